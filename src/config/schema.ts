@@ -1,0 +1,98 @@
+// The shape of sluice.yml. Validated once at start-up; everything else receives the parsed result.
+import { z } from "zod";
+
+const slackId = (what: string, prefix: RegExp) =>
+  z.string().regex(prefix, `must be a Slack ${what} ID (e.g. ${what === "user" ? "U012ABCDEF" : what === "user group" ? "S012ABCDEF" : "C012ABCDEF"})`);
+
+export const environmentSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Which built-in review defaults apply: test (lenient) or prod (strict). */
+    tier: z.enum(["test", "prod"]).default("test"),
+    autoApprove: z.boolean().default(false),
+    approvers: z
+      .object({
+        users: z.array(slackId("user", /^[UW][A-Z0-9]+$/)).default([]),
+        groups: z.array(slackId("user group", /^S[A-Z0-9]+$/)).default([]),
+      })
+      .strict()
+      .default({ users: [], groups: [] }),
+    allowSelfApproval: z.boolean().default(false),
+  })
+  .strict();
+
+export const instanceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "may contain letters, digits, '.', '_' and '-' only"),
+    engine: z.enum(["mysql", "postgres"]),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: z.string().min(1),
+    /** Name of the environment variable that holds the password; the password itself never goes in the file. */
+    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must name an environment variable, e.g. SLUICE_PROD_MYSQL_PASSWORD").optional(),
+    tls: z
+      .object({
+        enabled: z.boolean().default(true),
+        caPath: z.string().optional(),
+        rejectUnauthorized: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const databaseSchema = z
+  .object({
+    name: z.string().min(1),
+    instance: z.string().min(1),
+    environment: z.string().min(1),
+  })
+  .strict();
+
+export const projectSchema = z
+  .object({
+    key: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/, "must be 2-10 upper-case letters or digits, starting with a letter (e.g. TAR)"),
+    name: z.string().min(1),
+    channel: slackId("channel", /^[CG][A-Z0-9]+$/),
+    databases: z.array(databaseSchema).default([]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    environments: z.array(environmentSchema).min(1, "define at least one environment"),
+    instances: z.array(instanceSchema).default([]),
+    projects: z.array(projectSchema).default([]),
+    drift: z
+      .object({
+        schedule: z.string().default("*/10 * * * *"),
+        channel: slackId("channel", /^[CG][A-Z0-9]+$/).optional(),
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .default({ schedule: "*/10 * * * *", enabled: true }),
+    execution: z
+      .object({
+        statementTimeoutSeconds: z.number().int().min(0).default(600),
+        lockTimeoutSeconds: z.number().int().min(1).default(10),
+        connectTimeoutSeconds: z.number().int().min(1).default(10),
+        maxStatements: z.number().int().min(1).default(1000),
+        maxScriptBytes: z.number().int().min(1).default(1_000_000),
+      })
+      .strict()
+      .default({ statementTimeoutSeconds: 600, lockTimeoutSeconds: 10, connectTimeoutSeconds: 10, maxStatements: 1000, maxScriptBytes: 1_000_000 }),
+    query: z
+      .object({
+        rowLimit: z.number().int().min(1).default(1000),
+        timeoutSeconds: z.number().int().min(1).default(10),
+      })
+      .strict()
+      .default({ rowLimit: 1000, timeoutSeconds: 10 }),
+    review: z.unknown().optional(),
+  })
+  .strict();
+
+export type SluiceConfigFile = z.infer<typeof configSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type InstanceConfig = z.infer<typeof instanceSchema>;
+export type ProjectConfig = z.infer<typeof projectSchema>;

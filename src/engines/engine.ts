@@ -1,0 +1,83 @@
+// The one interface both database engines implement. Everything engine-specific lives behind it.
+
+export type EngineName = "mysql" | "postgres";
+
+/** Where and how to connect; the password is already resolved from its environment variable. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Database to connect to; omitted for server-level work such as CREATE DATABASE. */
+  database?: string;
+  tls?: { caPath?: string; rejectUnauthorized?: boolean } | false;
+  connectTimeoutMs: number;
+}
+
+export interface SessionLimits {
+  /** Per-statement timeout; 0 means none. */
+  statementTimeoutMs: number;
+  /** How long a statement may wait for a lock. */
+  lockTimeoutMs: number;
+}
+
+/** One statement of a script, with where it starts in the script (1-based line and column). */
+export interface SqlStatement {
+  text: string;
+  line: number;
+  column: number;
+  offset: number;
+}
+
+export interface StatementOutcome {
+  rowsAffected: number;
+  durationMs: number;
+}
+
+export interface QueryColumn {
+  name: string;
+  /** Source table and column when the server reports them (used for masking). */
+  table?: string;
+  column?: string;
+}
+
+export interface QueryResult {
+  columns: QueryColumn[];
+  rows: unknown[][];
+  /** True when more rows existed than the limit allowed. */
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface ReadOnlyQueryOptions {
+  rowLimit: number;
+  timeoutMs: number;
+}
+
+/** A dedicated connection to one database. */
+export interface EngineSession {
+  /** Server-side identifier of this connection (MySQL thread id, PostgreSQL backend pid). */
+  readonly connectionId: number;
+  execute(sql: string): Promise<StatementOutcome>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Runs read-only SQL inside a read-only transaction with a timeout and a row limit. */
+  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult>;
+  /** Normalized, deterministic text of the schema: no counters, statistics or OIDs; stable ordering. */
+  dumpSchema(): Promise<string>;
+  /** One cheap catalog query whose result changes whenever dumpSchema's would. */
+  schemaFingerprint(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  /** Splits a script into statements, respecting quotes, comments, DELIMITER (MySQL) and dollar quotes (PostgreSQL). */
+  splitStatements(script: string): SqlStatement[];
+  quoteIdentifier(name: string): string;
+  quoteLiteral(value: string): string;
+  connect(target: ConnectionTarget, limits: SessionLimits): Promise<EngineSession>;
+  /** Lists the server's databases (user databases only). */
+  listDatabases(target: ConnectionTarget): Promise<string[]>;
+}

@@ -1,0 +1,32 @@
+// The MySQL/MariaDB engine (mysql2).
+import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
+import { connectMySql, openConnection } from "./connect.ts";
+import { quoteIdentifier, quoteLiteral } from "./quote.ts";
+import { MySqlSession } from "./session.ts";
+import { splitStatements } from "./split.ts";
+
+const SYSTEM_DATABASES = new Set(["information_schema", "performance_schema", "mysql", "sys"]);
+
+export const mysqlEngine: Engine = {
+  name: "mysql",
+  splitStatements,
+  quoteIdentifier,
+  quoteLiteral,
+
+  async connect(target: ConnectionTarget, limits: SessionLimits) {
+    return new MySqlSession(await connectMySql(target, limits));
+  },
+
+  async listDatabases(target: ConnectionTarget) {
+    const { core, conn } = await openConnection({ ...target, database: undefined });
+    try {
+      const [rows] = await conn.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA");
+      return (rows as Array<{ name: string }>)
+        .map((row) => row.name)
+        .filter((name) => !SYSTEM_DATABASES.has(name.toLowerCase()))
+        .sort();
+    } finally {
+      await conn.end().catch(() => core.destroy());
+    }
+  },
+};

@@ -1,0 +1,37 @@
+// The pg_catalog queries behind the PostgreSQL engine, one named constant each.
+import { readFileSync } from "node:fs";
+
+/** One row per snapshot line with its sort keys; see schema-lines.sql. */
+export const SCHEMA_LINES = readFileSync(new URL("./schema-lines.sql", import.meta.url), "utf8");
+
+const SCHEMA_TEXT = `coalesce(string_agg(text, E'\\n' ORDER BY section, object COLLATE "C", item, detail COLLATE "C"), '')`;
+
+/** The whole snapshot, assembled and ordered by the server with byte-wise (C) collation. */
+export const SCHEMA_DUMP = `SELECT ${SCHEMA_TEXT} AS dump FROM (\n${SCHEMA_LINES}\n) lines`;
+
+/** The md5 of exactly the text SCHEMA_DUMP returns: one round trip, one short value back. */
+export const SCHEMA_FINGERPRINT = `SELECT md5(${SCHEMA_TEXT}) AS fingerprint FROM (\n${SCHEMA_LINES}\n) lines`;
+
+/**
+ * Runs a catalog query with search_path = pg_catalog, restoring the session's own afterwards, in one round trip:
+ * pg_get_* functions qualify names by what the search path shows, and snapshots must not depend on it.
+ */
+export function withCatalogSearchPath(sql: string): string {
+  return [
+    "SELECT set_config('sluice.saved_search_path', current_setting('search_path'), false), set_config('search_path', 'pg_catalog', false)",
+    sql,
+    "SELECT set_config('search_path', current_setting('sluice.saved_search_path'), false)",
+  ].join(";\n");
+}
+
+/** Source table and column of result columns, from the (table OID, column number) pairs the server reports. */
+export const RESULT_COLUMN_SOURCES = `
+SELECT a.attrelid::int8 AS table_id, a.attnum::int AS column_id, c.relname AS table_name, a.attname AS column_name
+FROM unnest($1::oid[], $2::int2[]) AS source(table_id, column_id)
+JOIN pg_attribute a ON a.attrelid = source.table_id AND a.attnum = source.column_id
+JOIN pg_class c ON c.oid = a.attrelid`;
+
+export const USER_DATABASES = `
+SELECT datname AS name FROM pg_database
+WHERE NOT datistemplate AND datallowconn AND datname NOT IN ('postgres', 'rdsadmin')
+ORDER BY datname COLLATE "C"`;

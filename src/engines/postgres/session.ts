@@ -1,0 +1,81 @@
+// An EngineSession on one PostgreSQL connection.
+import type pg from "pg";
+import type { EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "../engine.ts";
+import { EngineError, statementFailed } from "../errors.ts";
+import type { PostgresLink } from "./connect.ts";
+import { readOnlyQuery } from "./read-only-query.ts";
+import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
+
+/** query_canceled (statement_timeout) and lock_not_available (lock_timeout). */
+const TIMEOUT_CODES = new Set(["57014", "55P03"]);
+
+/** Commands whose row count is rows of data changed; for the rest (DDL, SELECT) it is reported as 0. */
+const DATA_CHANGES = new Set(["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"]);
+
+export class PostgresSession implements EngineSession {
+  readonly connectionId: number;
+  private inTransaction = false;
+
+  constructor(private readonly link: PostgresLink) {
+    this.connectionId = link.connectionId;
+  }
+
+  async execute(sql: string): Promise<StatementOutcome> {
+    const started = performance.now();
+    const result = await runStatement(this.link, sql);
+    const rowsAffected = DATA_CHANGES.has(result.command) ? (result.rowCount ?? 0) : 0;
+    return { rowsAffected, durationMs: performance.now() - started };
+  }
+
+  async begin(): Promise<void> {
+    await runStatement(this.link, "BEGIN");
+    this.inTransaction = true;
+  }
+
+  async commit(): Promise<void> {
+    this.inTransaction = false;
+    await runStatement(this.link, "COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    this.inTransaction = false;
+    await runStatement(this.link, "ROLLBACK");
+  }
+
+  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
+    if (this.inTransaction) {
+      throw new EngineError("a read-only query cannot run inside an open transaction", { kind: "invalid" });
+    }
+    return readOnlyQuery(this.link, sql, options);
+  }
+
+  dumpSchema(): Promise<string> {
+    return dumpSchema(this.link);
+  }
+
+  schemaFingerprint(): Promise<string> {
+    return schemaFingerprint(this.link);
+  }
+
+  async close(): Promise<void> {
+    await this.link.client.end();
+  }
+}
+
+/**
+ * Runs exactly one statement: the extended protocol refuses a string holding several, which the simple protocol
+ * would run one after another. Server refusals become EngineErrors with the server's message.
+ */
+export async function runStatement(link: PostgresLink, sql: string, rowMode?: "array"): Promise<pg.QueryResult> {
+  const query: pg.QueryConfig & { queryMode: "extended"; rowMode?: "array" } = { text: sql, queryMode: "extended" };
+  if (rowMode) query.rowMode = rowMode;
+  try {
+    return await link.client.query(query);
+  } catch (error) {
+    throw statementFailed(error, isTimeout(error));
+  }
+}
+
+export function isTimeout(error: unknown): boolean {
+  return TIMEOUT_CODES.has((error as { code?: string } | null)?.code ?? "");
+}

@@ -1,0 +1,292 @@
+// The one SQL lexer both engines split scripts with; a SqlDialect switches the engine-specific rules on.
+import type { SqlStatement } from "./engine.ts";
+
+export interface SqlDialect {
+  /** `\x` escapes inside '...' and "..." (MySQL). */
+  backslashEscapes: boolean;
+  /** `E'...'` strings with backslash escapes (PostgreSQL). */
+  escapeStringPrefix: boolean;
+  /** `...` quoted identifiers (MySQL). */
+  backtickQuotes: boolean;
+  /** `#` starts a comment (MySQL). */
+  hashComments: boolean;
+  /** `--` starts a comment only when followed by whitespace or a control character (MySQL). */
+  dashCommentNeedsSpace: boolean;
+  /** Block comments nest (PostgreSQL). */
+  nestedBlockComments: boolean;
+  /** Comments opened by slash-star-bang (or slash-star-M-bang on MariaDB) are code, not comments (MySQL). */
+  executableComments: boolean;
+  /** The client's `DELIMITER xx` directive (MySQL). */
+  delimiterDirective: boolean;
+  /** `$$ ... $$` and `$tag$ ... $tag$` strings (PostgreSQL). */
+  dollarQuotes: boolean;
+  /** psql backslash commands (`\set`, `\connect`) are skipped, and so is the data after `COPY ... FROM stdin` (PostgreSQL). */
+  psqlCommands: boolean;
+}
+
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const BANG = 33;
+const DOUBLE_QUOTE = 34;
+const HASH = 35;
+const DOLLAR = 36;
+const SINGLE_QUOTE = 39;
+const STAR = 42;
+const DASH = 45;
+const SLASH = 47;
+const UPPER_M = 77;
+const BACKSLASH = 92;
+const BACKTICK = 96;
+
+const DELIMITER_KEYWORD = "delimiter";
+const COPY_FROM_STDIN = /^copy\b[\s\S]*\bfrom\s+stdin\b/i;
+
+function isSpace(code: number): boolean {
+  return code === SPACE || (code >= TAB && code <= CR);
+}
+
+function isIdentifierChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === DOLLAR || code >= 128
+  );
+}
+
+/**
+ * Splits a script into statements in one pass. Each statement starts at its first character that is neither
+ * whitespace nor comment and ends before its delimiter; empty statements are dropped.
+ */
+export function splitScript(script: string, dialect: SqlDialect): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  const locate = lineLocator(script);
+  const n = script.length;
+  let delimiter = ";";
+  let delimiterFirst = delimiter.charCodeAt(0);
+  let start = -1;
+  // End of the statement's last code token, so that trailing comments and whitespace stay out of its text.
+  let codeEnd = 0;
+  let i = 0;
+
+  const finish = (): void => {
+    const text = script.slice(start, codeEnd);
+    const { line, column } = locate(start);
+    statements.push({ text, line, column, offset: start });
+    start = -1;
+    if (dialect.psqlCommands && COPY_FROM_STDIN.test(text)) i = skipCopyData(script, i);
+  };
+
+  while (i < n) {
+    const code = script.charCodeAt(i);
+    if (start < 0) {
+      if (isSpace(code)) {
+        i++;
+        continue;
+      }
+      if (dialect.delimiterDirective && startsDelimiterDirective(script, i)) {
+        const end = endOfLine(script, i);
+        const next = script.slice(i + DELIMITER_KEYWORD.length, end).trim().split(/\s+/)[0];
+        if (next) {
+          delimiter = next;
+          delimiterFirst = delimiter.charCodeAt(0);
+        }
+        i = end;
+        continue;
+      }
+      if (dialect.psqlCommands && code === BACKSLASH) {
+        i = endOfLine(script, i);
+        continue;
+      }
+    }
+    if (code === delimiterFirst && script.startsWith(delimiter, i)) {
+      i += delimiter.length;
+      if (start >= 0) finish();
+      continue;
+    }
+    switch (code) {
+      case SINGLE_QUOTE: {
+        if (start < 0) start = i;
+        const escapes = dialect.backslashEscapes || (dialect.escapeStringPrefix && isEscapeStringPrefix(script, i));
+        i = codeEnd = endOfQuoted(script, i, code, escapes);
+        continue;
+      }
+      case DOUBLE_QUOTE:
+        if (start < 0) start = i;
+        i = codeEnd = endOfQuoted(script, i, code, dialect.backslashEscapes);
+        continue;
+      case BACKTICK:
+        if (!dialect.backtickQuotes) break;
+        if (start < 0) start = i;
+        i = codeEnd = endOfQuoted(script, i, code, false);
+        continue;
+      case DASH:
+        if (script.charCodeAt(i + 1) === DASH && (!dialect.dashCommentNeedsSpace || i + 2 >= n || script.charCodeAt(i + 2) <= SPACE)) {
+          i = endOfLine(script, i);
+          continue;
+        }
+        break;
+      case HASH:
+        if (!dialect.hashComments) break;
+        i = endOfLine(script, i);
+        continue;
+      case SLASH: {
+        if (script.charCodeAt(i + 1) !== STAR) break;
+        const executable = dialect.executableComments ? executableCommentOpening(script, i) : 0;
+        if (executable > 0) {
+          // The server runs what is inside, so it is lexed as code and its closing star-slash is plain text.
+          if (start < 0) start = i;
+          i = codeEnd = i + executable;
+          continue;
+        }
+        i = endOfBlockComment(script, i, dialect.nestedBlockComments);
+        continue;
+      }
+      case DOLLAR: {
+        if (!dialect.dollarQuotes) break;
+        const tag = dollarQuoteTag(script, i);
+        if (tag === undefined) break;
+        if (start < 0) start = i;
+        const close = script.indexOf(tag, i + tag.length);
+        i = codeEnd = close < 0 ? n : close + tag.length;
+        continue;
+      }
+    }
+    if (start < 0) start = i;
+    i++;
+    if (!isSpace(code)) codeEnd = i;
+  }
+  if (start >= 0) finish();
+  return statements;
+}
+
+/** Turns offsets into 1-based line and column; offsets must be asked for in increasing order. */
+function lineLocator(script: string): (offset: number) => { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  return (offset) => {
+    for (; scanned < offset; scanned++) {
+      if (script.charCodeAt(scanned) === LF) {
+        line++;
+        lineStart = scanned + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  };
+}
+
+function endOfLine(script: string, from: number): number {
+  const end = script.indexOf("\n", from);
+  return end < 0 ? script.length : end;
+}
+
+function endOfQuoted(script: string, open: number, quote: number, backslashEscapes: boolean): number {
+  const n = script.length;
+  for (let i = open + 1; i < n; i++) {
+    const code = script.charCodeAt(i);
+    if (code === quote) return i + 1;
+    if (code === BACKSLASH && backslashEscapes) i++;
+  }
+  return n;
+}
+
+function endOfBlockComment(script: string, open: number, nested: boolean): number {
+  if (!nested) {
+    const close = script.indexOf("*/", open + 2);
+    return close < 0 ? script.length : close + 2;
+  }
+  const n = script.length;
+  let depth = 1;
+  let i = open + 2;
+  while (i < n) {
+    const code = script.charCodeAt(i);
+    if (code === STAR && script.charCodeAt(i + 1) === SLASH) {
+      i += 2;
+      if (--depth === 0) return i;
+    } else if (code === SLASH && script.charCodeAt(i + 1) === STAR) {
+      i += 2;
+      depth++;
+    } else {
+      i++;
+    }
+  }
+  return n;
+}
+
+/** Length of an executable comment's opening (slash-star-bang or slash-star-M-bang) at `i`, or 0. */
+function executableCommentOpening(script: string, i: number): number {
+  const third = script.charCodeAt(i + 2);
+  if (third === BANG) return 3;
+  if (third === UPPER_M && script.charCodeAt(i + 3) === BANG) return 4;
+  return 0;
+}
+
+function isEscapeStringPrefix(script: string, quote: number): boolean {
+  const prefix = script.charCodeAt(quote - 1);
+  return (prefix === 69 || prefix === 101) && (quote < 2 || !isIdentifierChar(script.charCodeAt(quote - 2)));
+}
+
+/** The `$tag$` opening a dollar-quoted string at `i`, or undefined (e.g. `$1`, or `$` inside an identifier). */
+function dollarQuoteTag(script: string, i: number): string | undefined {
+  if (i > 0 && isIdentifierChar(script.charCodeAt(i - 1))) return undefined;
+  let k = i + 1;
+  const first = script.charCodeAt(k);
+  if (first >= 48 && first <= 57) return undefined;
+  while (k < script.length) {
+    const code = script.charCodeAt(k);
+    if (code === DOLLAR) return script.slice(i, k + 1);
+    if (!isIdentifierChar(code)) return undefined;
+    k++;
+  }
+  return undefined;
+}
+
+function startsDelimiterDirective(script: string, i: number): boolean {
+  const after = script.charCodeAt(i + DELIMITER_KEYWORD.length);
+  return (
+    (after === SPACE || after === TAB) &&
+    script.slice(i, i + DELIMITER_KEYWORD.length).toLowerCase() === DELIMITER_KEYWORD
+  );
+}
+
+/** Skips the rest of the COPY line and the data rows up to the `\.` line. */
+function skipCopyData(script: string, from: number): number {
+  let lineStart = endOfLine(script, from) + 1;
+  while (lineStart < script.length) {
+    const end = endOfLine(script, lineStart);
+    if (script.slice(lineStart, end).trim() === "\\.") return end;
+    lineStart = end + 1;
+  }
+  return script.length;
+}
+
+/**
+ * The first keyword of a statement, upper-cased, after leading whitespace and comments; "" when there is none.
+ * An executable comment (MySQL's versioned comment around CREATE ...) yields the keyword inside it.
+ */
+export function leadingKeyword(sql: string, dialect: SqlDialect): string {
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const code = sql.charCodeAt(i);
+    if (isSpace(code)) {
+      i++;
+    } else if (code === DASH && sql.charCodeAt(i + 1) === DASH) {
+      i = endOfLine(sql, i);
+    } else if (code === HASH && dialect.hashComments) {
+      i = endOfLine(sql, i);
+    } else if (code === SLASH && sql.charCodeAt(i + 1) === STAR) {
+      const executable = dialect.executableComments ? executableCommentOpening(sql, i) : 0;
+      if (executable === 0) {
+        i = endOfBlockComment(sql, i, dialect.nestedBlockComments);
+        continue;
+      }
+      i += executable;
+      while (i < n && sql.charCodeAt(i) >= 48 && sql.charCodeAt(i) <= 57) i++;
+    } else {
+      break;
+    }
+  }
+  const match = /^[A-Za-z_]+/.exec(sql.slice(i, i + 32));
+  return match ? match[0].toUpperCase() : "";
+}

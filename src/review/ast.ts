@@ -1,0 +1,215 @@
+// The one place that knows node-sql-parser's AST shapes for both dialects.
+import type { AstNode } from "./parse.ts";
+
+export const DML_TYPES = new Set(["select", "insert", "replace", "update", "delete"]);
+export const DDL_TYPES = new Set(["create", "alter", "drop", "truncate", "rename"]);
+
+/** Column name from a column_ref (MySQL keeps a string, PostgreSQL `{ expr: { value } }`). */
+export function columnName(ref: unknown): string {
+  if (typeof ref === "string") return ref;
+  if (!ref || typeof ref !== "object") return "";
+  const node = ref as AstNode;
+  if (node.type === "column_ref") return columnName(node.column);
+  if (node.expr) return columnName(node.expr);
+  if (typeof node.value === "string") return node.value;
+  return "";
+}
+
+/** `schema.table` or `table`, as written. */
+export function tableName(table: AstNode | null | undefined): string {
+  if (!table) return "";
+  const name = typeof table.table === "string" ? table.table : columnName(table.table);
+  const schema = table.db ?? table.schema;
+  return schema ? `${schema}.${name}` : name;
+}
+
+/** The table an ALTER/CREATE INDEX/CREATE TABLE/UPDATE... is about. */
+export function targetTable(node: AstNode): string {
+  const table = Array.isArray(node.table) ? node.table[0] : node.table;
+  return tableName(table);
+}
+
+/** Lower-cased unqualified table name, the key for "created earlier in this change". */
+export function tableKey(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return (dot < 0 ? name : name.slice(dot + 1)).toLowerCase();
+}
+
+export function asArray<T>(value: T | T[] | null | undefined): T[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function functionName(node: AstNode): string {
+  const name = node.name;
+  if (typeof name === "string") return name.toLowerCase();
+  const parts = asArray(name?.name as AstNode[]);
+  return parts.map((part) => String(part.value)).join(".").toLowerCase();
+}
+
+/** Upper-cased data type with its suffixes, e.g. `INT UNSIGNED`. */
+export function dataType(definition: AstNode | null | undefined): string {
+  if (!definition) return "";
+  return String(definition.dataType ?? "").toUpperCase();
+}
+
+export function isUnsigned(definition: AstNode | null | undefined): boolean {
+  return asArray(definition?.suffix as unknown[]).some((suffix) => String(suffix).toUpperCase() === "UNSIGNED");
+}
+
+/** CREATE TABLE column definitions and ALTER TABLE ADD COLUMN / MODIFY / CHANGE clauses share this shape. */
+export interface ColumnDefinition {
+  name: string;
+  node: AstNode;
+}
+
+export function createTableColumns(node: AstNode): ColumnDefinition[] {
+  return asArray(node.create_definitions as AstNode[])
+    .filter((definition) => definition.resource === "column")
+    .map((definition) => ({ name: columnName(definition.column), node: definition }));
+}
+
+export function createTableConstraints(node: AstNode): AstNode[] {
+  return asArray(node.create_definitions as AstNode[]).filter(
+    (definition) => definition.resource === "constraint" || definition.resource === "index",
+  );
+}
+
+export function alterActions(node: AstNode): AstNode[] {
+  return node.type === "alter" ? asArray(node.expr as AstNode[]) : [];
+}
+
+/** The constraint or index an ALTER TABLE ADD clause adds (PostgreSQL nests it in create_definitions). */
+export function addedConstraint(action: AstNode): AstNode | undefined {
+  if (action.action !== "add") return undefined;
+  if (action.resource === "constraint" || action.resource === "index" || action.resource === "key") {
+    return (action.create_definitions as AstNode | undefined) ?? action;
+  }
+  return undefined;
+}
+
+export function isCreateTable(node: AstNode): boolean {
+  return node.type === "create" && node.keyword === "table";
+}
+
+export function isCreateIndex(node: AstNode): boolean {
+  return node.type === "create" && node.keyword === "index";
+}
+
+export function constraintType(constraint: AstNode): string {
+  return String(constraint.constraint_type ?? constraint.keyword ?? "").toLowerCase();
+}
+
+export function hasDefault(column: AstNode): boolean {
+  return Boolean(column.default_val);
+}
+
+export function isNotNull(column: AstNode): boolean {
+  return column.nullable?.type === "not null";
+}
+
+export function isPrimaryKeyColumn(column: AstNode): boolean {
+  return Boolean(column.primary_key) || column.unique === "primary key";
+}
+
+export function isAutoIncrement(column: AstNode): boolean {
+  return Boolean(column.auto_increment);
+}
+
+/** Expression-level facts of a DML statement, gathered in one walk and shared by every rule. */
+export interface ExpressionFacts {
+  inListSizes: number[];
+  likePatterns: string[];
+  functionNames: string[];
+  /** `SELECT *` (or `t.*`) anywhere in the statement. */
+  selectsStar: boolean;
+  orderByRandom: boolean;
+}
+
+const SKIPPED_KEYS = new Set(["loc", "_next"]);
+
+export function expressionFacts(root: AstNode): ExpressionFacts {
+  const facts: ExpressionFacts = {
+    inListSizes: [],
+    likePatterns: [],
+    functionNames: [],
+    selectsStar: false,
+    orderByRandom: false,
+  };
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (!value || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === "object") stack.push(item);
+      continue;
+    }
+    const node = value as AstNode;
+    switch (node.type) {
+      case "binary_expr": {
+        const operator = String(node.operator).toUpperCase();
+        if ((operator === "IN" || operator === "NOT IN") && node.right?.type === "expr_list") {
+          facts.inListSizes.push(asArray(node.right.value).length);
+        } else if (operator.endsWith("LIKE") && typeof node.right?.value === "string") {
+          facts.likePatterns.push(node.right.value);
+        }
+        break;
+      }
+      case "function":
+        facts.functionNames.push(functionName(node));
+        break;
+      case "select":
+        if (asArray(node.columns as AstNode[]).some((column) => column?.expr?.type === "column_ref" && columnName(column.expr) === "*")) {
+          facts.selectsStar = true;
+        }
+        if (node.columns === "*") facts.selectsStar = true;
+        break;
+    }
+    if (Array.isArray(node.orderby)) {
+      for (const order of node.orderby as AstNode[]) {
+        const expr = order?.expr as AstNode | undefined;
+        if (expr?.type === "function" && ["rand", "random"].includes(functionName(expr))) facts.orderByRandom = true;
+      }
+    }
+    for (const key in node) {
+      if (SKIPPED_KEYS.has(key)) continue;
+      const child = node[key];
+      if (child && typeof child === "object") stack.push(child);
+    }
+  }
+  return facts;
+}
+
+/** Tables named by a DML statement's target (UPDATE/DELETE/INSERT). */
+export function dmlTargets(node: AstNode): string[] {
+  if (node.type === "delete") {
+    const from = asArray(node.from as AstNode[]);
+    const targets = asArray(node.table as AstNode[]);
+    return (targets.length > 0 ? targets : from).map(tableName).filter(Boolean);
+  }
+  return asArray(node.table as AstNode[]).map(tableName).filter(Boolean);
+}
+
+/** A WHERE clause that is constant true (`1=1`, `true`, `1`), i.e. no filter at all. */
+export function isConstantTrue(where: AstNode | null | undefined): boolean {
+  if (!where) return false;
+  if (where.type === "bool") return where.value === true;
+  if (where.type === "number") return Number(where.value) !== 0;
+  if (where.type === "binary_expr") {
+    const operator = String(where.operator).toUpperCase();
+    if (operator === "OR") return isConstantTrue(where.left) || isConstantTrue(where.right);
+    if (operator === "AND") return isConstantTrue(where.left) && isConstantTrue(where.right);
+    const literal = (side: AstNode | undefined) =>
+      side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type));
+    if (operator === "=" && literal(where.left) && literal(where.right)) return where.left.value === where.right.value;
+  }
+  return false;
+}
+
+/** Columns a statement defines: CREATE TABLE columns and ALTER TABLE ADD/MODIFY/CHANGE COLUMN clauses. */
+export function definedColumns(node: AstNode): ColumnDefinition[] {
+  if (isCreateTable(node)) return createTableColumns(node);
+  return alterActions(node)
+    .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
+    .map((action) => ({ name: columnName(action.column), node: action }));
+}

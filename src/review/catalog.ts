@@ -1,0 +1,20 @@
+// Read-only view of the live database that the catalog-backed review rules consult.
+
+export interface CatalogColumn {
+  name: string;
+  /** The column's type as the server spells it, e.g. `varchar(255)`, `bigint unsigned`, `timestamp with time zone`. */
+  type: string;
+  nullable: boolean;
+}
+
+/** Implemented per engine in src/engines/<engine>/review-catalog.ts. Every method is read-only. */
+export interface ReviewCatalog {
+  /** Whether the table (or view) exists; `schema` defaults to the connection's database / search path. */
+  tableExists(schema: string | undefined, table: string): Promise<boolean>;
+  /** Columns of a table in ordinal order; empty when the table does not exist. */
+  columnsOf(table: string): Promise<CatalogColumn[]>;
+  /** Rows the server's planner expects the statement to touch (from EXPLAIN); undefined when it cannot tell. */
+  estimateAffectedRows(sql: string): Promise<number | undefined>;
+  /** The planner's row estimate for the table; undefined when the table does not exist. */
+  tableRowEstimate(table: string): Promise<number | undefined>;
+}

@@ -1,0 +1,75 @@
+// The `review:` section of sluice.yml, and how it turns into effective rule levels for an environment.
+import { z } from "zod";
+import type { EnvironmentTier, ReviewRule, RuleLevel } from "./types.ts";
+
+const ruleLevel = z.enum(["error", "warning", "off"]);
+const ruleLevels = z.record(z.string(), ruleLevel);
+
+const pattern = z.string().refine((value) => {
+  try {
+    new RegExp(value);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a valid regular expression");
+
+export const reviewOptionsSchema = z.object({
+  namingTable: pattern.default("^[a-z][a-z0-9_]*$"),
+  namingColumn: pattern.default("^[a-z][a-z0-9_]*$"),
+  namingIndex: pattern.default("^(idx|ix)_[a-z0-9_]+$"),
+  namingUnique: pattern.default("^(uk|uniq|ux)_[a-z0-9_]+$"),
+  namingForeignKey: pattern.default("^fk_[a-z0-9_]+$"),
+  /** Columns every new table must have; empty means no requirement. */
+  requiredColumns: z.array(z.string()).default([]),
+  maxInListSize: z.number().int().positive().default(1000),
+  maxInsertRows: z.number().int().positive().default(1000),
+  maxStatements: z.number().int().positive().default(100),
+  maxAffectedRows: z.number().int().positive().default(1000),
+  maxIndexColumns: z.number().int().positive().default(5),
+  /** Above this row estimate a table rewrite is escalated from warning to error. */
+  largeTableRows: z.number().int().positive().default(1_000_000),
+  charsets: z.array(z.string()).default(["utf8mb4"]),
+  /** Allowed collations; empty means any collation of an allowed charset. */
+  collations: z.array(z.string()).default([]),
+});
+
+export const reviewConfigSchema = z.object({
+  /** Overrides for every environment. */
+  rules: ruleLevels.default({}),
+  /** Overrides per environment name (e.g. `Prod`), applied after `rules`. */
+  environments: z.record(z.string(), ruleLevels).default({}),
+  options: reviewOptionsSchema.default(reviewOptionsSchema.parse({})),
+});
+
+export type ReviewConfig = z.infer<typeof reviewConfigSchema>;
+export type ReviewConfigInput = z.input<typeof reviewConfigSchema>;
+export type ReviewOptions = z.infer<typeof reviewOptionsSchema>;
+
+export const defaultReviewConfig: ReviewConfig = reviewConfigSchema.parse({});
+
+export interface ReviewEnvironment {
+  name: string;
+  tier: EnvironmentTier;
+}
+
+/** Effective level of every rule: the tier's default, then `rules`, then `environments[name]`. */
+export function resolveRuleLevels(
+  rules: readonly ReviewRule[],
+  environment: ReviewEnvironment,
+  config: ReviewConfig,
+): Map<string, RuleLevel> {
+  const environmentOverrides = config.environments[environment.name] ?? {};
+  const levels = new Map<string, RuleLevel>();
+  for (const rule of rules) {
+    levels.set(rule.id, environmentOverrides[rule.id] ?? config.rules[rule.id] ?? rule.defaults[environment.tier]);
+  }
+  return levels;
+}
+
+/** Rule ids in the config that no rule has: a typo in sluice.yml should be caught at start-up. */
+export function unknownRuleIds(rules: readonly ReviewRule[], config: ReviewConfig): string[] {
+  const known = new Set(rules.map((rule) => rule.id));
+  const mentioned = [config.rules, ...Object.values(config.environments)].flatMap((levels) => Object.keys(levels));
+  return [...new Set(mentioned.filter((id) => !known.has(id)))];
+}

@@ -1,0 +1,177 @@
+// Runs the rules over a change: parse each statement once, share the AST, collect findings.
+import type { EngineName, SqlStatement } from "../engines/engine.ts";
+import { expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
+import type { ReviewCatalog } from "./catalog.ts";
+import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment } from "./config.ts";
+import { parseStatement, type ParsedStatement } from "./parse.ts";
+import { reviewRules } from "./rules/registry.ts";
+import type {
+  CatalogRule,
+  ChangeRule,
+  ChangeState,
+  FindingLevel,
+  ReviewFinding,
+  ReviewReport,
+  ReviewRule,
+  RuleHit,
+  StatementContext,
+  StatementRule,
+} from "./types.ts";
+
+export interface ReviewRequest {
+  engine: EngineName;
+  statements: SqlStatement[];
+  environment: ReviewEnvironment;
+  config: ReviewConfig;
+  /** Read-only access to the target database; rules that need it are skipped without it. */
+  catalog?: ReviewCatalog;
+}
+
+/** A rule threw: a bug in the rule, never a finding about the SQL. */
+export class ReviewRuleError extends Error {
+  constructor(
+    readonly ruleId: string,
+    readonly statementOrdinal: number,
+    cause: unknown,
+  ) {
+    super(`review rule ${ruleId} failed on statement ${statementOrdinal + 1}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ReviewRuleError";
+  }
+}
+
+const CREATE_TABLE_TEXT = /^\s*CREATE\s+(?:TEMPORARY\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w`"$.]+)/i;
+
+interface ActiveRule<R extends ReviewRule> {
+  rule: R;
+  level: FindingLevel;
+}
+
+function activeRules(request: ReviewRequest) {
+  const levels = resolveRuleLevels(reviewRules, request.environment, request.config);
+  const active = <R extends ReviewRule>(scope: R["scope"]): Array<ActiveRule<R>> =>
+    reviewRules
+      .filter((rule): rule is R => rule.scope === scope && rule.engines.includes(request.engine))
+      .flatMap((rule) => {
+        const level = levels.get(rule.id);
+        return level && level !== "off" ? [{ rule, level }] : [];
+      });
+  return {
+    parse: levels.get("statement.parse") ?? "error",
+    statement: active<StatementRule>("statement"),
+    change: active<ChangeRule>("change"),
+    catalog: request.catalog ? active<CatalogRule>("catalog") : [],
+  };
+}
+
+export async function reviewStatements(request: ReviewRequest): Promise<ReviewReport> {
+  const { engine, statements, config, catalog } = request;
+  const options = config.options;
+  const rules = activeRules(request);
+  const findings: ReviewFinding[] = [];
+  const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
+  const parsed: ParsedStatement[] = [];
+
+  const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
+    const statement = statements[ordinal]!;
+    let findingLevel = level;
+    let message = hit.message;
+    if (catalog && rule.escalatesOnLargeTable && hit.table && level === "warning") {
+      const rows = await catalog.tableRowEstimate(hit.table);
+      if (rows !== undefined && rows > options.largeTableRows) {
+        findingLevel = "error";
+        message += ` ${hit.table} has about ${rows} rows.`;
+      }
+    }
+    findings.push({
+      ruleId: rule.id,
+      level: findingLevel,
+      statementOrdinal: ordinal,
+      line: hit.line ?? statement.line,
+      column: hit.column ?? statement.column,
+      message,
+      advice: hit.advice ?? rule.advice,
+    });
+  };
+
+  for (let ordinal = 0; ordinal < statements.length; ordinal++) {
+    const statement = statements[ordinal]!;
+    const result = parseStatement(engine, statement);
+    parsed.push(result);
+    if (result.failure) {
+      if (rules.parse !== "off") {
+        findings.push({
+          ruleId: "statement.parse",
+          level: rules.parse,
+          statementOrdinal: ordinal,
+          line: result.failure.line,
+          column: result.failure.column,
+          message: `Statement cannot be parsed: manual review required. ${firstLine(result.failure.message)}`,
+          advice: "Have a reviewer read this statement; no automatic rule checked it.",
+        });
+      }
+      const created = CREATE_TABLE_TEXT.exec(statement.text)?.[1];
+      if (created) change.createdTables.add(tableKey(created.replace(/[`"]/g, "")));
+    }
+    for (const node of result.nodes) {
+      let facts: ExpressionFacts | undefined;
+      const ctx: StatementContext = {
+        engine,
+        statement,
+        ordinal,
+        parsed: result,
+        node,
+        options,
+        change,
+        isExistingTable: (table) => !change.createdTables.has(tableKey(table)),
+        facts: () => (facts ??= expressionFacts(node)),
+      };
+      for (const { rule, level } of rules.statement) {
+        let hits: RuleHit[];
+        try {
+          hits = rule.check(ctx);
+        } catch (error) {
+          throw new ReviewRuleError(rule.id, ordinal, error);
+        }
+        for (const hit of hits) await record(rule, level, ordinal, hit);
+      }
+      if (catalog) {
+        for (const { rule, level } of rules.catalog) {
+          let hits: RuleHit[];
+          try {
+            hits = await rule.check({ ...ctx, catalog });
+          } catch (error) {
+            throw new ReviewRuleError(rule.id, ordinal, error);
+          }
+          for (const hit of hits) await record(rule, level, ordinal, hit);
+        }
+      }
+      if (isCreateTable(node)) change.createdTables.add(tableKey(targetTable(node)));
+      if (node.type === "alter") change.alteredTables.add(tableKey(targetTable(node)));
+    }
+  }
+
+  for (const { rule, level } of rules.change) {
+    let hits: Array<RuleHit & { ordinal: number }>;
+    try {
+      hits = rule.check({ engine, statements, parsed, options });
+    } catch (error) {
+      throw new ReviewRuleError(rule.id, 0, error);
+    }
+    for (const hit of hits) await record(rule, level, Math.min(hit.ordinal, statements.length - 1), hit);
+  }
+
+  findings.sort((a, b) => a.statementOrdinal - b.statementOrdinal || severity(a.level) - severity(b.level));
+  return {
+    statementCount: statements.length,
+    errorCount: findings.filter((finding) => finding.level === "error").length,
+    warningCount: findings.filter((finding) => finding.level === "warning").length,
+    findings,
+  };
+}
+
+const severity = (level: FindingLevel): number => (level === "error" ? 0 : 1);
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

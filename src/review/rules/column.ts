@@ -1,0 +1,236 @@
+// Column rules: types, defaults, nullability and the column changes that rewrite a table or lose data.
+import { alterActions, asArray, columnName, dataType, definedColumns, functionName, hasDefault, isAutoIncrement, isCreateTable, isNotNull, isPrimaryKeyColumn, isUnsigned, targetTable } from "../ast.ts";
+import type { AstNode } from "../parse.ts";
+import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
+import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+
+const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"]);
+const SERIAL_TYPES = new Set(["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"]);
+const CURRENT_TIME_TYPES = new Set(["TIMESTAMP", "DATETIME"]);
+/** Functions whose value differs per row: a column default that calls one rewrites the table on ADD COLUMN. */
+const VOLATILE_FUNCTIONS = new Set(["random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "nextval", "txid_current"]);
+
+const addedColumns = (node: AstNode) => alterActions(node).filter((action) => action.action === "add" && action.resource === "column");
+
+/** ALTER TABLE on a table that existed before the change, or undefined. */
+function existingAlter(ctx: StatementContext): string | undefined {
+  if (ctx.node.type !== "alter" || ctx.node.keyword === "view") return undefined;
+  const table = targetTable(ctx.node);
+  return table && ctx.isExistingTable(table) ? table : undefined;
+}
+
+function hasOnUpdateCurrentTime(column: AstNode): boolean {
+  return asArray(column.reference_definition?.on_action as AstNode[]).some(
+    (action) => action.type === "on update" && /^current_timestamp|^now/i.test(String(action.value?.value ?? functionName(action.value ?? {}))),
+  );
+}
+
+function isGenerated(column: AstNode): boolean {
+  return Boolean(column.generated) || Boolean(column.definition?.generated);
+}
+
+export const columnRules: ReviewRule[] = [
+  statementRule({
+    id: "column.drop",
+    category: "column",
+    engines: BOTH,
+    description: "DROP COLUMN loses the column's data.",
+    advice: "Stop using the column in the application first, back it up, then drop it in its own change.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) =>
+      alterActions(node)
+        .filter((action) => action.action === "drop" && action.resource === "column")
+        .map((action) => ({ message: `Column ${columnName(action.column)} of ${targetTable(node)} is dropped.` })),
+  }),
+  statementRule({
+    id: "column.rename",
+    category: "column",
+    engines: BOTH,
+    description: "Renaming a column (RENAME COLUMN, or CHANGE with a new name) breaks queries that use the old name.",
+    advice: "Add the new column, backfill, move the application, then drop the old one.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) =>
+      alterActions(node)
+        .filter(
+          (action) =>
+            (action.action === "rename" && action.resource === "column") ||
+            (action.action === "change" && columnName(action.old_column).toLowerCase() !== columnName(action.column).toLowerCase()),
+        )
+        .map((action) => ({ message: `Column ${columnName(action.old_column)} is renamed to ${columnName(action.column)}.` })),
+  }),
+  statementRule({
+    id: "column.not-null-without-default",
+    category: "column",
+    engines: BOTH,
+    description: "ADD COLUMN ... NOT NULL without DEFAULT on an existing table fails (PostgreSQL) or fills in implicit zero values (MySQL).",
+    advice: "Give the column a DEFAULT, or add it nullable, backfill, then set NOT NULL.",
+    defaults: { test: "warning", prod: "error" },
+    check: (ctx) => {
+      const table = existingAlter(ctx);
+      if (!table) return [];
+      return addedColumns(ctx.node)
+        .filter((column) => isNotNull(column) && !hasDefault(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)))
+        .map((column) => ({ message: `Column ${columnName(column.column)} is added to ${table} as NOT NULL without a default.` }));
+    },
+  }),
+  statementRule({
+    id: "column.type-change",
+    category: "column",
+    engines: BOTH,
+    description: "MODIFY/CHANGE/ALTER COLUMN TYPE: a type change rewrites the table and can truncate or reject data.",
+    advice: "Check the old and new types; prefer adding a new column, backfilling and switching over.",
+    defaults: { test: "warning", prod: "warning" },
+    escalatesOnLargeTable: true,
+    check: (ctx) => {
+      const table = existingAlter(ctx);
+      if (!table) return [];
+      return alterActions(ctx.node)
+        .filter(
+          (action) =>
+            action.resource === "column" &&
+            (action.action === "modify" || action.action === "change" || (action.action === "alter" && action.definition)),
+        )
+        .map((action): RuleHit => ({
+          table,
+          message: `Column ${columnName(action.column)} of ${table} is redefined as ${dataType(action.definition)}: a type change rewrites the table and may lose data.`,
+        }));
+    },
+  }),
+  statementRule({
+    id: "column.default.require",
+    category: "column",
+    engines: BOTH,
+    description: "NOT NULL column without a DEFAULT (keys, auto-increment and generated columns excepted).",
+    advice: "Give the column a DEFAULT so inserts that omit it keep working.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => isNotNull(column) && !hasDefault(column) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)))
+        .map(({ name }) => ({ message: `Column ${name} is NOT NULL without a default.` })),
+  }),
+  statementRule({
+    id: "column.comment.require",
+    category: "column",
+    engines: MYSQL,
+    description: "Column without a COMMENT.",
+    advice: "Add COMMENT '...' saying what the column holds.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => !column.comment?.value?.value)
+        .map(({ name }) => ({ message: `Column ${name} has no comment.` })),
+  }),
+  statementRule({
+    id: "column.auto-increment.unsigned-integer",
+    category: "column",
+    engines: MYSQL,
+    description: "AUTO_INCREMENT column that is not an unsigned integer wastes half its range or is not an integer at all.",
+    advice: "Use INT UNSIGNED or BIGINT UNSIGNED.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsigned(column.definition)))
+        .map(({ name, node: column }) => ({ message: `AUTO_INCREMENT column ${name} is ${dataType(column.definition)}${isUnsigned(column.definition) ? " UNSIGNED" : ""}.` })),
+  }),
+  statementRule({
+    id: "column.on-update-current-timestamp",
+    category: "column",
+    engines: MYSQL,
+    description: "ON UPDATE CURRENT_TIMESTAMP on a non-TIMESTAMP/DATETIME column or on more than one column of a table.",
+    advice: "Keep one `updated_at` TIMESTAMP/DATETIME column with ON UPDATE CURRENT_TIMESTAMP.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) => {
+      const columns = definedColumns(node).filter(({ node: column }) => hasOnUpdateCurrentTime(column));
+      const hits: RuleHit[] = columns
+        .filter(({ node: column }) => !CURRENT_TIME_TYPES.has(dataType(column.definition)))
+        .map(({ name, node: column }) => ({ message: `ON UPDATE CURRENT_TIMESTAMP on ${dataType(column.definition)} column ${name}.` }));
+      if (isCreateTable(node) && columns.length > 1) {
+        hits.push({ message: `${columns.length} columns of ${targetTable(node)} have ON UPDATE CURRENT_TIMESTAMP.` });
+      }
+      return hits;
+    },
+  }),
+  statementRule({
+    id: "column.pg.set-not-null",
+    category: "column",
+    engines: POSTGRES,
+    description: "SET NOT NULL on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.",
+    advice: "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ skips the scan).",
+    defaults: { test: "warning", prod: "error" },
+    escalatesOnLargeTable: true,
+    check: (ctx) => {
+      const table = existingAlter(ctx);
+      if (!table) return [];
+      return alterActions(ctx.node)
+        .filter((action) => action.action === "alter" && action.nullable?.action === "set" && action.nullable?.type === "not null")
+        .map((action): RuleHit => ({ table, message: `SET NOT NULL on ${table}.${columnName(action.column)}.` }));
+    },
+  }),
+  statementRule({
+    id: "column.pg.volatile-default",
+    category: "column",
+    engines: POSTGRES,
+    description: "ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), serial...) rewrites the whole table.",
+    advice: "Add the column without a default (or with a constant one), then backfill in batches.",
+    defaults: { test: "warning", prod: "error" },
+    escalatesOnLargeTable: true,
+    check: (ctx) => {
+      const table = existingAlter(ctx);
+      if (!table) return [];
+      return addedColumns(ctx.node)
+        .filter((column) => {
+          const value = column.default_val?.value as AstNode | undefined;
+          return SERIAL_TYPES.has(dataType(column.definition)) || (value?.type === "function" && VOLATILE_FUNCTIONS.has(functionName(value)));
+        })
+        .map((column): RuleHit => ({ table, message: `Column ${columnName(column.column)} added to ${table} with a volatile default: the table is rewritten.` }));
+    },
+  }),
+  statementRule({
+    id: "column.pg.timestamp-with-time-zone",
+    category: "column",
+    engines: POSTGRES,
+    description: "timestamp without time zone stores wall-clock times that are ambiguous across zones.",
+    advice: "Use timestamptz.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => dataType(column.definition) === "TIMESTAMP" && !asArray(column.definition?.suffix).map(String).includes("WITH"))
+        .map(({ name }) => ({ message: `Column ${name} is timestamp without time zone.` })),
+  }),
+  statementRule({
+    id: "column.pg.prefer-text",
+    category: "column",
+    engines: POSTGRES,
+    description: "varchar(n) in PostgreSQL is text with a length check that is costly to change later.",
+    advice: "Use text, with a CHECK constraint on length if it matters.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => ["VARCHAR", "CHARACTER VARYING"].includes(dataType(column.definition)) && column.definition?.length !== undefined)
+        .map(({ name }) => ({ message: `Column ${name} is varchar(n).` })),
+  }),
+  statementRule({
+    id: "column.pg.prefer-identity",
+    category: "column",
+    engines: POSTGRES,
+    description: "serial/bigserial columns: identity columns are the SQL-standard replacement with clearer ownership.",
+    advice: "Use bigint GENERATED ALWAYS AS IDENTITY.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => SERIAL_TYPES.has(dataType(column.definition)))
+        .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition).toLowerCase()}.` })),
+  }),
+  statementRule({
+    id: "column.pg.prefer-jsonb",
+    category: "column",
+    engines: POSTGRES,
+    description: "json columns keep text as written and cannot be indexed like jsonb.",
+    advice: "Use jsonb.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => dataType(column.definition) === "JSON")
+        .map(({ name }) => ({ message: `Column ${name} is json.` })),
+  }),
+];

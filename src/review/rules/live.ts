@@ -1,0 +1,72 @@
+// Rules that read the live database through a ReviewCatalog; skipped when no catalog is given.
+import { asArray, columnName, dmlTargets, isCreateIndex, tableKey, targetTable } from "../ast.ts";
+import type { AstNode } from "../parse.ts";
+import type { CatalogContext, ReviewRule, RuleHit } from "../types.ts";
+import { BOTH, catalogRule } from "./define.ts";
+
+function splitName(name: string): { schema: string | undefined; table: string } {
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? { schema: undefined, table: name } : { schema: name.slice(0, dot), table: name.slice(dot + 1) };
+}
+
+/** Tables a statement needs to exist already: DML targets, ALTER TABLE and CREATE INDEX targets. */
+function referencedTables(node: AstNode): string[] {
+  if (["insert", "replace", "update", "delete"].includes(node.type)) return dmlTargets(node);
+  if ((node.type === "alter" && node.keyword !== "view") || isCreateIndex(node)) return [targetTable(node)].filter(Boolean);
+  return [];
+}
+
+/** Columns a DML statement writes: INSERT's column list and UPDATE's SET targets. */
+function writtenColumns(node: AstNode): string[] {
+  if (node.type === "insert" || node.type === "replace") return asArray(node.columns).map(columnName);
+  if (node.type === "update") return asArray(node.set as AstNode[]).map((assignment) => columnName(assignment.column ?? assignment));
+  return [];
+}
+
+async function missingReferences(ctx: CatalogContext): Promise<RuleHit[]> {
+  const hits: RuleHit[] = [];
+  for (const name of referencedTables(ctx.node)) {
+    if (!ctx.isExistingTable(name)) continue;
+    const { schema, table } = splitName(name);
+    if (!(await ctx.catalog.tableExists(schema, table))) {
+      hits.push({ message: `Table ${name} does not exist.` });
+      continue;
+    }
+    if (ctx.change.alteredTables.has(tableKey(name))) continue;
+    const written = writtenColumns(ctx.node).filter((column) => column !== "" && column !== "*");
+    if (written.length === 0 || referencedTables(ctx.node).length !== 1) continue;
+    const known = new Set((await ctx.catalog.columnsOf(name)).map((column) => column.name.toLowerCase()));
+    for (const column of written) {
+      if (!known.has(column.toLowerCase())) hits.push({ message: `Column ${column} does not exist in ${name}.` });
+    }
+  }
+  return hits;
+}
+
+export const liveRules: ReviewRule[] = [
+  catalogRule({
+    id: "statement.reference.exists",
+    category: "statement",
+    engines: BOTH,
+    description: "The statement names a table or column that does not exist (checked against the live database).",
+    advice: "Check the spelling and the target database.",
+    defaults: { test: "warning", prod: "error" },
+    check: missingReferences,
+  }),
+  catalogRule({
+    id: "statement.affected-rows.max",
+    category: "statement",
+    engines: BOTH,
+    description: "UPDATE/DELETE that the planner expects to touch more than `maxAffectedRows` rows.",
+    advice: "Run it in batches, or get an approver to confirm the size.",
+    defaults: { test: "off", prod: "warning" },
+    check: async ({ node, statement, catalog, options, isExistingTable }) => {
+      if (node.type !== "update" && node.type !== "delete") return [];
+      if (!dmlTargets(node).every(isExistingTable)) return [];
+      const rows = await catalog.estimateAffectedRows(statement.text);
+      return rows !== undefined && rows > options.maxAffectedRows
+        ? [{ message: `About ${rows} rows affected (max ${options.maxAffectedRows}).` }]
+        : [];
+    },
+  }),
+];

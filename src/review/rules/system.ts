@@ -1,0 +1,68 @@
+// System rules: session settings, server-side code and maintenance statements.
+import { asArray } from "../ast.ts";
+import type { AstNode } from "../parse.ts";
+import { routineKind } from "../parse.ts";
+import type { ReviewRule } from "../types.ts";
+import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+
+/** Session settings that switch off a safety net or hide the change from replication and rollback. */
+const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
+
+const settingName = (assignment: AstNode): string =>
+  String(assignment.left?.name ?? "").toLowerCase().replace(/^@@(session\.|global\.)?/, "");
+
+export const systemRules: ReviewRule[] = [
+  statementRule({
+    id: "system.dangerous-setting",
+    category: "system",
+    engines: BOTH,
+    description: "SET of a session variable that disables checks or logging (foreign_key_checks, sql_log_bin, session_replication_role...).",
+    advice: "Leave the safety settings on; if the change needs them off, say why to the approver.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) =>
+      node.type === "set"
+        ? asArray(node.expr as AstNode[])
+            .filter((assignment) => DANGEROUS_SETTINGS.has(settingName(assignment)))
+            .map((assignment) => ({ message: `SET ${settingName(assignment)}.` }))
+        : [],
+  }),
+  statementRule({
+    id: "system.routine",
+    category: "system",
+    engines: BOTH,
+    description: "CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT: server-side code the rules cannot review.",
+    advice: "Have a reviewer read the body.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ statement }) => {
+      const kind = routineKind(statement.text);
+      return kind ? [{ message: `CREATE ${kind.toUpperCase()}.` }] : [];
+    },
+  }),
+  statementRule({
+    id: "system.pg.vacuum-full",
+    category: "system",
+    engines: POSTGRES,
+    description: "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock.",
+    advice: "Use plain VACUUM, or pg_repack for an online rebuild.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "vacuum" && node.full ? [{ message: "VACUUM FULL." }] : []),
+  }),
+  statementRule({
+    id: "system.mysql.optimize-table",
+    category: "system",
+    engines: MYSQL,
+    description: "OPTIMIZE TABLE rebuilds the table (InnoDB: ALTER TABLE ... FORCE).",
+    advice: "Rebuild large tables with an online schema change tool, or in a maintenance window.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "optimize" ? [{ message: `OPTIMIZE TABLE ${asArray(node.tables as string[]).join(", ")}.` }] : []),
+  }),
+  statementRule({
+    id: "system.pg.extension",
+    category: "system",
+    engines: POSTGRES,
+    description: "CREATE/DROP EXTENSION needs elevated privileges and affects the whole database.",
+    advice: "Have a DBA install extensions.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : []),
+  }),
+];

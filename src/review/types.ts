@@ -1,0 +1,112 @@
+// The vocabulary of SQL review: rules, their levels, and the findings they report.
+import type { EngineName, SqlStatement } from "../engines/engine.ts";
+import type { ReviewCatalog } from "./catalog.ts";
+import type { ReviewOptions } from "./config.ts";
+import type { ExpressionFacts } from "./ast.ts";
+import type { AstNode, ParsedStatement } from "./parse.ts";
+
+export type RuleLevel = "error" | "warning" | "off";
+export type FindingLevel = Exclude<RuleLevel, "off">;
+export type EnvironmentTier = "test" | "prod";
+export type RuleCategory = "engine" | "naming" | "statement" | "table" | "column" | "index" | "schema" | "system";
+
+export interface ReviewFinding {
+  ruleId: string;
+  level: FindingLevel;
+  /** 0-based index of the statement in the change. */
+  statementOrdinal: number;
+  line: number;
+  column: number;
+  message: string;
+  advice: string;
+}
+
+export interface ReviewReport {
+  statementCount: number;
+  errorCount: number;
+  warningCount: number;
+  findings: ReviewFinding[];
+}
+
+/** What a rule reports; the engine adds level, ordinal and position. */
+export interface RuleHit {
+  message: string;
+  /** Overrides the rule's advice for this hit. */
+  advice?: string;
+  /** Table the hit is about, for rules whose finding escalates on large tables. */
+  table?: string;
+  /** Position inside the whole script, when more precise than the statement's start. */
+  line?: number;
+  column?: number;
+}
+
+/** Facts about the change as a whole that statement rules need (e.g. tables created earlier in it). */
+export interface ChangeState {
+  /** Lower-cased names of tables created by earlier statements of the change. */
+  createdTables: Set<string>;
+  /** Lower-cased names of tables altered by earlier statements (their columns may differ from the catalog's). */
+  alteredTables: Set<string>;
+}
+
+export interface StatementContext {
+  engine: EngineName;
+  statement: SqlStatement;
+  ordinal: number;
+  /** The parsed statement; rules run only on statements that parsed (or were recognized). */
+  parsed: ParsedStatement;
+  node: AstNode;
+  options: ReviewOptions;
+  change: ChangeState;
+  /** True when the table existed before this change (not created earlier in it). */
+  isExistingTable(table: string): boolean;
+  /** Expression facts of a DML statement, computed once on first use. */
+  facts(): ExpressionFacts;
+}
+
+export interface ChangeContext {
+  engine: EngineName;
+  statements: SqlStatement[];
+  parsed: ParsedStatement[];
+  options: ReviewOptions;
+}
+
+export interface CatalogContext extends StatementContext {
+  catalog: ReviewCatalog;
+}
+
+interface RuleBase {
+  id: string;
+  category: RuleCategory;
+  engines: readonly EngineName[];
+  /** One line: what the rule catches. */
+  description: string;
+  /** What to do instead. */
+  advice: string;
+  defaults: Record<EnvironmentTier, RuleLevel>;
+  /** A warning from this rule becomes an error when the table is larger than `largeTableRows` (needs a catalog). */
+  escalatesOnLargeTable?: boolean;
+}
+
+export interface StatementRule extends RuleBase {
+  scope: "statement";
+  check(ctx: StatementContext): RuleHit[];
+}
+
+export interface ChangeRule extends RuleBase {
+  scope: "change";
+  check(ctx: ChangeContext): Array<RuleHit & { ordinal: number }>;
+}
+
+export interface CatalogRule extends RuleBase {
+  scope: "catalog";
+  check(ctx: CatalogContext): Promise<RuleHit[]>;
+}
+
+/** The parse rule is reported by the review itself; it has no check. */
+export interface ParseRule extends RuleBase {
+  scope: "parse";
+}
+
+export type ReviewRule = StatementRule | ChangeRule | CatalogRule | ParseRule;
+
+export type { SqlStatement };

@@ -1,0 +1,348 @@
+// A local stand-in for Slack's Web API: the methods Sluice calls, an in-memory workspace, and a record of every
+// call. The sandbox serves it to the browser page; the tests use it to see what Sluice posted.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export interface LocalMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  user: string;
+  text: string;
+  blocks: unknown[];
+  /** Set for ephemeral messages: only this user sees them. */
+  visibleTo?: string;
+  files: LocalFile[];
+  edited: number;
+}
+
+export interface LocalFile {
+  id: string;
+  name: string;
+  title: string;
+  content: Buffer;
+  channel?: string;
+  threadTs?: string;
+}
+
+export interface LocalView {
+  id: string;
+  userId: string;
+  view: Record<string, unknown>;
+  /** Views pushed on top of this one form a stack; the last is visible. */
+  stackId: string;
+}
+
+export interface LocalSlackOptions {
+  botUserId?: string;
+  /** Members of user groups, for usergroups.users.list. */
+  userGroups?: Record<string, string[]>;
+  /** Users and their display names, for users.info. */
+  users?: Record<string, string>;
+}
+
+type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
+
+export class LocalSlack {
+  readonly calls: SlackCall[] = [];
+  readonly messages: LocalMessage[] = [];
+  readonly views: LocalView[] = [];
+  readonly files = new Map<string, LocalFile>();
+  /** Bodies Sluice sent to response_url, by the URL's token. */
+  readonly responses: Array<{ token: string; body: Record<string, unknown> }> = [];
+  readonly botUserId: string;
+  private server?: Server;
+  private baseUrl = "";
+  private clock = 1_700_000_000;
+  private sequence = 0;
+  private readonly listeners = new Set<() => void>();
+  private readonly options: LocalSlackOptions;
+
+  constructor(options: LocalSlackOptions = {}) {
+    this.options = options;
+    this.botUserId = options.botUserId ?? "USLUICEBOT";
+  }
+
+  /** Base URL of the Web API, e.g. http://127.0.0.1:1234/api/ (what SLACK_API_URL takes). */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A response_url that records what Sluice answers. */
+  responseUrl(token = randomUUID()): string {
+    return `${this.baseUrl}/respond/${token}`;
+  }
+
+  /** Runs whenever the workspace changes (the sandbox page polls on it). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const address = this.server.address();
+    const bound = typeof address === "object" && address ? address.port : port;
+    this.baseUrl = `http://${host}:${bound}`;
+    return this.baseUrl;
+  }
+
+  /** Serves on an existing URL prefix (the sandbox mounts it under Sluice's own port). */
+  mountAt(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Calls of one Web API method, in order. */
+  callsTo(method: string): Array<Record<string, unknown>> {
+    return this.calls.filter((call) => call.method === method).map((call) => call.args);
+  }
+
+  channelMessages(channel: string): LocalMessage[] {
+    return this.messages.filter((m) => m.channel === channel && !m.threadTs && !m.visibleTo);
+  }
+
+  thread(channel: string, ts: string): LocalMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.threadTs === ts);
+  }
+
+  /** Adds a file as if a user had uploaded it (for file_input in modals). */
+  addUserFile(name: string, content: string | Buffer): LocalFile {
+    const file: LocalFile = { id: this.nextId("F"), name, title: name, content: Buffer.from(content) };
+    this.files.set(file.id, file);
+    return file;
+  }
+
+  fileInfo(file: LocalFile): Record<string, unknown> {
+    return {
+      id: file.id,
+      name: file.name,
+      title: file.title,
+      size: file.content.length,
+      url_private: `${this.baseUrl}/files/${file.id}`,
+      url_private_download: `${this.baseUrl}/files/${file.id}`,
+    };
+  }
+
+  /** Handles one HTTP request; exported for mounting the fake inside another server. */
+  async handle(req: IncomingMessage, res: ServerResponse, prefix = ""): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0]!.slice(prefix.length);
+    const body = await readBody(req);
+    if (path.startsWith("/api/")) {
+      const method = path.slice("/api/".length);
+      const args = parseArgs(body, String(req.headers["content-type"] ?? ""));
+      this.calls.push({ method, args });
+      const handler = this.methods[method];
+      const result = handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };
+      this.changed();
+      sendJson(res, result);
+      return;
+    }
+    if (path.startsWith("/upload/")) {
+      const file = this.files.get(path.slice("/upload/".length));
+      if (!file) return sendJson(res, { ok: false }, 404);
+      file.content = extractUpload(body, String(req.headers["content-type"] ?? ""));
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("OK");
+      return;
+    }
+    if (path.startsWith("/files/")) {
+      const file = this.files.get(path.slice("/files/".length));
+      if (!file) return sendJson(res, { ok: false }, 404);
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(file.content);
+      return;
+    }
+    if (path.startsWith("/respond/")) {
+      const token = path.slice("/respond/".length);
+      const payload = parseArgs(body, String(req.headers["content-type"] ?? "application/json"));
+      this.responses.push({ token, body: payload });
+      this.changed();
+      sendJson(res, { ok: true });
+      return;
+    }
+    sendJson(res, { ok: false, error: "not_found" }, 404);
+  }
+
+  private safely(handler: Handler, args: Record<string, unknown>): Record<string, unknown> {
+    try {
+      return handler(args);
+    } catch (error) {
+      return { ok: false, error: (error as Error).message };
+    }
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private nextTs(): string {
+    this.sequence += 1;
+    return `${this.clock + this.sequence}.${String(this.sequence).padStart(6, "0")}`;
+  }
+
+  private nextId(prefix: string): string {
+    this.sequence += 1;
+    return `${prefix}${this.sequence.toString(36).toUpperCase().padStart(8, "0")}`;
+  }
+
+  private post(args: Record<string, unknown>, visibleTo?: string): LocalMessage {
+    const channel = requireString(args, "channel");
+    const message: LocalMessage = {
+      channel,
+      ts: this.nextTs(),
+      threadTs: typeof args.thread_ts === "string" ? args.thread_ts : undefined,
+      user: this.botUserId,
+      text: typeof args.text === "string" ? args.text : "",
+      blocks: Array.isArray(args.blocks) ? args.blocks : [],
+      visibleTo,
+      files: [],
+      edited: 0,
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  private openView(args: Record<string, unknown>, stackId?: string): Record<string, unknown> {
+    const view = args.view as Record<string, unknown> | undefined;
+    if (!view || typeof view !== "object") throw new Error("invalid_arguments");
+    const local: LocalView = { id: this.nextId("V"), userId: String(args.user_id ?? ""), view, stackId: stackId ?? this.nextId("S") };
+    this.views.push(local);
+    return { ok: true, view: { ...view, id: local.id, hash: `${local.id}-0` } };
+  }
+
+  private readonly methods: Record<string, Handler> = {
+    "auth.test": () => ({ ok: true, user_id: this.botUserId, bot_id: "BSLUICE", team_id: "TSANDBOX", user: "sluice", team: "Sandbox" }),
+    "chat.postMessage": (args) => {
+      const message = this.post(args);
+      return { ok: true, channel: message.channel, ts: message.ts, message: { ts: message.ts, text: message.text, blocks: message.blocks } };
+    },
+    "chat.postEphemeral": (args) => {
+      const message = this.post(args, requireString(args, "user"));
+      return { ok: true, message_ts: message.ts };
+    },
+    "chat.update": (args) => {
+      const channel = requireString(args, "channel");
+      const ts = requireString(args, "ts");
+      const message = this.messages.find((m) => m.channel === channel && m.ts === ts);
+      if (!message) throw new Error("message_not_found");
+      if (typeof args.text === "string") message.text = args.text;
+      if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+      message.edited += 1;
+      return { ok: true, channel, ts, text: message.text };
+    },
+    "views.open": (args) => this.openView(args),
+    "views.push": (args) => {
+      const top = this.views.at(-1);
+      return this.openView(args, top?.stackId);
+    },
+    "views.update": (args) => {
+      const id = requireString(args, "view_id");
+      const local = this.views.find((v) => v.id === id);
+      if (!local) throw new Error("not_found");
+      local.view = args.view as Record<string, unknown>;
+      return { ok: true, view: { ...local.view, id } };
+    },
+    "files.getUploadURLExternal": (args) => {
+      const name = requireString(args, "filename");
+      const file: LocalFile = { id: this.nextId("F"), name, title: name, content: Buffer.alloc(0) };
+      this.files.set(file.id, file);
+      return { ok: true, upload_url: `${this.baseUrl}/upload/${file.id}`, file_id: file.id };
+    },
+    "files.completeUploadExternal": (args) => {
+      const entries = (Array.isArray(args.files) ? args.files : []) as Array<{ id: string; title?: string }>;
+      const channel = typeof args.channel_id === "string" ? args.channel_id : undefined;
+      const threadTs = typeof args.thread_ts === "string" ? args.thread_ts : undefined;
+      const files = entries.map((entry) => {
+        const file = this.files.get(entry.id);
+        if (!file) throw new Error("file_not_found");
+        file.title = entry.title ?? file.name;
+        file.channel = channel;
+        file.threadTs = threadTs;
+        return file;
+      });
+      if (channel) {
+        const message = this.post({ channel, thread_ts: threadTs, text: typeof args.initial_comment === "string" ? args.initial_comment : "" });
+        message.files = files;
+      }
+      return { ok: true, files: files.map((file) => this.fileInfo(file)) };
+    },
+    "files.info": (args) => {
+      const file = this.files.get(requireString(args, "file"));
+      if (!file) throw new Error("file_not_found");
+      return { ok: true, file: this.fileInfo(file) };
+    },
+    "usergroups.users.list": (args) => {
+      const group = requireString(args, "usergroup");
+      const users = this.options.userGroups?.[group];
+      if (!users) throw new Error("no_such_subteam");
+      return { ok: true, users };
+    },
+    "users.info": (args) => {
+      const user = requireString(args, "user");
+      const name = this.options.users?.[user] ?? user;
+      return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
+    },
+    "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
+  };
+}
+
+function requireString(args: Record<string, unknown>, name: string): string {
+  const value = args[name];
+  if (typeof value !== "string" || value === "") throw new Error(`invalid_arguments: ${name}`);
+  return value;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, value: unknown, status = 200): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+/** The Web API client sends form-encoded fields with JSON inside for arrays and objects. */
+function parseArgs(body: Buffer, contentType: string): Record<string, unknown> {
+  const text = body.toString("utf8");
+  if (text === "") return {};
+  if (contentType.includes("application/json")) return JSON.parse(text) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    args[key] = /^[[{]/.test(value) ? tryJson(value) : value;
+  }
+  return args;
+}
+
+function tryJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function extractUpload(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return body;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(marker);
+  const headerEnd = body.indexOf("\r\n\r\n", start);
+  const end = body.indexOf(marker, headerEnd);
+  if (start < 0 || headerEnd < 0 || end < 0) return body;
+  return body.subarray(headerEnd + 4, end - 2);
+}

@@ -1,0 +1,127 @@
+// Sends what Slack sends: slash commands, button clicks and modal submissions, signed with the app's signing
+// secret, to Sluice's real /slack/events endpoint. Used by the sandbox page and by the tests.
+import { createHmac, randomUUID } from "node:crypto";
+
+export interface SlackUser {
+  id: string;
+  name?: string;
+}
+
+export interface SignedResponse {
+  status: number;
+  body: string;
+  json(): Record<string, unknown>;
+}
+
+export interface ButtonClick {
+  user: SlackUser;
+  channel: string;
+  messageTs: string;
+  actionId: string;
+  value?: string;
+  blockId?: string;
+  threadTs?: string;
+}
+
+export interface ViewSubmission {
+  user: SlackUser;
+  view: Record<string, unknown> & { id: string; callback_id?: string; private_metadata?: string };
+  /** state.values as Slack sends it: block_id → action_id → value object. */
+  values: Record<string, Record<string, unknown>>;
+}
+
+export function signature(signingSecret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+export class SlackRequestSender {
+  constructor(
+    private readonly eventsUrl: string,
+    private readonly signingSecret: string,
+    private readonly responseUrl: () => string,
+    private readonly teamId = "TSANDBOX",
+  ) {}
+
+  /** Sends a raw body with a signature; `headers` can override or add any header (e.g. a stale timestamp). */
+  async send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SignedResponse> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(this.eventsUrl, {
+      method: "POST",
+      headers: {
+        "content-type": contentType,
+        "x-slack-request-timestamp": String(timestamp),
+        "x-slack-signature": signature(this.signingSecret, timestamp, body),
+        ...headers,
+      },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text, json: () => (text ? (JSON.parse(text) as Record<string, unknown>) : {}) };
+  }
+
+  commandBody(text: string, user: SlackUser, channel: string): string {
+    return new URLSearchParams({
+      token: "deprecated",
+      team_id: this.teamId,
+      team_domain: "sandbox",
+      channel_id: channel,
+      channel_name: channel.toLowerCase(),
+      user_id: user.id,
+      user_name: user.name ?? user.id,
+      command: "/db",
+      text,
+      api_app_id: "ASLUICE",
+      response_url: this.responseUrl(),
+      trigger_id: `trigger-${randomUUID()}`,
+    }).toString();
+  }
+
+  command(text: string, user: SlackUser, channel: string, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.send(this.commandBody(text, user, channel), "application/x-www-form-urlencoded", headers);
+  }
+
+  buttonClickBody(click: ButtonClick): string {
+    const payload = {
+      type: "block_actions",
+      team: { id: this.teamId, domain: "sandbox" },
+      user: { id: click.user.id, username: click.user.name ?? click.user.id, team_id: this.teamId },
+      api_app_id: "ASLUICE",
+      trigger_id: `trigger-${randomUUID()}`,
+      response_url: this.responseUrl(),
+      container: { type: "message", message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: false, thread_ts: click.threadTs },
+      channel: { id: click.channel, name: click.channel.toLowerCase() },
+      message: { type: "message", ts: click.messageTs, thread_ts: click.threadTs, text: "" },
+      actions: [
+        {
+          type: "button",
+          action_id: click.actionId,
+          block_id: click.blockId ?? "actions",
+          value: click.value,
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
+  click(click: ButtonClick, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.send(this.buttonClickBody(click), "application/x-www-form-urlencoded", headers);
+  }
+
+  viewSubmissionBody(submission: ViewSubmission): string {
+    const payload = {
+      type: "view_submission",
+      team: { id: this.teamId, domain: "sandbox" },
+      user: { id: submission.user.id, username: submission.user.name ?? submission.user.id, team_id: this.teamId },
+      api_app_id: "ASLUICE",
+      trigger_id: `trigger-${randomUUID()}`,
+      view: { ...submission.view, type: "modal", team_id: this.teamId, state: { values: submission.values }, hash: `${submission.view.id}-h` },
+      response_urls: [],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
+  submitView(submission: ViewSubmission, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.send(this.viewSubmissionBody(submission), "application/x-www-form-urlencoded", headers);
+  }
+}

@@ -1,0 +1,107 @@
+// Builds the Bolt app: HTTP receiver (or Socket Mode), /healthz, and every listener.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import bolt from "@slack/bolt";
+import type { App as BoltApp, CustomRoute, Logger as BoltLogger } from "@slack/bolt";
+import { checkHealth, type HealthProbes } from "../health/health.ts";
+import type { Logger } from "../logger.ts";
+import { registerListeners } from "./listeners.ts";
+import type { SluiceServices } from "./services.ts";
+
+const { App, HTTPReceiver, LogLevel } = bolt;
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string;
+  apiUrl?: string;
+  /** Bot user id, when known up front (the sandbox), so Bolt need not ask auth.test. */
+  botUserId?: string;
+  extraRoutes?: CustomRoute[];
+  health: HealthProbes;
+  /** Largest request body accepted at /slack/events. */
+  bodyLimitBytes?: number;
+}
+
+export interface SlackApp {
+  app: BoltApp;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  start(port: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: "bolt" });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(" ")),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(" ")),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(" ")),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(" ")),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function healthRoute(probes: HealthProbes): CustomRoute {
+  return {
+    path: "/healthz",
+    method: ["GET"],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      void checkHealth(probes).then((report) => {
+        res.writeHead(report.status === "down" ? 503 : 200, { "content-type": "application/json" });
+        res.end(JSON.stringify(report));
+      });
+    },
+  };
+}
+
+export function createSlackApp(services: SluiceServices, options: SlackAppOptions): SlackApp {
+  const logger = boltLogger(services.logger);
+  const customRoutes = [healthRoute(options.health), ...(options.extraRoutes ?? [])];
+  const clientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {};
+  const botIdentity = options.botUserId ? { botUserId: options.botUserId, botId: options.botUserId, tokenVerificationEnabled: false } : {};
+
+  if (options.appToken) {
+    const app = new App({
+      token: options.botToken,
+      appToken: options.appToken,
+      socketMode: true,
+      customRoutes,
+      logger,
+      clientOptions,
+      ...botIdentity,
+    });
+    registerListeners(app, services);
+    return {
+      app,
+      start: async (port) => {
+        await app.start(port);
+        return port;
+      },
+      stop: () => app.stop().then(() => undefined),
+    };
+  }
+
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: "/slack/events",
+    customRoutes,
+    logger,
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    processBeforeResponse: false,
+  });
+  const app = new App({ token: options.botToken, receiver, logger, clientOptions, ...botIdentity });
+  registerListeners(app, services);
+  return {
+    app,
+    start: async (port, host) => {
+      const server = await receiver.start({ port, host: host ?? "0.0.0.0" });
+      const address = server.address();
+      return typeof address === "object" && address ? address.port : port;
+    },
+    stop: () => receiver.stop().then(() => undefined),
+  };
+}

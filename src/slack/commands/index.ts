@@ -1,0 +1,33 @@
+// Registers the one slash command, `/db`, and routes its first word to a subcommand.
+import type { App } from "@slack/bolt";
+import { helpBlocks, helpText } from "../blocks/help.ts";
+import { replyError } from "../reply-error.ts";
+import type { SluiceServices } from "../services.ts";
+import { help } from "./help.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+export const subcommands: Subcommand[] = [help];
+
+export function parseCommandText(text: string): { name: string; args: string } {
+  const trimmed = text.trim();
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  return match ? { name: match[1]!.toLowerCase(), args: match[2]!.trim() } : { name: "", args: "" };
+}
+
+export function registerCommands(app: App, services: SluiceServices): void {
+  app.command("/db", async ({ command, ack, client, respond }) => {
+    const { name, args } = parseCommandText(command.text);
+    const subcommand = subcommands.find((candidate) => candidate.name === name);
+    if (!subcommand || subcommand === help) {
+      const notice = name && name !== "help" ? `Unknown command \`/db ${name}\`. Here is what Sluice understands:` : undefined;
+      await ack({ response_type: "ephemeral", text: helpText(subcommands), blocks: helpBlocks(subcommands, notice) });
+      return;
+    }
+    await ack();
+    try {
+      await subcommand.handle({ args, command, client, respond, services });
+    } catch (error) {
+      await replyError(services.logger, respond, error, { command: `/db ${name}`, user: command.user_id });
+    }
+  });
+}

@@ -1,0 +1,21 @@
+// A `/db <name> …` subcommand: its help entry and its handler.
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import type { SluiceServices } from "../services.ts";
+
+export interface SubcommandInput {
+  /** Everything after the subcommand name, trimmed. */
+  args: string;
+  command: SlackCommandMiddlewareArgs["command"];
+  client: AllMiddlewareArgs["client"];
+  respond: SlackCommandMiddlewareArgs["respond"];
+  services: SluiceServices;
+}
+
+export interface Subcommand {
+  name: string;
+  usage: string;
+  summary: string;
+  examples: string[];
+  /** Runs after the request was acknowledged. */
+  handle(input: SubcommandInput): Promise<void>;
+}

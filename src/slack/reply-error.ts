@@ -1,0 +1,19 @@
+// Turns an error in a handler into a log line and an answer the user can act on.
+import type { RespondFn } from "@slack/bolt";
+import { SluiceError } from "../errors.ts";
+import { redactSecrets, type Logger } from "../logger.ts";
+
+export function userMessageFor(error: unknown): string {
+  if (error instanceof SluiceError) return redactSecrets(error.message);
+  return "Sluice hit an unexpected error and changed nothing it had not recorded. The error is in Sluice's log; try again, and tell your Sluice admins if it persists.";
+}
+
+export async function replyError(logger: Logger, respond: RespondFn, error: unknown, context: Record<string, unknown>): Promise<void> {
+  const expected = error instanceof SluiceError;
+  logger[expected ? "warn" : "error"]({ ...context, err: error }, "handler failed");
+  try {
+    await respond({ response_type: "ephemeral", text: `:warning: ${userMessageFor(error)}` });
+  } catch (respondError) {
+    logger.error({ ...context, err: respondError }, "could not tell the user about the failure");
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig, loadSettings, parseConfigFile } from "../../src/config/load.ts";
+
+const valid = `
+environments:
+  - name: Test
+    tier: test
+    autoApprove: true
+  - name: Prod
+    tier: prod
+    approvers: { users: [U0APPROVER], groups: [S0DBAS] }
+instances:
+  - name: aurora-prod
+    engine: mysql
+    host: prod.cluster-abc.eu-west-1.rds.amazonaws.com
+    user: sluice
+    passwordEnv: SLUICE_PROD_PASSWORD
+    tls: { caPath: /etc/ssl/rds.pem }
+projects:
+  - key: TAR
+    name: Target
+    channel: C0CHANNEL
+    databases:
+      - { name: shop, instance: aurora-prod, environment: Prod }
+`;
+
+function writeConfig(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "sluice-config-")), "sluice.yml");
+  writeFileSync(path, text);
+  return path;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail("expected the configuration to be refused");
+}
+
+describe("sluice.yml", () => {
+  test("a valid file loads with defaults filled in and the password taken from its variable", () => {
+    const config = loadConfig({ SLUICE_CONFIG: writeConfig(valid), SLUICE_PROD_PASSWORD: "s3cret" });
+    assert.equal(config.file.environments[1]!.allowSelfApproval, false);
+    assert.equal(config.file.instances[0]!.tls?.rejectUnauthorized, true);
+    assert.equal(config.file.drift.schedule, "*/10 * * * *");
+    assert.equal(config.file.query.rowLimit, 1000);
+    assert.equal(config.passwords.get("aurora-prod"), "s3cret");
+  });
+
+  test("a wrong field names the file, the field and what is wrong", () => {
+    const path = writeConfig(valid.replace("engine: mysql", "engine: oracle"));
+    const error = errorOf(() => loadConfig({ SLUICE_CONFIG: path, SLUICE_PROD_PASSWORD: "x" }));
+    assert.ok(error.message.includes(path), error.message);
+    assert.match(error.message, /instances\[0\]\.engine/);
+    assert.match(error.message, /mysql|postgres/);
+  });
+
+  test("a database on an unknown instance or environment is refused with the known names", () => {
+    const error = errorOf(() => parseConfigFile(valid.replace("instance: aurora-prod, environment: Prod", "instance: nowhere, environment: Staging"), "sluice.yml"));
+    assert.match(error.message, /projects\[0\]\.databases\[0\]\.instance: unknown instance "nowhere" \(defined: aurora-prod\)/);
+    assert.match(error.message, /unknown environment "Staging" \(defined: Test, Prod\)/);
+  });
+
+  test("an unknown field is refused rather than ignored", () => {
+    const error = errorOf(() => parseConfigFile(valid.replace("autoApprove: true", "autoApprove: true\n    aproovers: []"), "sluice.yml"));
+    assert.match(error.message, /environments\[0\]/);
+    assert.match(error.message, /aproovers/);
+  });
+
+  test("a password variable that is not set stops start-up, naming it without any value", () => {
+    const error = errorOf(() => loadConfig({ SLUICE_CONFIG: writeConfig(valid) }));
+    assert.match(error.message, /SLUICE_PROD_PASSWORD is not set/);
+  });
+
+  test("a YAML syntax error names the file", () => {
+    const error = errorOf(() => parseConfigFile("environments: [\n  - name: x", "/etc/sluice.yml"));
+    assert.match(error.message, /^\/etc\/sluice\.yml: /);
+  });
+
+  test("a missing file says how to create one", () => {
+    const error = errorOf(() => loadConfig({ SLUICE_CONFIG: "/nonexistent/sluice.yml" }));
+    assert.match(error.message, /file not found; copy sluice\.example\.yml/);
+  });
+
+  test("bad Slack IDs and project keys are explained", () => {
+    const error = errorOf(() => parseConfigFile(valid.replace("U0APPROVER", "alice").replace("key: TAR", "key: tar"), "sluice.yml"));
+    assert.match(error.message, /approvers\.users\[0\]: must be a Slack user ID/);
+    assert.match(error.message, /projects\[0\]\.key: must be 2-10 upper-case/);
+  });
+
+  test("the shipped example configuration is valid", () => {
+    const example = new URL("../../sluice.example.yml", import.meta.url);
+    const config = loadConfig({
+      SLUICE_CONFIG: example.pathname,
+      SLUICE_TEST_MYSQL_PASSWORD: "x",
+      SLUICE_PROD_MYSQL_PASSWORD: "x",
+      SLUICE_PROD_PG_PASSWORD: "x",
+    });
+    assert.ok(config.file.instances.some((i) => i.engine === "postgres"));
+    assert.ok(config.file.environments.some((e) => e.name === "Prod"));
+  });
+});
+
+describe("environment settings", () => {
+  test("defaults: port 3000, embedded store in ./.sluice", () => {
+    const settings = loadSettings({});
+    assert.equal(settings.port, 3000);
+    assert.equal(settings.databaseUrl, undefined);
+    assert.match(settings.dataDir, /\.sluice$/);
+  });
+
+  test("a bot token without a signing secret or app token is refused", () => {
+    assert.throws(() => loadSettings({ SLACK_BOT_TOKEN: "xoxb-1" }), /SLACK_SIGNING_SECRET is required/);
+  });
+
+  test("a malformed DATABASE_URL is refused without echoing it", () => {
+    const error = errorOf(() => loadSettings({ DATABASE_URL: "not a url with password hunter2" }));
+    assert.match(error.message, /DATABASE_URL/);
+    assert.doesNotMatch(error.message, /hunter2/);
+  });
+});

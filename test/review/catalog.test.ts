@@ -1,0 +1,118 @@
+// Catalog-backed rules against the real MariaDB and PostgreSQL servers.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import type { EngineName } from "../../src/engines/engine.ts";
+import { mysqlReviewCatalog } from "../../src/engines/mysql/review-catalog.ts";
+import { postgresReviewCatalog } from "../../src/engines/postgres/review-catalog.ts";
+import { reviewConfigSchema, reviewStatements, type ReviewCatalog } from "../../src/review/index.ts";
+import { change, reviewAllOn } from "./support/review-helpers.ts";
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  dropMysqlDatabase,
+  dropPostgresDatabase,
+  mysqlServer,
+  postgresServer,
+} from "../support/servers.ts";
+
+const table = `review_catalog_${process.pid}_${Date.now()}`;
+
+interface Server {
+  catalog: ReviewCatalog;
+  close(): Promise<void>;
+}
+
+async function openMysql(): Promise<Server> {
+  const database = await createMysqlDatabase("review_catalog");
+  const connection = await mysql.createConnection({ ...mysqlServer(), database });
+  await connection.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT '')`);
+  await connection.query(`INSERT INTO ${table} (id) VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1})`).join(",")}`);
+  await connection.query(`ANALYZE TABLE ${table}`);
+  return {
+    catalog: mysqlReviewCatalog(connection),
+    close: async () => {
+      await connection.end();
+      await dropMysqlDatabase(database);
+    },
+  };
+}
+
+async function openPostgres(): Promise<Server> {
+  const database = await createPostgresDatabase("review_catalog");
+  const client = new pg.Client({ ...postgresServer(), database });
+  await client.connect();
+  await client.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name text NOT NULL DEFAULT '')`);
+  await client.query(`INSERT INTO ${table} (id) SELECT generate_series(1, 50)`);
+  await client.query(`ANALYZE ${table}`);
+  return {
+    catalog: postgresReviewCatalog(client),
+    close: async () => {
+      await client.end();
+      await dropPostgresDatabase(database);
+    },
+  };
+}
+
+const openers: Record<EngineName, () => Promise<Server>> = { mysql: openMysql, postgres: openPostgres };
+
+for (const engine of ["mysql", "postgres"] as const) {
+  describe(`catalog-backed review on ${engine}`, () => {
+    let server: Server;
+    before(async () => {
+      server = await openers[engine]();
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    const ruleFindings = async (ruleId: string, sqls: string[], options = {}) =>
+      (await reviewAllOn(engine, sqls, options, server.catalog)).findings.filter((finding) => finding.ruleId === ruleId);
+
+    test("the catalog reads tables, columns and estimates", async () => {
+      assert.equal(await server.catalog.tableExists(undefined, table), true);
+      assert.equal(await server.catalog.tableExists(undefined, `${table}_missing`), false);
+      assert.deepEqual((await server.catalog.columnsOf(table)).map((column) => column.name), ["id", "name"]);
+      assert.ok(((await server.catalog.tableRowEstimate(table)) ?? 0) >= 40);
+      assert.ok(((await server.catalog.estimateAffectedRows(`DELETE FROM ${table} WHERE id > 0`)) ?? 0) >= 40);
+    });
+
+    test("a misspelled table or column is caught; tables created earlier in the change count as existing", async () => {
+      assert.equal((await ruleFindings("statement.reference.exists", [`UPDATE ${table}x SET name = 'a' WHERE id = 1`])).length, 1);
+      assert.equal((await ruleFindings("statement.reference.exists", [`INSERT INTO ${table} (id, nmae) VALUES (99, 'a')`])).length, 1);
+      assert.equal((await ruleFindings("statement.reference.exists", [`UPDATE ${table} SET name = 'a' WHERE id = 1`])).length, 0);
+      assert.equal(
+        (await ruleFindings("statement.reference.exists", ["CREATE TABLE fresh_table (id INT PRIMARY KEY)", "INSERT INTO fresh_table (id) VALUES (1)"])).length,
+        0,
+      );
+    });
+
+    test("an UPDATE/DELETE expected to touch more rows than maxAffectedRows is flagged", async () => {
+      const options = { maxAffectedRows: 10 };
+      assert.equal((await ruleFindings("statement.affected-rows.max", [`DELETE FROM ${table} WHERE id > 0`], options)).length, 1);
+      assert.equal((await ruleFindings("statement.affected-rows.max", [`DELETE FROM ${table} WHERE id = 3`], options)).length, 0);
+    });
+
+    test("a table-rewrite warning becomes an error on a table larger than largeTableRows", async () => {
+      const sql = engine === "mysql" ? `ALTER TABLE ${table} MODIFY name VARCHAR(40)` : `ALTER TABLE ${table} ALTER COLUMN name TYPE varchar(40)`;
+      const review = (largeTableRows: number) =>
+        reviewStatements({
+          engine,
+          statements: change([sql]),
+          environment: { name: "Prod", tier: "prod" },
+          config: reviewConfigSchema.parse({ options: { largeTableRows } }),
+          catalog: server.catalog,
+        });
+      const levelOf = async (largeTableRows: number) =>
+        (await review(largeTableRows)).findings.find((finding) => finding.ruleId === "column.type-change")?.level;
+      assert.equal(await levelOf(10), "error");
+      assert.equal(await levelOf(1_000_000), "warning");
+    });
+
+    test("without a catalog the live rules are skipped, not failed", async () => {
+      const report = await reviewAllOn(engine, [`UPDATE ${table}x SET name = 'a' WHERE id = 1`]);
+      assert.equal(report.findings.filter((finding) => finding.ruleId.startsWith("statement.reference")).length, 0);
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { signature } from "../../src/sandbox/slack-requests.ts";
+import { dropPostgresDatabase } from "../support/servers.ts";
+
+const yaml = `
+environments:
+  - name: Test
+    autoApprove: true
+`;
+
+describe("the Slack receiver", () => {
+  let t: TestSluice;
+  before(async () => {
+    t = await startTestSluice({ yaml });
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  test("/db help is answered through the real HTTP receiver", async () => {
+    const reply = await t.send.command("help", { id: "UDEV" }, "CCHANNEL");
+    assert.equal(reply.status, 200);
+    const body = reply.json();
+    assert.equal(body.response_type, "ephemeral");
+    assert.match(String(body.text), /\/db help/);
+    assert.ok(Array.isArray(body.blocks) && body.blocks.length > 1);
+  });
+
+  test("an unknown subcommand gets the help, saying what was not understood", async () => {
+    const reply = await t.send.command("frobnicate now", { id: "UDEV" }, "CCHANNEL");
+    assert.equal(reply.status, 200);
+    assert.match(JSON.stringify(reply.json().blocks), /Unknown command `\/db frobnicate`/);
+  });
+
+  test("a request with a bad signature is rejected with 401 and not handled", async () => {
+    const body = t.send.commandBody("help", { id: "UDEV" }, "CCHANNEL");
+    const reply = await t.send.send(body, "application/x-www-form-urlencoded", { "x-slack-signature": "v0=" + "0".repeat(64) });
+    assert.equal(reply.status, 401);
+    assert.doesNotMatch(reply.body, /Sluice/);
+  });
+
+  test("a correctly signed request that is more than five minutes old is rejected", async () => {
+    const body = t.send.commandBody("help", { id: "UDEV" }, "CCHANNEL");
+    const old = Math.floor(Date.now() / 1000) - 600;
+    const reply = await t.send.send(body, "application/x-www-form-urlencoded", {
+      "x-slack-request-timestamp": String(old),
+      "x-slack-signature": signature(t.signingSecret, old, body),
+    });
+    assert.equal(reply.status, 401);
+  });
+
+  test("/healthz reports the store as reachable", async () => {
+    const response = await fetch(`${t.baseUrl}/healthz`);
+    assert.equal(response.status, 200);
+    const report = (await response.json()) as { status: string; store: { ok: boolean } };
+    assert.equal(report.status, "ok");
+    assert.equal(report.store.ok, true);
+  });
+});
+
+describe("/healthz when the history store is down", () => {
+  test("answers 503 and says the store is unreachable", async () => {
+    const t = await startTestSluice({ yaml });
+    try {
+      await dropPostgresDatabase(t.storeDatabase);
+      const response = await fetch(`${t.baseUrl}/healthz`);
+      assert.equal(response.status, 503);
+      const report = (await response.json()) as { status: string; store: { ok: boolean; error: string } };
+      assert.equal(report.status, "down");
+      assert.equal(report.store.ok, false);
+    } finally {
+      await t.stop();
+    }
+  });
+});

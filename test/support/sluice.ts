@@ -1,0 +1,89 @@
+// Runs the real Sluice in-process for a test: a fresh history store database, the real Bolt HTTP receiver,
+// and the local Slack Web API recording what Sluice posts. Requests reach Sluice signed, as Slack sends them.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "../../src/config/load.ts";
+import { createLogger } from "../../src/logger.ts";
+import { LocalSlack, type LocalSlackOptions } from "../../src/sandbox/local-slack.ts";
+import { SlackRequestSender } from "../../src/sandbox/slack-requests.ts";
+import { startSluice, type RunningSluice } from "../../src/sluice.ts";
+import { createPostgresDatabase, dropPostgresDatabase, postgresServer } from "./servers.ts";
+
+export interface TestSluice {
+  sluice: RunningSluice;
+  slack: LocalSlack;
+  send: SlackRequestSender;
+  baseUrl: string;
+  storeDatabase: string;
+  signingSecret: string;
+  stop(): Promise<void>;
+}
+
+export interface TestSluiceOptions {
+  /** sluice.yml text. */
+  yaml: string;
+  env?: Record<string, string>;
+  slack?: LocalSlackOptions;
+  /** Reuse an existing store database instead of creating one (restart tests). */
+  storeDatabase?: string;
+  logLevel?: string;
+}
+
+export function storeUrl(database: string): string {
+  const server = postgresServer();
+  const auth = server.password ? `${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}` : encodeURIComponent(server.user);
+  return `postgres://${auth}@${server.host}:${server.port}/${database}`;
+}
+
+export async function startTestSluice(options: TestSluiceOptions): Promise<TestSluice> {
+  const storeDatabase = options.storeDatabase ?? (await createPostgresDatabase("sluice_store"));
+  const dir = mkdtempSync(join(tmpdir(), "sluice-test-"));
+  const configPath = join(dir, "sluice.yml");
+  writeFileSync(configPath, options.yaml);
+  const signingSecret = randomBytes(16).toString("hex");
+  const config = loadConfig({
+    SLUICE_CONFIG: configPath,
+    DATABASE_URL: storeUrl(storeDatabase),
+    SLUICE_DATA_DIR: join(dir, "data"),
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: signingSecret,
+    ...options.env,
+  });
+  const slack = new LocalSlack(options.slack);
+  await slack.listen();
+  const sluice = await startSluice({
+    config,
+    logger: createLogger(options.logLevel ?? process.env.SLUICE_TEST_LOG_LEVEL ?? "silent"),
+    slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl },
+    port: 0,
+    host: "127.0.0.1",
+  });
+  const baseUrl = `http://127.0.0.1:${sluice.port}`;
+  const send = new SlackRequestSender(`${baseUrl}/slack/events`, signingSecret, () => slack.responseUrl());
+  return {
+    sluice,
+    slack,
+    send,
+    baseUrl,
+    storeDatabase,
+    signingSecret,
+    stop: async () => {
+      await sluice.stop();
+      await slack.close();
+      if (!options.storeDatabase) await dropPostgresDatabase(storeDatabase);
+    },
+  };
+}
+
+/** Waits until `check` returns a value (not undefined/false), polling; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
