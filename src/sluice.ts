@@ -3,13 +3,22 @@
 import { fileURLToPath } from "node:url";
 import type { CustomRoute } from "@slack/bolt";
 import type { Config } from "./config/load.ts";
+import { connectLive, DriftMonitor } from "./drift/index.ts";
 import { engineFor } from "./engines/index.ts";
 import type { Reachability } from "./health/health.ts";
 import { redactSecrets, type Logger } from "./logger.ts";
 import { Registry } from "./projects/registry.ts";
 import { createSlackApp } from "./slack/app.ts";
+import { startDriftAlerts } from "./slack/drift-alerts.ts";
 import type { SluiceServices } from "./slack/services.ts";
 import { openStore, type Store } from "./store/index.ts";
+import { ChangeRepository } from "./store/changes.ts";
+import { ChangeWorkflow } from "./changes/workflow.ts";
+import { SlackChangeNotifier } from "./slack/change-notifier.ts";
+import { SlackApproverDirectory } from "./slack/approver-directory.ts";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { WebClient } from "@slack/web-api";
 
 export const migrationsDir = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
@@ -63,20 +72,51 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
   });
   try {
     const registry = await Registry.sync(store.prisma, config);
-    const services: SluiceServices = { config, logger, store, registry };
+    const drift = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), logger });
+    const slackClient = new WebClient(options.slack.botToken, {
+      ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl.endsWith("/") ? options.slack.apiUrl : `${options.slack.apiUrl}/` } : {}),
+      logger: undefined,
+    });
+    const changes = new ChangeRepository(store.prisma);
+    const approvers = new SlackApproverDirectory(slackClient);
+    const workflow = new ChangeWorkflow({
+      prisma: store.prisma,
+      pool: store.pool,
+      changes,
+      registry,
+      config,
+      logger,
+      notifier: new SlackChangeNotifier(slackClient, changes, logger),
+      approvers,
+      runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    });
+    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, botToken: options.slack.botToken };
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,
       health: { store: () => store.ping(), instances: () => probeInstances(config, registry) },
     });
+    startDriftAlerts(services, slack.app.client);
     const port = await slack.start(options.port, options.host);
+    // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted: now, and every minute.
+    const recover = () =>
+      workflow.runner.recoverInterrupted().then(
+        (count) => count > 0 && logger.warn({ count }, "marked changes interrupted whose runner is gone"),
+        (error: unknown) => logger.error({ err: error }, "could not check for interrupted changes"),
+      );
+    await recover();
+    const recovery = setInterval(() => void recover(), 60_000);
+    recovery.unref();
     logger.info({ port, store: store.embedded ? "embedded" : "postgres" }, "Sluice is listening");
     return {
       port,
       store,
       services,
       stop: async () => {
+        await drift.stop();
+        clearInterval(recovery);
         await slack.stop();
+        await workflow.idle();
         await store.close();
       },
     };

@@ -1,5 +1,6 @@
 // The shape of sluice.yml. Validated once at start-up; everything else receives the parsed result.
 import { z } from "zod";
+import { defaultReviewConfig, reviewConfigSchema } from "../review/config.ts";
 
 const slackId = (what: string, prefix: RegExp) =>
   z.string().regex(prefix, `must be a Slack ${what} ID (e.g. ${what === "user" ? "U012ABCDEF" : what === "user group" ? "S012ABCDEF" : "C012ABCDEF"})`);
@@ -58,6 +59,34 @@ export const projectSchema = z
   })
   .strict();
 
+/** Column-name patterns (case-insensitive regular expressions) whose values `/db query` masks by default. */
+export const DEFAULT_SENSITIVE_PATTERNS = ["email", "phone", "ssn", "password", "passwd", "secret", "token", "api_?key", "credit_?card", "card_?number"];
+
+const maskingDefaults = { patterns: DEFAULT_SENSITIVE_PATTERNS, columns: [], approversSeeUnmasked: false };
+
+export const maskingSchema = z
+  .object({
+    /** Any column whose name matches one of these is sensitive, in every table. */
+    patterns: z
+      .array(
+        z.string().refine((pattern) => {
+          try {
+            new RegExp(pattern, "i");
+            return true;
+          } catch {
+            return false;
+          }
+        }, "must be a valid regular expression"),
+      )
+      .default(DEFAULT_SENSITIVE_PATTERNS),
+    /** Sensitive columns named one by one; database and table omitted match any. */
+    columns: z
+      .array(z.object({ database: z.string().min(1).optional(), table: z.string().min(1).optional(), column: z.string().min(1) }).strict())
+      .default([]),
+    approversSeeUnmasked: z.boolean().default(false),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     environments: z.array(environmentSchema).min(1, "define at least one environment"),
@@ -85,10 +114,20 @@ export const configSchema = z
       .object({
         rowLimit: z.number().int().min(1).default(1000),
         timeoutSeconds: z.number().int().min(1).default(10),
+        masking: maskingSchema.default(maskingDefaults),
       })
       .strict()
-      .default({ rowLimit: 1000, timeoutSeconds: 10 }),
-    review: z.unknown().optional(),
+      .default({ rowLimit: 1000, timeoutSeconds: 10, masking: maskingDefaults }),
+    rollback: z
+      .object({
+        /** Most rows a rollback is prepared for; larger data changes run without one, and say so. */
+        rowLimit: z.number().int().min(1).default(100_000),
+        /** Days PostgreSQL backup tables (schema sluice_backup) are kept. */
+        backupRetentionDays: z.number().int().min(1).default(7),
+      })
+      .strict()
+      .default({ rowLimit: 100_000, backupRetentionDays: 7 }),
+    review: reviewConfigSchema.default(defaultReviewConfig),
   })
   .strict();
 
@@ -96,3 +135,4 @@ export type SluiceConfigFile = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
+export type MaskingConfig = z.infer<typeof maskingSchema>;

@@ -1,4 +1,5 @@
 // The one interface both database engines implement. Everything engine-specific lives behind it.
+import type { ReviewCatalog } from "../review/catalog.ts";
 
 export type EngineName = "mysql" | "postgres";
 
@@ -68,6 +69,8 @@ export interface EngineSession {
   dumpSchema(): Promise<string>;
   /** One cheap catalog query whose result changes whenever dumpSchema's would. */
   schemaFingerprint(): Promise<string>;
+  /** Read-only catalog access for the review rules that need the live database. */
+  reviewCatalog(): ReviewCatalog;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,10 @@ export interface Engine {
   splitStatements(script: string): SqlStatement[];
   quoteIdentifier(name: string): string;
   quoteLiteral(value: string): string;
+  /** Whether a statement can run inside a transaction (MySQL DDL commits implicitly; PostgreSQL CONCURRENTLY cannot). */
+  runsInTransaction(statement: string): boolean;
+  /** The engine's CREATE DATABASE for a new database, with Sluice's defaults (utf8mb4 / UTF8). */
+  createDatabaseStatement(name: string): string;
   connect(target: ConnectionTarget, limits: SessionLimits): Promise<EngineSession>;
   /** Lists the server's databases (user databases only). */
   listDatabases(target: ConnectionTarget): Promise<string[]>;

@@ -45,7 +45,6 @@ export class Registry {
       });
       instanceIds.set(instance.name, row.id);
     }
-    const databases: RegisteredDatabase[] = [];
     for (const project of config.file.projects) {
       const projectRow = await prisma.project.upsert({
         where: { key: project.key },
@@ -55,25 +54,48 @@ export class Registry {
       for (const database of project.databases) {
         const instanceId = instanceIds.get(database.instance)!;
         const environmentId = environmentIds.get(database.environment)!;
-        const row = await prisma.database.upsert({
+        await prisma.database.upsert({
           where: { instanceId_name: { instanceId, name: database.name } },
           create: { name: database.name, instanceId, environmentId, projectId: projectRow.id },
-          update: { environmentId, projectId: projectRow.id },
-        });
-        databases.push({
-          id: row.id,
-          name: database.name,
-          label: database.name,
-          instance: { ...config.file.instances.find((i) => i.name === database.instance)!, id: instanceId },
-          environment: { ...config.file.environments.find((e) => e.name === database.environment)!, id: environmentId },
-          project: { ...project, id: projectRow.id },
+          update: { environmentId, projectId: projectRow.id, pending: false },
         });
       }
+    }
+    const registry = new Registry(config, []);
+    await registry.reload(prisma);
+    return registry;
+  }
+
+  /**
+   * Reads every ready database from the store: those in sluice.yml and those created through Sluice
+   * (`/db newdb`), as long as their instance, environment and project are still configured.
+   */
+  async reload(prisma: PrismaClient): Promise<void> {
+    const rows = await prisma.database.findMany({
+      where: { pending: false },
+      include: { instance: true, environment: true, project: true },
+      orderBy: { id: "asc" },
+    });
+    const file = this.config.file;
+    const databases: RegisteredDatabase[] = [];
+    for (const row of rows) {
+      const instance = file.instances.find((i) => i.name === row.instance.name);
+      const environment = file.environments.find((e) => e.name === row.environment.name);
+      const project = file.projects.find((p) => p.key === row.project.key);
+      if (!instance || !environment || !project) continue;
+      databases.push({
+        id: row.id,
+        name: row.name,
+        label: row.name,
+        instance: { ...instance, id: row.instanceId },
+        environment: { ...environment, id: row.environmentId },
+        project: { ...project, id: row.projectId },
+      });
     }
     for (const database of databases) {
       if (databases.filter((other) => other.name === database.name).length > 1) database.label = `${database.instance.name}/${database.name}`;
     }
-    return new Registry(config, databases);
+    this.databases.splice(0, this.databases.length, ...databases);
   }
 
   /** Finds a database by what a person typed: its label, or its bare name when that is unique. */

@@ -36,6 +36,17 @@ export interface LocalView {
   view: Record<string, unknown>;
   /** Views pushed on top of this one form a stack; the last is visible. */
   stackId: string;
+  /** Set when the user submitted or closed the view (the sandbox page). */
+  closed?: boolean;
+}
+
+/** Where a response_url answer shows up: the user, channel and message of the command or click it answers. */
+export interface ResponseContext {
+  user: string;
+  channel: string;
+  /** The message a click came from: replace_original and delete_original act on it. */
+  messageTs?: string;
+  threadTs?: string;
 }
 
 export interface LocalSlackOptions {
@@ -62,6 +73,10 @@ export class LocalSlack {
   private sequence = 0;
   private readonly listeners = new Set<() => void>();
   private readonly options: LocalSlackOptions;
+  private readonly triggers = new Map<string, string>();
+  private readonly responseContexts = new Map<string, ResponseContext>();
+  /** Grows with every change of the workspace (the sandbox page polls on it). */
+  version = 0;
 
   constructor(options: LocalSlackOptions = {}) {
     this.options = options;
@@ -76,6 +91,80 @@ export class LocalSlack {
   /** A response_url that records what Sluice answers. */
   responseUrl(token = randomUUID()): string {
     return `${this.baseUrl}/respond/${token}`;
+  }
+
+  /** A response_url whose answers are shown to the user like Slack shows them (ephemeral, in channel, replacing). */
+  responseUrlFor(context: ResponseContext): string {
+    const token = randomUUID();
+    this.responseContexts.set(token, context);
+    return this.responseUrl(token);
+  }
+
+  /** A trigger_id for a request from `user`, so views.open knows whose modal it opens. */
+  triggerFor(user: string): string {
+    const trigger = `${++this.sequence}.${this.clock}.${randomUUID().replaceAll("-", "")}`;
+    this.triggers.set(trigger, user);
+    return trigger;
+  }
+
+  /** The modal `user` sees: the top of their latest open stack. */
+  openViewOf(user: string): LocalView | undefined {
+    return this.views.filter((v) => v.userId === user && !v.closed).at(-1);
+  }
+
+  /** Closes one view (an empty submission answer) or its whole stack (response_action: clear, or the user's ✕). */
+  closeView(id: string, wholeStack = false): void {
+    const local = this.views.find((v) => v.id === id);
+    if (!local) return;
+    for (const view of this.views) if (view === local || (wholeStack && view.stackId === local.stackId)) view.closed = true;
+    this.changed();
+  }
+
+  /** Replaces a view's content in place (response_action: update). */
+  replaceView(id: string, view: Record<string, unknown>): void {
+    const local = this.views.find((v) => v.id === id);
+    if (!local) return;
+    local.view = view;
+    this.changed();
+  }
+
+  /** Pushes a view on top of another's stack (response_action: push). */
+  pushView(onto: string, view: Record<string, unknown>): LocalView | undefined {
+    const below = this.views.find((v) => v.id === onto);
+    if (!below) return undefined;
+    const local: LocalView = { id: this.nextId("V"), userId: below.userId, view, stackId: below.stackId };
+    this.views.push(local);
+    this.changed();
+    return local;
+  }
+
+  /** Posts a message as a person (the sandbox echoes the slash commands a user typed, visible only to them). */
+  postAsUser(user: string, channel: string, text: string, visibleTo?: string): LocalMessage {
+    const message = this.post({ channel, text }, visibleTo);
+    message.user = user;
+    this.changed();
+    return message;
+  }
+
+  /**
+   * Shows an answer to a command or a click as Slack does: a slash command's acknowledgement body or a response_url
+   * body. Ephemeral by default; `in_channel` posts to the channel; replace_original/delete_original act on the
+   * message the click came from.
+   */
+  showResponse(context: ResponseContext, body: Record<string, unknown>): void {
+    const original = context.messageTs ? this.messages.find((m) => m.channel === context.channel && m.ts === context.messageTs) : undefined;
+    if (body.delete_original === true || body.delete_original === "true") {
+      if (original) this.messages.splice(this.messages.indexOf(original), 1);
+    } else if ((body.replace_original === true || body.replace_original === "true") && original) {
+      original.text = typeof body.text === "string" ? body.text : original.text;
+      original.blocks = Array.isArray(body.blocks) ? body.blocks : [];
+      original.edited += 1;
+    } else if (typeof body.text === "string" || Array.isArray(body.blocks)) {
+      const inChannel = body.response_type === "in_channel";
+      const threadTs = body.thread_ts ?? context.threadTs;
+      this.post({ channel: context.channel, thread_ts: threadTs, text: body.text, blocks: body.blocks }, inChannel ? undefined : context.user);
+    }
+    this.changed();
   }
 
   /** Runs whenever the workspace changes (the sandbox page polls on it). */
@@ -169,6 +258,8 @@ export class LocalSlack {
       const token = path.slice("/respond/".length);
       const payload = parseArgs(body, String(req.headers["content-type"] ?? "application/json"));
       this.responses.push({ token, body: payload });
+      const context = this.responseContexts.get(token);
+      if (context) this.showResponse(context, payload);
       this.changed();
       sendJson(res, { ok: true });
       return;
@@ -185,6 +276,7 @@ export class LocalSlack {
   }
 
   private changed(): void {
+    this.version += 1;
     for (const listener of this.listeners) listener();
   }
 
@@ -218,7 +310,8 @@ export class LocalSlack {
   private openView(args: Record<string, unknown>, stackId?: string): Record<string, unknown> {
     const view = args.view as Record<string, unknown> | undefined;
     if (!view || typeof view !== "object") throw new Error("invalid_arguments");
-    const local: LocalView = { id: this.nextId("V"), userId: String(args.user_id ?? ""), view, stackId: stackId ?? this.nextId("S") };
+    const userId = String(args.user_id ?? this.triggers.get(String(args.trigger_id)) ?? "");
+    const local: LocalView = { id: this.nextId("V"), userId, view, stackId: stackId ?? this.nextId("S") };
     this.views.push(local);
     return { ok: true, view: { ...view, id: local.id, hash: `${local.id}-0` } };
   }
@@ -245,8 +338,9 @@ export class LocalSlack {
     },
     "views.open": (args) => this.openView(args),
     "views.push": (args) => {
-      const top = this.views.at(-1);
-      return this.openView(args, top?.stackId);
+      const user = this.triggers.get(String(args.trigger_id));
+      const top = (user ? this.openViewOf(user) : undefined) ?? this.views.at(-1);
+      return this.openView({ user_id: top?.userId, ...args }, top?.stackId);
     },
     "views.update": (args) => {
       const id = requireString(args, "view_id");

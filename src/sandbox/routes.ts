@@ -1,24 +1,57 @@
-// The sandbox's HTTP routes, mounted on Sluice's own port: the local Web API under /sandbox, and the page.
+// The sandbox's HTTP routes, mounted on Sluice's own port: the local Web API under /sandbox, the page and its
+// assets, the page's view of the workspace (/sandbox/state), and what the page asks to send to Sluice as Slack.
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
-import type { LocalSlack } from "./local-slack.ts";
+import type { LocalFile, LocalMessage, LocalSlack, ResponseContext } from "./local-slack.ts";
 import { sandboxPage } from "./page.ts";
-import { SlackRequestSender } from "./slack-requests.ts";
+import { SlackRequestSender, type SignedResponse, type SlackUser } from "./slack-requests.ts";
 
 export interface SandboxRouteOptions {
   eventsUrl: string;
   signingSecret: string;
+  /** The people the page can act as, by user id, with their names. */
+  users?: Record<string, string>;
+  /** The channel the page shows. */
+  channel?: string;
 }
 
+const assets: Record<string, string> = {
+  "sandbox.js": "text/javascript; charset=utf-8",
+  "sandbox.css": "text/css; charset=utf-8",
+  "blocks.js": "text/javascript; charset=utf-8",
+};
+
+/** How much of a file the page shows inline. */
+const FILE_PREVIEW_BYTES = 4000;
+/** Largest file the page may upload for a file_input. */
+const MAX_UPLOAD_BYTES = 5_000_000;
+
 export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): CustomRoute[] {
-  const sender = new SlackRequestSender(options.eventsUrl, options.signingSecret, () => local.responseUrl());
+  const users = options.users ?? { UDEVELOPER: "developer" };
+  const channel = options.channel ?? "CSANDBOX";
   const passToLocalSlack = (req: IncomingMessage, res: ServerResponse) => void local.handle(req, res, "/sandbox");
-  const json = (res: ServerResponse, value: unknown, status = 200) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(value));
+  /** A sender whose response_url shows Sluice's answers to this user, in this channel, on this message. */
+  const senderFor = (context: ResponseContext) =>
+    new SlackRequestSender(options.eventsUrl, options.signingSecret, () => local.responseUrlFor(context), "TSANDBOX", (user) => local.triggerFor(user.id));
+  const actor = (body: Record<string, unknown>): SlackUser => {
+    const id = String(body.user ?? "");
+    if (!(id in users)) throw new SandboxRequestError(`unknown sandbox user "${id}"`);
+    return { id, name: users[id] };
   };
+
   return [
-    { path: "/sandbox", method: ["GET"], handler: (_req, res) => { res.writeHead(200, { "content-type": "text/html; charset=utf-8" }); res.end(sandboxPage()); } },
+    { path: "/sandbox", method: ["GET"], handler: (_req, res) => send(res, 200, "text/html; charset=utf-8", sandboxPage()) },
+    {
+      path: "/sandbox/assets/:name",
+      method: ["GET"],
+      handler: (req, res) => {
+        const name = (req.url ?? "").split("?")[0]!.split("/").pop() ?? "";
+        const type = assets[name];
+        if (!type) return send(res, 404, "text/plain", "not found");
+        send(res, 200, type, readFileSync(new URL(`./assets/${name}`, import.meta.url)));
+      },
+    },
     { path: "/sandbox/api/:method", method: ["POST"], handler: passToLocalSlack },
     { path: "/sandbox/upload/:id", method: ["POST"], handler: passToLocalSlack },
     { path: "/sandbox/files/:id", method: ["GET"], handler: passToLocalSlack },
@@ -26,23 +59,203 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
     {
       path: "/sandbox/state",
       method: ["GET"],
-      handler: (_req, res) => json(res, { messages: local.messages, views: local.views, responses: local.responses }),
+      handler: (req, res) => {
+        const query = new URL(req.url ?? "/", "http://sandbox").searchParams;
+        const user = query.get("user") ?? "UDEVELOPER";
+        const since = Number(query.get("since") ?? -1);
+        if (since === local.version) return json(res, { version: local.version, unchanged: true });
+        const open = local.openViewOf(user);
+        json(res, {
+          version: local.version,
+          channel,
+          botUserId: local.botUserId,
+          users,
+          messages: local.messages.filter((m) => m.channel === channel && (!m.visibleTo || m.visibleTo === user)).map((m) => messageForPage(m, local)),
+          view: open ? { id: open.id, view: open.view, depth: local.views.filter((v) => v.stackId === open.stackId && !v.closed).length } : null,
+        });
+      },
     },
+    route("/sandbox/command", async (body) => {
+      const user = actor(body);
+      const text = String(body.text ?? "").replace(/^\s*\/db\b\s*/, "");
+      const context: ResponseContext = { user: user.id, channel };
+      local.postAsUser(user.id, channel, `/db ${text}`.trim(), user.id);
+      const reply = await senderFor(context).command(text, user, channel);
+      showAcknowledgement(local, context, reply);
+      return { status: reply.status };
+    }),
+    route("/sandbox/action", async (body) => {
+      const user = actor(body);
+      const action = body.action as Record<string, unknown> & { type: string; action_id: string; block_id: string };
+      if (!action || typeof action.action_id !== "string") throw new SandboxRequestError("action.action_id is required");
+      if (typeof body.viewId === "string") {
+        const view = local.views.find((v) => v.id === body.viewId);
+        if (!view) throw new SandboxRequestError(`no view ${body.viewId}`);
+        const reply = await senderFor({ user: user.id, channel }).viewAction({ user, view: { ...view.view, id: view.id }, values: values(body), action });
+        return { status: reply.status };
+      }
+      const message = local.messages.find((m) => m.channel === channel && m.ts === body.messageTs);
+      if (!message) throw new SandboxRequestError(`no message ${String(body.messageTs)}`);
+      const context: ResponseContext = { user: user.id, channel, messageTs: message.ts, threadTs: message.threadTs };
+      const reply = await senderFor(context).click({
+        user,
+        channel,
+        messageTs: message.ts,
+        threadTs: message.threadTs,
+        actionId: action.action_id,
+        blockId: action.block_id,
+        ephemeral: Boolean(message.visibleTo),
+        message: { text: message.text, blocks: message.blocks, user: message.user },
+        action,
+      });
+      showAcknowledgement(local, context, reply);
+      return { status: reply.status };
+    }),
+    route("/sandbox/suggest", async (body) => {
+      const user = actor(body);
+      const view = typeof body.viewId === "string" ? local.views.find((v) => v.id === body.viewId) : undefined;
+      const reply = await senderFor({ user: user.id, channel }).suggest({
+        user,
+        actionId: String(body.actionId),
+        blockId: String(body.blockId),
+        value: String(body.value ?? ""),
+        view: view ? { ...view.view, id: view.id } : undefined,
+        values: values(body),
+      });
+      return { status: reply.status, ...parseJson(reply.body) };
+    }),
+    route("/sandbox/submit", async (body) => {
+      const user = actor(body);
+      const view = local.views.find((v) => v.id === body.viewId && !v.closed);
+      if (!view) throw new SandboxRequestError(`no open view ${String(body.viewId)}`);
+      const reply = await senderFor({ user: user.id, channel }).submitView({
+        user,
+        view: { ...(view.view as Record<string, unknown>), id: view.id } as Parameters<SlackRequestSender["submitView"]>[0]["view"],
+        values: values(body),
+      });
+      if (reply.status !== 200) return { status: reply.status, failed: true };
+      const answer = parseJson(reply.body);
+      switch (answer.response_action) {
+        case "errors":
+          return { status: reply.status, errors: answer.errors ?? {} };
+        case "update":
+          local.replaceView(view.id, answer.view as Record<string, unknown>);
+          break;
+        case "push":
+          local.pushView(view.id, answer.view as Record<string, unknown>);
+          break;
+        case "clear":
+          local.closeView(view.id, true);
+          break;
+        default:
+          local.closeView(view.id);
+      }
+      return { status: reply.status, responseAction: answer.response_action ?? null };
+    }),
+    route("/sandbox/close", async (body) => {
+      actor(body);
+      // ✕ or Cancel closes the whole stack; the back arrow only the top view.
+      local.closeView(String(body.viewId), body.back !== true);
+      return { ok: true };
+    }),
     {
-      path: "/sandbox/command",
+      path: "/sandbox/user-file",
       method: ["POST"],
       handler: (req, res) => {
-        void readJson(req).then(async (body) => {
-          const reply = await sender.command(String(body.text ?? ""), { id: String(body.user ?? "UDEVELOPER") }, String(body.channel ?? "CSANDBOX"));
-          json(res, { status: reply.status, body: reply.body });
-        }).catch((error: Error) => json(res, { error: error.message }, 400));
+        const name = new URL(req.url ?? "/", "http://sandbox").searchParams.get("name") || "upload.txt";
+        void readBody(req, MAX_UPLOAD_BYTES)
+          .then((content) => json(res, { ok: true, file: local.fileInfo(local.addUserFile(name, content)) }))
+          .catch((error: Error) => json(res, { ok: false, error: error.message }, 400));
       },
     },
   ];
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+class SandboxRequestError extends Error {}
+
+/** A JSON POST route of the page: the handler's result is the answer; a bad request answers 400 with the reason. */
+function route(path: string, handler: (body: Record<string, unknown>) => Promise<Record<string, unknown>>): CustomRoute {
+  return {
+    path,
+    method: ["POST"],
+    handler: (req, res) => {
+      void readBody(req, MAX_UPLOAD_BYTES)
+        .then((raw) => handler(JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>))
+        .then((answer) => json(res, answer))
+        .catch((error: Error) => json(res, { error: error.message }, error instanceof SandboxRequestError || error instanceof SyntaxError ? 400 : 500));
+    },
+  };
+}
+
+/** Slack shows a slash command's (or a click's) acknowledgement body; a failed request shows Slack's own error. */
+function showAcknowledgement(local: LocalSlack, context: ResponseContext, reply: SignedResponse): void {
+  if (reply.status !== 200) {
+    local.showResponse(context, { text: `/db failed with the error "dispatch_failed" (Sluice answered HTTP ${reply.status})` });
+    return;
+  }
+  const body = parseJson(reply.body);
+  if (Object.keys(body).length > 0) local.showResponse(context, body);
+}
+
+function values(body: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  return (body.values ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  } catch {
+    // Bolt acknowledges with an empty body or plain text: nothing to show.
+    return {};
+  }
+}
+
+function messageForPage(message: LocalMessage, local: LocalSlack): Record<string, unknown> {
+  return {
+    ts: message.ts,
+    threadTs: message.threadTs ?? null,
+    user: message.user,
+    text: message.text,
+    blocks: message.blocks,
+    ephemeral: Boolean(message.visibleTo),
+    edited: message.edited,
+    replies: message.threadTs ? 0 : local.thread(message.channel, message.ts).filter((m) => !m.visibleTo).length,
+    files: message.files.map(fileForPage),
+  };
+}
+
+function fileForPage(file: LocalFile): Record<string, unknown> {
+  const preview = file.content.subarray(0, FILE_PREVIEW_BYTES);
+  const binary = preview.includes(0);
+  return {
+    id: file.id,
+    name: file.name,
+    title: file.title,
+    size: file.content.length,
+    preview: binary ? null : preview.toString("utf8"),
+    truncated: file.content.length > FILE_PREVIEW_BYTES,
+    url: `/sandbox/files/${file.id}`,
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+  res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  res.end(body);
+}
+
+function json(res: ServerResponse, value: unknown, status = 200): void {
+  send(res, status, "application/json", JSON.stringify(value));
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new SandboxRequestError(`request larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }

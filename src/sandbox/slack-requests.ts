@@ -21,6 +21,30 @@ export interface ButtonClick {
   value?: string;
   blockId?: string;
   threadTs?: string;
+  /** The clicked message was ephemeral (Slack then sends no `message`). */
+  ephemeral?: boolean;
+  /** The clicked message as Slack includes it in the payload. */
+  message?: { text?: string; blocks?: unknown[]; user?: string };
+  /** The element's own action object (a select's selected_option …) instead of a plain button. */
+  action?: Record<string, unknown>;
+}
+
+/** A click on a button (or a choice in a select) inside a modal: Slack sends the view with its current state. */
+export interface ViewAction {
+  user: SlackUser;
+  view: Record<string, unknown> & { id: string };
+  values: Record<string, Record<string, unknown>>;
+  action: Record<string, unknown> & { type: string; action_id: string; block_id: string };
+}
+
+/** What an external_select asks for as the user types. */
+export interface BlockSuggestion {
+  user: SlackUser;
+  actionId: string;
+  blockId: string;
+  value: string;
+  view?: Record<string, unknown> & { id: string };
+  values?: Record<string, Record<string, unknown>>;
 }
 
 export interface ViewSubmission {
@@ -40,6 +64,8 @@ export class SlackRequestSender {
     private readonly signingSecret: string,
     private readonly responseUrl: () => string,
     private readonly teamId = "TSANDBOX",
+    /** Issues trigger_ids; the sandbox maps them to the user so views.open knows whose modal it is. */
+    private readonly triggerFor: (user: SlackUser) => string = () => `trigger-${randomUUID()}`,
   ) {}
 
   /** Sends a raw body with a signature; `headers` can override or add any header (e.g. a stale timestamp). */
@@ -72,7 +98,7 @@ export class SlackRequestSender {
       text,
       api_app_id: "ASLUICE",
       response_url: this.responseUrl(),
-      trigger_id: `trigger-${randomUUID()}`,
+      trigger_id: this.triggerFor(user),
     }).toString();
   }
 
@@ -86,17 +112,20 @@ export class SlackRequestSender {
       team: { id: this.teamId, domain: "sandbox" },
       user: { id: click.user.id, username: click.user.name ?? click.user.id, team_id: this.teamId },
       api_app_id: "ASLUICE",
-      trigger_id: `trigger-${randomUUID()}`,
+      trigger_id: this.triggerFor(click.user),
       response_url: this.responseUrl(),
-      container: { type: "message", message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: false, thread_ts: click.threadTs },
+      container: { type: "message", message_ts: click.messageTs, channel_id: click.channel, is_ephemeral: click.ephemeral ?? false, thread_ts: click.threadTs },
       channel: { id: click.channel, name: click.channel.toLowerCase() },
-      message: { type: "message", ts: click.messageTs, thread_ts: click.threadTs, text: "" },
+      ...(click.ephemeral
+        ? {}
+        : { message: { type: "message", ts: click.messageTs, thread_ts: click.threadTs, text: "", ...click.message } }),
       actions: [
         {
           type: "button",
           action_id: click.actionId,
           block_id: click.blockId ?? "actions",
           value: click.value,
+          ...click.action,
           action_ts: `${Date.now() / 1000}`,
         },
       ],
@@ -114,7 +143,7 @@ export class SlackRequestSender {
       team: { id: this.teamId, domain: "sandbox" },
       user: { id: submission.user.id, username: submission.user.name ?? submission.user.id, team_id: this.teamId },
       api_app_id: "ASLUICE",
-      trigger_id: `trigger-${randomUUID()}`,
+      trigger_id: this.triggerFor(submission.user),
       view: { ...submission.view, type: "modal", team_id: this.teamId, state: { values: submission.values }, hash: `${submission.view.id}-h` },
       response_urls: [],
     };
@@ -123,5 +152,63 @@ export class SlackRequestSender {
 
   submitView(submission: ViewSubmission, headers?: Record<string, string>): Promise<SignedResponse> {
     return this.send(this.viewSubmissionBody(submission), "application/x-www-form-urlencoded", headers);
+  }
+
+  /** The view as Slack puts it in a payload: its definition, id, state and hash. */
+  private viewPayload(view: Record<string, unknown> & { id: string }, values: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    return {
+      type: "modal",
+      private_metadata: "",
+      callback_id: "",
+      ...view,
+      team_id: this.teamId,
+      app_id: "ASLUICE",
+      bot_id: "BSLUICE",
+      state: { values },
+      hash: `${view.id}-h`,
+      root_view_id: view.root_view_id ?? view.id,
+      previous_view_id: view.previous_view_id ?? null,
+    };
+  }
+
+  viewActionBody(click: ViewAction): string {
+    const payload = {
+      type: "block_actions",
+      team: { id: this.teamId, domain: "sandbox" },
+      user: { id: click.user.id, username: click.user.name ?? click.user.id, team_id: this.teamId },
+      api_app_id: "ASLUICE",
+      token: "deprecated",
+      trigger_id: this.triggerFor(click.user),
+      container: { type: "view", view_id: click.view.id },
+      view: this.viewPayload(click.view, click.values),
+      actions: [{ ...click.action, action_ts: `${Date.now() / 1000}` }],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
+  viewAction(click: ViewAction, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.send(this.viewActionBody(click), "application/x-www-form-urlencoded", headers);
+  }
+
+  blockSuggestionBody(suggestion: BlockSuggestion): string {
+    const payload = {
+      type: "block_suggestion",
+      team: { id: this.teamId, domain: "sandbox" },
+      user: { id: suggestion.user.id, username: suggestion.user.name ?? suggestion.user.id, team_id: this.teamId },
+      api_app_id: "ASLUICE",
+      token: "deprecated",
+      action_id: suggestion.actionId,
+      block_id: suggestion.blockId,
+      value: suggestion.value,
+      ...(suggestion.view
+        ? { container: { type: "view", view_id: suggestion.view.id }, view: this.viewPayload(suggestion.view, suggestion.values ?? {}) }
+        : {}),
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+
+  /** Bolt answers a block_suggestion with `{ options }` or `{ option_groups }` in the response body. */
+  suggest(suggestion: BlockSuggestion, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.send(this.blockSuggestionBody(suggestion), "application/x-www-form-urlencoded", headers);
   }
 }

@@ -1,7 +1,12 @@
-// What the Slack handlers may call: the domain's services, built once in main and passed down.
-import type { Logger } from "../logger.ts";
+// What the Slack handlers may call: the domain's services, built once at start-up and passed down.
+import type { WebClient } from "@slack/web-api";
+import type { ApproverDirectory } from "../changes/policy.ts";
+import type { ChangeWorkflow } from "../changes/workflow.ts";
 import type { Config } from "../config/load.ts";
+import type { DriftMonitor } from "../drift/index.ts";
+import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
+import type { ChangeRepository } from "../store/changes.ts";
 import type { Store } from "../store/index.ts";
 
 export interface SluiceServices {
@@ -9,4 +14,12 @@ export interface SluiceServices {
   logger: Logger;
   store: Store;
   registry: Registry;
+  changes: ChangeRepository;
+  workflow: ChangeWorkflow;
+  drift: DriftMonitor;
+  approvers: ApproverDirectory;
+  /** Slack's Web API, for messages outside a request (background work, notifications). */
+  slack: WebClient;
+  /** The bot token, for downloading files users attach (Slack serves them only with it). */
+  botToken: string;
 }

@@ -73,6 +73,7 @@ CREATE TABLE "Database" (
     "instanceId" INTEGER NOT NULL,
     "environmentId" INTEGER NOT NULL,
     "projectId" INTEGER NOT NULL,
+    "pending" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -159,6 +160,7 @@ CREATE TABLE "Execution" (
     "attempt" INTEGER NOT NULL,
     "status" "ExecutionStatus" NOT NULL DEFAULT 'running',
     "runnerId" TEXT NOT NULL,
+    "transactional" BOOLEAN NOT NULL DEFAULT false,
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "finishedAt" TIMESTAMP(3),
     "error" TEXT,
@@ -168,6 +170,8 @@ CREATE TABLE "Execution" (
     "binlogEnd" TEXT,
     "backupTables" JSONB,
     "rollbackSql" TEXT,
+    "rollbackForcedSql" TEXT,
+    "rollbackRows" INTEGER,
     "rollbackNote" TEXT,
 
     CONSTRAINT "Execution_pkey" PRIMARY KEY ("id")
@@ -207,6 +211,8 @@ CREATE TABLE "Rollback" (
     "sourceChangeId" INTEGER NOT NULL,
     "rollbackChangeId" INTEGER NOT NULL,
     "sql" TEXT NOT NULL,
+    "forcedSql" TEXT NOT NULL DEFAULT '',
+    "forced" BOOLEAN NOT NULL DEFAULT false,
     "rowCount" INTEGER NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

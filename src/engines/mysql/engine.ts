@@ -4,6 +4,7 @@ import { connectMySql, openConnection } from "./connect.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { MySqlSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
+import { createDatabaseStatement, runsInTransaction } from "./transactions.ts";
 
 const SYSTEM_DATABASES = new Set(["information_schema", "performance_schema", "mysql", "sys"]);
 
@@ -12,6 +13,8 @@ export const mysqlEngine: Engine = {
   splitStatements,
   quoteIdentifier,
   quoteLiteral,
+  runsInTransaction,
+  createDatabaseStatement,
 
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new MySqlSession(await connectMySql(target, limits));

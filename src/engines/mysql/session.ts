@@ -4,6 +4,8 @@ import { EngineError, statementFailed } from "../errors.ts";
 import type { MySqlLink } from "./connect.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
+import { mysqlReviewCatalog } from "./review-catalog.ts";
+import type { ReviewCatalog } from "../../review/catalog.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
 
 /** Server errors that mean a time limit ran out: MariaDB max_statement_time, MySQL max_execution_time, lock wait. */
@@ -55,6 +57,20 @@ export class MySqlSession implements EngineSession {
 
   schemaFingerprint(): Promise<string> {
     return schemaFingerprint(this.link);
+  }
+
+  /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
+  async queryRows(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+    try {
+      const [rows] = await this.link.conn.query(sql, params);
+      return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
+    } catch (error) {
+      throw statementFailed(error, isTimeout(error));
+    }
+  }
+
+  reviewCatalog(): ReviewCatalog {
+    return mysqlReviewCatalog(this.link.conn);
   }
 
   async close(): Promise<void> {

@@ -5,12 +5,15 @@ import { connectPostgres } from "./connect.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
+import { createDatabaseStatement, runsInTransaction } from "./transactions.ts";
 
 export const postgresEngine: Engine = {
   name: "postgres",
   splitStatements,
   quoteIdentifier,
   quoteLiteral,
+  runsInTransaction,
+  createDatabaseStatement,
 
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new PostgresSession(await connectPostgres(target, limits));

@@ -5,6 +5,8 @@ import { EngineError, statementFailed } from "../errors.ts";
 import type { PostgresLink } from "./connect.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
+import { postgresReviewCatalog } from "./review-catalog.ts";
+import type { ReviewCatalog } from "../../review/catalog.ts";
 
 /** query_canceled (statement_timeout) and lock_not_available (lock_timeout). */
 const TIMEOUT_CODES = new Set(["57014", "55P03"]);
@@ -55,6 +57,19 @@ export class PostgresSession implements EngineSession {
 
   schemaFingerprint(): Promise<string> {
     return schemaFingerprint(this.link);
+  }
+
+  /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
+  async queryRows(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+    try {
+      return (await this.link.client.query(sql, params)).rows as Array<Record<string, unknown>>;
+    } catch (error) {
+      throw statementFailed(error, isTimeout(error));
+    }
+  }
+
+  reviewCatalog(): ReviewCatalog {
+    return postgresReviewCatalog(this.link.client);
   }
 
   async close(): Promise<void> {

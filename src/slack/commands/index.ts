@@ -3,10 +3,18 @@ import type { App } from "@slack/bolt";
 import { helpBlocks, helpText } from "../blocks/help.ts";
 import { replyError } from "../reply-error.ts";
 import type { SluiceServices } from "../services.ts";
+import { drift } from "./drift.ts";
+import { change } from "./change.ts";
 import { help } from "./help.ts";
+import { history } from "./history.ts";
+import { newdb } from "./newdb.ts";
+import { query } from "./query.ts";
+import { admin } from "./admin.ts";
+import { schema } from "./schema.ts";
+import { review } from "./review.ts";
 import type { Subcommand } from "./subcommand.ts";
 
-export const subcommands: Subcommand[] = [help];
+export const subcommands: Subcommand[] = [help, change, newdb, review, history, drift, query, admin, schema];
 
 export function parseCommandText(text: string): { name: string; args: string } {
   const trimmed = text.trim();

@@ -1,5 +1,6 @@
 // A `/db <name> …` subcommand: its help entry and its handler.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { SluiceError } from "../../errors.ts";
 import type { SluiceServices } from "../services.ts";
 
 export interface SubcommandInput {
@@ -19,3 +20,6 @@ export interface Subcommand {
   /** Runs after the request was acknowledged. */
   handle(input: SubcommandInput): Promise<void>;
 }
+
+/** A command typed the wrong way; the message shows the right way. */
+export class UsageError extends SluiceError {}

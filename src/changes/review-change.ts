@@ -1,0 +1,50 @@
+// Runs the SQL review for a change, with the live database's catalog when it can be reached.
+import type { Config } from "../config/load.ts";
+import { engineFor } from "../engines/index.ts";
+import type { EngineSession, SqlStatement } from "../engines/engine.ts";
+import type { RegisteredDatabase, Registry } from "../projects/registry.ts";
+import { reviewStatements, type ReviewReport } from "../review/index.ts";
+import { redactSecrets } from "../logger.ts";
+
+/** A connection for review only: short timeouts, nothing but catalog reads and EXPLAIN. */
+const REVIEW_LIMITS = { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 };
+
+export async function reviewForDatabase(
+  config: Config,
+  registry: Registry,
+  database: RegisteredDatabase,
+  statements: SqlStatement[],
+): Promise<ReviewReport> {
+  const engine = engineFor(database.instance.engine);
+  let session: EngineSession | undefined;
+  let unreachable: string | undefined;
+  try {
+    session = await engine.connect(registry.target(database.instance, database.name), REVIEW_LIMITS);
+  } catch (error) {
+    unreachable = redactSecrets((error as Error).message);
+  }
+  try {
+    const report = await reviewStatements({
+      engine: engine.name,
+      statements,
+      environment: { name: database.environment.name, tier: database.environment.tier },
+      config: config.file.review,
+      catalog: session?.reviewCatalog(),
+    });
+    if (unreachable) {
+      report.findings.push({
+        ruleId: "system.database.reachable",
+        level: "warning",
+        statementOrdinal: 0,
+        line: 1,
+        column: 1,
+        message: `The database could not be reached for the review (${unreachable}); rules that read the live schema were skipped.`,
+        advice: "Check the instance's host, credentials and network before approving.",
+      });
+      report.warningCount += 1;
+    }
+    return report;
+  } finally {
+    await session?.close();
+  }
+}

@@ -1,0 +1,308 @@
+// Runs an approved change against its database, statement by statement, recording every step in the
+// store before and after it happens, so a crash leaves an exact account and nothing runs twice.
+import type pg from "pg";
+import type { Config } from "../config/load.ts";
+import type { InstanceConfig } from "../config/schema.ts";
+import { engineFor } from "../engines/index.ts";
+import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.ts";
+import { redactSecrets, type Logger } from "../logger.ts";
+import type { Registry } from "../projects/registry.ts";
+import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
+import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
+import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
+import { guardHeld, startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
+import type { ChangeNotifier } from "./notifier.ts";
+
+export interface RunnerDeps {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  changes: ChangeRepository;
+  registry: Registry;
+  config: Config;
+  logger: Logger;
+  notifier: ChangeNotifier;
+  /** Names this process in the executions it owns. */
+  runnerId: string;
+}
+
+const PROGRESS_INTERVAL_MS = 1_000;
+
+/** The lock a process holds while it runs a change; free while the change is running means its runner died. */
+export function runLockKey(changeId: number): bigint {
+  return advisoryLockKey(`sluice:change-run:${changeId}`);
+}
+
+class StatementFailure extends Error {
+  constructor(
+    readonly statementId: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ChangeRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  /** Runs a change that is `approved`. Returns at once (doing nothing) if another request or replica took it. */
+  async run(changeId: number): Promise<void> {
+    const { changes, pool } = this.deps;
+    if (!(await changes.transition(changeId, ["approved"], "running"))) return;
+    await withAdvisoryLock(pool, runLockKey(changeId), async () => {
+      const change = await changes.get(changeId);
+      // Recovery on another replica may have declared it interrupted between the status move and the lock.
+      if (change.status !== "running") return;
+      await this.execute(change);
+    });
+  }
+
+  /**
+   * Marks changes whose runner is gone as interrupted: a change is `running` but nobody holds its run lock.
+   * Statements that completed stay recorded as done; nothing is re-run.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const { prisma, changes } = this.deps;
+    const running = await prisma.change.findMany({ where: { status: "running" }, select: { id: true } });
+    let recovered = 0;
+    for (const { id } of running) {
+      const result = await tryAdvisoryLock(this.deps.pool, runLockKey(id), async () => {
+        if (!(await changes.transition(id, ["running"], "interrupted"))) return false;
+        await this.markExecutionInterrupted(id);
+        return true;
+      });
+      if (result.acquired && result.value) {
+        recovered += 1;
+        await this.notify(id, { kind: "interrupted" });
+      }
+    }
+    return recovered;
+  }
+
+  private async markExecutionInterrupted(changeId: number): Promise<void> {
+    const { prisma } = this.deps;
+    const execution = await prisma.execution.findFirst({ where: { changeId, status: "running" }, orderBy: { attempt: "desc" } });
+    if (!execution) return;
+    const interrupted = "Sluice stopped while this statement was running; check the database before retrying.";
+    await prisma.$transaction([
+      prisma.execution.update({
+        where: { id: execution.id },
+        data: { status: "interrupted", finishedAt: new Date(), error: `Sluice stopped during the run (runner ${execution.runnerId}).` },
+      }),
+      prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "running" }, data: { status: "failed", error: interrupted, finishedAt: new Date() } }),
+      prisma.statement.updateMany({ where: { changeId, status: "running" }, data: { status: "failed" } }),
+      ...(execution.transactional
+        ? [
+            prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "done" }, data: { status: "rolled_back" } }),
+            prisma.statement.updateMany({ where: { changeId, status: "done", results: { some: { executionId: execution.id } } }, data: { status: "rolled_back" } }),
+          ]
+        : []),
+    ]);
+  }
+
+  private async execute(change: ChangeDetail): Promise<void> {
+    const { prisma, config } = this.deps;
+    const instance = config.file.instances.find((i) => i.name === change.database.instance.name);
+    if (!instance) {
+      await this.finishFailed(change, undefined, `Instance "${change.database.instance.name}" is no longer in sluice.yml.`);
+      return;
+    }
+    const engine = engineFor(instance.engine);
+    const pending = change.statements.filter((statement) => statement.status !== "done");
+    const transactional = change.type !== "create_database" && pending.every((statement) => engine.runsInTransaction(statement.sql));
+    const execution = await prisma.execution.create({
+      data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
+    });
+
+    let session: EngineSession;
+    try {
+      session = await engine.connect(this.target(change, instance), {
+        statementTimeoutMs: config.file.execution.statementTimeoutSeconds * 1000,
+        lockTimeoutMs: config.file.execution.lockTimeoutSeconds * 1000,
+      });
+    } catch (error) {
+      await this.finishFailed(change, execution.id, `Cannot connect to ${change.database.name}: ${message(error)}`);
+      return;
+    }
+
+    const target = this.target(change, instance);
+    try {
+      if (change.type === "schema") {
+        await this.snapshot(session, change, "before").catch((error: unknown) => {
+          this.deps.logger.warn({ change: change.key, err: error }, "could not take the schema snapshot before the change");
+        });
+      }
+      await this.runStatements(change, execution.id, session, engine, pending, transactional, target);
+    } catch (error) {
+      const failure = error instanceof StatementFailure ? error : new StatementFailure(undefined, message(error));
+      await this.finishFailed(change, execution.id, failure.message);
+      return;
+    } finally {
+      await session.close();
+    }
+    await this.finishDone(change, execution.id, instance, engine);
+  }
+
+  private target(change: ChangeDetail, instance: InstanceConfig) {
+    return change.type === "create_database" ? this.deps.registry.target(instance) : this.deps.registry.target(instance, change.database.name);
+  }
+
+  private async runStatements(
+    change: ChangeDetail,
+    executionId: number,
+    session: EngineSession,
+    engine: Engine,
+    pending: ChangeDetail["statements"],
+    transactional: boolean,
+    target: ConnectionTarget,
+  ): Promise<void> {
+    const { prisma } = this.deps;
+    const total = change.statements.length;
+    let done = total - pending.length;
+    let lastProgress = 0;
+    const guarded = change.type === "rollback" && !(await this.isForcedRollback(change.id));
+    if (guarded) await this.verifyRowsUnchanged(change, session, engine);
+    if (transactional) await session.begin();
+    const recorder = transactional && (change.type === "data" || change.type === "rollback") ? await this.startRecorder(change, session, engine, target) : undefined;
+    for (const statement of pending) {
+      const result = await prisma.statementResult.create({ data: { executionId, statementId: statement.id, status: "running" } });
+      await prisma.statement.update({ where: { id: statement.id }, data: { status: "running" } });
+      try {
+        const outcome = recorder ? await recorder.execute(statement.sql, statement.ordinal) : await session.execute(statement.sql);
+        if (guarded && !guardHeld(outcome)) {
+          throw new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back");
+        }
+        await prisma.$transaction([
+          prisma.statementResult.update({
+            where: { id: result.id },
+            data: { status: "done", rowsAffected: outcome.rowsAffected, durationMs: Math.round(outcome.durationMs), finishedAt: new Date() },
+          }),
+          prisma.statement.update({ where: { id: statement.id }, data: { status: "done" } }),
+        ]);
+      } catch (error) {
+        const text = message(error);
+        if (transactional) await session.rollback().catch(() => {});
+        await prisma.$transaction([
+          prisma.statementResult.update({ where: { id: result.id }, data: { status: "failed", error: text, finishedAt: new Date() } }),
+          prisma.statement.update({ where: { id: statement.id }, data: { status: "failed" } }),
+          ...(transactional ? this.undoneInTransaction(change.id, executionId) : []),
+        ]);
+        throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
+      }
+      done += 1;
+      if (Date.now() - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
+        lastProgress = Date.now();
+        await this.notify(change.id, { kind: "progress", done, total });
+      }
+    }
+    if (transactional) {
+      try {
+        await session.commit();
+      } catch (error) {
+        await prisma.$transaction(this.undoneInTransaction(change.id, executionId));
+        throw new StatementFailure(undefined, `COMMIT failed, nothing was changed: ${message(error)}`);
+      }
+    }
+    if (recorder) await this.storeRollback(change, executionId, recorder);
+  }
+
+  private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {
+    return startRecording(engine.name, session, target, { changeKey: change.key, rowLimit: this.deps.config.file.rollback.rowLimit });
+  }
+
+  /** After COMMIT: the rollback the recorder prepared (or why there is none) is kept with the execution. */
+  private async storeRollback(change: ChangeDetail, executionId: number, recorder: DataChangeRecorder): Promise<void> {
+    const prepared = await recorder.finish();
+    if (!prepared.available) {
+      await this.deps.prisma.execution.update({ where: { id: executionId }, data: { rollbackNote: prepared.reason } });
+      return;
+    }
+    const details = prepared.details as { binlogStart?: unknown; binlogEnd?: unknown; threadId?: unknown; gtid?: unknown; backupTables?: unknown };
+    await this.deps.prisma.execution.update({
+      where: { id: executionId },
+      data: {
+        rollbackSql: prepared.script,
+        rollbackForcedSql: prepared.forcedScript,
+        rollbackRows: prepared.rowCount,
+        threadId: details.threadId === undefined ? undefined : String(details.threadId),
+        gtid: details.gtid === undefined ? undefined : String(details.gtid),
+        binlogStart: details.binlogStart === undefined ? undefined : JSON.stringify(details.binlogStart),
+        binlogEnd: details.binlogEnd === undefined ? undefined : JSON.stringify(details.binlogEnd),
+        backupTables: Array.isArray(details.backupTables) ? (details.backupTables as string[]) : undefined,
+      },
+    });
+    this.deps.logger.info({ change: change.key, rows: prepared.rowCount }, "rollback prepared");
+  }
+
+  private async isForcedRollback(changeId: number): Promise<boolean> {
+    const rollback = await this.deps.prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
+    return rollback?.forced ?? false;
+  }
+
+  /** Before a rollback runs: every row must still hold what the change left, or an approver must force it. */
+  private async verifyRowsUnchanged(change: ChangeDetail, session: EngineSession, engine: Engine): Promise<void> {
+    const verification = await verifyRollback(engine.name, session, change.sql);
+    if (verification.changedRows.length === 0) return;
+    const shown = verification.changedRows.slice(0, 20).join("\n");
+    const more = verification.changedRows.length > 20 ? `\n…and ${verification.changedRows.length - 20} more` : "";
+    throw new StatementFailure(
+      undefined,
+      `${verification.changedRows.length} row(s) changed since ${change.rollbackOf?.key ?? "the change"} ran, so the rollback did not run:\n${shown}${more}\nAn approver can force it with "Force rollback", which restores those rows too.`,
+    );
+  }
+
+  /** After a rollback, the statements that had run in this execution's transaction are undone again. */
+  private undoneInTransaction(changeId: number, executionId: number) {
+    const { prisma } = this.deps;
+    return [
+      prisma.statementResult.updateMany({ where: { executionId, status: "done" }, data: { status: "rolled_back" } }),
+      prisma.statement.updateMany({ where: { changeId, status: "done", results: { some: { executionId } } }, data: { status: "rolled_back" } }),
+    ];
+  }
+
+  private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {
+    const [schema, fingerprint] = await Promise.all([session.dumpSchema(), session.schemaFingerprint()]);
+    await this.deps.prisma.schemaSnapshot.create({ data: { databaseId: change.databaseId, changeId: change.id, kind, schema, fingerprint } });
+  }
+
+  private async finishDone(change: ChangeDetail, executionId: number, instance: InstanceConfig, engine: Engine): Promise<void> {
+    const { prisma, registry, logger } = this.deps;
+    if (change.type === "create_database") {
+      await prisma.database.update({ where: { id: change.databaseId }, data: { pending: false } });
+      await registry.reload(prisma);
+    }
+    if (change.type === "schema" || change.type === "create_database") {
+      try {
+        const session = await engine.connect(registry.target(instance, change.database.name), { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
+        try {
+          await this.snapshot(session, change, "after");
+        } finally {
+          await session.close();
+        }
+      } catch (error) {
+        logger.warn({ change: change.key, err: error }, "could not take the schema snapshot after the change");
+      }
+    }
+    await prisma.execution.update({ where: { id: executionId }, data: { status: "done", finishedAt: new Date() } });
+    if (await this.deps.changes.transition(change.id, ["running"], "done")) await this.notify(change.id, { kind: "done" });
+  }
+
+  private async finishFailed(change: ChangeDetail, executionId: number | undefined, error: string): Promise<void> {
+    const { prisma } = this.deps;
+    if (executionId !== undefined) {
+      await prisma.execution.update({ where: { id: executionId }, data: { status: "failed", finishedAt: new Date(), error } });
+    }
+    if (await this.deps.changes.transition(change.id, ["running"], "failed")) await this.notify(change.id, { kind: "failed", error });
+  }
+
+  private async notify(changeId: number, event: Parameters<ChangeNotifier["notify"]>[1]): Promise<void> {
+    try {
+      await this.deps.notifier.notify(await this.deps.changes.get(changeId), event);
+    } catch (error) {
+      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return redactSecrets(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,329 @@
+// The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
+// Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
+import type pg from "pg";
+import type { Config } from "../config/load.ts";
+import { engineFor } from "../engines/index.ts";
+import type { Logger } from "../logger.ts";
+import type { Registry } from "../projects/registry.ts";
+import type { ChangeDetail, ChangeRepository, ChangeStatus, NewChange } from "../store/changes.ts";
+import type { PrismaClient } from "../store/generated/client.ts";
+import type { ChangeEvent, ChangeNotifier } from "./notifier.ts";
+import { mayDecide, type ApproverDirectory } from "./policy.ts";
+import { ChangeInputError, prepareChange, type ChangeRequest } from "./prepare.ts";
+import { reviewForDatabase } from "./review-change.ts";
+import { ChangeRunner } from "./runner.ts";
+
+export interface WorkflowDeps {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  changes: ChangeRepository;
+  registry: Registry;
+  config: Config;
+  logger: Logger;
+  notifier: ChangeNotifier;
+  approvers: ApproverDirectory;
+  runnerId: string;
+}
+
+/** The answer to someone who clicked: either it happened, or why not (shown only to them). */
+export type DecisionOutcome = { ok: true; change: ChangeDetail } | { ok: false; reason: string };
+
+export interface NewDatabaseRequest {
+  name: string;
+  instance: string;
+  environment: string;
+  project: string;
+  description: string;
+  requesterId: string;
+  requestKey?: string;
+}
+
+const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Why a new database's name is refused, or undefined when it is fine. */
+export function newDatabaseNameProblem(name: string): string | undefined {
+  return DATABASE_NAME.test(name) ? undefined : "A database name starts with a letter or _, and has only letters, digits and _ (at most 63).";
+}
+
+const statusWords: Record<ChangeStatus, string> = {
+  review: "in review",
+  awaiting_approval: "awaiting approval",
+  approved: "approved",
+  running: "running",
+  done: "done",
+  failed: "failed",
+  interrupted: "interrupted",
+  rejected: "rejected",
+  canceled: "canceled",
+};
+
+export class ChangeWorkflow {
+  readonly runner: ChangeRunner;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: WorkflowDeps) {
+    this.runner = new ChangeRunner(deps);
+  }
+
+  /** Validates, reviews and stores a change, then lets the environment's policy decide what happens next. */
+  async submit(request: ChangeRequest): Promise<{ change: ChangeDetail; created: boolean }> {
+    const prepared = prepareChange(this.deps.registry, this.deps.config.file.execution, request);
+    const { database, statements } = prepared;
+    const report = await reviewForDatabase(this.deps.config, this.deps.registry, database, statements);
+    return this.store(
+      {
+        projectId: database.project.id,
+        projectKey: database.project.key,
+        databaseId: database.id,
+        type: request.type,
+        sql: prepared.request.sql,
+        description: request.description.trim(),
+        requesterId: request.requesterId,
+        requestKey: request.requestKey,
+        statements: statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })),
+        review: {
+          errorCount: report.errorCount,
+          warningCount: report.warningCount,
+          findings: report.findings.map((f) => ({ ...f, statementOrdinal: f.statementOrdinal })),
+        },
+      },
+      database.environment.autoApprove && report.errorCount === 0,
+    );
+  }
+
+  /** `/db newdb`: a create-database change on an instance, registering the database in a project once it runs. */
+  async submitNewDatabase(request: NewDatabaseRequest): Promise<{ change: ChangeDetail; created: boolean }> {
+    const { config, prisma } = this.deps;
+    const nameProblem = newDatabaseNameProblem(request.name);
+    if (nameProblem) throw new ChangeInputError("database", nameProblem);
+    const instance = config.file.instances.find((i) => i.name === request.instance);
+    const environment = config.file.environments.find((e) => e.name === request.environment);
+    const project = config.file.projects.find((p) => p.key === request.project);
+    if (!instance) throw new ChangeInputError("database", `Unknown instance "${request.instance}".`);
+    if (!environment) throw new ChangeInputError("database", `Unknown environment "${request.environment}".`);
+    if (!project) throw new ChangeInputError("database", `Unknown project "${request.project}".`);
+    const [instanceRow, environmentRow, projectRow] = await Promise.all([
+      prisma.instance.findUniqueOrThrow({ where: { name: instance.name } }),
+      prisma.environment.findUniqueOrThrow({ where: { name: environment.name } }),
+      prisma.project.findUniqueOrThrow({ where: { key: project.key } }),
+    ]);
+    const existing = await prisma.database.findUnique({ where: { instanceId_name: { instanceId: instanceRow.id, name: request.name } } });
+    if (existing && !existing.pending) throw new ChangeInputError("database", `${request.name} is already registered on ${instance.name}.`);
+    const database =
+      existing ??
+      (await prisma.database.create({
+        data: { name: request.name, instanceId: instanceRow.id, environmentId: environmentRow.id, projectId: projectRow.id, pending: true },
+      }));
+    const sql = engineFor(instance.engine).createDatabaseStatement(request.name);
+    return this.store(
+      {
+        projectId: projectRow.id,
+        projectKey: project.key,
+        databaseId: database.id,
+        type: "create_database",
+        sql,
+        description: request.description.trim(),
+        requesterId: request.requesterId,
+        requestKey: request.requestKey,
+        statements: [{ sql, line: 1, column: 1 }],
+        review: { errorCount: 0, warningCount: 0, findings: [] },
+      },
+      environment.autoApprove,
+    );
+  }
+
+  private async store(input: NewChange, autoApprove: boolean): Promise<{ change: ChangeDetail; created: boolean }> {
+    const { changes, prisma } = this.deps;
+    const result = await changes.create(input, autoApprove ? "approved" : "awaiting_approval");
+    if (!result.created) return result;
+    if (autoApprove) await prisma.approval.create({ data: { changeId: result.change.id, userId: "sluice", decision: "approve", reason: "auto-approved by environment policy" } });
+    await this.notify(result.change.id, { kind: "submitted" });
+    if (autoApprove) {
+      await this.notify(result.change.id, { kind: "approved", by: "sluice", automatic: true });
+      this.startRun(result.change.id);
+    }
+    return result;
+  }
+
+  async approve(changeId: number, userId: string, override?: string): Promise<DecisionOutcome> {
+    const change = await this.deps.changes.get(changeId);
+    const refusal = (await this.rightToDecide(change, userId)) ?? stale(change, ["awaiting_approval"]);
+    if (refusal) return { ok: false, reason: refusal };
+    const errors = change.reviews[0]?.errorCount ?? 0;
+    if (errors > 0 && !override?.trim()) {
+      return {
+        ok: false,
+        reason: `The review found ${errors} error-level finding${errors === 1 ? "" : "s"}. Fix the SQL and resubmit, or use *Override and approve* with a reason.`,
+      };
+    }
+    if (!(await this.deps.changes.transition(changeId, ["awaiting_approval"], "approved"))) {
+      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
+    }
+    await this.deps.prisma.approval.create({
+      data: { changeId, userId, decision: override ? "override" : "approve", reason: override?.trim() ?? "" },
+    });
+    await this.notify(changeId, { kind: "approved", by: userId, override: override?.trim() || undefined });
+    this.startRun(changeId);
+    return { ok: true, change: await this.deps.changes.get(changeId) };
+  }
+
+  async reject(changeId: number, userId: string, reason?: string): Promise<DecisionOutcome> {
+    const change = await this.deps.changes.get(changeId);
+    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["awaiting_approval"]);
+    if (refusal) return { ok: false, reason: refusal };
+    if (!(await this.deps.changes.transition(changeId, ["awaiting_approval"], "rejected"))) {
+      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
+    }
+    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "reject", reason: reason?.trim() ?? "" } });
+    await this.notify(changeId, { kind: "rejected", by: userId, reason });
+    return { ok: true, change: await this.deps.changes.get(changeId) };
+  }
+
+  /** Runs a failed or interrupted change again from its first statement that is not done. */
+  async retry(changeId: number, userId: string): Promise<DecisionOutcome> {
+    const change = await this.deps.changes.get(changeId);
+    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed", "interrupted"]);
+    if (refusal) return { ok: false, reason: refusal };
+    if (!(await this.deps.changes.transition(changeId, ["failed", "interrupted"], "approved"))) {
+      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
+    }
+    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "approve", reason: "retry from the failed statement" } });
+    await this.notify(changeId, { kind: "retried", by: userId });
+    this.startRun(changeId);
+    return { ok: true, change: await this.deps.changes.get(changeId) };
+  }
+
+  /** Closes a failed or interrupted change as done, e.g. after someone finished it by hand. */
+  async markDone(changeId: number, userId: string): Promise<DecisionOutcome> {
+    const change = await this.deps.changes.get(changeId);
+    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed", "interrupted"]);
+    if (refusal) return { ok: false, reason: refusal };
+    if (!(await this.deps.changes.transition(changeId, ["failed", "interrupted"], "done"))) {
+      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
+    }
+    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "mark_done", reason: "marked as done by hand" } });
+    await this.notify(changeId, { kind: "marked_done", by: userId });
+    return { ok: true, change: await this.deps.changes.get(changeId) };
+  }
+
+  /**
+   * "Preview rollback" on a done data change: a rollback change built from the rollback prepared when it ran,
+   * posted for review and approval like any change (never run without an approver's click). Clicking twice
+   * gives the same open rollback.
+   */
+  async prepareRollback(sourceChangeId: number, userId: string): Promise<DecisionOutcome & { created?: boolean }> {
+    const { prisma, changes, registry, config } = this.deps;
+    const source = await changes.get(sourceChangeId);
+    if (source.status !== "done" || (source.type !== "data" && source.type !== "rollback")) {
+      return { ok: false, reason: `Only a finished data change can be rolled back; ${source.key} is ${statusWords[source.status]}.` };
+    }
+    const execution = source.executions.filter((e) => e.status === "done").at(-1);
+    if (!execution?.rollbackSql) {
+      return { ok: false, reason: `${source.key} has no rollback: ${execution?.rollbackNote ?? "none was prepared when it ran."}` };
+    }
+    const open = await prisma.rollback.findFirst({
+      where: { sourceChangeId, rollbackChange: { status: { notIn: ["rejected", "canceled"] } } },
+      include: { rollbackChange: true },
+    });
+    if (open) return { ok: true, change: await changes.get(open.rollbackChangeId), created: false };
+    const database = registry.byId(source.databaseId);
+    if (!database) return { ok: false, reason: `${source.database.name} is no longer configured.` };
+    const statements = engineFor(database.instance.engine).splitStatements(execution.rollbackSql);
+    const report = await reviewForDatabase(config, registry, database, statements);
+    const attempts = await prisma.rollback.count({ where: { sourceChangeId } });
+    const { change, created } = await changes.create(
+      {
+        projectId: database.project.id,
+        projectKey: database.project.key,
+        databaseId: database.id,
+        type: "rollback",
+        sql: execution.rollbackSql,
+        description: `Rollback of ${source.key} (${execution.rollbackRows ?? "?"} rows)`,
+        requesterId: userId,
+        requestKey: `rollback-of:${sourceChangeId}:${attempts + 1}`,
+        rollbackOfId: sourceChangeId,
+        statements: statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })),
+        review: { errorCount: report.errorCount, warningCount: report.warningCount, findings: report.findings },
+      },
+      "awaiting_approval",
+    );
+    if (created) {
+      await prisma.rollback.create({
+        data: { sourceChangeId, rollbackChangeId: change.id, sql: execution.rollbackSql, forcedSql: execution.rollbackForcedSql ?? "", rowCount: execution.rollbackRows ?? 0 },
+      });
+      await this.notify(change.id, { kind: "submitted" });
+    }
+    return { ok: true, change: await changes.get(change.id), created };
+  }
+
+  /** Runs a rollback whose rows changed since, with the script keyed by row keys only: an approver's override. */
+  async forceRollback(changeId: number, userId: string, reason: string): Promise<DecisionOutcome> {
+    const { prisma, changes } = this.deps;
+    const change = await changes.get(changeId);
+    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed"]);
+    if (refusal) return { ok: false, reason: refusal };
+    const rollback = await prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
+    if (!rollback?.forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
+    if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
+    if (!(await changes.transition(changeId, ["failed"], "approved"))) return { ok: false, reason: staleReason(await changes.get(changeId)) };
+    const engine = engineFor(change.database.instance.engine);
+    const statements = engine.splitStatements(rollback.forcedSql);
+    await prisma.$transaction([
+      prisma.statement.deleteMany({ where: { changeId } }),
+      prisma.statement.createMany({ data: statements.map((s, ordinal) => ({ changeId, ordinal, sql: s.text, line: s.line, column: s.column })) }),
+      prisma.change.update({ where: { id: changeId }, data: { sql: rollback.forcedSql } }),
+      prisma.rollback.update({ where: { id: rollback.id }, data: { forced: true } }),
+      prisma.approval.create({ data: { changeId, userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` } }),
+    ]);
+    await this.notify(changeId, { kind: "approved", by: userId, override: reason.trim() });
+    this.startRun(changeId);
+    return { ok: true, change: await changes.get(changeId) };
+  }
+
+  /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */
+  async decisionRefusal(changeId: number, userId: string, expected: ChangeStatus[] = ["awaiting_approval"]): Promise<string | undefined> {
+    const change = await this.deps.changes.get(changeId);
+    return (await this.rightToDecide(change, userId)) ?? stale(change, expected);
+  }
+
+  /** Waits for the runs this process started (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private startRun(changeId: number): void {
+    const run = this.runner.run(changeId).catch((error: unknown) => {
+      this.deps.logger.error({ changeId, err: error }, "change run failed unexpectedly");
+    });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  /**
+   * Who may decide: the environment's approvers, and not the requester unless the environment allows it.
+   * `selfAllowed` is for decisions that approve nothing new (reject, retry, mark as done): an approver may
+   * make them on their own change.
+   */
+  private async rightToDecide(change: ChangeDetail, userId: string, selfAllowed = false): Promise<string | undefined> {
+    const environment = this.deps.config.file.environments.find((e) => e.name === change.database.environment.name);
+    if (!environment) return `Environment ${change.database.environment.name} is no longer configured.`;
+    const right = await mayDecide(selfAllowed ? { ...environment, allowSelfApproval: true } : environment, change, userId, this.deps.approvers);
+    return right.allowed ? undefined : right.reason;
+  }
+
+  private async notify(changeId: number, event: ChangeEvent): Promise<void> {
+    try {
+      await this.deps.notifier.notify(await this.deps.changes.get(changeId), event);
+    } catch (error) {
+      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
+    }
+  }
+}
+
+function stale(change: ChangeDetail, expected: ChangeStatus[]): string | undefined {
+  return expected.includes(change.status) ? undefined : staleReason(change);
+}
+
+function staleReason(change: ChangeDetail): string {
+  return `${change.key} is already ${statusWords[change.status]}; this button no longer applies.`;
+}

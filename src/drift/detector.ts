@@ -1,0 +1,125 @@
+// Compares each database's live schema with its latest snapshot. One cheap fingerprint query decides whether a
+// full dump and diff are needed; what changed since the last check comes back as events.
+import { EngineError, type EngineSession } from "../engines/index.ts";
+import { redactSecrets } from "../logger.ts";
+import type { RegisteredDatabase } from "../projects/registry.ts";
+import type { DriftAnomaly, PrismaClient } from "../store/generated/client.ts";
+import { openAnomaly, resolveAnomaly } from "./anomalies.ts";
+import { schemaDiff } from "./diff.ts";
+import type { DatabaseCheck, DriftEvent } from "./events.ts";
+import { withLiveSession, type ConnectLive } from "./live-schema.ts";
+import { latestSnapshotHead, recordFirstBaseline, snapshotSchema, type SnapshotHead } from "./snapshots.ts";
+
+export interface DriftDetectorOptions {
+  prisma: PrismaClient;
+  connect: ConnectLive;
+  /** How many databases are checked at the same time. */
+  concurrency?: number;
+}
+
+/** What the live database showed: its fingerprint, and its schema text when it had to be read. */
+type LiveReading =
+  | { kind: "unreachable"; reason: string }
+  | { kind: "matches" }
+  | { kind: "same_drift" }
+  | { kind: "dumped"; fingerprint: string; schema: string };
+
+const DEFAULT_CONCURRENCY = 8;
+
+export class DriftDetector {
+  private readonly prisma: PrismaClient;
+  private readonly connect: ConnectLive;
+  private readonly concurrency: number;
+
+  constructor(options: DriftDetectorOptions) {
+    this.prisma = options.prisma;
+    this.connect = options.connect;
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  /** Checks every database; a failure on one (other than being unreachable) is returned, not thrown. */
+  async checkAll(databases: readonly RegisteredDatabase[]): Promise<Array<DatabaseCheck | { database: RegisteredDatabase; error: unknown }>> {
+    return mapConcurrently(databases, this.concurrency, (database) =>
+      this.check(database).catch((error: unknown) => ({ database, error })),
+    );
+  }
+
+  async check(database: RegisteredDatabase): Promise<DatabaseCheck> {
+    const snapshot = await latestSnapshotHead(this.prisma, database.id);
+    const openDrift = await openAnomaly(this.prisma, database.id, "drift");
+    const live = await this.readLive(database, snapshot, openDrift);
+    const events: DriftEvent[] = [];
+    if (live.kind === "unreachable") return this.unreachable(database, live.reason);
+
+    const unreachable = await openAnomaly(this.prisma, database.id, "unreachable");
+    if (unreachable) {
+      const resolved = await resolveAnomaly(this.prisma, unreachable.id, "The database answered again.");
+      if (resolved) events.push({ type: "reachable_again", database, anomaly: resolved });
+    }
+
+    if (!snapshot) {
+      if (live.kind !== "dumped") throw new Error("unreachable: a database without a snapshot is always dumped");
+      await recordFirstBaseline(this.prisma, database.id, live.schema, live.fingerprint);
+      return { database, outcome: "baselined", events, fingerprintOnly: false };
+    }
+    if (live.kind === "same_drift") return { database, outcome: "drifted", events, fingerprintOnly: true, anomaly: openDrift! };
+    if (live.kind === "matches") return this.inSync(database, openDrift, events, true);
+    const snapshotText = await snapshotSchema(this.prisma, snapshot.id);
+    if (snapshotText === live.schema) return this.inSync(database, openDrift, events, false);
+
+    const diff = schemaDiff(database.label, snapshot.createdAt, snapshotText, live.schema);
+    const anomaly = openDrift
+      ? await this.prisma.driftAnomaly.update({ where: { id: openDrift.id }, data: { diff, liveFingerprint: live.fingerprint, snapshotId: snapshot.id } })
+      : await this.prisma.driftAnomaly.create({
+          data: { databaseId: database.id, kind: "drift", snapshotId: snapshot.id, liveFingerprint: live.fingerprint, diff },
+        });
+    events.push({ type: openDrift ? "drift_changed" : "drift_detected", database, anomaly });
+    return { database, outcome: "drifted", events, fingerprintOnly: false, anomaly };
+  }
+
+  private async inSync(database: RegisteredDatabase, openDrift: DriftAnomaly | null, events: DriftEvent[], fingerprintOnly: boolean): Promise<DatabaseCheck> {
+    if (openDrift) {
+      const resolved = await resolveAnomaly(this.prisma, openDrift.id, "The live schema matches the snapshot again.");
+      if (resolved) events.push({ type: "drift_resolved", database, anomaly: resolved });
+    }
+    return { database, outcome: "in_sync", events, fingerprintOnly };
+  }
+
+  /**
+   * Reads only the fingerprint when it can decide: equal to the snapshot's (in sync) or to the open drift's live
+   * fingerprint (the same drift, already alerted). Otherwise dumps the schema.
+   */
+  private async readLive(database: RegisteredDatabase, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): Promise<LiveReading> {
+    try {
+      return await withLiveSession(this.connect, database, async (session: EngineSession): Promise<LiveReading> => {
+        const fingerprint = await session.schemaFingerprint();
+        if (snapshot && fingerprint === snapshot.fingerprint) return { kind: "matches" };
+        if (snapshot && openDrift && fingerprint === openDrift.liveFingerprint) return { kind: "same_drift" };
+        return { kind: "dumped", fingerprint, schema: await session.dumpSchema() };
+      });
+    } catch (error) {
+      if (error instanceof EngineError) return { kind: "unreachable", reason: redactSecrets(error.message) };
+      throw error;
+    }
+  }
+
+  private async unreachable(database: RegisteredDatabase, reason: string): Promise<DatabaseCheck> {
+    const known = await openAnomaly(this.prisma, database.id, "unreachable");
+    if (known) return { database, outcome: "unreachable", events: [], fingerprintOnly: true, anomaly: known };
+    const anomaly = await this.prisma.driftAnomaly.create({ data: { databaseId: database.id, kind: "unreachable" } });
+    return { database, outcome: "unreachable", events: [{ type: "unreachable", database, anomaly, reason }], fingerprintOnly: true, anomaly };
+  }
+}
+
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,29 @@
+// What a drift check found, as events a notifier (Slack, a log, a test) turns into messages.
+import type { DriftAnomaly } from "../store/generated/client.ts";
+import type { RegisteredDatabase } from "../projects/registry.ts";
+
+export type DriftEvent =
+  /** The live schema differs from the latest snapshot and no open anomaly covered it: alert once. */
+  | { type: "drift_detected"; database: RegisteredDatabase; anomaly: DriftAnomaly }
+  /** An open drift changed further; `anomaly.diff` is the new snapshot-vs-live diff. */
+  | { type: "drift_changed"; database: RegisteredDatabase; anomaly: DriftAnomaly }
+  /** The live schema matches the snapshot again without a baseline: the drift went away by itself. */
+  | { type: "drift_resolved"; database: RegisteredDatabase; anomaly: DriftAnomaly }
+  /** The database could not be reached; reported once until it answers again. */
+  | { type: "unreachable"; database: RegisteredDatabase; anomaly: DriftAnomaly; reason: string }
+  | { type: "reachable_again"; database: RegisteredDatabase; anomaly: DriftAnomaly };
+
+export type DriftEventType = DriftEvent["type"];
+
+/** The state of one database after a check. */
+export type CheckOutcome = "in_sync" | "baselined" | "drifted" | "unreachable";
+
+export interface DatabaseCheck {
+  database: RegisteredDatabase;
+  outcome: CheckOutcome;
+  events: DriftEvent[];
+  /** False when the fingerprint differed and the schema was dumped and diffed. */
+  fingerprintOnly: boolean;
+  /** The open anomaly, when the outcome is drifted or unreachable. */
+  anomaly?: DriftAnomaly;
+}

@@ -1,0 +1,47 @@
+// What a MySQL rollback needs to know about a table the binlog names: its columns and the key rows are found by.
+import type { MySqlSession } from "./session.ts";
+
+export const ROLLBACK_COLUMNS = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
+    IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated
+  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`;
+
+export const ROLLBACK_KEYS = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, SUB_PART AS subPart
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+  ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`;
+
+export interface RollbackColumn {
+  name: string;
+  dataType: string;
+  columnType: string;
+  nullable: boolean;
+  generated: boolean;
+}
+
+export interface RollbackTable {
+  schema: string;
+  table: string;
+  /** Columns a rollback writes and checks: every column but generated ones, in table order. */
+  columns: RollbackColumn[];
+  /** The primary key, else a unique key over NOT NULL columns; empty when the table has neither. */
+  key: string[];
+}
+
+export async function readRollbackTable(session: MySqlSession, schema: string, table: string): Promise<RollbackTable> {
+  const all = (await session.queryRows(ROLLBACK_COLUMNS, [schema, table])).map((row) => ({
+    name: String(row.name),
+    dataType: String(row.dataType).toLowerCase(),
+    columnType: String(row.columnType).toLowerCase(),
+    nullable: Number(row.nullable) === 1,
+    generated: Number(row.generated) === 1,
+  }));
+  const byName = new Map(all.map((column) => [column.name, column]));
+  const indexes = new Map<string, Array<{ column: string; prefix: boolean }>>();
+  for (const row of await session.queryRows(ROLLBACK_KEYS, [schema, table])) {
+    const name = String(row.indexName);
+    indexes.set(name, [...(indexes.get(name) ?? []), { column: String(row.columnName), prefix: row.subPart !== null }]);
+  }
+  const usable = [...indexes.values()].find((parts) =>
+    parts.every((part) => !part.prefix && byName.get(part.column)?.nullable === false && !byName.get(part.column)?.generated),
+  );
+  return { schema, table, columns: all.filter((column) => !column.generated), key: usable?.map((part) => part.column) ?? [] };
+}

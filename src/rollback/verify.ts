@@ -1,0 +1,49 @@
+// The safety check before a rollback runs: each guarded statement must still find its row as the change left it.
+import { engineFor, EngineError, type EngineName, type EngineSession, type StatementOutcome } from "../engines/index.ts";
+
+export interface RollbackVerification {
+  /** One line per row changed since the change ran (the guarded statement that no longer finds it). */
+  changedRows: string[];
+  checkedStatements: number;
+}
+
+/** Duplicate key: MySQL's plain INSERT of a deleted row meets a row that has taken its key since. */
+const DUPLICATE_KEY = new Set(["ER_DUP_ENTRY", "23505"]);
+const SHOWN_CHARACTERS = 240;
+
+/**
+ * Runs the guarded script in a transaction that is always rolled back, and lists the statements that no longer
+ * find their row. Statements run in the script's order, so a row the change touched twice is checked as it stood.
+ */
+export async function verifyRollback(engine: EngineName, session: EngineSession, script: string): Promise<RollbackVerification> {
+  const statements = engineFor(engine).splitStatements(script);
+  const changedRows: string[] = [];
+  await session.begin();
+  try {
+    for (const [index, statement] of statements.entries()) {
+      try {
+        const outcome = await session.execute(statement.text);
+        if (!guardHeld(outcome)) changedRows.push(describe(index, statement.text, "the row was changed or removed since"));
+      } catch (error) {
+        if (!(error instanceof EngineError) || error.kind !== "statement") throw error;
+        const duplicate = DUPLICATE_KEY.has(error.code ?? "");
+        changedRows.push(describe(index, statement.text, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
+        // PostgreSQL aborts the transaction on an error: what follows cannot be checked in it.
+        if (engine === "postgres") break;
+      }
+    }
+  } finally {
+    await session.rollback();
+  }
+  return { changedRows, checkedStatements: statements.length };
+}
+
+/** Whether a guarded rollback statement found its row; one that did not must stop the rollback (see verifyRollback). */
+export function guardHeld(outcome: StatementOutcome): boolean {
+  return outcome.rowsAffected > 0;
+}
+
+function describe(index: number, text: string, why: string): string {
+  const shown = text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}…` : text;
+  return `statement ${index + 1}: ${why}: ${shown}`;
+}

@@ -1,0 +1,223 @@
+// Block Kit for a change: the root message in the project's channel (updated in place) and its review.
+import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
+import type { ChangeEvent } from "../../changes/notifier.ts";
+import type { ChangeDetail } from "../../store/changes.ts";
+import { codeBlock, escapeMrkdwn, mention, plural, SLACK_LIMITS, truncate } from "./text.ts";
+
+export const CHANGE_ACTIONS = {
+  approve: "change.approve",
+  reject: "change.reject",
+  override: "change.override",
+  retry: "change.retry",
+  markDone: "change.mark_done",
+  view: "change.view",
+  previewRollback: "change.preview_rollback",
+  forceRollback: "change.force_rollback",
+} as const;
+
+const typeNames: Record<ChangeDetail["type"], string> = {
+  schema: "Schema change",
+  data: "Data change",
+  create_database: "Create database",
+  baseline: "Baseline",
+  rollback: "Rollback",
+};
+
+export function changeTypeName(type: ChangeDetail["type"]): string {
+  return typeNames[type];
+}
+
+export function statusLine(change: ChangeDetail): string {
+  const total = change.statements.length;
+  const done = change.statements.filter((s) => s.status === "done").length;
+  const lastApproval = change.approvals.at(-1);
+  switch (change.status) {
+    case "review":
+      return ":mag: In review";
+    case "awaiting_approval":
+      return ":hourglass_flowing_sand: Awaiting approval";
+    case "approved":
+      return `:white_check_mark: Approved by ${lastApproval ? mention(lastApproval.userId) : "policy"}`;
+    case "running":
+      return `:gear: Running (${done}/${total})`;
+    case "done": {
+      const execution = change.executions.at(-1);
+      const rows = execution?.results.reduce((sum, r) => sum + (r.rowsAffected ?? 0), 0) ?? 0;
+      const ms = execution?.results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0) ?? 0;
+      if (lastApproval?.decision === "mark_done") return `:ballot_box_with_check: Marked as done by ${mention(lastApproval.userId)} (${done}/${total} statements ran)`;
+      return `:large_green_circle: Done: ${plural(rows, "row")} affected in ${formatDuration(ms)}`;
+    }
+    case "failed": {
+      const failed = change.statements.find((s) => s.status === "failed");
+      return `:red_circle: Failed${failed ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`;
+    }
+    case "interrupted":
+      return `:warning: Interrupted: Sluice stopped during the run; ${done}/${total} statements completed`;
+    case "rejected":
+      return `:no_entry: Rejected by ${lastApproval ? mention(lastApproval.userId) : "an approver"}`;
+    case "canceled":
+      return ":heavy_multiplication_x: Canceled";
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function button(text: string, actionId: string, value: string, style?: "primary" | "danger", confirm?: { title: string; text: string; confirm: string }): Button {
+  return {
+    type: "button",
+    text: { type: "plain_text", text },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+    ...(confirm
+      ? { confirm: { title: { type: "plain_text", text: confirm.title }, text: { type: "mrkdwn", text: confirm.text }, confirm: { type: "plain_text", text: confirm.confirm }, deny: { type: "plain_text", text: "Cancel" } } }
+      : {}),
+  };
+}
+
+function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
+  const id = String(change.id);
+  const errors = change.reviews[0]?.errorCount ?? 0;
+  const where = `${change.database.name} (${change.database.environment.name})`;
+  const elements: Button[] = [];
+  if (change.status === "awaiting_approval") {
+    if (errors === 0) {
+      elements.push(button("Approve", CHANGE_ACTIONS.approve, id, "primary", { title: "Approve and run?", text: `${change.key} will run on *${escapeMrkdwn(where)}* now.`, confirm: "Approve" }));
+    } else {
+      elements.push(button("Override and approve…", CHANGE_ACTIONS.override, id, "danger"));
+    }
+    elements.push(button("Reject", CHANGE_ACTIONS.reject, id, undefined, { title: "Reject?", text: `${change.key} will not run.`, confirm: "Reject" }));
+  }
+  const rollbackReady = change.status === "done" && change.executions.some((e) => e.status === "done" && e.rollbackSql);
+  if (rollbackReady) elements.push(button("Preview rollback", CHANGE_ACTIONS.previewRollback, id));
+  if (change.type === "rollback" && change.status === "failed" && /changed since/.test(change.executions.at(-1)?.error ?? "")) {
+    elements.push(button("Force rollback…", CHANGE_ACTIONS.forceRollback, id, "danger"));
+  }
+  if (change.status === "failed" || change.status === "interrupted") {
+    elements.push(button("Retry from failed statement", CHANGE_ACTIONS.retry, id, "primary", { title: "Retry?", text: `Statements of ${change.key} that are not done run again on *${escapeMrkdwn(where)}*.`, confirm: "Retry" }));
+    elements.push(button("Mark as done", CHANGE_ACTIONS.markDone, id, undefined, { title: "Mark as done?", text: `${change.key} is closed as done without running anything more.`, confirm: "Mark as done" }));
+  }
+  elements.push(button("View change", CHANGE_ACTIONS.view, id));
+  return { type: "actions", block_id: `change-actions-${change.id}`, elements };
+}
+
+export interface ChangeMessage {
+  text: string;
+  blocks: KnownBlock[];
+  /** The whole SQL when it does not fit the message; posted as a file in the thread. */
+  sqlFile?: { filename: string; content: string };
+}
+
+export function changeRootMessage(change: ChangeDetail): ChangeMessage {
+  const review = change.reviews[0];
+  const sql = codeBlock(change.sql);
+  const where = `${change.database.name} (${change.database.environment.name})`;
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: truncate(`${change.key}: ${changeTypeName(change.type)} on ${where}`, SLACK_LIMITS.headerText) } },
+    {
+      type: "section",
+      fields: [
+        { type: "mrkdwn", text: `*Requested by*\n${mention(change.requesterId)}` },
+        { type: "mrkdwn", text: `*Database*\n${escapeMrkdwn(where)}` },
+        { type: "mrkdwn", text: `*Type*\n${changeTypeName(change.type)}` },
+        { type: "mrkdwn", text: `*Status*\n${statusLine(change)}` },
+      ],
+    },
+  ];
+  if (change.description) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(escapeMrkdwn(change.description), SLACK_LIMITS.sectionText) } });
+  blocks.push({ type: "section", text: { type: "mrkdwn", text: sql.text } });
+  const context = [
+    review ? `Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.statements.length, "statement")}` : `${plural(change.statements.length, "statement")}`,
+  ];
+  if (sql.cut) context.push("the SQL is cut here; the whole script is in the thread");
+  if (change.rollbackOf) context.push(`rolls back ${change.rollbackOf.key}`);
+  const rollbackNote = change.status === "done" ? change.executions.at(-1)?.rollbackNote : undefined;
+  if (rollbackNote) context.push(`:information_source: ${escapeMrkdwn(truncate(rollbackNote, 1500))}`);
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.join(" · ") }] });
+  const failure = change.status === "failed" ? change.executions.at(-1)?.error : undefined;
+  if (failure) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Error*\n${codeBlock(failure, 2000).text}`, SLACK_LIMITS.sectionText) } });
+  const actions = actionsFor(change);
+  if (actions) blocks.push(actions);
+  return {
+    text: `${change.key}: ${changeTypeName(change.type)} on ${where}: ${statusLine(change).replace(/^:[a-z_]+: /, "")}`,
+    blocks,
+    sqlFile: sql.cut ? { filename: `${change.key}.sql`, content: change.sql } : undefined,
+  };
+}
+
+const levelIcons = { error: ":red_circle:", warning: ":large_yellow_circle:" } as const;
+
+/** The review in the thread: a summary, then findings grouped by statement; the full report as a file when it does not fit. */
+export function reviewMessage(change: ChangeDetail): { text: string; blocks: KnownBlock[]; overflow: boolean } {
+  const review = change.reviews[0];
+  const summary = review
+    ? `*Review of ${change.key}:* ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")}, ${plural(change.statements.length, "statement")}`
+    : `*Review of ${change.key}:* not reviewed`;
+  const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: summary } }];
+  const findings = review?.findings ?? [];
+  if (findings.length === 0) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: ":white_check_mark: No findings." }] });
+    return { text: summary.replace(/\*/g, ""), blocks, overflow: false };
+  }
+  const byStatement = new Map<number, typeof findings>();
+  for (const finding of findings) {
+    const ordinal = finding.statementOrdinal ?? 0;
+    byStatement.set(ordinal, [...(byStatement.get(ordinal) ?? []), finding]);
+  }
+  let overflow = false;
+  for (const [ordinal, group] of [...byStatement.entries()].sort(([a], [b]) => a - b)) {
+    if (blocks.length >= SLACK_LIMITS.blocksPerMessage - 2) {
+      overflow = true;
+      break;
+    }
+    const statement = change.statements[ordinal];
+    const heading = `*Statement ${ordinal + 1}* (line ${statement?.line ?? group[0]!.line})`;
+    const lines = group.map((f) => `${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${escapeMrkdwn(f.message)}${f.advice ? `\n      _${escapeMrkdwn(f.advice)}_` : ""}`);
+    const text = `${heading}\n${lines.join("\n")}`;
+    if (text.length > SLACK_LIMITS.sectionText) overflow = true;
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(text, SLACK_LIMITS.sectionText) } });
+  }
+  if (overflow) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Not every finding fits here: the full report is attached below." }] });
+  return { text: summary.replace(/\*/g, ""), blocks, overflow };
+}
+
+/** The plain-text review report, for the file attached when the findings do not fit. */
+export function reviewReportText(change: ChangeDetail): string {
+  const review = change.reviews[0];
+  const lines = [`Review of ${change.key} (${change.database.name}, ${change.database.environment.name})`];
+  lines.push(`${plural(review?.errorCount ?? 0, "error")}, ${plural(review?.warningCount ?? 0, "warning")}, ${plural(change.statements.length, "statement")}`, "");
+  for (const finding of review?.findings ?? []) {
+    lines.push(`[${finding.level}] statement ${(finding.statementOrdinal ?? 0) + 1}, line ${finding.line}:${finding.column} ${finding.ruleId}: ${finding.message}`);
+    if (finding.advice) lines.push(`    ${finding.advice}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A short line in the thread for each step of the change's life. */
+export function threadNote(change: ChangeDetail, event: ChangeEvent): string | undefined {
+  switch (event.kind) {
+    case "approved":
+      if (event.automatic) return `:robot_face: ${change.database.environment.name} approves automatically when the review has no error; running ${change.key}.`;
+      return event.override
+        ? `:warning: ${mention(event.by)} overrode the review's errors and approved ${change.key}: “${escapeMrkdwn(event.override)}”`
+        : `:white_check_mark: ${mention(event.by)} approved ${change.key}; running it now.`;
+    case "rejected":
+      return `:no_entry: ${mention(event.by)} rejected ${change.key}${event.reason ? `: “${escapeMrkdwn(event.reason)}”` : "."}`;
+    case "done":
+      return `:large_green_circle: ${change.key} is done. ${statusLine(change).replace(/^:[a-z_]+: Done: /, "")}`;
+    case "failed":
+      return `:red_circle: ${change.key} failed: ${escapeMrkdwn(truncate(event.error, 2500))}`;
+    case "interrupted":
+      return `:warning: ${change.key} was interrupted: Sluice stopped while it ran. Completed statements are recorded; nothing will be re-run by itself.`;
+    case "retried":
+      return `:repeat: ${mention(event.by)} retried ${change.key} from its first statement that is not done.`;
+    case "marked_done":
+      return `:ballot_box_with_check: ${mention(event.by)} marked ${change.key} as done.`;
+    default:
+      return undefined;
+  }
+}

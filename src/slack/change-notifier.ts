@@ -1,0 +1,55 @@
+// Tells Slack about a change: the root message in the project's channel (updated in place as the status
+// moves), the review and a note for each step in its thread, long SQL and long reports as files.
+import type { WebClient } from "@slack/web-api";
+import type { ChangeEvent, ChangeNotifier } from "../changes/notifier.ts";
+import type { Logger } from "../logger.ts";
+import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
+import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
+
+export class SlackChangeNotifier implements ChangeNotifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly changes: ChangeRepository,
+    private readonly logger: Logger,
+  ) {}
+
+  async notify(change: ChangeDetail, event: ChangeEvent): Promise<void> {
+    if (event.kind === "submitted") {
+      await this.postRoot(change);
+      return;
+    }
+    if (!change.slackChannel || !change.slackTs) {
+      this.logger.warn({ change: change.key, event: event.kind }, "change has no Slack message to update");
+      return;
+    }
+    const root = changeRootMessage(change);
+    await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, text: root.text, blocks: root.blocks });
+    const note = threadNote(change, event);
+    if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, text: note });
+  }
+
+  private async postRoot(change: ChangeDetail): Promise<void> {
+    const channel = change.database.project.slackChannel;
+    const root = changeRootMessage(change);
+    const posted = await this.client.chat.postMessage({ channel, text: root.text, blocks: root.blocks, unfurl_links: false });
+    const ts = posted.ts!;
+    await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
+    change.slackChannel = posted.channel ?? channel;
+    change.slackTs = ts;
+    if (root.sqlFile) await this.upload(change, root.sqlFile.filename, root.sqlFile.content, `The whole script of ${change.key}.`);
+    const review = reviewMessage(change);
+    await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, text: review.text, blocks: review.blocks });
+    if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), `Full review of ${change.key}.`);
+  }
+
+  private async upload(change: ChangeDetail, filename: string, content: string, comment: string): Promise<void> {
+    await this.client.filesUploadV2({
+      channel_id: change.slackChannel!,
+      thread_ts: change.slackTs!,
+      filename,
+      title: filename,
+      content,
+      initial_comment: comment,
+    });
+  }
+}

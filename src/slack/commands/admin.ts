@@ -1,0 +1,19 @@
+// `/db admin <database> <SQL>`: approvers run any SQL, audited, outside the change history.
+import { runAdmin } from "../../query/run-admin.ts";
+import { adminOutcomeBlocks } from "../blocks/query-admin.ts";
+import { QueryUsageError, queryDeps, splitDatabaseAndSql } from "./query.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+export const admin: Subcommand = {
+  name: "admin",
+  usage: "/db admin <database> <SQL>",
+  summary: "Approvers only: runs any SQL (one statement or a script) on the database, audited and not recorded as a change, so schema changes made here show up as drift.",
+  examples: ["/db admin shop UPDATE orders SET status = 'void' WHERE id = 42"],
+  async handle({ args, command, respond, services }) {
+    const { database, sql } = splitDatabaseAndSql(args);
+    if (sql === "") throw new QueryUsageError("Name the database and the SQL: `/db admin <database> <SQL>`.");
+    const outcome = await runAdmin({ actorId: command.user_id, database, sql }, queryDeps(services));
+    const { blocks, text } = adminOutcomeBlocks(outcome);
+    await respond({ response_type: "ephemeral", text, blocks });
+  },
+};

@@ -1,0 +1,28 @@
+// `/db change [<database> <SQL>]`: opens the change form, prefilled when a database and SQL are given.
+import { classifyStatement } from "../../changes/classify.ts";
+import { changeModal } from "../blocks/change-modal.ts";
+import { databaseAndSql } from "./arguments.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+export const change: Subcommand = {
+  name: "change",
+  usage: "/db change [<database> <SQL>]",
+  summary: "Opens the form to submit a schema or data change (SQL or a .sql file) for review and approval.",
+  examples: ["/db change", "/db change db_demo CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(100))"],
+  async handle({ args, command, client, services }) {
+    const { database, sql } = databaseAndSql(args);
+    const known = database ? services.registry.databases.find((d) => d.label === database || d.name === database) : undefined;
+    const type = sql && classifyStatement(sql) === "data" ? "data" : "schema";
+    await client.views.open({
+      trigger_id: command.trigger_id,
+      view: changeModal(services.registry.databases, { database: known?.label, sql, type }, command.channel_id),
+    });
+    if (database && !known) {
+      await client.chat.postEphemeral({
+        channel: command.channel_id,
+        user: command.user_id,
+        text: `Unknown database "${database}"; choose one in the form. Known databases: ${services.registry.databases.map((d) => d.label).join(", ") || "none"}.`,
+      });
+    }
+  },
+};

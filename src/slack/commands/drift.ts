@@ -1,0 +1,42 @@
+// `/db drift [database]`: with a database, compares its live schema with its latest snapshot now; without one,
+// lists the open drift anomalies (the Anomaly Center).
+import { openAnomalies } from "../../drift/index.ts";
+import { anomalyCenterBlocks, anomalyCenterText, checkResultText, type AnomalyEntry } from "../blocks/drift.ts";
+import { DriftNotifier } from "../drift-alerts.ts";
+import type { SluiceServices } from "../services.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+export const drift: Subcommand = {
+  name: "drift",
+  usage: "/db drift [database]",
+  summary: "Checks a database's live schema against its latest snapshot now; without a database, lists open drift anomalies.",
+  examples: ["/db drift", "/db drift orders"],
+  async handle({ args, client, respond, services }) {
+    if (!args) {
+      const entries = await anomalyEntries(services);
+      await respond({ response_type: "ephemeral", text: anomalyCenterText(entries), blocks: anomalyCenterBlocks(entries) });
+      return;
+    }
+    const database = services.registry.find(args);
+    const notifier = new DriftNotifier(client, services);
+    const check = await services.drift.checkNow(database, notifier.notify);
+    await respond({ response_type: "ephemeral", text: checkResultText(database.label, check.outcome, notifier.channelFor(database)) });
+  },
+};
+
+async function anomalyEntries(services: SluiceServices): Promise<AnomalyEntry[]> {
+  const anomalies = await openAnomalies(services.store.prisma);
+  return anomalies.flatMap((anomaly) => {
+    const database = services.registry.byId(anomaly.databaseId);
+    if (!database) return [];
+    return [
+      {
+        database: database.label,
+        environment: database.environment.name,
+        kind: anomaly.kind,
+        detectedAt: anomaly.detectedAt,
+        alert: anomaly.slackChannel && anomaly.slackTs ? { channel: anomaly.slackChannel, ts: anomaly.slackTs } : undefined,
+      },
+    ];
+  });
+}

@@ -1,0 +1,21 @@
+// `/db newdb [<name>]`: creates a database through the change workflow and registers it in a project.
+import { newDatabaseModal, type NewDatabaseTarget } from "../blocks/change-modal.ts";
+import type { Subcommand } from "./subcommand.ts";
+
+export const newdb: Subcommand = {
+  name: "newdb",
+  usage: "/db newdb [<name>]",
+  summary: "Creates a database (CREATE DATABASE) on an instance, through review and approval, and registers it in the project.",
+  examples: ["/db newdb db_demo"],
+  async handle({ args, command, client, services }) {
+    const { file } = services.config;
+    const targets: NewDatabaseTarget[] = file.projects.flatMap((project) =>
+      file.instances.flatMap((instance) => file.environments.map((environment) => ({ instance: instance.name, environment: environment.name, project: project.key }))),
+    );
+    if (targets.length === 0) {
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: "sluice.yml has no instance or no project yet: add one to create databases." });
+      return;
+    }
+    await client.views.open({ trigger_id: command.trigger_id, view: newDatabaseModal(targets, command.channel_id, args.split(/\s+/)[0] || undefined) });
+  },
+};

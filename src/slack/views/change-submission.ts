@@ -1,0 +1,104 @@
+// The `/db change` and `/db newdb` modals are submitted: field errors go back into the modal; a valid change
+// is acknowledged at once and then reviewed, stored and posted.
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { ChangeInputError, prepareChange, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
+import { newDatabaseNameProblem } from "../../changes/workflow.ts";
+import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
+import { AttachedFileError, readAttachedFile, type AttachedFile } from "../files.ts";
+import { userMessageFor } from "../reply-error.ts";
+import type { SluiceServices } from "../services.ts";
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type StateValue = { value?: string | null; selected_option?: { value: string } | null; files?: AttachedFile[] };
+
+function field(view: ViewArgs["view"], blockId: string): StateValue {
+  return (view.state.values[blockId]?.value ?? {}) as StateValue;
+}
+
+const blockOfField: Record<ChangeField, string> = { database: CHANGE_FIELDS.database, type: CHANGE_FIELDS.type, sql: CHANGE_FIELDS.sql, description: CHANGE_FIELDS.description };
+
+/** Tells the submitter, in the channel they started from, what became of their submission. */
+async function tellSubmitter(args: ViewArgs, text: string): Promise<void> {
+  const { channel } = JSON.parse(args.view.private_metadata || "{}") as { channel?: string };
+  if (!channel) return;
+  await args.client.chat.postEphemeral({ channel, user: args.body.user.id, text });
+}
+
+async function readChangeRequest(args: ViewArgs, services: SluiceServices): Promise<{ request: ChangeRequest } | { errors: Record<string, string> }> {
+  const { view, body } = args;
+  let sql = field(view, CHANGE_FIELDS.sql).value ?? "";
+  const files = field(view, CHANGE_FIELDS.file).files ?? [];
+  if (files.length > 0) {
+    if (sql.trim()) return { errors: { [CHANGE_FIELDS.file]: "Give the SQL in the field or as a file, not both." } };
+    try {
+      sql = await readAttachedFile(files[0]!, services.botToken, services.config.file.execution.maxScriptBytes);
+    } catch (error) {
+      if (error instanceof AttachedFileError) return { errors: { [CHANGE_FIELDS.file]: error.message } };
+      throw error;
+    }
+  }
+  return {
+    request: {
+      database: field(view, CHANGE_FIELDS.database).selected_option?.value ?? "",
+      type: field(view, CHANGE_FIELDS.type).selected_option?.value === "data" ? "data" : "schema",
+      sql,
+      description: field(view, CHANGE_FIELDS.description).value ?? "",
+      requesterId: body.user.id,
+      requestKey: `view:${view.id}`,
+    },
+  };
+}
+
+export function registerChangeSubmission(app: App, services: SluiceServices): void {
+  app.view<ViewSubmitAction>(CHANGE_MODAL, async (args) => {
+    const { ack, body } = args;
+    const read = await readChangeRequest(args, services);
+    if ("errors" in read) {
+      await ack({ response_action: "errors", errors: read.errors });
+      return;
+    }
+    const { request } = read;
+    try {
+      prepareChange(services.registry, services.config.file.execution, request);
+    } catch (error) {
+      if (error instanceof ChangeInputError) {
+        await ack({ response_action: "errors", errors: { [blockOfField[error.field]]: error.message } });
+        return;
+      }
+      throw error;
+    }
+    await ack();
+    try {
+      const { change, created } = await services.workflow.submit(request);
+      if (created) await tellSubmitter(args, `Submitted *${change.key}*; it is posted in <#${change.database.project.slackChannel}>.`);
+    } catch (error) {
+      services.logger.error({ user: body.user.id, err: error }, "change submission failed");
+      await tellSubmitter(args, `:warning: Your change was not submitted: ${userMessageFor(error)}`);
+    }
+  });
+
+  app.view<ViewSubmitAction>(NEWDB_MODAL, async (args) => {
+    const { ack, view, body } = args;
+    const name = (field(view, NEWDB_FIELDS.name).value ?? "").trim();
+    const selected = field(view, NEWDB_FIELDS.target).selected_option?.value;
+    if (!selected) {
+      await ack({ response_action: "errors", errors: { [NEWDB_FIELDS.target]: "Choose where to create the database." } });
+      return;
+    }
+    const nameProblem = newDatabaseNameProblem(name);
+    if (nameProblem) {
+      await ack({ response_action: "errors", errors: { [NEWDB_FIELDS.name]: nameProblem } });
+      return;
+    }
+    const target = JSON.parse(selected) as NewDatabaseTarget;
+    const request = { name, ...target, description: field(view, NEWDB_FIELDS.description).value ?? "", requesterId: body.user.id, requestKey: `view:${view.id}` };
+    await ack();
+    try {
+      const { change, created } = await services.workflow.submitNewDatabase(request);
+      if (created) await tellSubmitter(args, `Submitted *${change.key}* to create ${name}; it is posted in <#${change.database.project.slackChannel}>.`);
+    } catch (error) {
+      if (!(error instanceof ChangeInputError)) services.logger.error({ user: body.user.id, err: error }, "newdb submission failed");
+      await tellSubmitter(args, `:warning: The database was not created: ${userMessageFor(error)}`);
+    }
+  });
+}

@@ -1,0 +1,80 @@
+// Submission of the `/db query` modal: runs the query, then answers ephemerally or in a channel thread with a CSV.
+import type { App } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { toCsv } from "../../query/cells.ts";
+import { runQuery, type QueryAnswer } from "../../query/run-query.ts";
+import { QUERY_BLOCKS, QUERY_MODAL_CALLBACK, type QueryDelivery, type QueryModalMetadata } from "../blocks/query-modal.ts";
+import { escapeMrkdwn, resultMessage } from "../blocks/query-result.ts";
+import { queryDeps } from "../commands/query.ts";
+import { userMessageFor } from "../reply-error.ts";
+import type { SluiceServices } from "../services.ts";
+
+const SQL_PREVIEW = 2500;
+
+interface Submitted {
+  database: string;
+  sql: string;
+  delivery: QueryDelivery;
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
+
+function readSubmission(values: StateValues): Submitted {
+  const field = (ids: { block: string; action: string }) => values[ids.block]?.[ids.action];
+  const database = field(QUERY_BLOCKS.database);
+  return {
+    database: (database?.selected_option?.value ?? database?.value ?? "").trim(),
+    sql: (field(QUERY_BLOCKS.sql)?.value ?? "").trim(),
+    delivery: field(QUERY_BLOCKS.delivery)?.selected_option?.value === "thread" ? "thread" : "ephemeral",
+  };
+}
+
+export function registerQueryModal(app: App, services: SluiceServices): void {
+  app.view(QUERY_MODAL_CALLBACK, async ({ ack, body, view, client }) => {
+    await ack();
+    const user = body.user.id;
+    const { channel } = JSON.parse(view.private_metadata || "{}") as Partial<QueryModalMetadata>;
+    if (!channel) return;
+    const submitted = readSubmission(view.state.values as StateValues);
+    try {
+      const answer = await runQuery({ actorId: user, database: submitted.database, sql: submitted.sql }, queryDeps(services));
+      if (submitted.delivery === "thread") await answerInThread(client, channel, user, submitted.sql, answer);
+      else await answerEphemerally(client, channel, user, answer);
+    } catch (error) {
+      services.logger.warn({ view: QUERY_MODAL_CALLBACK, user, err: error }, "query failed");
+      await client.chat.postEphemeral({ channel, user, text: `:warning: ${userMessageFor(error)}` }).catch((postError: unknown) => {
+        services.logger.error({ view: QUERY_MODAL_CALLBACK, user, err: postError }, "could not tell the user about the failure");
+      });
+    }
+  });
+}
+
+async function answerEphemerally(client: WebClient, channel: string, user: string, answer: QueryAnswer): Promise<void> {
+  const message = resultMessage(answer, {
+    database: answer.database.label,
+    whereTheRestIs: "Choose *In the channel* in the form to get every row as a CSV file.",
+  });
+  await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks });
+}
+
+async function answerInThread(client: WebClient, channel: string, user: string, sql: string, answer: QueryAnswer): Promise<void> {
+  const preview = sql.length > SQL_PREVIEW ? `${sql.slice(0, SQL_PREVIEW)}…` : sql;
+  const root = await client.chat.postMessage({
+    channel,
+    text: `<@${user}> ran a read-only query on ${answer.database.label}`,
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: `<@${user}> ran a read-only query on *${escapeMrkdwn(answer.database.label)}*\n\`\`\`\n${escapeMrkdwn(preview.replace(/`/g, "ˋ"))}\n\`\`\`` } }],
+  });
+  const threadTs = root.ts!;
+  const message = resultMessage(answer, { database: answer.database.label, whereTheRestIs: "Every row is in the CSV file below." });
+  await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks });
+  if (message.shownRows < answer.rows.length) {
+    await client.filesUploadV2({
+      channel_id: channel,
+      thread_ts: threadTs,
+      filename: `${answer.database.name}-query.csv`,
+      title: `${answer.database.label}: ${answer.rows.length} rows`,
+      content: toCsv(answer.columns, answer.rows),
+      initial_comment: `${answer.rows.length.toLocaleString("en-US")} rows${answer.truncated ? ` (cut at the ${answer.rowLimit.toLocaleString("en-US")}-row limit)` : ""}.`,
+    });
+  }
+}

@@ -1,0 +1,130 @@
+// The change history: creating changes with their statements and review, moving their status with
+// compare-and-set, and reading them back whole.
+import type { ChangeStatus, ChangeType, FindingLevel, Prisma, PrismaClient } from "./generated/client.ts";
+
+export type { ChangeStatus, ChangeType };
+
+export interface NewStatement {
+  sql: string;
+  line: number;
+  column: number;
+}
+
+export interface NewFinding {
+  statementOrdinal: number | null;
+  line: number;
+  column: number;
+  ruleId: string;
+  level: FindingLevel;
+  message: string;
+  advice: string;
+}
+
+export interface NewChange {
+  projectId: number;
+  projectKey: string;
+  databaseId: number;
+  type: ChangeType;
+  sql: string;
+  description: string;
+  requesterId: string;
+  requestKey?: string;
+  rollbackOfId?: number;
+  statements: NewStatement[];
+  review: { errorCount: number; warningCount: number; findings: NewFinding[] };
+}
+
+export const changeDetail = {
+  database: { include: { instance: true, environment: true, project: true } },
+  statements: { orderBy: { ordinal: "asc" } },
+  reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
+  approvals: { orderBy: { id: "asc" } },
+  executions: { orderBy: { attempt: "asc" }, include: { results: { orderBy: { statementId: "asc" } } } },
+  snapshots: { orderBy: { id: "asc" } },
+  rollbackOf: true,
+} satisfies Prisma.ChangeInclude;
+
+export type ChangeDetail = Prisma.ChangeGetPayload<{ include: typeof changeDetail }>;
+
+export async function nextChangeNumber(tx: Prisma.TransactionClient, projectId: number): Promise<number> {
+  const project = await tx.project.update({ where: { id: projectId }, data: { lastChangeNumber: { increment: 1 } } });
+  return project.lastChangeNumber;
+}
+
+export class ChangeRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Stores a change with its statements and review in one transaction. A second request with the same
+   * requestKey (a modal submitted twice, a Slack retry) returns the first change and `created: false`.
+   */
+  async create(input: NewChange, status: ChangeStatus): Promise<{ change: ChangeDetail; created: boolean }> {
+    if (input.requestKey) {
+      const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, include: changeDetail });
+      if (existing) return { change: existing, created: false };
+    }
+    try {
+      const id = await this.prisma.$transaction(async (tx) => {
+        const number = await nextChangeNumber(tx, input.projectId);
+        const change = await tx.change.create({
+          data: {
+            projectId: input.projectId,
+            number,
+            key: `${input.projectKey}-${number}`,
+            databaseId: input.databaseId,
+            type: input.type,
+            status,
+            sql: input.sql,
+            description: input.description,
+            requesterId: input.requesterId,
+            requestKey: input.requestKey,
+            rollbackOfId: input.rollbackOfId,
+            statements: { create: input.statements.map((s, ordinal) => ({ ordinal, sql: s.sql, line: s.line, column: s.column })) },
+            reviews: {
+              create: {
+                errorCount: input.review.errorCount,
+                warningCount: input.review.warningCount,
+                findings: { create: input.review.findings },
+              },
+            },
+          },
+        });
+        return change.id;
+      });
+      return { change: await this.get(id), created: true };
+    } catch (error) {
+      if (input.requestKey && isUniqueViolation(error)) {
+        const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, include: changeDetail });
+        if (existing) return { change: existing, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async get(id: number): Promise<ChangeDetail> {
+    return this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail });
+  }
+
+  async findByKey(key: string): Promise<ChangeDetail | null> {
+    return this.prisma.change.findUnique({ where: { key }, include: changeDetail });
+  }
+
+  /** Moves a change from one of `from` to `to`; false when another request moved it first. */
+  async transition(id: number, from: ChangeStatus[], to: ChangeStatus): Promise<boolean> {
+    const result = await this.prisma.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
+    return result.count === 1;
+  }
+
+  async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
+    await this.prisma.change.update({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
+  }
+
+  async history(databaseId: number, limit: number) {
+    return this.prisma.change.findMany({ where: { databaseId }, orderBy: { id: "desc" }, take: limit });
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "P2002" || code === "23505" || /Unique constraint failed|duplicate key/i.test(String((error as Error).message));
+}

@@ -1,0 +1,95 @@
+// /db query and /db admin end to end: signed requests through the real Bolt receiver, answers recorded by the local Slack.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { APPROVER, DEVELOPER, fixtureDatabases, runAsOwner, worldYaml } from "./support.ts";
+import { dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
+
+const CHANNEL = "CQUERY";
+
+describe("/db query and /db admin through Slack", () => {
+  let t: TestSluice;
+  let mysqlDatabase: string;
+  let postgresDatabase: string;
+
+  const answerTo = async (text: string, user: string): Promise<Record<string, unknown>> => {
+    const before = t.slack.responses.length;
+    const reply = await t.send.command(text, { id: user }, CHANNEL);
+    assert.equal(reply.status, 200);
+    return eventually(() => t.slack.responses.slice(before)[0]?.body, 10_000, `an answer to /db ${text}`);
+  };
+
+  before(async () => {
+    ({ mysqlDatabase, postgresDatabase } = await fixtureDatabases());
+    t = await startTestSluice({ yaml: worldYaml(mysqlDatabase, postgresDatabase).replace("rowLimit: 50", "rowLimit: 500") });
+  });
+  after(async () => {
+    await t.stop();
+    await dropMysqlDatabase(mysqlDatabase);
+    await dropPostgresDatabase(postgresDatabase);
+  });
+
+  test("/db query <database> <SQL> answers ephemerally with an aligned, masked table", async () => {
+    const body = await answerTo(`query ${mysqlDatabase} SELECT id, name, email FROM users ORDER BY id`, DEVELOPER);
+    assert.equal(body.response_type, "ephemeral");
+    const text = JSON.stringify(body.blocks);
+    assert.match(text, /2 rows/);
+    assert.match(text, /Ada/);
+    assert.match(text, /masked: `email`/);
+    assert.ok(!text.includes("ada@example.com"));
+  });
+
+  test("a refused query is answered with the reason, ephemerally", async () => {
+    const body = await answerTo(`query ${mysqlDatabase} DELETE FROM users`, DEVELOPER);
+    assert.equal(body.response_type, "ephemeral");
+    assert.match(String(body.text), /Refused, nothing was run: `DELETE` writes data/);
+  });
+
+  test("an unknown database is answered with the known ones", async () => {
+    const body = await answerTo("query nosuchdb SELECT 1", DEVELOPER);
+    assert.match(String(body.text), /Unknown database "nosuchdb"\. Known databases: /);
+  });
+
+  test("/db admin is refused for a non-approver, and nothing runs", async () => {
+    const body = await answerTo(`admin ${mysqlDatabase} UPDATE users SET name = 'Eve' WHERE id = 1`, DEVELOPER);
+    assert.equal(body.response_type, "ephemeral");
+    assert.match(String(body.text), /Only approvers of Test can use \/db admin/);
+    assert.deepEqual(await runAsOwner("mysql", mysqlDatabase, "SELECT name FROM users WHERE id = 1"), [{ name: "Ada" }]);
+  });
+
+  test("/db admin runs an approver's script and reports rows affected and results; it is audited", async () => {
+    const body = await answerTo(`admin ${postgresDatabase} UPDATE users SET name = 'Eve' WHERE id = 1; SELECT name FROM users ORDER BY id`, APPROVER);
+    const text = JSON.stringify(body.blocks);
+    assert.match(text, /1 row affected/);
+    assert.match(text, /Eve/);
+    assert.deepEqual(await runAsOwner("postgres", postgresDatabase, "SELECT name FROM users WHERE id = 1"), [{ name: "Eve" }]);
+    const audit = await t.sluice.services.store.prisma.auditLog.findMany({ where: { action: "admin" }, orderBy: { id: "asc" } });
+    assert.deepEqual(audit.map((entry) => [entry.actorId, (entry.detail as { refused: boolean }).refused]), [[DEVELOPER, true], [APPROVER, false]]);
+  });
+
+  test("the modal answers in a thread with a masked CSV when the result is larger than a message", async () => {
+    const opened = t.slack.callsTo("views.open").length;
+    await t.send.command(`query ${postgresDatabase}`, { id: DEVELOPER }, CHANNEL);
+    const view = await eventually(() => t.slack.views[opened], 10_000, "the query modal");
+    const sql = "SELECT g AS id, 'user' || g || '@example.com' AS email FROM generate_series(1, 200) g";
+    const submitted = await t.send.submitView({
+      user: { id: DEVELOPER },
+      view: { ...view.view, id: view.id },
+      values: {
+        database: { database: { type: "static_select", selected_option: { value: postgresDatabase } } },
+        sql: { sql: { type: "plain_text_input", value: sql } },
+        delivery: { delivery: { type: "radio_buttons", selected_option: { value: "thread" } } },
+      },
+    });
+    assert.equal(submitted.status, 200);
+    const file = await eventually(() => [...t.slack.files.values()].find((f) => f.threadTs !== undefined && f.content.length > 0), 10_000, "the CSV");
+    const root = t.slack.channelMessages(CHANNEL).find((message) => message.ts === file.threadTs);
+    assert.match(String(root?.text), new RegExp(`<@${DEVELOPER}> ran a read-only query on ${postgresDatabase}`));
+    const csv = file.content.toString("utf8");
+    assert.equal(csv.split("\r\n").length, 202);
+    assert.match(csv, /^id,email\r\n1,••••••\r\n/);
+    assert.ok(!csv.includes("@example.com"));
+    const reply = t.slack.thread(CHANNEL, file.threadTs!).find((message) => message.blocks.length > 0);
+    assert.match(JSON.stringify(reply?.blocks), /Showing 100 of 200 rows/);
+  });
+});

@@ -1,0 +1,116 @@
+// Drives the change workflow the way a person does in Slack: slash command, modal, buttons.
+import assert from "node:assert/strict";
+import type { ChangeStatus } from "../../src/store/changes.ts";
+import { eventually, type TestSluice } from "./sluice.ts";
+import { mysqlServer, postgresServer } from "./servers.ts";
+
+export const CHANNEL = "CPROJECT";
+export const DEVELOPER = { id: "UDEVELOPER" };
+export const APPROVER = { id: "UAPPROVER" };
+export const GROUP_APPROVER = { id: "UGROUPMEMBER" };
+
+/** A sluice.yml with a Test (auto-approve) and a Prod environment on both test servers. */
+export function workflowYaml(databases: Array<{ name: string; engine: "mysql" | "postgres"; environment: "Test" | "Prod" }>, extra = ""): string {
+  const my = mysqlServer();
+  const pg = postgresServer();
+  return `
+environments:
+  - name: Test
+    tier: test
+    autoApprove: true
+    approvers: { users: [${APPROVER.id}] }
+  - name: Prod
+    tier: prod
+    approvers: { users: [${APPROVER.id}], groups: [SDBAS] }
+instances:
+  - { name: maria, engine: mysql, host: ${my.host}, port: ${my.port}, user: ${my.user} }
+  - { name: pg, engine: postgres, host: ${pg.host}, port: ${pg.port}, user: ${pg.user} }
+projects:
+  - key: TAR
+    name: Target
+    channel: ${CHANNEL}
+    databases:
+${databases.map((d) => `      - { name: ${d.name}, instance: ${d.engine === "mysql" ? "maria" : "pg"}, environment: ${d.environment} }`).join("\n") || "      []"}
+${extra}`;
+}
+
+export const slackDirectory = { userGroups: { SDBAS: [GROUP_APPROVER.id] } };
+
+/** The view Sluice opened most recently (views.open), as the local Slack holds it. */
+export function lastOpenedView(t: TestSluice) {
+  const view = t.slack.views.at(-1);
+  assert.ok(view, "Sluice opened no modal");
+  return view;
+}
+
+export interface ChangeForm {
+  database: string;
+  type: "schema" | "data";
+  sql?: string;
+  fileId?: string;
+  description?: string;
+}
+
+export function changeFormValues(form: ChangeForm) {
+  const file = form.fileId ? { files: [{ id: form.fileId }] } : { files: [] };
+  return {
+    database: { value: { type: "static_select", selected_option: { value: form.database } } },
+    type: { value: { type: "radio_buttons", selected_option: { value: form.type } } },
+    sql: { value: { type: "plain_text_input", value: form.sql ?? null } },
+    file: { value: { type: "file_input", ...file } },
+    description: { value: { type: "plain_text_input", value: form.description ?? null } },
+  };
+}
+
+/** Sends a slash command and returns the modal Sluice opened in answer. */
+export async function openModal(t: TestSluice, user: { id: string }, text: string, callbackId: string) {
+  const before = t.slack.views.length;
+  const opened = await t.send.command(text, user, CHANNEL);
+  assert.equal(opened.status, 200);
+  return eventually(() => t.slack.views.slice(before).find((v) => v.view.callback_id === callbackId), 5000, `the ${callbackId} modal`);
+}
+
+/** `/db change`, then fills and submits the modal; returns the HTTP answer and the view's request key. */
+export async function submitChangeForm(t: TestSluice, user: { id: string }, form: ChangeForm) {
+  const view = await openModal(t, user, "change", "change.submit");
+  const values = changeFormValues(form);
+  if (form.fileId) {
+    const file = t.slack.files.get(form.fileId)!;
+    values.file.value.files = [t.slack.fileInfo(file) as { id: string }];
+  }
+  const submission = { user, view: { ...view.view, id: view.id }, values };
+  const reply = await t.send.submitView(submission);
+  return { reply, requestKey: `view:${view.id}`, resubmit: () => t.send.submitView(submission) };
+}
+
+/** Submits a change through the modal and returns it once it is stored. */
+export async function submitChangeThroughModal(t: TestSluice, user: { id: string }, form: ChangeForm) {
+  const { reply, requestKey } = await submitChangeForm(t, user, form);
+  assert.equal(reply.status, 200);
+  assert.equal(reply.body, "", `the modal should close, but Sluice answered ${reply.body}`);
+  return changeOfRequest(t, requestKey);
+}
+
+export function changeOfRequest(t: TestSluice, requestKey: string) {
+  return eventually(async () => (await t.sluice.store.prisma.change.findUnique({ where: { requestKey } })) ?? undefined, 10_000, `the change of ${requestKey}`);
+}
+
+export async function changeStatus(t: TestSluice, key: string): Promise<ChangeStatus | undefined> {
+  return (await t.sluice.store.prisma.change.findUnique({ where: { key } }))?.status;
+}
+
+export async function waitForStatus(t: TestSluice, key: string, status: ChangeStatus, timeoutMs = 15_000) {
+  await eventually(async () => (await changeStatus(t, key)) === status, timeoutMs, `${key} to be ${status} (it is ${await changeStatus(t, key)})`);
+  await t.sluice.services.workflow.idle();
+  return t.sluice.services.changes.findByKey(key).then((c) => c!);
+}
+
+
+export function clickOnChange(t: TestSluice, user: { id: string }, change: { id: number; slackTs: string | null }, actionId: string) {
+  return t.send.click({ user, channel: CHANNEL, messageTs: change.slackTs ?? "0", actionId, value: String(change.id) });
+}
+
+/** Ephemeral messages the local Slack showed to one user. */
+export function ephemeralTo(t: TestSluice, userId: string): string[] {
+  return t.slack.messages.filter((m) => m.visibleTo === userId).map((m) => m.text);
+}
