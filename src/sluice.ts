@@ -94,6 +94,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,
+      port: options.port,
       health: { store: () => store.ping(), instances: () => probeInstances(config, registry) },
     });
     startDriftAlerts(services, slack.app.client);

@@ -164,8 +164,11 @@ export class ChangeRunner {
     if (transactional) await session.begin();
     const recorder = transactional && (change.type === "data" || change.type === "rollback") ? await this.startRecorder(change, session, engine, target) : undefined;
     for (const statement of pending) {
+      // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
+      // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
+      const claimed = await prisma.statement.updateMany({ where: { id: statement.id, change: { status: "running" } }, data: { status: "running" } });
+      if (claimed.count === 0) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
       const result = await prisma.statementResult.create({ data: { executionId, statementId: statement.id, status: "running" } });
-      await prisma.statement.update({ where: { id: statement.id }, data: { status: "running" } });
       try {
         const outcome = recorder ? await recorder.execute(statement.sql, statement.ordinal) : await session.execute(statement.sql);
         if (guarded && !guardHeld(outcome)) {
@@ -282,14 +285,15 @@ export class ChangeRunner {
         logger.warn({ change: change.key, err: error }, "could not take the schema snapshot after the change");
       }
     }
-    await prisma.execution.update({ where: { id: executionId }, data: { status: "done", finishedAt: new Date() } });
+    // Conditional: recovery may have marked this execution interrupted meanwhile, and its account stands.
+    await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "done", finishedAt: new Date() } });
     if (await this.deps.changes.transition(change.id, ["running"], "done")) await this.notify(change.id, { kind: "done" });
   }
 
   private async finishFailed(change: ChangeDetail, executionId: number | undefined, error: string): Promise<void> {
     const { prisma } = this.deps;
     if (executionId !== undefined) {
-      await prisma.execution.update({ where: { id: executionId }, data: { status: "failed", finishedAt: new Date(), error } });
+      await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "failed", finishedAt: new Date(), error } });
     }
     if (await this.deps.changes.transition(change.id, ["running"], "failed")) await this.notify(change.id, { kind: "failed", error });
   }

@@ -18,6 +18,8 @@ export interface SlackAppOptions {
   botUserId?: string;
   extraRoutes?: CustomRoute[];
   health: HealthProbes;
+  /** HTTP port; in Socket Mode only /healthz and the other custom routes listen on it. */
+  port: number;
   /** Largest request body accepted at /slack/events. */
   bodyLimitBytes?: number;
 }
@@ -70,6 +72,8 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
       appToken: options.appToken,
       socketMode: true,
       customRoutes,
+      // In Socket Mode, /healthz (and any other route) is served by the receiver's own HTTP server on this port.
+      installerOptions: { port: options.port },
       logger,
       clientOptions,
       ...botIdentity,
@@ -78,7 +82,7 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
     return {
       app,
       start: async (port) => {
-        await app.start(port);
+        await app.start();
         return port;
       },
       stop: () => app.stop().then(() => undefined),

@@ -2,9 +2,13 @@
 import type { RespondFn } from "@slack/bolt";
 import { SluiceError } from "../errors.ts";
 import { redactSecrets, type Logger } from "../logger.ts";
+import { isStoreUnreachable } from "../store/changes.ts";
 
 export function userMessageFor(error: unknown): string {
   if (error instanceof SluiceError) return redactSecrets(error.message);
+  if (isStoreUnreachable(error)) {
+    return "Sluice cannot reach its history store right now, so it could not do this; nothing runs without being recorded there. Try again in a minute; tell your Sluice admins if it persists.";
+  }
   return "Sluice hit an unexpected error and changed nothing it had not recorded. The error is in Sluice's log; try again, and tell your Sluice admins if it persists.";
 }
 

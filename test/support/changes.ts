@@ -1,5 +1,8 @@
 // Drives the change workflow the way a person does in Slack: slash command, modal, buttons.
 import assert from "node:assert/strict";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { signature } from "../../src/sandbox/slack-requests.ts";
 import type { ChangeStatus } from "../../src/store/changes.ts";
 import { eventually, type TestSluice } from "./sluice.ts";
 import { mysqlServer, postgresServer } from "./servers.ts";
@@ -113,4 +116,65 @@ export function clickOnChange(t: TestSluice, user: { id: string }, change: { id:
 /** Ephemeral messages the local Slack showed to one user. */
 export function ephemeralTo(t: TestSluice, userId: string): string[] {
   return t.slack.messages.filter((m) => m.visibleTo === userId).map((m) => m.text);
+}
+
+/** The same yaml with `allowSelfApproval: true` on the Prod environment. */
+export function allowingSelfApproval(yaml: string): string {
+  const prod = "    tier: prod\n";
+  assert.ok(yaml.includes(prod), "the yaml has no Prod environment to change");
+  return yaml.replace(prod, `${prod}    allowSelfApproval: true\n`);
+}
+
+/** Runs SQL on a test database as root and returns its rows (closes its connection). */
+export async function onMysql<T = Record<string, unknown>>(database: string, sql: string): Promise<T[]> {
+  const conn = await mysql.createConnection({ ...mysqlServer(), database, multipleStatements: true });
+  try {
+    const [rows] = await conn.query(sql);
+    return rows as T[];
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Runs SQL on a test PostgreSQL database as postgres and returns its rows (closes its connection). */
+export async function onPostgres<T extends Record<string, unknown> = Record<string, unknown>>(database: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ ...postgresServer(), database });
+  await client.connect();
+  try {
+    const result = await client.query<T>(sql);
+    return (Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows) as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Sends exactly the same bytes and signature again, as a replayed or retried Slack delivery does. */
+export async function replay(t: TestSluice, body: string, headers: Record<string, string> = {}, signedAt = Math.floor(Date.now() / 1000)) {
+  const response = await fetch(`${t.baseUrl}/slack/events`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(signedAt),
+      "x-slack-signature": signature(t.signingSecret, signedAt, body),
+      ...headers,
+    },
+    body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Every Slack message, edit and ephemeral Sluice sent, counted by method: what "no duplicate messages" checks. */
+export function slackCallCounts(t: TestSluice): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of t.slack.calls) counts[call.method] = (counts[call.method] ?? 0) + 1;
+  return counts;
+}
+
+/** Waits for a change to reach `status` with its root message posted (the buttons people click exist). */
+export async function waitForPosted(t: TestSluice, key: string, status: ChangeStatus, timeoutMs = 15_000) {
+  await eventually(async () => {
+    const change = await t.sluice.store.prisma.change.findUnique({ where: { key } });
+    return change?.status === status && change.slackTs !== null && t.slack.thread(CHANNEL, change.slackTs).some((m) => /Review of/.test(m.text));
+  }, timeoutMs, `${key} to be ${status} and posted with its review`);
+  return waitForStatus(t, key, status, timeoutMs);
 }
