@@ -70,9 +70,10 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     migrationsDir,
     logger,
   });
+  let drift: DriftMonitor | undefined;
   try {
     const registry = await Registry.sync(store.prisma, config);
-    const drift = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), logger });
+    drift = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), logger });
     const slackClient = new WebClient(options.slack.botToken, {
       ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl.endsWith("/") ? options.slack.apiUrl : `${options.slack.apiUrl}/` } : {}),
       logger: undefined,
@@ -114,7 +115,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       store,
       services,
       stop: async () => {
-        await drift.stop();
+        await drift!.stop();
         clearInterval(recovery);
         await slack.stop();
         await workflow.idle();
@@ -122,6 +123,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       },
     };
   } catch (error) {
+    await drift?.stop();
     await store.close();
     throw error;
   }

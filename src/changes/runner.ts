@@ -11,6 +11,7 @@ import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/adv
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { guardHeld, startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
+import { recordSnapshot } from "../drift/snapshots.ts";
 import type { ChangeNotifier } from "./notifier.ts";
 
 export interface RunnerDeps {
@@ -198,6 +199,13 @@ export class ChangeRunner {
       }
     }
     if (transactional) {
+      // A run whose lock was lost may have been declared interrupted meanwhile: then nothing may be committed.
+      const stillOurs = await prisma.change.count({ where: { id: change.id, status: "running" } });
+      if (stillOurs === 0) {
+        await session.rollback().catch(() => {});
+        await prisma.$transaction(this.undoneInTransaction(change.id, executionId));
+        throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
+      }
       try {
         await session.commit();
       } catch (error) {
@@ -264,7 +272,7 @@ export class ChangeRunner {
 
   private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {
     const [schema, fingerprint] = await Promise.all([session.dumpSchema(), session.schemaFingerprint()]);
-    await this.deps.prisma.schemaSnapshot.create({ data: { databaseId: change.databaseId, changeId: change.id, kind, schema, fingerprint } });
+    await recordSnapshot(this.deps.prisma, change.databaseId, kind, schema, fingerprint, change.id);
   }
 
   private async finishDone(change: ChangeDetail, executionId: number, instance: InstanceConfig, engine: Engine): Promise<void> {

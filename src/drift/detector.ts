@@ -87,14 +87,14 @@ export class DriftDetector {
 
   /**
    * Reads only the fingerprint when it can decide: equal to the snapshot's (in sync) or to the open drift's live
-   * fingerprint (the same drift, already alerted). Otherwise dumps the schema.
+   * fingerprint against the same snapshot (the same drift, already alerted). Otherwise dumps the schema.
    */
   private async readLive(database: RegisteredDatabase, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): Promise<LiveReading> {
     try {
       return await withLiveSession(this.connect, database, async (session: EngineSession): Promise<LiveReading> => {
         const fingerprint = await session.schemaFingerprint();
         if (snapshot && fingerprint === snapshot.fingerprint) return { kind: "matches" };
-        if (snapshot && openDrift && fingerprint === openDrift.liveFingerprint) return { kind: "same_drift" };
+        if (snapshot && openDrift?.snapshotId === snapshot.id && fingerprint === openDrift.liveFingerprint) return { kind: "same_drift" };
         return { kind: "dumped", fingerprint, schema: await session.dumpSchema() };
       });
     } catch (error) {

@@ -83,6 +83,8 @@ export async function ensureMariaDb(): Promise<number | undefined> {
       "--innodb-buffer-pool-size=64M",
       "--innodb-log-file-size=48M",
       "--max-connections=500",
+      "--table-definition-cache=20000",
+      "--table-open-cache=4000",
       `--log-error=${join(mariaDir, "error.log")}`,
     ],
     { detached: true, stdio: "ignore" },
