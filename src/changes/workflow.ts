@@ -238,7 +238,7 @@ export class ChangeWorkflow {
         databaseId: database.id,
         type: "rollback",
         sql: execution.rollbackSql,
-        description: `Rollback of ${source.key} (${execution.rollbackRows ?? "?"} rows)`,
+        description: `Rollback of ${source.key} (${execution.rollbackRows === 1 ? "1 row" : `${execution.rollbackRows ?? "?"} rows`})`,
         requesterId: userId,
         requestKey: `rollback-of:${sourceChangeId}:${attempts + 1}`,
         rollbackOfId: sourceChangeId,

@@ -1,14 +1,15 @@
-// The sandbox in a real browser: `npm start` without Slack tokens, driven as a person would use it.
-// The seed tutorial's walk (create a database, a table, insert, query, roll back, drift and baseline) is added here
-// step by step as its commands land, with the helpers in browser-helpers.ts.
+// The sandbox in a real browser: `npm start` without Slack tokens, driven as a person would use it, then the seed
+// tutorial's whole walk: create a database, a table, insert, query, roll back, drift and a new baseline.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import {
   browserSkipReason,
+  clickButton,
+  confirm,
   fillModal,
   launchBrowser,
   message,
@@ -75,7 +76,6 @@ describe("the sandbox page against `npm start` in sandbox mode", { skip }, () =>
     assert.equal(await page.locator("#messages .message", { hasText: "Unknown command" }).count(), 0);
   });
 
-  // The seed tutorial's walk; the next steps (insert, query, roll back, drift and baseline) go after this one.
   test("tutorial: create a table in demo_test through the /db change modal; Test runs it without approval", async () => {
     await runCommand(page, "/db change");
     await modal(page).waitFor();
@@ -94,6 +94,97 @@ describe("the sandbox page against `npm start` in sandbox mode", { skip }, () =>
     await root.locator(".fields", { hasText: "Done:" }).waitFor({ timeout: 30_000 });
     assert.match(await root.locator("pre.code").innerText(), /CREATE TABLE orders/);
     await screenshot(page, "sandbox-04-change-done");
+  });
+
+  /** Submits a change through the /db change modal and waits until its root message says it is done. */
+  async function submitChange(values: Record<string, string>, header: RegExp, shows: string) {
+    await runCommand(page, "/db change");
+    await modal(page).waitFor();
+    await fillModal(page, values);
+    await submitModal(page);
+    await page.locator("#modal").waitFor({ state: "hidden" });
+    const root = page.locator("#messages .message", { has: page.locator(".block.header", { hasText: header }), hasText: shows }).last();
+    await root.locator(".fields", { hasText: "Done:" }).waitFor({ timeout: 30_000 });
+    return root;
+  }
+
+  /** `/db query` answers only the person who asked; this is the table of that answer. */
+  async function queryT1(): Promise<string> {
+    await runCommand(page, "/db query db_demo SELECT id, name FROM t1 ORDER BY id");
+    const answer = page.locator("#messages .message.ephemeral", { hasText: "db_demo" }).last();
+    await answer.locator("pre.code").waitFor();
+    return answer.locator("pre.code").innerText();
+  }
+
+  test("tutorial 1: /db newdb db_demo on the Test demo instance creates a database of its own", async () => {
+    await runCommand(page, "/db newdb db_demo");
+    await modal(page).waitFor();
+    await fillModal(page, { "Instance · environment · project": "demo-test · Test · DEMO", Description: "the tutorial's database" });
+    await screenshot(page, "sandbox-05-newdb-modal");
+    await submitModal(page);
+    await page.locator("#modal").waitFor({ state: "hidden" });
+    const root = message(page, /DEMO-\d+: Create database on db_demo/);
+    await root.locator(".fields", { hasText: "Done:" }).waitFor({ timeout: 30_000 });
+    // Its own PGlite, beside demo_test's, on the same demo instance.
+    assert.ok(existsSync(join(dataDir, "demo", "demo-test", "db_demo", "pglite")), "db_demo has a data directory of its own");
+    await screenshot(page, "sandbox-06-newdb-done");
+  });
+
+  test("tutorial 2: /db change creates t1 (id, name) in db_demo", async () => {
+    const root = await submitChange(
+      { Database: "db_demo (Test)", "Change type": "Schema change (DDL)", SQL: "CREATE TABLE t1 (id integer PRIMARY KEY, name varchar(100));", Description: "t1 for the tutorial" },
+      /^DEMO-\d+: Schema change on db_demo/,
+      "CREATE TABLE t1",
+    );
+    assert.match(await root.locator("pre.code").innerText(), /CREATE TABLE t1/);
+    await screenshot(page, "sandbox-07-create-t1");
+  });
+
+  test("tutorial 3: a data change inserts (1, 'Adela'), and /db query db_demo shows her", async () => {
+    await submitChange({ Database: "db_demo (Test)", "Change type": "Data change (DML)", SQL: "INSERT INTO t1 (id, name) VALUES (1, 'Adela');" }, /^DEMO-\d+: Data change on db_demo/, "Adela");
+    const rows = await queryT1();
+    assert.match(rows, /Adela/);
+    assert.doesNotMatch(rows, /Bella/);
+    // The orders table made in demo_test earlier is not in db_demo: the two are separate databases.
+    await runCommand(page, "/db query db_demo SELECT count(*) AS tables FROM pg_tables WHERE tablename = 'orders'");
+    assert.match(await page.locator("#messages .message.ephemeral", { hasText: "tables" }).last().locator("pre.code").innerText(), /\b0\b/);
+    await screenshot(page, "sandbox-08-query-adela");
+  });
+
+  test("tutorial 4: inserting Bella, Preview rollback, and the approver's Approve remove her again", async () => {
+    const bella = await submitChange({ Database: "db_demo (Test)", "Change type": "Data change (DML)", SQL: "INSERT INTO t1 (id, name) VALUES (2, 'Bella');" }, /^DEMO-\d+: Data change on db_demo/, "Bella");
+    assert.match(await queryT1(), /Bella/);
+    await bella.locator("button.btn", { hasText: "Preview rollback" }).click();
+    const rollback = message(page, /DEMO-\d+: Rollback on db_demo/);
+    await rollback.locator("button.btn", { hasText: "Approve" }).waitFor();
+    await screenshot(page, "sandbox-09-rollback-preview");
+
+    await switchUser(page, "UAPPROVER");
+    await rollback.locator("button.btn", { hasText: "Approve" }).click();
+    await confirm(page);
+    await rollback.locator(".fields", { hasText: "Done:" }).waitFor({ timeout: 30_000 });
+    const rows = await queryT1();
+    assert.match(rows, /Adela/);
+    assert.doesNotMatch(rows, /Bella/);
+    await screenshot(page, "sandbox-10-rollback-done");
+  });
+
+  test("tutorial 5: an out-of-band /db admin change shows as drift, and Establish new baseline resolves it", async () => {
+    await runCommand(page, "/db admin db_demo ALTER TABLE t1 ADD COLUMN age integer");
+    await page.locator("#messages .message.ephemeral", { hasText: "/db admin on db_demo" }).last().waitFor();
+    assert.match(await page.locator("#messages .message.ephemeral", { hasText: "/db admin on db_demo" }).last().innerText(), /1 statement run/);
+    await screenshot(page, "sandbox-11-admin");
+
+    await runCommand(page, "/db drift db_demo");
+    const alert = message(page, "Schema drift on db_demo");
+    await alert.locator("button.btn", { hasText: "Establish new baseline" }).waitFor({ timeout: 30_000 });
+    assert.match(await alert.innerText(), /age/);
+    await screenshot(page, "sandbox-12-drift-alert");
+
+    await clickButton(page, "Establish new baseline", "#messages");
+    await message(page, "Schema drift on db_demo resolved").waitFor({ timeout: 30_000 });
+    assert.match(await message(page, "Schema drift on db_demo resolved").innerText(), /Baseline established by/);
+    await screenshot(page, "sandbox-13-drift-resolved");
   });
 
   test("a text that is not a slash command is refused with a hint", async () => {
