@@ -32,6 +32,21 @@ export const reviewOptionsSchema = z.object({
   charsets: z.array(z.string()).default(["utf8mb4"]),
   /** Allowed collations; empty means any collation of an allowed charset. */
   collations: z.array(z.string()).default([]),
+  namingPrimaryKey: pattern.default("^pk_[a-z0-9_]+$"),
+  namingAutoIncrement: pattern.default("^id$"),
+  /** Tables may only be dropped once renamed to match this (e.g. `orders_del`), when the rule is on. */
+  namingDroppedTable: pattern.default("_(del|deleted|deprecated)$"),
+  /** Column types no new column may use, e.g. `["BLOB", "LONGTEXT"]`; matched case-insensitively. */
+  disallowedColumnTypes: z.array(z.string()).default([]),
+  primaryKeyTypes: z.array(z.string()).default(["INT", "INTEGER", "BIGINT", "SERIAL", "BIGSERIAL", "UUID"]),
+  maxVarcharLength: z.number().int().positive().default(2560),
+  maxCharLength: z.number().int().positive().default(20),
+  maxEnumValues: z.number().int().positive().default(20),
+  maxCommentLength: z.number().int().positive().default(256),
+  autoIncrementInitialValue: z.number().int().positive().default(1),
+  maxIndexesPerTable: z.number().int().positive().default(10),
+  maxLimitValue: z.number().int().positive().default(1000),
+  maxJoinTables: z.number().int().positive().default(5),
 });
 
 export const reviewConfigSchema = z.object({

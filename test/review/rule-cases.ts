@@ -1,11 +1,14 @@
 // For every rule and engine: a change that triggers the rule and a close one that does not.
 import type { EngineName } from "../../src/engines/engine.ts";
+import type { ReviewConfigInput } from "../../src/review/index.ts";
 
 export interface RuleCase {
   rule: string;
   engines: EngineName[];
   triggers: string[];
   passes: string[];
+  /** Review options for both sides of the case. */
+  options?: ReviewConfigInput["options"];
 }
 
 const BOTH: EngineName[] = ["mysql", "postgres"];
@@ -116,4 +119,78 @@ export const ruleCases: RuleCase[] = [
   { rule: "system.pg.vacuum-full", engines: PG, triggers: ["VACUUM FULL t"], passes: ["VACUUM ANALYZE t"] },
   { rule: "system.mysql.optimize-table", engines: MYSQL, triggers: ["OPTIMIZE TABLE t"], passes: ["ANALYZE TABLE t"] },
   { rule: "system.pg.extension", engines: PG, triggers: ["CREATE EXTENSION IF NOT EXISTS pgcrypto"], passes: ["CREATE SCHEMA ext"] },
+
+  { rule: "naming.auto-increment-column", engines: MYSQL, triggers: ["CREATE TABLE t (order_id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY)"], passes: ["CREATE TABLE t (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY)"] },
+  { rule: "naming.primary-key", engines: PG, triggers: ["CREATE TABLE t (id int, CONSTRAINT t_key PRIMARY KEY (id))"], passes: ["CREATE TABLE t (id int, CONSTRAINT pk_t PRIMARY KEY (id))"] },
+  { rule: "naming.primary-key", engines: PG, triggers: ["ALTER TABLE t ADD CONSTRAINT t_key PRIMARY KEY (id)"], passes: ["ALTER TABLE t ADD CONSTRAINT pk_t PRIMARY KEY (id)"] },
+  { rule: "naming.identifier.reserved", engines: MYSQL, triggers: ["CREATE TABLE `order` (id INT PRIMARY KEY)"], passes: ["CREATE TABLE orders (id INT PRIMARY KEY)"] },
+  { rule: "naming.identifier.reserved", engines: PG, triggers: ['CREATE TABLE "user" (id int PRIMARY KEY)'], passes: ["CREATE TABLE users (id int PRIMARY KEY)"] },
+  { rule: "naming.identifier.reserved", engines: MYSQL, triggers: ["ALTER TABLE t ADD COLUMN `group` INT"], passes: ["ALTER TABLE t ADD COLUMN group_id INT"] },
+  { rule: "naming.identifier.reserved", engines: PG, triggers: ['ALTER TABLE t ADD COLUMN "group" INT'], passes: ["ALTER TABLE t ADD COLUMN group_id INT"] },
+  { rule: "naming.table.drop-convention", engines: BOTH, triggers: ["DROP TABLE orders"], passes: ["DROP TABLE orders_del"] },
+
+  { rule: "statement.dynamic-sql", engines: MYSQL, triggers: ["PREPARE stmt FROM @sql"], passes: ["DEALLOCATE PREPARE stmt"] },
+  { rule: "statement.insert.select-where", engines: BOTH, triggers: ["INSERT INTO t (a) SELECT a FROM u"], passes: ["INSERT INTO t (a) SELECT a FROM u WHERE id < 100"] },
+  { rule: "statement.insert.on-duplicate-key", engines: MYSQL, triggers: ["INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = 2"], passes: ["INSERT INTO t (a) VALUES (1)"] },
+  { rule: "statement.insert.ignore", engines: MYSQL, triggers: ["INSERT IGNORE INTO t (a) VALUES (1)"], passes: ["INSERT INTO t (a) VALUES (1)"] },
+  { rule: "statement.replace", engines: MYSQL, triggers: ["REPLACE INTO t (id, a) VALUES (1, 2)"], passes: ["INSERT INTO t (id, a) VALUES (1, 2)"] },
+  { rule: "statement.dml.join", engines: MYSQL, triggers: ["UPDATE t JOIN u ON t.id = u.id SET t.a = 1 WHERE u.b = 2"], passes: ["UPDATE t SET a = 1 WHERE id IN (1, 2)"] },
+  { rule: "statement.dml.join", engines: MYSQL, triggers: ["DELETE t FROM t JOIN u ON t.id = u.id WHERE u.b = 1"], passes: ["DELETE FROM t WHERE id = 1"] },
+  { rule: "statement.dml.join", engines: PG, triggers: ["UPDATE t SET a = u.a FROM u WHERE t.id = u.id"], passes: ["UPDATE t SET a = 1 WHERE id = 1"] },
+  { rule: "statement.dml.limit-without-order-by", engines: MYSQL, triggers: ["DELETE FROM t WHERE a = 1 LIMIT 100"], passes: ["DELETE FROM t WHERE a = 1 ORDER BY id LIMIT 100"] },
+  { rule: "statement.where.function-on-column", engines: BOTH, triggers: ["UPDATE t SET a = 1 WHERE DATE(created_at) = '2024-01-01'"], passes: ["UPDATE t SET a = 1 WHERE created_at >= '2024-01-01'"] },
+  { rule: "statement.where.function-on-column", engines: BOTH, triggers: ["DELETE FROM t WHERE id + 1 = 5"], passes: ["DELETE FROM t WHERE id = 5 - 1"] },
+  { rule: "statement.where.or", engines: BOTH, triggers: ["DELETE FROM t WHERE a = 1 OR b = 2"], passes: ["DELETE FROM t WHERE a = 1 AND b = 2"] },
+  { rule: "statement.where.equal-null", engines: BOTH, triggers: ["UPDATE t SET a = 1 WHERE b = NULL"], passes: ["UPDATE t SET a = 1 WHERE b IS NULL"] },
+  { rule: "statement.sysdate", engines: MYSQL, triggers: ["UPDATE t SET seen = SYSDATE() WHERE id = 1"], passes: ["UPDATE t SET seen = NOW() WHERE id = 1"] },
+  { rule: "statement.limit.max", engines: MYSQL, triggers: ["DELETE FROM t WHERE a = 1 ORDER BY id LIMIT 5000"], passes: ["DELETE FROM t WHERE a = 1 ORDER BY id LIMIT 500"] },
+  { rule: "statement.limit.max", engines: PG, triggers: ["INSERT INTO t (a) SELECT a FROM u WHERE b = 1 LIMIT 5000"], passes: ["INSERT INTO t (a) SELECT a FROM u WHERE b = 1 LIMIT 500"] },
+  { rule: "statement.join.max-tables", engines: BOTH, triggers: ["INSERT INTO t (a) SELECT a.x FROM a JOIN b ON a.id = b.id JOIN c ON c.id = b.id JOIN d ON d.id = c.id JOIN e ON e.id = d.id JOIN f ON f.id = e.id WHERE a.y = 1"], passes: ["INSERT INTO t (a) SELECT a.x FROM a JOIN b ON a.id = b.id WHERE a.y = 1"] },
+  { rule: "statement.pg.cascade", engines: PG, triggers: ["DROP TABLE t CASCADE"], passes: ["DROP TABLE t"] },
+  { rule: "statement.pg.cascade", engines: PG, triggers: ["TRUNCATE t CASCADE"], passes: ["TRUNCATE t"] },
+  { rule: "statement.pg.cascade", engines: PG, triggers: ["DROP SEQUENCE s CASCADE"], passes: ["DROP SEQUENCE s"] },
+  { rule: "statement.create-table-as", engines: BOTH, triggers: ["CREATE TABLE t2 AS SELECT a FROM t"], passes: ["CREATE TABLE t2 (a INT PRIMARY KEY)"] },
+  { rule: "statement.mysql.alter-algorithm", engines: MYSQL, triggers: ["ALTER TABLE t ADD COLUMN c INT"], passes: ["ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT"] },
+  { rule: "statement.mysql.alter-lock", engines: MYSQL, triggers: ["ALTER TABLE t ADD INDEX idx_c (c)"], passes: ["ALTER TABLE t ADD INDEX idx_c (c), LOCK=NONE"] },
+  { rule: "statement.pg.non-transactional", engines: PG, triggers: ["CREATE INDEX CONCURRENTLY idx_a ON t (a)", "UPDATE t SET a = 1 WHERE id = 1"], passes: ["CREATE INDEX CONCURRENTLY idx_a ON t (a)"] },
+  { rule: "statement.pg.enum-add-value", engines: PG, triggers: ["ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok'", "UPDATE t SET m = 'meh' WHERE id = 1"], passes: ["ALTER TYPE mood ADD VALUE 'meh' AFTER 'ok'"] },
+
+  { rule: "table.partition.disallow", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY) PARTITION BY HASH(id) PARTITIONS 4"], passes: ["CREATE TABLE t (id INT PRIMARY KEY)"] },
+  { rule: "table.partition.disallow", engines: PG, triggers: ["CREATE TABLE t (id int, d date, PRIMARY KEY (id, d)) PARTITION BY RANGE (d)"], passes: ["CREATE TABLE t (id int, d date, PRIMARY KEY (id, d))"] },
+  { rule: "table.mysql.default-charset-change", engines: MYSQL, triggers: ["ALTER TABLE t DEFAULT CHARSET=utf8mb4"], passes: ["ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4"] },
+  { rule: "table.pg.schema-qualified", engines: PG, triggers: ["CREATE TABLE t (id int PRIMARY KEY)"], passes: ["CREATE TABLE app.t (id int PRIMARY KEY)"] },
+  { rule: "table.comment.max-length", engines: MYSQL, triggers: [`CREATE TABLE t (id INT PRIMARY KEY) COMMENT = '${"x".repeat(300)}'`], passes: ["CREATE TABLE t (id INT PRIMARY KEY) COMMENT = 'orders'"] },
+  { rule: "table.foreign-key.on-delete-cascade", engines: BOTH, triggers: ["ALTER TABLE t ADD CONSTRAINT fk_u FOREIGN KEY (u_id) REFERENCES u (id) ON DELETE CASCADE"], passes: ["ALTER TABLE t ADD CONSTRAINT fk_u FOREIGN KEY (u_id) REFERENCES u (id) ON DELETE RESTRICT"] },
+  { rule: "table.mysql.auto-increment-initial", engines: MYSQL, triggers: ["CREATE TABLE t (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY) AUTO_INCREMENT=1000"], passes: ["CREATE TABLE t (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY) AUTO_INCREMENT=1"] },
+
+  { rule: "column.type.disallow", engines: BOTH, options: { disallowedColumnTypes: ["text"] }, triggers: ["ALTER TABLE t ADD COLUMN body TEXT"], passes: ["ALTER TABLE t ADD COLUMN body VARCHAR(200)"] },
+  { rule: "column.varchar.max-length", engines: BOTH, triggers: ["ALTER TABLE t ADD COLUMN body VARCHAR(3000)"], passes: ["ALTER TABLE t ADD COLUMN body VARCHAR(2000)"] },
+  { rule: "column.char.max-length", engines: BOTH, triggers: ["ALTER TABLE t ADD COLUMN code CHAR(40)"], passes: ["ALTER TABLE t ADD COLUMN code CHAR(2)"] },
+  { rule: "column.mysql.enum-max-values", engines: MYSQL, options: { maxEnumValues: 3 }, triggers: ["ALTER TABLE t ADD COLUMN s ENUM('a', 'b', 'c', 'd')"], passes: ["ALTER TABLE t ADD COLUMN s ENUM('a', 'b', 'c')"] },
+  { rule: "column.comment.max-length", engines: MYSQL, triggers: [`ALTER TABLE t ADD COLUMN c INT COMMENT '${"x".repeat(300)}'`], passes: ["ALTER TABLE t ADD COLUMN c INT COMMENT 'count'"] },
+  { rule: "column.mysql.change-order", engines: MYSQL, triggers: ["ALTER TABLE t MODIFY c INT AFTER b"], passes: ["ALTER TABLE t MODIFY c INT"] },
+  { rule: "column.mysql.change-order", engines: MYSQL, triggers: ["ALTER TABLE t MODIFY c INT FIRST"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, c INT)", "ALTER TABLE t MODIFY c INT FIRST"] },
+  { rule: "column.mysql.charset", engines: MYSQL, triggers: ["ALTER TABLE t ADD COLUMN name VARCHAR(10) CHARACTER SET utf8mb4"], passes: ["ALTER TABLE t ADD COLUMN name VARCHAR(10)"] },
+  { rule: "column.mysql.charset", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, name NVARCHAR(10))"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(10))"] },
+  { rule: "column.not-null.require", engines: BOTH, triggers: ["ALTER TABLE t ADD COLUMN c INT"], passes: ["ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 0"] },
+  { rule: "column.pg.char", engines: PG, triggers: ["ALTER TABLE t ADD COLUMN code char(2)"], passes: ["ALTER TABLE t ADD COLUMN code text"] },
+  { rule: "column.pg.money", engines: PG, triggers: ["ALTER TABLE t ADD COLUMN price money"], passes: ["ALTER TABLE t ADD COLUMN price numeric(12, 2)"] },
+
+  { rule: "index.primary-key.type", engines: BOTH, triggers: ["CREATE TABLE t (code VARCHAR(10) PRIMARY KEY)"], passes: ["CREATE TABLE t (id BIGINT PRIMARY KEY)"] },
+  { rule: "index.primary-key.type", engines: BOTH, triggers: ["CREATE TABLE t (code VARCHAR(10), PRIMARY KEY (code))"], passes: ["CREATE TABLE t (id INT, PRIMARY KEY (id))"] },
+  { rule: "index.mysql.blob-text", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, body TEXT, INDEX idx_body (body(20)))"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, body VARCHAR(200), INDEX idx_body (body))"] },
+  { rule: "index.max-count", engines: BOTH, options: { maxIndexesPerTable: 2 }, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, UNIQUE (a), UNIQUE (b))"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, UNIQUE (a))"] },
+  { rule: "index.column.duplicate", engines: BOTH, triggers: ["CREATE INDEX idx_a ON t (a, b, a)"], passes: ["CREATE INDEX idx_a ON t (a, b)"] },
+  { rule: "index.pg.drop-concurrently", engines: PG, triggers: ["DROP INDEX idx_a"], passes: ["DROP INDEX CONCURRENTLY idx_a"] },
+  { rule: "index.pg.constraint-concurrently", engines: PG, triggers: ["ALTER TABLE t ADD CONSTRAINT uk_a UNIQUE (a)"], passes: ["CREATE TABLE t (id int PRIMARY KEY, a int)", "ALTER TABLE t ADD CONSTRAINT uk_a UNIQUE (a)"] },
+
+  { rule: "system.trigger.disallow", engines: MYSQL, triggers: ["CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; END"], passes: ["DROP TRIGGER IF EXISTS trg"] },
+  { rule: "system.trigger.disallow", engines: PG, triggers: ["CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()"], passes: ["DROP TRIGGER IF EXISTS trg ON t"] },
+  { rule: "system.procedure.disallow", engines: BOTH, triggers: ["CREATE PROCEDURE p() BEGIN SELECT 1; END"], passes: ["CALL p()"] },
+  { rule: "system.function.disallow", engines: BOTH, triggers: ["CREATE FUNCTION f() RETURNS int RETURN 1"], passes: ["SELECT 1"] },
+  { rule: "system.event.disallow", engines: MYSQL, triggers: ["CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t WHERE id < 0"], passes: ["SELECT 1"] },
+  { rule: "system.view.disallow", engines: BOTH, triggers: ["CREATE VIEW v AS SELECT a FROM t"], passes: ["CREATE TABLE v (id INT PRIMARY KEY)"] },
+  { rule: "system.view.disallow", engines: PG, triggers: ["CREATE MATERIALIZED VIEW v AS SELECT a FROM t"], passes: ["DROP MATERIALIZED VIEW v"] },
+  { rule: "system.pg.cluster", engines: PG, triggers: ["CLUSTER t USING idx_a"], passes: ["ANALYZE t"] },
+  { rule: "system.pg.reindex", engines: PG, triggers: ["REINDEX TABLE t"], passes: ["REINDEX TABLE CONCURRENTLY t"] },
 ];

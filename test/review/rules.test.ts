@@ -2,14 +2,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { reviewRules } from "../../src/review/index.ts";
-import { ruleCases } from "./rule-cases.ts";
+import { ruleCases, type RuleCase } from "./rule-cases.ts";
 import { reviewAllOn, ruleHits } from "./support/review-helpers.ts";
 
 const requiredColumnsOption = { requiredColumns: ["id", "created_at"] };
 
-async function hits(engine: "mysql" | "postgres", rule: string, sqls: string[]): Promise<number> {
-  if (rule !== "table.required-columns") return ruleHits(engine, rule, sqls);
-  const report = await reviewAllOn(engine, sqls, requiredColumnsOption);
+async function hits(engine: "mysql" | "postgres", rule: string, sqls: string[], options?: RuleCase["options"]): Promise<number> {
+  if (rule !== "table.required-columns" && !options) return ruleHits(engine, rule, sqls);
+  const report = await reviewAllOn(engine, sqls, options ?? requiredColumnsOption);
   return report.findings.filter((finding) => finding.ruleId === rule).length;
 }
 
@@ -17,8 +17,8 @@ describe("review rules", () => {
   for (const ruleCase of ruleCases) {
     for (const engine of ruleCase.engines) {
       test(`${ruleCase.rule} (${engine}): fires on ${ruleCase.triggers.at(-1)!.slice(0, 60)}`, async () => {
-        assert.ok((await hits(engine, ruleCase.rule, ruleCase.triggers)) > 0, "expected a finding");
-        assert.equal(await hits(engine, ruleCase.rule, ruleCase.passes), 0, `no finding expected for ${ruleCase.passes.join("; ")}`);
+        assert.ok((await hits(engine, ruleCase.rule, ruleCase.triggers, ruleCase.options)) > 0, "expected a finding");
+        assert.equal(await hits(engine, ruleCase.rule, ruleCase.passes, ruleCase.options), 0, `no finding expected for ${ruleCase.passes.join("; ")}`);
       });
     }
   }

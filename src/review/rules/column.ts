@@ -6,6 +6,8 @@ import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
 const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"]);
 const SERIAL_TYPES = new Set(["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"]);
+const VARCHAR_TYPES = new Set(["VARCHAR", "CHARACTER VARYING", "NVARCHAR"]);
+const CHAR_TYPES = new Set(["CHAR", "CHARACTER", "NCHAR"]);
 const CURRENT_TIME_TYPES = new Set(["TIMESTAMP", "DATETIME"]);
 /** Functions whose value differs per row: a column default that calls one rewrites the table on ADD COLUMN. */
 const VOLATILE_FUNCTIONS = new Set(["random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "nextval", "txid_current"]);
@@ -232,5 +234,132 @@ export const columnRules: ReviewRule[] = [
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "JSON")
         .map(({ name }) => ({ message: `Column ${name} is json.` })),
+  }),
+  statementRule({
+    id: "column.type.disallow",
+    category: "column",
+    engines: BOTH,
+    description: "Column of a type listed in `disallowedColumnTypes` (empty by default).",
+    advice: "Use another type, or remove it from `disallowedColumnTypes`.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node, options }) => {
+      if (options.disallowedColumnTypes.length === 0) return [];
+      const disallowed = new Set(options.disallowedColumnTypes.map((type) => type.toUpperCase()));
+      return definedColumns(node)
+        .filter(({ node: column }) => disallowed.has(dataType(column.definition)))
+        .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition)}, which is not allowed.` }));
+    },
+  }),
+  statementRule({
+    id: "column.varchar.max-length",
+    category: "column",
+    engines: BOTH,
+    description: "VARCHAR(n) with n above `maxVarcharLength`.",
+    advice: "Use TEXT for long values, or a shorter VARCHAR.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => VARCHAR_TYPES.has(dataType(column.definition)) && Number(column.definition?.length) > options.maxVarcharLength)
+        .map(({ name, node: column }) => ({ message: `Column ${name} is VARCHAR(${column.definition.length}) (max ${options.maxVarcharLength}).` })),
+  }),
+  statementRule({
+    id: "column.char.max-length",
+    category: "column",
+    engines: BOTH,
+    description: "CHAR(n) with n above `maxCharLength`: fixed-length columns pad every value to n.",
+    advice: "Use VARCHAR for values that vary in length.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)) && Number(column.definition?.length) > options.maxCharLength)
+        .map(({ name, node: column }) => ({ message: `Column ${name} is CHAR(${column.definition.length}) (max ${options.maxCharLength}).` })),
+  }),
+  statementRule({
+    id: "column.mysql.enum-max-values",
+    category: "column",
+    engines: MYSQL,
+    description: "ENUM or SET with more values than `maxEnumValues`.",
+    advice: "Use a lookup table with a foreign key instead.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => ["ENUM", "SET"].includes(dataType(column.definition)) && asArray(column.definition?.expr?.value).length > options.maxEnumValues)
+        .map(({ name, node: column }) => ({ message: `Column ${name} has ${asArray(column.definition.expr.value).length} values (max ${options.maxEnumValues}).` })),
+  }),
+  statementRule({
+    id: "column.comment.max-length",
+    category: "column",
+    engines: MYSQL,
+    description: "Column comment longer than `maxCommentLength`.",
+    advice: "Shorten the comment.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => String(column.comment?.value?.value ?? "").length > options.maxCommentLength)
+        .map(({ name }) => ({ message: `Comment of column ${name} is longer than ${options.maxCommentLength}.` })),
+  }),
+  statementRule({
+    id: "column.mysql.change-order",
+    category: "column",
+    engines: MYSQL,
+    description: "MODIFY/CHANGE ... FIRST/AFTER on an existing table moves the column, which copies the table.",
+    advice: "Leave column order alone; select columns by name.",
+    defaults: { test: "warning", prod: "warning" },
+    escalatesOnLargeTable: true,
+    check: (ctx) => {
+      const table = existingAlter(ctx);
+      if (!table) return [];
+      return alterActions(ctx.node)
+        .filter((action) => ["modify", "change"].includes(action.action) && ["FIRST", "AFTER"].includes(String(action.suffix?.keyword ?? "").toUpperCase()))
+        .map((action): RuleHit => ({ table, message: `Column ${columnName(action.column)} of ${table} is moved (${String(action.suffix.keyword).toUpperCase()}).` }));
+    },
+  }),
+  statementRule({
+    id: "column.mysql.charset",
+    category: "column",
+    engines: MYSQL,
+    description: "Column-level CHARACTER SET: the column differs from its table, and joins across charsets cannot use indexes.",
+    advice: "Set the charset on the table and leave it off the columns.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node, parsed }) => {
+      const charsets = [...parsed.columnCharsets, ...definedColumns(node).map((column) => column.node.character_set?.value?.value).filter(Boolean)];
+      return charsets.length > 0 ? [{ message: `Column-level character set ${String(charsets[0]).toLowerCase()}.` }] : [];
+    },
+  }),
+  statementRule({
+    id: "column.not-null.require",
+    category: "column",
+    engines: BOTH,
+    description: "Nullable column, for teams whose policy is NOT NULL everywhere.",
+    advice: "Declare the column NOT NULL (with a DEFAULT if needed).",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => !isNotNull(column) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !SERIAL_TYPES.has(dataType(column.definition)))
+        .map(({ name }) => ({ message: `Column ${name} is nullable.` })),
+  }),
+  statementRule({
+    id: "column.pg.char",
+    category: "column",
+    engines: POSTGRES,
+    description: "char(n) pads values with spaces and is no faster than text in PostgreSQL.",
+    advice: "Use text (or varchar).",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)))
+        .map(({ name }) => ({ message: `Column ${name} is char(n).` })),
+  }),
+  statementRule({
+    id: "column.pg.money",
+    category: "column",
+    engines: POSTGRES,
+    description: "money depends on the lc_monetary setting and rounds fractions of a cent.",
+    advice: "Use numeric (e.g. numeric(12,2)) and store the currency separately.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => dataType(column.definition) === "MONEY")
+        .map(({ name }) => ({ message: `Column ${name} is money.` })),
   }),
 ];

@@ -1,13 +1,65 @@
 // Statement rules: what a DML or utility statement does, independent of the schema.
-import { asArray, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, targetTable } from "../ast.ts";
+import { alterActions, asArray, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, isCreateTable, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
-import { BOTH, changeRule, MYSQL, statementRule } from "./define.ts";
+import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
 const isUpdateOrDelete = (node: AstNode): boolean => node.type === "update" || node.type === "delete";
 const isInsert = (node: AstNode): boolean => node.type === "insert" || node.type === "replace";
 const transactionAction = (node: AstNode): string =>
   node.type === "transaction" ? String(node.expr?.action?.value ?? "").toLowerCase() : "";
+
+/** The SELECT of INSERT ... SELECT, or undefined. */
+const insertSelect = (node: AstNode): AstNode | undefined => (isInsert(node) && node.values?.type === "select" ? node.values : undefined);
+
+/** The WHERE clause of a data change: UPDATE/DELETE's own, or INSERT ... SELECT's. */
+const dataChangeWhere = (node: AstNode): AstNode | undefined => (isUpdateOrDelete(node) ? node.where : insertSelect(node)?.where) ?? undefined;
+
+const COMPARISONS = new Set(["=", "<>", "!=", "<", "<=", ">", ">=", "IN", "NOT IN", "LIKE", "NOT LIKE", "BETWEEN", "IS", "IS NOT"]);
+
+/** Binary expressions of a WHERE tree, not descending into subqueries. */
+function whereExpressions(where: AstNode | undefined): AstNode[] {
+  const found: AstNode[] = [];
+  const stack: unknown[] = where ? [where] : [];
+  while (stack.length > 0) {
+    const value = stack.pop() as AstNode | undefined;
+    if (!value || typeof value !== "object" || value.type === "select" || value.ast) continue;
+    if (value.type === "binary_expr") {
+      found.push(value);
+      stack.push(value.left, value.right);
+    } else if (Array.isArray(value.value)) {
+      stack.push(...value.value);
+    } else if (value.type === "unary_expr" || value.parentheses) {
+      stack.push(value.expr);
+    }
+  }
+  return found;
+}
+
+const referencesColumn = (node: AstNode | undefined): boolean => {
+  if (!node || typeof node !== "object") return false;
+  if (node.type === "column_ref") return true;
+  if (node.type === "function") return asArray(node.args?.value as AstNode[]).some(referencesColumn);
+  if (node.type === "binary_expr") return referencesColumn(node.left) || referencesColumn(node.right);
+  return false;
+};
+
+/** Tables a DML statement reads or writes together: its FROM/USING list and its JOINs. */
+function joinedTables(node: AstNode): number {
+  const lists = node.type === "update" ? [node.table, node.from] : node.type === "delete" ? [node.from] : [insertSelect(node)?.from ?? node.from];
+  return lists.reduce((count: number, list) => count + asArray(list as AstNode[]).filter((table) => table && typeof table === "object").length, 0);
+}
+
+const limitValue = (node: AstNode): number | undefined => {
+  const value = asArray(node.limit?.value as AstNode[])[0];
+  return value?.type === "number" ? Number(value.value) : undefined;
+};
+
+const NON_TRANSACTIONAL = /\bCONCURRENTLY\b|^\s*VACUUM\b/i;
+const runsOutsideTransaction = (node: AstNode): boolean =>
+  node.type === "vacuum" ||
+  Boolean(node.concurrently) ||
+  (node.type === "drop" && String(node.prefix ?? "").toUpperCase() === "CONCURRENTLY");
 
 export const statementRules: ReviewRule[] = [
   {
@@ -236,6 +288,233 @@ export const statementRules: ReviewRule[] = [
         }
       });
       return hits;
+    },
+  }),
+  statementRule({
+    id: "statement.dynamic-sql",
+    category: "statement",
+    engines: MYSQL,
+    description: "PREPARE ... FROM runs SQL built at run time, which no rule can check.",
+    advice: "Write the statements out in the change; have a reviewer read the SQL the variable holds.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "prepare" ? [{ message: `PREPARE ${node.name} FROM ${String(node.source).slice(0, 60)}: dynamic SQL is not reviewed.` }] : []),
+  }),
+  statementRule({
+    id: "statement.insert.select-where",
+    category: "statement",
+    engines: BOTH,
+    description: "INSERT ... SELECT without a WHERE clause copies every row of the source.",
+    advice: "Add a WHERE clause that selects the rows you mean to copy, or copy in batches.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) => {
+      const select = insertSelect(node);
+      return select && asArray(select.from).length > 0 && !select.where ? [{ message: `INSERT into ${targetTable(node)} copies every row of its SELECT.` }] : [];
+    },
+  }),
+  statementRule({
+    id: "statement.insert.on-duplicate-key",
+    category: "statement",
+    engines: MYSQL,
+    description: "INSERT ... ON DUPLICATE KEY UPDATE: updates rows it happens to collide with, and logs unsafely with several unique keys.",
+    advice: "Update the existing rows explicitly, then insert the new ones.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node }) => (isInsert(node) && node.on_duplicate_update ? [{ message: `INSERT into ${targetTable(node)} uses ON DUPLICATE KEY UPDATE.` }] : []),
+  }),
+  statementRule({
+    id: "statement.insert.ignore",
+    category: "statement",
+    engines: MYSQL,
+    description: "INSERT IGNORE turns errors (duplicates, bad values, truncation) into warnings and silently skips or changes rows.",
+    advice: "Insert without IGNORE and handle conflicts explicitly.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) =>
+      isInsert(node) && /\bignore\b/i.test(String(node.prefix ?? "")) ? [{ message: `INSERT IGNORE into ${targetTable(node)}.` }] : [],
+  }),
+  statementRule({
+    id: "statement.replace",
+    category: "statement",
+    engines: MYSQL,
+    description: "REPLACE deletes and re-inserts colliding rows: delete triggers and ON DELETE CASCADE fire, auto-increment ids change.",
+    advice: "Use INSERT plus UPDATE (or ON DUPLICATE KEY UPDATE) instead.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "replace" ? [{ message: `REPLACE into ${targetTable(node)}.` }] : []),
+  }),
+  statementRule({
+    id: "statement.dml.join",
+    category: "statement",
+    engines: BOTH,
+    description: "UPDATE or DELETE joined to other tables (JOIN, FROM, USING): easy to touch more rows than meant.",
+    advice: "Select the target keys first (or in a subquery) and change the rows by key.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      isUpdateOrDelete(node) && joinedTables(node) > 1 ? [{ message: `${node.type.toUpperCase()} joins ${joinedTables(node)} tables.` }] : [],
+  }),
+  statementRule({
+    id: "statement.dml.limit-without-order-by",
+    category: "statement",
+    engines: MYSQL,
+    description: "UPDATE/DELETE/INSERT ... SELECT with LIMIT but no ORDER BY picks rows in an undefined order (and differs on replicas).",
+    advice: "Add ORDER BY on a unique key, or select the rows by key.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => {
+      const target = isUpdateOrDelete(node) ? node : insertSelect(node);
+      return target && limitValue(target) !== undefined && asArray(target.orderby).length === 0
+        ? [{ message: `${node.type.toUpperCase()} has LIMIT without ORDER BY.` }]
+        : [];
+    },
+  }),
+  statementRule({
+    id: "statement.where.function-on-column",
+    category: "statement",
+    engines: BOTH,
+    description: "A function or calculation applied to a column in WHERE (e.g. DATE(created_at) = ...) keeps the column's index from being used.",
+    advice: "Compare the bare column to a computed value, e.g. created_at >= '2024-01-01' AND created_at < '2024-01-02'.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) => {
+      const hits = whereExpressions(dataChangeWhere(node)).filter(
+        (expression) =>
+          COMPARISONS.has(String(expression.operator).toUpperCase()) &&
+          [expression.left, expression.right].some((side: AstNode | undefined) => (side?.type === "function" || side?.type === "binary_expr") && referencesColumn(side)),
+      );
+      return hits.length > 0 ? [{ message: "WHERE applies a function or calculation to a column." }] : [];
+    },
+  }),
+  statementRule({
+    id: "statement.where.or",
+    category: "statement",
+    engines: BOTH,
+    description: "OR in the WHERE of a data change: often wider than meant, and often prevents index use.",
+    advice: "Use IN (...) on one column, or split the change into statements with one condition each.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node }) =>
+      whereExpressions(dataChangeWhere(node)).some((expression) => String(expression.operator).toUpperCase() === "OR")
+        ? [{ message: `${node.type.toUpperCase()} has OR in its WHERE clause.` }]
+        : [],
+  }),
+  statementRule({
+    id: "statement.where.equal-null",
+    category: "statement",
+    engines: BOTH,
+    description: "`= NULL` / `<> NULL` is never true: the statement matches no rows.",
+    advice: "Use IS NULL / IS NOT NULL.",
+    defaults: { test: "error", prod: "error" },
+    check: ({ node }) =>
+      whereExpressions(dataChangeWhere(node) ?? (node.type === "select" ? node.where : undefined)).some(
+        (expression) => ["=", "<>", "!="].includes(String(expression.operator)) && (expression.right?.type === "null" || expression.left?.type === "null"),
+      )
+        ? [{ message: "Comparison with NULL using = or <>." }]
+        : [],
+  }),
+  statementRule({
+    id: "statement.sysdate",
+    category: "statement",
+    engines: MYSQL,
+    description: "SYSDATE() returns the time it is evaluated, not the statement's start: each row and each replica can differ.",
+    advice: "Use NOW() (or CURRENT_TIMESTAMP).",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node, facts }) =>
+      (DML_TYPES.has(node.type) || node.type === "set") && facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : [],
+  }),
+  statementRule({
+    id: "statement.limit.max",
+    category: "statement",
+    engines: BOTH,
+    description: "LIMIT larger than `maxLimitValue` in a data change.",
+    advice: "Change rows in smaller batches.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node, options }) => {
+      const target = isUpdateOrDelete(node) ? node : insertSelect(node);
+      const limit = target ? limitValue(target) : undefined;
+      return limit !== undefined && limit > options.maxLimitValue ? [{ message: `LIMIT ${limit} (max ${options.maxLimitValue}).` }] : [];
+    },
+  }),
+  statementRule({
+    id: "statement.join.max-tables",
+    category: "statement",
+    engines: BOTH,
+    description: "A data change that joins more than `maxJoinTables` tables.",
+    advice: "Collect the keys to change in a simpler query first.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) => {
+      if (!DML_TYPES.has(node.type) || node.type === "select") return [];
+      const tables = joinedTables(node);
+      return tables > options.maxJoinTables ? [{ message: `${tables} tables joined (max ${options.maxJoinTables}).` }] : [];
+    },
+  }),
+  statementRule({
+    id: "statement.pg.cascade",
+    category: "statement",
+    engines: POSTGRES,
+    description: "DROP ... CASCADE / TRUNCATE ... CASCADE also drops or empties every dependent object.",
+    advice: "Drop or truncate the dependent objects explicitly, so the change says what it removes.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => {
+      const cascades =
+        node.cascade === true ||
+        (node.type === "truncate" && asArray(node.suffix as AstNode[]).some((suffix) => String(suffix.value).toUpperCase() === "CASCADE")) ||
+        (node.type === "drop" && asArray(node.name as AstNode[]).some((name) => String(name?.as ?? "").toUpperCase() === "CASCADE"));
+      return cascades ? [{ message: `${String(node.type).toUpperCase()} ... CASCADE.` }] : [];
+    },
+  }),
+  statementRule({
+    id: "statement.create-table-as",
+    category: "statement",
+    engines: BOTH,
+    description: "CREATE TABLE ... AS SELECT copies data without keys or constraints (and is unsafe with MySQL GTID replication).",
+    advice: "CREATE TABLE with its columns and keys, then INSERT ... SELECT.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : []),
+  }),
+  statementRule({
+    id: "statement.mysql.alter-algorithm",
+    category: "statement",
+    engines: MYSQL,
+    description: "ALTER TABLE on an existing table without ALGORITHM=INSTANT/INPLACE: MySQL silently falls back to copying.",
+    advice: "Add ALGORITHM=INSTANT (or INPLACE) so the statement fails instead of copying the table.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node, isExistingTable }) =>
+      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === "algorithm")
+        ? [{ message: `ALTER TABLE ${targetTable(node)} without ALGORITHM=.` }]
+        : [],
+  }),
+  statementRule({
+    id: "statement.mysql.alter-lock",
+    category: "statement",
+    engines: MYSQL,
+    description: "ALTER TABLE on an existing table without LOCK=NONE: MySQL may block writes without saying so.",
+    advice: "Add LOCK=NONE so the statement fails instead of blocking writes.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node, isExistingTable }) =>
+      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === "lock")
+        ? [{ message: `ALTER TABLE ${targetTable(node)} without LOCK=.` }]
+        : [],
+  }),
+  changeRule({
+    id: "statement.pg.non-transactional",
+    category: "statement",
+    engines: POSTGRES,
+    description: "CONCURRENTLY or VACUUM in a change with other statements: the whole change then runs without a transaction, and a failure leaves it half done.",
+    advice: "Put the CONCURRENTLY/VACUUM statement in a change of its own.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ statements, parsed }) => {
+      if (statements.length < 2) return [];
+      const ordinal = parsed.findIndex((statement, index) =>
+        statement.failure ? NON_TRANSACTIONAL.test(statements[index]!.text) : statement.nodes.some(runsOutsideTransaction),
+      );
+      return ordinal < 0 ? [] : [{ ordinal, message: "This statement cannot run in a transaction, so none of the change's statements will." }];
+    },
+  }),
+  changeRule({
+    id: "statement.pg.enum-add-value",
+    category: "statement",
+    engines: POSTGRES,
+    description: "ALTER TYPE ... ADD VALUE with other statements: the new value cannot be used before the transaction commits.",
+    advice: "Add enum values in a change of their own, before the change that uses them.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ parsed, statements }) => {
+      if (statements.length < 2) return [];
+      const ordinal = parsed.findIndex((statement) => statement.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined));
+      return ordinal < 0 ? [] : [{ ordinal, message: "ALTER TYPE ... ADD VALUE runs in one transaction with other statements." }];
     },
   }),
 ];

@@ -1,9 +1,25 @@
 // System rules: session settings, server-side code and maintenance statements.
 import { asArray } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import { routineKind } from "../parse.ts";
+import { createsView, routineKind } from "../parse.ts";
 import type { ReviewRule } from "../types.ts";
-import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import type { EngineName } from "../../engines/engine.ts";
+import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
+
+/** Off by default; read from the text, so bodies the grammar cannot parse are caught too. */
+function objectRule(id: string, kind: string, engines: readonly EngineName[], description: string) {
+  const creates = (text: string): boolean => (kind === "view" ? createsView(text) : routineKind(text) === kind);
+  return changeRule({
+    id,
+    category: "system",
+    engines,
+    description,
+    advice: `Leave the ${kind} out of the change, or have this rule switched off for the environment.`,
+    defaults: { test: "off", prod: "off" },
+    check: ({ statements }) =>
+      statements.flatMap((statement, ordinal) => (creates(statement.text) ? [{ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` }] : [])),
+  });
+}
 
 /** Session settings that switch off a safety net or hide the change from replication and rollback. */
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
@@ -64,5 +80,28 @@ export const systemRules: ReviewRule[] = [
     advice: "Have a DBA install extensions.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : []),
+  }),
+  objectRule("system.trigger.disallow", "trigger", BOTH, "CREATE TRIGGER, for teams that keep logic out of the database."),
+  objectRule("system.procedure.disallow", "procedure", BOTH, "CREATE PROCEDURE, for teams that keep logic out of the database."),
+  objectRule("system.function.disallow", "function", BOTH, "CREATE FUNCTION, for teams that keep logic out of the database."),
+  objectRule("system.event.disallow", "event", MYSQL, "CREATE EVENT: scheduled jobs inside the server, outside any deployment."),
+  objectRule("system.view.disallow", "view", BOTH, "CREATE VIEW, for teams that keep queries in the application."),
+  statementRule({
+    id: "system.pg.cluster",
+    category: "system",
+    engines: POSTGRES,
+    description: "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock.",
+    advice: "Use pg_repack for an online reorder, or run it in a maintenance window.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "cluster" ? [{ message: "CLUSTER rewrites the table." }] : []),
+  }),
+  statementRule({
+    id: "system.pg.reindex",
+    category: "system",
+    engines: POSTGRES,
+    description: "REINDEX without CONCURRENTLY blocks writes to the table while it rebuilds.",
+    advice: "REINDEX ... CONCURRENTLY (PostgreSQL 12+), in a change of its own.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node }) => (node.type === "reindex" && !node.concurrently ? [{ message: `REINDEX ${String(node.keyword).toUpperCase()} without CONCURRENTLY.` }] : []),
   }),
 ];

@@ -249,4 +249,82 @@ export const tableRules: ReviewRule[] = [
       return addedChecks(ctx.node).map((): RuleHit => ({ table, message: `CHECK constraint added to ${table} without NOT VALID.` }));
     },
   }),
+  statementRule({
+    id: "table.partition.disallow",
+    category: "table",
+    engines: BOTH,
+    description: "Partitioned table: partitioning changes how every query, key and maintenance job works.",
+    advice: "Have a DBA confirm the partitioning scheme, or turn this rule off.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ node }) =>
+      isCreateTable(node) && tableOptions(node).some(([keyword]) => keyword === "partition by")
+        ? [{ message: `Table ${targetTable(node)} is partitioned.` }]
+        : [],
+  }),
+  statementRule({
+    id: "table.mysql.default-charset-change",
+    category: "table",
+    engines: MYSQL,
+    description: "ALTER TABLE ... DEFAULT CHARSET changes the default for new columns only; existing columns keep their charset.",
+    advice: "To convert the data, use ALTER TABLE ... CONVERT TO CHARACTER SET (and plan for the table copy).",
+    defaults: { test: "warning", prod: "error" },
+    check: (ctx) => {
+      const table = existingAlterTarget(ctx);
+      return table && tableOptions(ctx.node).some(([keyword]) => CHARSET_OPTIONS.has(keyword))
+        ? [{ message: `ALTER TABLE ${table} changes only the default character set.` }]
+        : [];
+    },
+  }),
+  statementRule({
+    id: "table.pg.schema-qualified",
+    category: "table",
+    engines: POSTGRES,
+    description: "CREATE TABLE without a schema: the table lands in whatever schema search_path names first.",
+    advice: "Qualify the name, e.g. CREATE TABLE app.orders (...).",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      isCreateTable(node) && !targetTable(node).includes(".") ? [{ message: `Table ${targetTable(node)} has no schema qualifier.` }] : [],
+  }),
+  statementRule({
+    id: "table.comment.max-length",
+    category: "table",
+    engines: MYSQL,
+    description: "Table comment longer than `maxCommentLength`.",
+    advice: "Shorten the comment; keep documentation elsewhere.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) =>
+      tableOptions(node)
+        .filter(([keyword, value]) => keyword === "comment" && value.length > options.maxCommentLength)
+        .map(([, value]) => ({ message: `Table comment is ${value.length} characters (max ${options.maxCommentLength}).` })),
+  }),
+  statementRule({
+    id: "table.foreign-key.on-delete-cascade",
+    category: "table",
+    engines: BOTH,
+    description: "Foreign key with ON DELETE CASCADE: one DELETE silently removes rows in other tables.",
+    advice: "Delete child rows explicitly, or use ON DELETE RESTRICT.",
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node }) =>
+      foreignKeys(node)
+        .filter((key) =>
+          asArray(key.reference_definition?.on_action as AstNode[]).some(
+            (action) => action.type === "on delete" && String(action.value?.value ?? "").toLowerCase() === "cascade",
+          ),
+        )
+        .map(() => ({ message: `Foreign key on ${targetTable(node)} has ON DELETE CASCADE.` })),
+  }),
+  statementRule({
+    id: "table.mysql.auto-increment-initial",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
+    advice: "Leave AUTO_INCREMENT= out, or set it to the configured start.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node, options }) =>
+      isCreateTable(node)
+        ? tableOptions(node)
+            .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
+            .map(([, value]) => ({ message: `AUTO_INCREMENT starts at ${value} (expected ${options.autoIncrementInitialValue}).` }))
+        : [],
+  }),
 ];
