@@ -1,28 +1,28 @@
 // The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
-import type pg from "pg";
-import type { Config } from "../config/load.ts";
 import { engineFor } from "../engines/index.ts";
-import type { Logger } from "../logger.ts";
-import type { Registry } from "../projects/registry.ts";
-import type { ChangeDetail, ChangeRepository, ChangeStatus, NewChange } from "../store/changes.ts";
-import type { PrismaClient } from "../store/generated/client.ts";
-import type { ChangeEvent, ChangeNotifier } from "./notifier.ts";
+import type { ChangeDetail, ChangeStatus, NewChange } from "../store/changes.ts";
+import type { Decision } from "../store/generated/client.ts";
+import type { ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
 import { ChangeInputError, prepareChange, type ChangeRequest } from "./prepare.ts";
 import { reviewForDatabase } from "./review-change.ts";
-import { ChangeRunner } from "./runner.ts";
+import { ChangeRunner, type RunnerDeps } from "./runner.ts";
 
-export interface WorkflowDeps {
-  prisma: PrismaClient;
-  pool: pg.Pool;
-  changes: ChangeRepository;
-  registry: Registry;
-  config: Config;
-  logger: Logger;
-  notifier: ChangeNotifier;
+export interface WorkflowDeps extends RunnerDeps {
   approvers: ApproverDirectory;
-  runnerId: string;
+}
+
+interface DecisionMove {
+  from: ChangeStatus[];
+  to: ChangeStatus;
+  /** Decisions that approve nothing new may be made by an approver on their own change. */
+  selfAllowed?: boolean;
+  decision: Decision;
+  reason: string;
+  event: ChangeEvent;
+  run?: boolean;
+  check?: (change: ChangeDetail) => string | undefined;
 }
 
 /** The answer to someone who clicked: either it happened, or why not (shown only to them). */
@@ -146,65 +146,78 @@ export class ChangeWorkflow {
   }
 
   async approve(changeId: number, userId: string, override?: string): Promise<DecisionOutcome> {
-    const change = await this.deps.changes.get(changeId);
-    const refusal = (await this.rightToDecide(change, userId)) ?? stale(change, ["awaiting_approval"]);
-    if (refusal) return { ok: false, reason: refusal };
-    const errors = change.reviews[0]?.errorCount ?? 0;
-    if (errors > 0 && !override?.trim()) {
-      return {
-        ok: false,
-        reason: `The review found ${errors} error-level finding${errors === 1 ? "" : "s"}. Fix the SQL and resubmit, or use *Override and approve* with a reason.`,
-      };
-    }
-    if (!(await this.deps.changes.transition(changeId, ["awaiting_approval"], "approved"))) {
-      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
-    }
-    await this.deps.prisma.approval.create({
-      data: { changeId, userId, decision: override ? "override" : "approve", reason: override?.trim() ?? "" },
+    const reason = override?.trim() ?? "";
+    return this.decide(changeId, userId, {
+      from: ["awaiting_approval"],
+      to: "approved",
+      decision: reason ? "override" : "approve",
+      reason,
+      event: { kind: "approved", by: userId, override: reason || undefined },
+      run: true,
+      check: (change) => {
+        const errors = change.reviews[0]?.errorCount ?? 0;
+        if (errors === 0 || reason) return undefined;
+        return `The review found ${errors} error-level finding${errors === 1 ? "" : "s"}. Fix the SQL and resubmit, or use *Override and approve* with a reason.`;
+      },
     });
-    await this.notify(changeId, { kind: "approved", by: userId, override: override?.trim() || undefined });
-    this.startRun(changeId);
-    return { ok: true, change: await this.deps.changes.get(changeId) };
   }
 
+
   async reject(changeId: number, userId: string, reason?: string): Promise<DecisionOutcome> {
-    const change = await this.deps.changes.get(changeId);
-    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["awaiting_approval"]);
-    if (refusal) return { ok: false, reason: refusal };
-    if (!(await this.deps.changes.transition(changeId, ["awaiting_approval"], "rejected"))) {
-      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
-    }
-    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "reject", reason: reason?.trim() ?? "" } });
-    await this.notify(changeId, { kind: "rejected", by: userId, reason });
-    return { ok: true, change: await this.deps.changes.get(changeId) };
+    return this.decide(changeId, userId, {
+      from: ["awaiting_approval"],
+      to: "rejected",
+      selfAllowed: true,
+      decision: "reject",
+      reason: reason?.trim() ?? "",
+      event: { kind: "rejected", by: userId, reason },
+    });
   }
+
 
   /** Runs a failed or interrupted change again from its first statement that is not done. */
   async retry(changeId: number, userId: string): Promise<DecisionOutcome> {
-    const change = await this.deps.changes.get(changeId);
-    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed", "interrupted"]);
-    if (refusal) return { ok: false, reason: refusal };
-    if (!(await this.deps.changes.transition(changeId, ["failed", "interrupted"], "approved"))) {
-      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
-    }
-    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "approve", reason: "retry from the failed statement" } });
-    await this.notify(changeId, { kind: "retried", by: userId });
-    this.startRun(changeId);
-    return { ok: true, change: await this.deps.changes.get(changeId) };
+    return this.decide(changeId, userId, {
+      from: ["failed", "interrupted"],
+      to: "approved",
+      selfAllowed: true,
+      decision: "approve",
+      reason: "retry from the failed statement",
+      event: { kind: "retried", by: userId },
+      run: true,
+    });
   }
+
 
   /** Closes a failed or interrupted change as done, e.g. after someone finished it by hand. */
   async markDone(changeId: number, userId: string): Promise<DecisionOutcome> {
+    return this.decide(changeId, userId, {
+      from: ["failed", "interrupted"],
+      to: "done",
+      selfAllowed: true,
+      decision: "mark_done",
+      reason: "marked as done by hand",
+      event: { kind: "marked_done", by: userId },
+    });
+  }
+
+  /**
+   * One decision: the user's right, the change's status, any extra check, then the compare-and-set move, the
+   * recorded approval, the note in Slack, and the run when the decision starts one.
+   */
+  private async decide(changeId: number, userId: string, move: DecisionMove): Promise<DecisionOutcome> {
     const change = await this.deps.changes.get(changeId);
-    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed", "interrupted"]);
+    const refusal = (await this.rightToDecide(change, userId, move.selfAllowed)) ?? stale(change, move.from) ?? move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
-    if (!(await this.deps.changes.transition(changeId, ["failed", "interrupted"], "done"))) {
+    if (!(await this.deps.changes.transition(changeId, move.from, move.to))) {
       return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
     }
-    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: "mark_done", reason: "marked as done by hand" } });
-    await this.notify(changeId, { kind: "marked_done", by: userId });
+    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: move.decision, reason: move.reason } });
+    await this.notify(changeId, move.event);
+    if (move.run) this.startRun(changeId);
     return { ok: true, change: await this.deps.changes.get(changeId) };
   }
+
 
   /**
    * "Preview rollback" on a done data change: a rollback change built from the rollback prepared when it ran,
