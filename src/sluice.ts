@@ -19,6 +19,7 @@ import { SlackApproverDirectory } from "./slack/approver-directory.ts";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { WebClient } from "@slack/web-api";
+import { scheduleBackupRetention } from "./rollback/backup-retention-job.ts";
 
 export const migrationsDir = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
@@ -109,6 +110,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     await recover();
     const recovery = setInterval(() => void recover(), 60_000);
     recovery.unref();
+    const retention = scheduleBackupRetention({ config, registry, store, logger });
     logger.info({ port, store: store.embedded ? "embedded" : "postgres" }, "Sluice is listening");
     return {
       port,
@@ -117,6 +119,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       stop: async () => {
         await drift!.stop();
         clearInterval(recovery);
+        await retention.stop();
         await slack.stop();
         await workflow.idle();
         await store.close();
