@@ -84,21 +84,20 @@ export class ChangeRunner {
     const execution = await prisma.execution.findFirst({ where: { changeId, status: "running" }, orderBy: { attempt: "desc" } });
     if (!execution) return;
     const interrupted = "Sluice stopped while this statement was running; check the database before retrying.";
+    // A transaction that never reached COMMIT was undone by the server when Sluice's connection dropped.
+    // One that had started its COMMIT may or may not have been applied: say so rather than guess.
+    const error = !execution.transactional
+      ? `Sluice stopped during the run (runner ${execution.runnerId}).`
+      : execution.committingAt
+        ? `Sluice stopped while committing (runner ${execution.runnerId}): the change may or may not be applied. Check the database, then Mark as done, or submit it again.`
+        : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.`;
     await prisma.$transaction([
-      prisma.execution.update({
-        where: { id: execution.id },
-        data: { status: "interrupted", finishedAt: new Date(), error: `Sluice stopped during the run (runner ${execution.runnerId}).` },
-      }),
+      prisma.execution.update({ where: { id: execution.id }, data: { status: "interrupted", finishedAt: new Date(), error } }),
       prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "running" }, data: { status: "failed", error: interrupted, finishedAt: new Date() } }),
       prisma.statement.updateMany({ where: { changeId, status: "running" }, data: { status: "failed" } }),
-      ...(execution.transactional
-        ? [
-            prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "done" }, data: { status: "rolled_back" } }),
-            prisma.statement.updateMany({ where: { changeId, status: "done", results: { some: { executionId: execution.id } } }, data: { status: "rolled_back" } }),
-          ]
-        : []),
     ]);
   }
+
 
   private async execute(change: ChangeDetail): Promise<void> {
     const { prisma, config } = this.deps;
@@ -156,14 +155,38 @@ export class ChangeRunner {
     transactional: boolean,
     target: ConnectionTarget,
   ): Promise<void> {
-    const { prisma } = this.deps;
-    const total = change.statements.length;
-    let done = total - pending.length;
-    let lastProgress = 0;
+    const progress = this.progressReporter(change, change.statements.length - pending.length);
+    if (!transactional) {
+      await this.runOneByOne(change, executionId, session, pending, progress);
+      return;
+    }
     const guarded = change.type === "rollback" && !(await this.isForcedRollback(change.id));
     if (guarded) await this.verifyRowsUnchanged(change, session, engine);
-    if (transactional) await session.begin();
-    const recorder = transactional && (change.type === "data" || change.type === "rollback") ? await this.startRecorder(change, session, engine, target) : undefined;
+    await session.begin();
+    const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
+    await this.runInTransaction(change, executionId, session, pending, progress, recorder, guarded);
+    if (recorder) await this.storeRollback(change, executionId, recorder);
+  }
+
+  /** Progress for the root message, at most once a second and always at the end. */
+  private progressReporter(change: ChangeDetail, alreadyDone: number): () => Promise<void> {
+    const total = change.statements.length;
+    let done = alreadyDone;
+    let last = 0;
+    return async () => {
+      done += 1;
+      if (Date.now() - last < PROGRESS_INTERVAL_MS && done !== total) return;
+      last = Date.now();
+      await this.notify(change.id, { kind: "progress", done, total });
+    };
+  }
+
+  /**
+   * Statements that commit on their own (MySQL DDL, CONCURRENTLY): each one's start and end are written to the
+   * store around it, so a crash leaves the exact statements that completed.
+   */
+  private async runOneByOne(change: ChangeDetail, executionId: number, session: EngineSession, pending: ChangeDetail["statements"], progress: () => Promise<void>): Promise<void> {
+    const { prisma } = this.deps;
     for (const statement of pending) {
       // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
       // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
@@ -171,10 +194,7 @@ export class ChangeRunner {
       if (claimed.count === 0) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
       const result = await prisma.statementResult.create({ data: { executionId, statementId: statement.id, status: "running" } });
       try {
-        const outcome = recorder ? await recorder.execute(statement.sql, statement.ordinal) : await session.execute(statement.sql);
-        if (guarded && !guardHeld(outcome)) {
-          throw new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back");
-        }
+        const outcome = await session.execute(statement.sql);
         await prisma.$transaction([
           prisma.statementResult.update({
             where: { id: result.id },
@@ -184,36 +204,84 @@ export class ChangeRunner {
         ]);
       } catch (error) {
         const text = message(error);
-        if (transactional) await session.rollback().catch(() => {});
         await prisma.$transaction([
           prisma.statementResult.update({ where: { id: result.id }, data: { status: "failed", error: text, finishedAt: new Date() } }),
           prisma.statement.update({ where: { id: statement.id }, data: { status: "failed" } }),
-          ...(transactional ? this.undoneInTransaction(change.id, executionId) : []),
         ]);
         throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
       }
-      done += 1;
-      if (Date.now() - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
-        lastProgress = Date.now();
-        await this.notify(change.id, { kind: "progress", done, total });
-      }
+      await progress();
     }
-    if (transactional) {
-      // A run whose lock was lost may have been declared interrupted meanwhile: then nothing may be committed.
-      const stillOurs = await prisma.change.count({ where: { id: change.id, status: "running" } });
-      if (stillOurs === 0) {
-        await session.rollback().catch(() => {});
-        await prisma.$transaction(this.undoneInTransaction(change.id, executionId));
-        throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
-      }
+  }
+
+  /**
+   * Statements in one transaction: nothing is durable until COMMIT, so their results are written to the store in
+   * one go after it (or after the rollback that a failure causes). A crash before that leaves the execution
+   * running with no results, which recovery turns into interrupted with nothing done: exactly what the database has.
+   */
+  private async runInTransaction(
+    change: ChangeDetail,
+    executionId: number,
+    session: EngineSession,
+    pending: ChangeDetail["statements"],
+    progress: () => Promise<void>,
+    recorder: DataChangeRecorder | undefined,
+    guarded: boolean,
+  ): Promise<void> {
+    const { prisma } = this.deps;
+    const ran: Array<{ statementId: number; rowsAffected: number; durationMs: number; startedAt: Date; finishedAt: Date }> = [];
+    const undo = async (failed?: { statementId: number; error: string; startedAt: Date }) => {
+      await session.rollback().catch(() => {});
+      await prisma.$transaction([
+        prisma.statementResult.createMany({
+          data: [
+            ...ran.map((r) => ({ executionId, statementId: r.statementId, status: "rolled_back" as const, rowsAffected: r.rowsAffected, durationMs: r.durationMs, startedAt: r.startedAt, finishedAt: r.finishedAt })),
+            ...(failed ? [{ executionId, statementId: failed.statementId, status: "failed" as const, error: failed.error, startedAt: failed.startedAt, finishedAt: new Date() }] : []),
+          ],
+        }),
+        prisma.statement.updateMany({ where: { id: { in: ran.map((r) => r.statementId) } }, data: { status: "rolled_back" } }),
+        ...(failed ? [prisma.statement.update({ where: { id: failed.statementId }, data: { status: "failed" } })] : []),
+      ]);
+    };
+    for (const statement of pending) {
+      const startedAt = new Date();
       try {
-        await session.commit();
+        const outcome = recorder ? await recorder.execute(statement.sql, statement.ordinal) : await session.execute(statement.sql);
+        if (guarded && !guardHeld(outcome)) {
+          throw new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back");
+        }
+        ran.push({ statementId: statement.id, rowsAffected: outcome.rowsAffected, durationMs: Math.round(outcome.durationMs), startedAt, finishedAt: new Date() });
       } catch (error) {
-        await prisma.$transaction(this.undoneInTransaction(change.id, executionId));
-        throw new StatementFailure(undefined, `COMMIT failed, nothing was changed: ${message(error)}`);
+        const text = message(error);
+        await undo({ statementId: statement.id, error: text, startedAt });
+        throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
       }
+      await progress();
     }
-    if (recorder) await this.storeRollback(change, executionId, recorder);
+    // A run whose lock was lost may have been declared interrupted meanwhile: then nothing may be committed.
+    if ((await prisma.change.count({ where: { id: change.id, status: "running" } })) === 0) {
+      await undo();
+      throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
+    }
+    // The results are written first, with the moment the COMMIT starts: a crash in between is then reported as
+    // "may or may not be applied" rather than guessed either way.
+    const ids = ran.map((r) => r.statementId);
+    await prisma.$transaction([
+      prisma.statementResult.createMany({ data: ran.map((r) => ({ executionId, statementId: r.statementId, status: "done" as const, rowsAffected: r.rowsAffected, durationMs: r.durationMs, startedAt: r.startedAt, finishedAt: r.finishedAt })) }),
+      prisma.statement.updateMany({ where: { id: { in: ids } }, data: { status: "done" } }),
+      prisma.execution.update({ where: { id: executionId }, data: { committingAt: new Date() } }),
+    ]);
+    try {
+      await session.commit();
+    } catch (error) {
+      await session.rollback().catch(() => {});
+      await prisma.$transaction([
+        prisma.statementResult.updateMany({ where: { executionId }, data: { status: "rolled_back" } }),
+        prisma.statement.updateMany({ where: { id: { in: ids } }, data: { status: "rolled_back" } }),
+        prisma.execution.update({ where: { id: executionId }, data: { committingAt: null } }),
+      ]);
+      throw new StatementFailure(undefined, `COMMIT failed, nothing was changed: ${message(error)}`);
+    }
   }
 
   private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {
@@ -259,15 +327,6 @@ export class ChangeRunner {
       undefined,
       `${verification.changedRows.length} row(s) changed since ${change.rollbackOf?.key ?? "the change"} ran, so the rollback did not run:\n${shown}${more}\nAn approver can force it with "Force rollback", which restores those rows too.`,
     );
-  }
-
-  /** After a rollback, the statements that had run in this execution's transaction are undone again. */
-  private undoneInTransaction(changeId: number, executionId: number) {
-    const { prisma } = this.deps;
-    return [
-      prisma.statementResult.updateMany({ where: { executionId, status: "done" }, data: { status: "rolled_back" } }),
-      prisma.statement.updateMany({ where: { changeId, status: "done", results: { some: { executionId } } }, data: { status: "rolled_back" } }),
-    ];
   }
 
   private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {

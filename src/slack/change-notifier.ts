@@ -22,7 +22,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
       this.logger.warn({ change: change.key, event: event.kind }, "change has no Slack message to update");
       return;
     }
-    const root = changeRootMessage(change);
+    const root = changeRootMessage(change, event.kind === "progress" ? event : undefined);
     await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, text: root.text, blocks: root.blocks });
     const note = threadNote(change, event);
     if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, text: note });

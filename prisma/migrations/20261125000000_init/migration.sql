@@ -162,6 +162,7 @@ CREATE TABLE "Execution" (
     "runnerId" TEXT NOT NULL,
     "transactional" BOOLEAN NOT NULL DEFAULT false,
     "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "committingAt" TIMESTAMP(3),
     "finishedAt" TIMESTAMP(3),
     "error" TEXT,
     "threadId" TEXT,

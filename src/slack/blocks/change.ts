@@ -27,9 +27,15 @@ export function changeTypeName(type: ChangeDetail["type"]): string {
   return typeNames[type];
 }
 
-export function statusLine(change: ChangeDetail): string {
-  const total = change.statements.length;
-  const done = change.statements.filter((s) => s.status === "done").length;
+/** How far a run is; statements in a transaction are only recorded at COMMIT, so the runner reports it. */
+export interface RunProgress {
+  done: number;
+  total: number;
+}
+
+export function statusLine(change: ChangeDetail, progress?: RunProgress): string {
+  const total = progress?.total ?? change.statements.length;
+  const done = progress?.done ?? change.statements.filter((s) => s.status === "done").length;
   const lastApproval = change.approvals.at(-1);
   switch (change.status) {
     case "review":
@@ -112,7 +118,7 @@ export interface ChangeMessage {
   sqlFile?: { filename: string; content: string };
 }
 
-export function changeRootMessage(change: ChangeDetail): ChangeMessage {
+export function changeRootMessage(change: ChangeDetail, progress?: RunProgress): ChangeMessage {
   const review = change.reviews[0];
   const sql = codeBlock(change.sql);
   const where = `${change.database.name} (${change.database.environment.name})`;
@@ -124,7 +130,7 @@ export function changeRootMessage(change: ChangeDetail): ChangeMessage {
         { type: "mrkdwn", text: `*Requested by*\n${mention(change.requesterId)}` },
         { type: "mrkdwn", text: `*Database*\n${escapeMrkdwn(where)}` },
         { type: "mrkdwn", text: `*Type*\n${changeTypeName(change.type)}` },
-        { type: "mrkdwn", text: `*Status*\n${statusLine(change)}` },
+        { type: "mrkdwn", text: `*Status*\n${statusLine(change, progress)}` },
       ],
     },
   ];
@@ -143,7 +149,7 @@ export function changeRootMessage(change: ChangeDetail): ChangeMessage {
   const actions = actionsFor(change);
   if (actions) blocks.push(actions);
   return {
-    text: `${change.key}: ${changeTypeName(change.type)} on ${where}: ${statusLine(change).replace(/^:[a-z_]+: /, "")}`,
+    text: `${change.key}: ${changeTypeName(change.type)} on ${where}: ${statusLine(change, progress).replace(/^:[a-z_]+: /, "")}`,
     blocks,
     sqlFile: sql.cut ? { filename: `${change.key}.sql`, content: change.sql } : undefined,
   };
