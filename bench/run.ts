@@ -1,25 +1,71 @@
 // `npm run bench`: runs every benchmark side by side with its reference and writes bench/RESULTS.md.
+// `npm run bench -- ack memory` runs only the named sections.
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { runAckBench } from "./ack/ack-latency.ts";
+import { runExecutionBench } from "./execution/execution-overhead.ts";
+import { runMemoryBench, runRollbackBenchInChild } from "./memory/memory-bench.ts";
 import { runReviewBench } from "./review/review-throughput.ts";
 
-const sections: Array<{ name: string; run: () => Promise<{ markdown: string }> }> = [{ name: "review", run: runReviewBench }];
+type Section = { name: string; run: () => Promise<{ markdown: string }> };
+
+/** The drift bench is loaded when it runs, so a drift bench that does not load costs its section only, with a note. */
+async function runDriftSection(): Promise<{ markdown: string }> {
+  const title = "### Drift check cost\n\n";
+  let module: Record<string, unknown>;
+  try {
+    module = (await import("./drift/drift-bench.ts")) as Record<string, unknown>;
+  } catch (error) {
+    return { markdown: `${title}Not run: \`bench/drift/drift-bench.ts\` did not load (${(error as Error).message}).\n` };
+  }
+  if (typeof module.runDriftBench !== "function") return { markdown: `${title}Not run: \`bench/drift/drift-bench.ts\` exports no \`runDriftBench()\`.\n` };
+  return (module.runDriftBench as () => Promise<{ markdown: string }>)();
+}
+
+let rollbackMaxRssMb: number | undefined;
+const sections: Section[] = [
+  { name: "review", run: runReviewBench },
+  {
+    name: "rollback",
+    run: async () => {
+      const { markdown, maxRssMb } = await runRollbackBenchInChild();
+      rollbackMaxRssMb = maxRssMb;
+      return { markdown };
+    },
+  },
+  { name: "drift", run: runDriftSection },
+  { name: "ack", run: runAckBench },
+  { name: "execution", run: runExecutionBench },
+  { name: "memory", run: () => runMemoryBench(rollbackMaxRssMb) },
+];
 
 const only = process.argv.slice(2);
 const started = Date.now();
+const load = loadavg()[0]!;
 const parts: string[] = [];
+const timings: string[] = [];
 for (const section of sections) {
   if (only.length > 0 && !only.includes(section.name)) continue;
   console.error(`bench: ${section.name}…`);
-  parts.push((await section.run()).markdown);
+  const sectionStarted = Date.now();
+  try {
+    parts.push((await section.run()).markdown);
+  } catch (error) {
+    parts.push(`### ${section.name}\n\nFailed: ${(error as Error).message.split("\n")[0]}\n`);
+    console.error(error);
+  }
+  timings.push(`${section.name} ${((Date.now() - sectionStarted) / 1000).toFixed(0)} s`);
 }
 const header = [
   "# Benchmark results",
   "",
-  `Run on ${new Date().toISOString().slice(0, 10)} with \`npm run bench${only.length ? ` ${only.join(" ")}` : ""}\`, Node ${process.version},`,
-  `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; total ${((Date.now() - started) / 1000).toFixed(0)} s.`,
-  "Each ratio compares Sluice with its reference measured in the same run.",
+  `Run on ${new Date().toISOString().slice(0, 10)} with \`npm run bench${only.length ? ` -- ${only.join(" ")}` : ""}\`, Node ${process.version},`,
+  `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; total ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
+  `The machine is shared: its 1-minute load average was ${load.toFixed(1)} when the run started and ${loadavg()[0]!.toFixed(1)} when it ended.`,
+  "Each ratio compares Sluice with its reference measured in the same run. Servers: the tests' private MariaDB (binlog on)",
+  "on 127.0.0.1:3399 and the local PostgreSQL on 127.0.0.1:5432. Each section runs alone with `npm run bench -- <section>`",
+  `(${sections.map((s) => s.name).join(", ")}).`,
   "",
 ].join("\n");
 const report = `${header}\n${parts.join("\n")}`;

@@ -1,0 +1,103 @@
+// Memory: peak RSS of a Sluice process exporting a 100,000-row query result to CSV (each engine, in its own
+// process), and of the rollback bench's process preparing the rollback of a 200,000-row UPDATE.
+import { fileURLToPath } from "node:url";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  dropMysqlDatabase,
+  dropPostgresDatabase,
+  ensureMariaDb,
+  ensurePostgres,
+  mysqlServer,
+  postgresServer,
+} from "../../test/support/servers.ts";
+import { runTsChild } from "../support/child.ts";
+import { ms } from "../support/stats.ts";
+import type { CsvExportReport } from "./csv-export.ts";
+
+const EXPORT_ROWS = 100_000;
+const GOAL_MB = 300;
+const CSV_EXPORT = fileURLToPath(new URL("./csv-export.ts", import.meta.url));
+const ROLLBACK_CHILD = fileURLToPath(new URL("./rollback-child.ts", import.meta.url));
+
+const TABLE = "(id INT PRIMARY KEY, email VARCHAR(80) NOT NULL, label VARCHAR(40) NOT NULL, amount DECIMAL(12,2) NOT NULL, created_at TIMESTAMP NOT NULL)";
+
+async function seedMysql(database: string): Promise<void> {
+  const conn = await mysql.createConnection({ ...mysqlServer(), database });
+  try {
+    await conn.query(`CREATE TABLE export_rows ${TABLE}`);
+    await conn.query(
+      `INSERT INTO export_rows SELECT seq, CONCAT('user', seq, '@example.com'), CONCAT('item "', seq, '", boxed'), seq / 7, '2024-05-01 12:00:00' FROM seq_1_to_${EXPORT_ROWS}`,
+    );
+  } finally {
+    await conn.end();
+  }
+}
+
+async function seedPostgres(database: string): Promise<void> {
+  const client = new pg.Client({ ...postgresServer(), database });
+  await client.connect();
+  try {
+    await client.query(`CREATE TABLE export_rows ${TABLE}`);
+    await client.query(
+      `INSERT INTO export_rows SELECT g, 'user' || g || '@example.com', 'item "' || g || '", boxed', g / 7.0, '2024-05-01 12:00:00' FROM generate_series(1, ${EXPORT_ROWS}) g`,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+async function csvExport(engine: "mysql" | "postgres"): Promise<CsvExportReport & { processMaxRssMb: number | undefined }> {
+  const database = engine === "mysql" ? await createMysqlDatabase("memory_bench") : await createPostgresDatabase("memory_bench");
+  try {
+    await (engine === "mysql" ? seedMysql(database) : seedPostgres(database));
+    const { stdout, maxRssMb } = await runTsChild(CSV_EXPORT, [engine, database, String(EXPORT_ROWS)]);
+    return { ...(JSON.parse(stdout) as CsvExportReport), processMaxRssMb: maxRssMb };
+  } finally {
+    await (engine === "mysql" ? dropMysqlDatabase(database) : dropPostgresDatabase(database));
+  }
+}
+
+/** The rollback bench in its own process: its report, and the peak RSS of that whole process. */
+export async function runRollbackBenchInChild(): Promise<{ markdown: string; maxRssMb: number | undefined }> {
+  const { stdout, maxRssMb } = await runTsChild(ROLLBACK_CHILD);
+  if (!stdout.trim()) throw new Error("the rollback bench printed no report");
+  return { markdown: stdout, maxRssMb };
+}
+
+const mb = (value: number | undefined): string => (value === undefined ? "n/a" : value.toFixed(0));
+const verdict = (value: number | undefined): string => (value === undefined ? "n/a" : value < GOAL_MB ? "yes" : "**no**");
+
+export async function runMemoryBench(rollbackProcessMaxRssMb?: number): Promise<{ markdown: string }> {
+  await ensureMariaDb();
+  await ensurePostgres();
+  const exports = { mysql: await csvExport("mysql"), postgres: await csvExport("postgres") };
+  const rows = (["mysql", "postgres"] as const).map((engine) => {
+    const e = exports[engine];
+    const name = engine === "mysql" ? "MariaDB" : "PostgreSQL";
+    return `| export ${EXPORT_ROWS.toLocaleString("en")} rows to CSV (${e.csvMb.toFixed(1)} MB, ${ms(e.ms, 0)} ms), ${name} | ${mb(e.startedMaxRssMb)} | ${mb(e.maxRssMb)} | ${mb(e.processMaxRssMb)} | ${verdict(e.processMaxRssMb ?? e.maxRssMb)} |`;
+  });
+  if (rollbackProcessMaxRssMb !== undefined) {
+    rows.push(`| rollback of a 200,000-row UPDATE prepared, ×3 (the rollback bench's process) | – | – | ${mb(rollbackProcessMaxRssMb)} | ${verdict(rollbackProcessMaxRssMb)} |`);
+  }
+  const markdown = [
+    "### Memory",
+    "",
+    "Each measure runs in its own Node process. The CSV export starts the real Sluice (store, Bolt app, local Slack) and runs",
+    "`/db query`'s path without Slack: `runQuery` (read-only session, masking of the `email` column, audit) then `toCsv`, all rows",
+    "held in memory as the query modal does. The rollback row is the whole process of the rollback bench (three 200,000-row",
+    "UPDATEs and their rollback preparation, plus loading the table); its own sampled peak during `finish()` is in its section.",
+    "",
+    `| work | peak RSS once started (MB) | peak RSS after (MB, Node's maxRSS) | whole process peak (MB, /usr/bin/time) | under ${GOAL_MB} MB |`,
+    "| --- | ---: | ---: | ---: | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  return { markdown };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log((await runMemoryBench()).markdown);
+}
