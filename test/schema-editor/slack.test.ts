@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { PRIVATE_METADATA_LIMIT } from "../../src/schema-editor/editor-state.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { changeSchemaDiff } from "../../src/changes/schema-diff.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 
 const user = { id: "UDEV" };
@@ -149,6 +150,14 @@ projects:
     assert.equal(change.type, "schema");
     assert.equal(change.requesterId, user.id);
     assert.match(change.sql, /^CREATE TABLE `t1` \(/);
+    // Test approves by itself: the table is created, and the history holds its schema diff.
+    const done = await eventually(async () => {
+      const current = await t.sluice.services.changes.get(change.id);
+      return current.status === "done" && current.snapshots.some((s) => s.kind === "after") && current;
+    }, 15_000, "the editor's change to run");
+    const diff = changeSchemaDiff(done) ?? "";
+    assert.match(diff, /\+table t1/);
+    assert.match(diff, /\+ {2}column name varchar\(100\)/);
   });
 
   test("a 200-column PostgreSQL table opens within Slack's limits, pages, filters and keeps edits", async () => {
