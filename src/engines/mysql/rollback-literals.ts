@@ -38,9 +38,24 @@ export function mysqlLiteral(column: RollbackColumn, value: unknown): string {
   throw unsupported(column, "its type");
 }
 
-/** The same literal for comparing in a guard: text compares byte-exact. */
-export function mysqlGuardLiteral(column: RollbackColumn, value: unknown, literal: string): string {
-  return typeof value === "string" && TEXT.has(column.dataType) ? literal + EXACT_COLLATION : literal;
+const NEEDS_ESCAPE = /[\\'\n\r\x1a\0]/;
+
+/**
+ * mysqlLiteral with the column's type resolved once: the rollback writes a literal per column per row, so the
+ * common values (safe integers, text and dates needing no escape) skip the general dispatch.
+ */
+export function mysqlLiteralWriter(column: RollbackColumn): (value: unknown) => string {
+  const general = (value: unknown): string => mysqlLiteral(column, value);
+  if (INTEGER.has(column.dataType)) return (value) => (typeof value === "number" && Number.isSafeInteger(value) ? String(value) : general(value));
+  if (TEXT.has(column.dataType) || DATE_TIME.has(column.dataType)) {
+    return (value) => (typeof value === "string" && !NEEDS_ESCAPE.test(value) ? `'${value}'` : general(value));
+  }
+  return general;
+}
+
+/** Whether a guard compares this column's text values under EXACT_COLLATION: text compares byte-exact. */
+export function comparesAsText(column: RollbackColumn): boolean {
+  return TEXT.has(column.dataType);
 }
 
 function textLiteral(value: string): string {
