@@ -1,11 +1,11 @@
 // An EngineSession on one MySQL/MariaDB connection.
-import type { EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "../engine.ts";
-import { EngineError, statementFailed } from "../errors.ts";
+import type { StatementOutcome } from "../engine.ts";
+import { LinkedSession, type SessionOperations } from "../linked-session.ts";
+import { statementFailed } from "../errors.ts";
 import type { MySqlLink } from "./connect.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
 import { mysqlReviewCatalog } from "./review-catalog.ts";
-import type { ReviewCatalog } from "../../review/catalog.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
 
 /** Server errors that mean a time limit ran out: MariaDB max_statement_time, MySQL max_execution_time, lock wait. */
@@ -14,12 +14,18 @@ const TIMEOUT_ERRNOS = new Set([1969, 3024, 1205]);
 /** Statements whose affected-row count is not rows of data (a copying ALTER TABLE reports the rows it copied). */
 const DATA_DEFINITION = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"]);
 
-export class MySqlSession implements EngineSession {
-  readonly connectionId: number;
-  private inTransaction = false;
+const operations: SessionOperations<MySqlLink> = {
+  run: runStatement,
+  beginStatement: "START TRANSACTION",
+  readOnlyQuery,
+  dumpSchema,
+  schemaFingerprint,
+  reviewCatalog: (link) => mysqlReviewCatalog(link.conn),
+};
 
-  constructor(private readonly link: MySqlLink) {
-    this.connectionId = link.connectionId;
+export class MySqlSession extends LinkedSession<MySqlLink> {
+  constructor(link: MySqlLink) {
+    super(link, operations);
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
@@ -27,36 +33,6 @@ export class MySqlSession implements EngineSession {
     const result = await runStatement(this.link, sql);
     const rowsAffected = DATA_DEFINITION.has(mysqlLeadingKeyword(sql)) ? 0 : affectedRows(result);
     return { rowsAffected, durationMs: performance.now() - started };
-  }
-
-  async begin(): Promise<void> {
-    await runStatement(this.link, "START TRANSACTION");
-    this.inTransaction = true;
-  }
-
-  async commit(): Promise<void> {
-    this.inTransaction = false;
-    await runStatement(this.link, "COMMIT");
-  }
-
-  async rollback(): Promise<void> {
-    this.inTransaction = false;
-    await runStatement(this.link, "ROLLBACK");
-  }
-
-  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
-    if (this.inTransaction) {
-      throw new EngineError("a read-only query cannot run inside an open transaction", { kind: "invalid" });
-    }
-    return readOnlyQuery(this.link, sql, options);
-  }
-
-  dumpSchema(): Promise<string> {
-    return dumpSchema(this.link);
-  }
-
-  schemaFingerprint(): Promise<string> {
-    return schemaFingerprint(this.link);
   }
 
   /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
@@ -67,10 +43,6 @@ export class MySqlSession implements EngineSession {
     } catch (error) {
       throw statementFailed(error, isTimeout(error));
     }
-  }
-
-  reviewCatalog(): ReviewCatalog {
-    return mysqlReviewCatalog(this.link.conn);
   }
 
   async close(): Promise<void> {

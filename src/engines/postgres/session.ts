@@ -1,12 +1,12 @@
 // An EngineSession on one PostgreSQL connection.
 import type pg from "pg";
-import type { EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "../engine.ts";
-import { EngineError, statementFailed } from "../errors.ts";
+import type { StatementOutcome } from "../engine.ts";
+import { LinkedSession, type SessionOperations } from "../linked-session.ts";
+import { statementFailed } from "../errors.ts";
 import type { PostgresLink } from "./connect.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
 import { postgresReviewCatalog } from "./review-catalog.ts";
-import type { ReviewCatalog } from "../../review/catalog.ts";
 
 /** query_canceled (statement_timeout) and lock_not_available (lock_timeout). */
 const TIMEOUT_CODES = new Set(["57014", "55P03"]);
@@ -14,12 +14,18 @@ const TIMEOUT_CODES = new Set(["57014", "55P03"]);
 /** Commands whose row count is rows of data changed; for the rest (DDL, SELECT) it is reported as 0. */
 const DATA_CHANGES = new Set(["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"]);
 
-export class PostgresSession implements EngineSession {
-  readonly connectionId: number;
-  private inTransaction = false;
+const operations: SessionOperations<PostgresLink> = {
+  run: runStatement,
+  beginStatement: "BEGIN",
+  readOnlyQuery,
+  dumpSchema,
+  schemaFingerprint,
+  reviewCatalog: (link) => postgresReviewCatalog(link.client),
+};
 
-  constructor(private readonly link: PostgresLink) {
-    this.connectionId = link.connectionId;
+export class PostgresSession extends LinkedSession<PostgresLink> {
+  constructor(link: PostgresLink) {
+    super(link, operations);
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
@@ -29,36 +35,6 @@ export class PostgresSession implements EngineSession {
     return { rowsAffected, durationMs: performance.now() - started };
   }
 
-  async begin(): Promise<void> {
-    await runStatement(this.link, "BEGIN");
-    this.inTransaction = true;
-  }
-
-  async commit(): Promise<void> {
-    this.inTransaction = false;
-    await runStatement(this.link, "COMMIT");
-  }
-
-  async rollback(): Promise<void> {
-    this.inTransaction = false;
-    await runStatement(this.link, "ROLLBACK");
-  }
-
-  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
-    if (this.inTransaction) {
-      throw new EngineError("a read-only query cannot run inside an open transaction", { kind: "invalid" });
-    }
-    return readOnlyQuery(this.link, sql, options);
-  }
-
-  dumpSchema(): Promise<string> {
-    return dumpSchema(this.link);
-  }
-
-  schemaFingerprint(): Promise<string> {
-    return schemaFingerprint(this.link);
-  }
-
   /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
   async queryRows(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
     try {
@@ -66,10 +42,6 @@ export class PostgresSession implements EngineSession {
     } catch (error) {
       throw statementFailed(error, isTimeout(error));
     }
-  }
-
-  reviewCatalog(): ReviewCatalog {
-    return postgresReviewCatalog(this.link.client);
   }
 
   async close(): Promise<void> {

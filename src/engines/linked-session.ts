@@ -1,0 +1,65 @@
+// What both engines' sessions do the same way — transactions, the read-only guard, schema dumps — in one place;
+// each engine supplies how to run a statement on its driver and its own catalog code.
+import type { ReviewCatalog } from "../review/catalog.ts";
+import type { EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "./engine.ts";
+import { EngineError } from "./errors.ts";
+
+export interface SessionOperations<Link> {
+  /** Runs one statement, turning a server refusal into an EngineError. */
+  run(link: Link, sql: string): Promise<unknown>;
+  /** The engine's way to open a transaction (`START TRANSACTION`, `BEGIN`). */
+  beginStatement: string;
+  readOnlyQuery(link: Link, sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult>;
+  dumpSchema(link: Link): Promise<string>;
+  schemaFingerprint(link: Link): Promise<string>;
+  reviewCatalog(link: Link): ReviewCatalog;
+}
+
+export abstract class LinkedSession<Link extends { connectionId: number }> implements EngineSession {
+  readonly connectionId: number;
+  private inTransaction = false;
+
+  protected constructor(
+    protected readonly link: Link,
+    private readonly operations: SessionOperations<Link>,
+  ) {
+    this.connectionId = link.connectionId;
+  }
+
+  abstract execute(sql: string): Promise<StatementOutcome>;
+  abstract close(): Promise<void>;
+
+  async begin(): Promise<void> {
+    await this.operations.run(this.link, this.operations.beginStatement);
+    this.inTransaction = true;
+  }
+
+  async commit(): Promise<void> {
+    this.inTransaction = false;
+    await this.operations.run(this.link, "COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    this.inTransaction = false;
+    await this.operations.run(this.link, "ROLLBACK");
+  }
+
+  readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
+    if (this.inTransaction) {
+      throw new EngineError("a read-only query cannot run inside an open transaction", { kind: "invalid" });
+    }
+    return this.operations.readOnlyQuery(this.link, sql, options);
+  }
+
+  dumpSchema(): Promise<string> {
+    return this.operations.dumpSchema(this.link);
+  }
+
+  schemaFingerprint(): Promise<string> {
+    return this.operations.schemaFingerprint(this.link);
+  }
+
+  reviewCatalog(): ReviewCatalog {
+    return this.operations.reviewCatalog(this.link);
+  }
+}
