@@ -34,11 +34,15 @@ export interface SlackApp {
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: "bolt" });
   let level = LogLevel.INFO;
+  // Bolt logs at debug level on every request: build the line only when the level is on.
+  const at = (method: "debug" | "info" | "warn" | "error") => (...msg: unknown[]) => {
+    if (child.isLevelEnabled(method)) child[method](msg.map(String).join(" "));
+  };
   return {
-    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(" ")),
-    info: (...msg: unknown[]) => child.info(msg.map(String).join(" ")),
-    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(" ")),
-    error: (...msg: unknown[]) => child.error(msg.map(String).join(" ")),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
     setLevel: (next) => {
       level = next;
     },

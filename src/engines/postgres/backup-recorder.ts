@@ -14,6 +14,8 @@ export class BackupRecorder implements DataChangeRecorder {
   private readonly backupTables: string[] = [];
   private refusal: string | undefined;
   private schemaReady = false;
+  /** A data change holds no DDL, so a table's columns and key stay as first read for the whole transaction. */
+  private readonly tables = new Map<string, Promise<BackupTable | undefined>>();
 
   constructor(
     private readonly session: PostgresSession,
@@ -25,7 +27,7 @@ export class BackupRecorder implements DataChangeRecorder {
     const statement = readDataStatement(sql);
     if (statement.kind === "other") return this.session.execute(sql);
     if (statement.kind === "refused") return this.refuse(`statement ${ordinal} cannot be backed up: ${statement.reason}`, sql);
-    const table = await readBackupTable(this.session, statement.table);
+    const table = await this.tableOf(statement.table);
     if (!table) return this.refuse(`statement ${ordinal} does not target a plain table (${statement.table})`, sql);
     const writer = new PostgresInverseWriter(table);
     if (statement.kind === "insert") return this.recordInsert(sql, writer);
@@ -62,6 +64,15 @@ export class BackupRecorder implements DataChangeRecorder {
       this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
     }
     return outcome;
+  }
+
+  private tableOf(name: string): Promise<BackupTable | undefined> {
+    let table = this.tables.get(name);
+    if (!table) {
+      table = readBackupTable(this.session, name);
+      this.tables.set(name, table);
+    }
+    return table;
   }
 
   async finish(): Promise<PreparedRollback> {
