@@ -4,7 +4,7 @@ import type pg from "pg";
 import type { Config } from "../config/load.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
-import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.ts";
+import type { ConnectionTarget, Engine, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets, type Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
@@ -186,30 +186,20 @@ export class ChangeRunner {
    * store around it, so a crash leaves the exact statements that completed.
    */
   private async runOneByOne(change: ChangeDetail, executionId: number, session: EngineSession, pending: ChangeDetail["statements"], progress: () => Promise<void>): Promise<void> {
-    const { prisma } = this.deps;
     for (const statement of pending) {
       // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
       // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
-      const claimed = await prisma.statement.updateMany({ where: { id: statement.id, change: { status: "running" } }, data: { status: "running" } });
-      if (claimed.count === 0) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
-      const result = await prisma.statementResult.create({ data: { executionId, statementId: statement.id, status: "running" } });
+      const resultId = await this.deps.changes.claimStatement(executionId, statement.id);
+      if (resultId === undefined) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
+      let outcome: StatementOutcome;
       try {
-        const outcome = await session.execute(statement.sql);
-        await prisma.$transaction([
-          prisma.statementResult.update({
-            where: { id: result.id },
-            data: { status: "done", rowsAffected: outcome.rowsAffected, durationMs: Math.round(outcome.durationMs), finishedAt: new Date() },
-          }),
-          prisma.statement.update({ where: { id: statement.id }, data: { status: "done" } }),
-        ]);
+        outcome = await session.execute(statement.sql);
       } catch (error) {
         const text = message(error);
-        await prisma.$transaction([
-          prisma.statementResult.update({ where: { id: result.id }, data: { status: "failed", error: text, finishedAt: new Date() } }),
-          prisma.statement.update({ where: { id: statement.id }, data: { status: "failed" } }),
-        ]);
+        await this.deps.changes.finishStatement(resultId, statement.id, { error: text });
         throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
       }
+      await this.deps.changes.finishStatement(resultId, statement.id, outcome);
       await progress();
     }
   }

@@ -115,6 +115,39 @@ export class ChangeRepository {
     return result.count === 1;
   }
 
+  /**
+   * Marks a statement as running and opens its result row, in one round trip, only while its change is still
+   * `running`; undefined when the change moved on (e.g. recovery declared it interrupted).
+   */
+  async claimStatement(executionId: number, statementId: number): Promise<number | undefined> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: number }>>`
+      WITH claimed AS (
+        UPDATE "Statement" s SET "status" = 'running'::"StatementStatus"
+        FROM "Change" c
+        WHERE s."id" = ${statementId} AND c."id" = s."changeId" AND c."status" = 'running'::"ChangeStatus"
+        RETURNING s."id"
+      )
+      INSERT INTO "StatementResult" ("executionId", "statementId", "status", "startedAt")
+      SELECT ${executionId}, "id", 'running'::"StatementStatus", now() FROM claimed
+      RETURNING "id"`;
+    return rows[0]?.id;
+  }
+
+  /** Records a statement's end — done with its rows and duration, or failed with the error — in one round trip. */
+  async finishStatement(resultId: number, statementId: number, outcome: { rowsAffected: number; durationMs: number } | { error: string }): Promise<void> {
+    const status = "error" in outcome ? "failed" : "done";
+    const rows = "error" in outcome ? null : outcome.rowsAffected;
+    const duration = "error" in outcome ? null : Math.round(outcome.durationMs);
+    const error = "error" in outcome ? outcome.error : null;
+    await this.prisma.$executeRaw`
+      WITH result AS (
+        UPDATE "StatementResult"
+        SET "status" = ${status}::"StatementStatus", "rowsAffected" = ${rows}::integer, "durationMs" = ${duration}::integer, "error" = ${error}::text, "finishedAt" = now()
+        WHERE "id" = ${resultId}
+      )
+      UPDATE "Statement" SET "status" = ${status}::"StatementStatus" WHERE "id" = ${statementId}`;
+  }
+
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
     await this.prisma.change.update({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
   }
