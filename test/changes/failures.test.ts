@@ -3,31 +3,20 @@
 // statement 1 is rolled back with it and nothing persists. "Mark as done" closes a failed change.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, ephemeralTo, onMysql, onPostgres, slackDirectory, submitChangeThroughModal, waitForPosted, waitForStatus, workflowYaml } from "../support/changes.ts";
-import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
+import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, ephemeralTo, onMysql, onPostgres, submitChangeThroughModal, waitForPosted, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { eventually, type TestSluice } from "../support/sluice.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 
 describe("a change that fails on its second statement", () => {
   let t: TestSluice;
   let mysqlDb: string;
   let pgDb: string;
+  let world: SluiceWithDatabases;
   before(async () => {
-    mysqlDb = await createMysqlDatabase("sluice_fail");
-    pgDb = await createPostgresDatabase("sluice_fail");
-    t = await startTestSluice({
-      yaml: workflowYaml([
-        { name: mysqlDb, engine: "mysql", environment: "Test" },
-        { name: pgDb, engine: "postgres", environment: "Test" },
-      ]),
-      slack: slackDirectory,
-    });
+    world = await startWithTestDatabases("sluice_fail");
+    ({ t, mysqlDb, pgDb } = world);
   });
-  after(async () => {
-    await t.stop();
-    await dropMysqlDatabase(mysqlDb);
-    await dropPostgresDatabase(pgDb);
-  });
+  after(() => world.stop());
 
   test("MySQL schema change: statement 1 stays done, statement 2 has the error; a retry after the fix does not re-run statement 1", async () => {
     await onMysql(mysqlDb, "CREATE TABLE orders (id INT PRIMARY KEY)");

@@ -4,31 +4,20 @@
 // from another session instead (`KILL` on MariaDB, `pg_terminate_backend` on PostgreSQL).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, onMysql, onPostgres, slackDirectory, submitChangeThroughModal, waitForPosted, waitForStatus, workflowYaml } from "../support/changes.ts";
-import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
+import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, onMysql, onPostgres, submitChangeThroughModal, waitForPosted, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { eventually, type TestSluice } from "../support/sluice.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 
 describe("drill: the target database drops the change's connection mid-statement", () => {
   let t: TestSluice;
   let mysqlDb: string;
   let pgDb: string;
+  let world: SluiceWithDatabases;
   before(async () => {
-    mysqlDb = await createMysqlDatabase("sluice_drill_target");
-    pgDb = await createPostgresDatabase("sluice_drill_target");
-    t = await startTestSluice({
-      yaml: workflowYaml([
-        { name: mysqlDb, engine: "mysql", environment: "Test" },
-        { name: pgDb, engine: "postgres", environment: "Test" },
-      ]),
-      slack: slackDirectory,
-    });
+    world = await startWithTestDatabases("sluice_drill_target");
+    ({ t, mysqlDb, pgDb } = world);
   });
-  after(async () => {
-    await t.stop();
-    await dropMysqlDatabase(mysqlDb);
-    await dropPostgresDatabase(pgDb);
-  });
+  after(() => world.stop());
 
   test("MariaDB: KILL of the change's connection fails the statement with the error; a retry runs it again and succeeds", async () => {
     const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE slow AS SELECT SLEEP(3) AS s;";

@@ -4,8 +4,8 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { signature } from "../../src/sandbox/slack-requests.ts";
 import type { ChangeStatus } from "../../src/store/changes.ts";
-import { eventually, type TestSluice } from "./sluice.ts";
-import { mysqlServer, postgresServer } from "./servers.ts";
+import { eventually, startTestSluice, type TestSluice } from "./sluice.ts";
+import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "./servers.ts";
 
 export const CHANNEL = "CPROJECT";
 export const DEVELOPER = { id: "UDEVELOPER" };
@@ -177,4 +177,34 @@ export async function waitForPosted(t: TestSluice, key: string, status: ChangeSt
     return change?.status === status && change.slackTs !== null && t.slack.thread(CHANNEL, change.slackTs).some((m) => /Review of/.test(m.text));
   }, timeoutMs, `${key} to be ${status} and posted with its review`);
   return waitForStatus(t, key, status, timeoutMs);
+}
+
+/** A running Sluice with one fresh MariaDB and one fresh PostgreSQL database in the Test environment. */
+export interface SluiceWithDatabases {
+  t: TestSluice;
+  mysqlDb: string;
+  pgDb: string;
+  stop(): Promise<void>;
+}
+
+export async function startWithTestDatabases(prefix: string): Promise<SluiceWithDatabases> {
+  const mysqlDb = await createMysqlDatabase(prefix);
+  const pgDb = await createPostgresDatabase(prefix);
+  const t = await startTestSluice({
+    yaml: workflowYaml([
+      { name: mysqlDb, engine: "mysql", environment: "Test" },
+      { name: pgDb, engine: "postgres", environment: "Test" },
+    ]),
+    slack: slackDirectory,
+  });
+  return {
+    t,
+    mysqlDb,
+    pgDb,
+    stop: async () => {
+      await t.stop();
+      await dropMysqlDatabase(mysqlDb);
+      await dropPostgresDatabase(pgDb);
+    },
+  };
 }
