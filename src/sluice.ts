@@ -3,7 +3,7 @@
 import { fileURLToPath } from "node:url";
 import type { CustomRoute } from "@slack/bolt";
 import type { Config } from "./config/load.ts";
-import { connectLive, DriftMonitor } from "./drift/index.ts";
+import { connectLive, DriftMonitor, fingerprintsLive } from "./drift/index.ts";
 import { engineFor } from "./engines/index.ts";
 import type { Reachability } from "./health/health.ts";
 import { redactSecrets, type Logger } from "./logger.ts";
@@ -74,7 +74,13 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
   let drift: DriftMonitor | undefined;
   try {
     const registry = await Registry.sync(store.prisma, config);
-    drift = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), logger });
+    drift = new DriftMonitor({
+      store,
+      databases: registry.databases,
+      connect: connectLive(config, registry),
+      fingerprints: fingerprintsLive(config, registry),
+      logger,
+    });
     const slackClient = new WebClient(options.slack.botToken, {
       ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl.endsWith("/") ? options.slack.apiUrl : `${options.slack.apiUrl}/` } : {}),
       logger: undefined,

@@ -153,7 +153,7 @@ export async function runDriftBench(): Promise<{ markdown: string }> {
       "### Drift check (MariaDB)",
       "",
       `${DATABASES} databases × ${TABLES} InnoDB tables (created in ${(created.ms / 1000).toFixed(1)} s by CREATE TABLE … LIKE);`,
-      `a scheduled run checks 8 databases at a time, each on its own connection. Median of ${RUNS} runs.`,
+      `a scheduled run reads each instance's fingerprints over 4 connections, then settles each database from them; only one whose fingerprint differs gets its own connection (8 at a time). Median of ${RUNS} runs.`,
       "",
       "| run | time | per database |",
       "| --- | ---: | ---: |",

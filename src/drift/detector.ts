@@ -7,12 +7,14 @@ import type { DriftAnomaly, PrismaClient } from "../store/generated/client.ts";
 import { openAnomaly, resolveAnomaly } from "./anomalies.ts";
 import { schemaDiff } from "./diff.ts";
 import type { DatabaseCheck, DriftEvent } from "./events.ts";
-import { withLiveSession, type ConnectLive } from "./live-schema.ts";
-import { latestSnapshotHead, recordFirstBaseline, snapshotSchema, type SnapshotHead } from "./snapshots.ts";
+import { withLiveSession, type ConnectLive, type ReadFingerprints } from "./live-schema.ts";
+import { latestSnapshotHead, latestSnapshotHeads, recordFirstBaseline, snapshotSchema, type SnapshotHead } from "./snapshots.ts";
 
 export interface DriftDetectorOptions {
   prisma: PrismaClient;
   connect: ConnectLive;
+  /** Reads many databases' fingerprints at once; without it each check reads its own. */
+  fingerprints?: ReadFingerprints;
   /** How many databases are checked at the same time. */
   concurrency?: number;
 }
@@ -29,25 +31,43 @@ const DEFAULT_CONCURRENCY = 8;
 export class DriftDetector {
   private readonly prisma: PrismaClient;
   private readonly connect: ConnectLive;
+  private readonly fingerprints?: ReadFingerprints;
   private readonly concurrency: number;
 
   constructor(options: DriftDetectorOptions) {
     this.prisma = options.prisma;
     this.connect = options.connect;
+    this.fingerprints = options.fingerprints;
     this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   }
 
   /** Checks every database; a failure on one (other than being unreachable) is returned, not thrown. */
   async checkAll(databases: readonly RegisteredDatabase[]): Promise<Array<DatabaseCheck | { database: RegisteredDatabase; error: unknown }>> {
-    return mapConcurrently(databases, this.concurrency, (database) =>
-      this.check(database).catch((error: unknown) => ({ database, error })),
-    );
+    if (!this.fingerprints) {
+      return mapConcurrently(databases, this.concurrency, (database) => this.check(database).catch((error: unknown) => ({ database, error })));
+    }
+    // The cheap path for the common case, nothing changed: every fingerprint, latest snapshot and open anomaly is
+    // read in a few queries for all databases; only a database they cannot settle gets its own full check.
+    const ids = databases.map((d) => d.id);
+    const [known, snapshots, open] = await Promise.all([
+      this.fingerprints(databases),
+      latestSnapshotHeads(this.prisma, ids),
+      this.prisma.driftAnomaly.findMany({ where: { databaseId: { in: ids }, status: "open" }, orderBy: { id: "desc" } }),
+    ]);
+    return mapConcurrently(databases, this.concurrency, async (database) => {
+      const fingerprint = known.get(database.id);
+      const anomalies = open.filter((a) => a.databaseId === database.id);
+      const settled = fingerprint === undefined || anomalies.some((a) => a.kind === "unreachable") ? undefined : settle(database, fingerprint, snapshots.get(database.id) ?? null, anomalies.find((a) => a.kind === "drift") ?? null);
+      return settled ?? this.check(database, fingerprint).catch((error: unknown) => ({ database, error }));
+    });
   }
 
-  async check(database: RegisteredDatabase): Promise<DatabaseCheck> {
+  /** `knownFingerprint`: the live fingerprint when it was already read (checkAll reads them together). */
+  async check(database: RegisteredDatabase, knownFingerprint?: string): Promise<DatabaseCheck> {
     const snapshot = await latestSnapshotHead(this.prisma, database.id);
     const openDrift = await openAnomaly(this.prisma, database.id, "drift");
-    const live = await this.readLive(database, snapshot, openDrift);
+    const decided = knownFingerprint === undefined ? undefined : decide(knownFingerprint, snapshot, openDrift);
+    const live = decided ?? (await this.readLive(database, snapshot, openDrift));
     const events: DriftEvent[] = [];
     if (live.kind === "unreachable") return this.unreachable(database, live.reason);
 
@@ -93,9 +113,7 @@ export class DriftDetector {
     try {
       return await withLiveSession(this.connect, database, async (session: EngineSession): Promise<LiveReading> => {
         const fingerprint = await session.schemaFingerprint();
-        if (snapshot && fingerprint === snapshot.fingerprint) return { kind: "matches" };
-        if (snapshot && openDrift?.snapshotId === snapshot.id && fingerprint === openDrift.liveFingerprint) return { kind: "same_drift" };
-        return { kind: "dumped", fingerprint, schema: await session.dumpSchema() };
+        return decide(fingerprint, snapshot, openDrift) ?? { kind: "dumped", fingerprint, schema: await session.dumpSchema() };
       });
     } catch (error) {
       if (error instanceof EngineError) return { kind: "unreachable", reason: redactSecrets(error.message) };
@@ -109,6 +127,21 @@ export class DriftDetector {
     const anomaly = await this.prisma.driftAnomaly.create({ data: { databaseId: database.id, kind: "unreachable" } });
     return { database, outcome: "unreachable", events: [{ type: "unreachable", database, anomaly, reason }], fingerprintOnly: true, anomaly };
   }
+}
+
+/** A check that a fingerprint settles without writing anything: in sync with nothing open, or the same open drift. */
+function settle(database: RegisteredDatabase, fingerprint: string, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): DatabaseCheck | undefined {
+  const reading = decide(fingerprint, snapshot, openDrift);
+  if (reading?.kind === "matches" && !openDrift) return { database, outcome: "in_sync", events: [], fingerprintOnly: true };
+  if (reading?.kind === "same_drift") return { database, outcome: "drifted", events: [], fingerprintOnly: true, anomaly: openDrift! };
+  return undefined;
+}
+
+/** What a fingerprint alone decides: the snapshot's (in sync), or the open drift's against the same snapshot. */
+function decide(fingerprint: string, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): LiveReading | undefined {
+  if (snapshot && fingerprint === snapshot.fingerprint) return { kind: "matches" };
+  if (snapshot && openDrift?.snapshotId === snapshot.id && fingerprint === openDrift.liveFingerprint) return { kind: "same_drift" };
+  return undefined;
 }
 
 async function mapConcurrently<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {

@@ -4,7 +4,7 @@ export { openAnomalies, findAnomaly, attachAlert } from "./anomalies.ts";
 export { recentChanges, type ChangeSummary } from "./history.ts";
 export { DriftMonitor, type DriftNotify, type DriftRun } from "./monitor.ts";
 export { DriftDetector } from "./detector.ts";
-export { connectLive, type ConnectLive } from "./live-schema.ts";
+export { connectLive, fingerprintsLive, type ConnectLive, type ReadFingerprints } from "./live-schema.ts";
 export { DriftError, StaleAnomalyError } from "./errors.ts";
 export type { Baseline } from "./baseline.ts";
 export type { CheckOutcome, DatabaseCheck, DriftEvent } from "./events.ts";

@@ -8,7 +8,7 @@ import { establishBaseline, type Baseline } from "./baseline.ts";
 import { DriftDetector } from "./detector.ts";
 import { DriftError } from "./errors.ts";
 import type { DatabaseCheck, DriftEvent } from "./events.ts";
-import type { ConnectLive } from "./live-schema.ts";
+import type { ConnectLive, ReadFingerprints } from "./live-schema.ts";
 
 export const DRIFT_LOCK = advisoryLockKey("sluice:drift");
 
@@ -16,6 +16,8 @@ export interface DriftMonitorOptions {
   store: Pick<Store, "prisma" | "pool">;
   databases: readonly RegisteredDatabase[];
   connect: ConnectLive;
+  /** Reads a scheduled run's fingerprints together (see fingerprintsLive). */
+  fingerprints?: ReadFingerprints;
   logger: Logger;
   concurrency?: number;
 }
@@ -35,7 +37,7 @@ export class DriftMonitor {
   private task?: ScheduledTask;
 
   constructor(private readonly options: DriftMonitorOptions) {
-    this.detector = new DriftDetector({ prisma: options.store.prisma, connect: options.connect, concurrency: options.concurrency });
+    this.detector = new DriftDetector({ prisma: options.store.prisma, connect: options.connect, fingerprints: options.fingerprints, concurrency: options.concurrency });
   }
 
   /** Starts the cron job; the expression is checked here so a bad one stops start-up with a clear message. */

@@ -28,6 +28,17 @@ export function latestSnapshotHead(prisma: PrismaClient, databaseId: number): Pr
   });
 }
 
+/** The latest snapshot head of each of several databases, in one query (a scheduled run's first step). */
+export async function latestSnapshotHeads(prisma: PrismaClient, databaseIds: readonly number[]): Promise<Map<number, SnapshotHead>> {
+  const rows = await prisma.schemaSnapshot.findMany({
+    where: { databaseId: { in: [...databaseIds] } },
+    orderBy: [{ databaseId: "asc" }, { createdAt: "desc" }, { id: "desc" }],
+    distinct: ["databaseId"],
+    select: { id: true, kind: true, fingerprint: true, createdAt: true, changeId: true, databaseId: true },
+  });
+  return new Map(rows.map(({ databaseId, ...head }) => [databaseId, head]));
+}
+
 export async function snapshotSchema(prisma: PrismaClient, snapshotId: number): Promise<string> {
   const row = await prisma.schemaSnapshot.findUniqueOrThrow({ where: { id: snapshotId }, select: { schema: true } });
   return row.schema;

@@ -85,6 +85,11 @@ export interface Engine {
   /** The engine's CREATE DATABASE for a new database, with Sluice's defaults (utf8mb4 / UTF8). */
   createDatabaseStatement(name: string): string;
   connect(target: ConnectionTarget, limits: SessionLimits): Promise<EngineSession>;
+  /**
+   * Fingerprints (as EngineSession.schemaFingerprint gives them) of several databases on one server, with as few
+   * connections as the engine allows. Databases that do not exist or cannot be read are left out.
+   */
+  schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits): Promise<Map<string, string>>;
   /** Lists the server's databases (user databases only). */
   listDatabases(target: ConnectionTarget): Promise<string[]>;
 }

@@ -2,6 +2,7 @@
 import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
 import { connectMySql, openConnection } from "./connect.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
+import { schemaFingerprintsOf } from "./schema-dump.ts";
 import { MySqlSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
 import { createDatabaseStatement, runsInTransaction } from "./transactions.ts";
@@ -18,6 +19,15 @@ export const mysqlEngine: Engine = {
 
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new MySqlSession(await connectMySql(target, limits));
+  },
+
+  async schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits) {
+    const link = await connectMySql({ ...target, database: undefined }, limits);
+    try {
+      return await schemaFingerprintsOf(link, databases);
+    } finally {
+      await link.conn.end().catch(() => link.core.destroy());
+    }
   },
 
   async listDatabases(target: ConnectionTarget) {

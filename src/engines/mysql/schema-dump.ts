@@ -40,7 +40,30 @@ interface SchemaCatalogs {
  */
 function forThisDatabase(link: MySqlLink, sql: string): string {
   const database = link.target.database;
-  return database ? sql.replaceAll("DATABASE()", quoteLiteral(database)) : sql;
+  return database ? forDatabase(sql, database) : sql;
+}
+
+function forDatabase(sql: string, database: string): string {
+  return sql.replaceAll("DATABASE()", quoteLiteral(database));
+}
+
+/**
+ * Fingerprints of several databases over one server-level connection: the same query schemaFingerprint runs,
+ * once per database, without a connection per database. Databases that do not exist are left out.
+ */
+export async function schemaFingerprintsOf(link: MySqlLink, databases: readonly string[]): Promise<Map<string, string>> {
+  const fingerprints = new Map<string, string>();
+  if (databases.length === 0) return fingerprints;
+  const existing = (await runStatement(
+    link,
+    `SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${databases.map(quoteLiteral).join(", ")})`,
+  )) as Row[];
+  const sql = fingerprintSql(link.server);
+  for (const name of existing.map((row) => text(row["name"]))) {
+    const rows = (await runStatement(link, forDatabase(sql, name))) as Row[];
+    fingerprints.set(name, text(rows[0]?.["fingerprint"]));
+  }
+  return fingerprints;
 }
 
 export async function dumpSchema(link: MySqlLink): Promise<string> {

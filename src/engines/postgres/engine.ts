@@ -19,6 +19,24 @@ export const postgresEngine: Engine = {
     return new PostgresSession(await connectPostgres(target, limits));
   },
 
+  /** PostgreSQL reads a database's catalog only from inside it: one short session per database. */
+  async schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits) {
+    const fingerprints = new Map<string, string>();
+    for (const database of databases) {
+      try {
+        const session = new PostgresSession(await connectPostgres({ ...target, database }, limits));
+        try {
+          fingerprints.set(database, await session.schemaFingerprint());
+        } finally {
+          await session.close();
+        }
+      } catch {
+        // Left out: the caller checks it on its own and reports why.
+      }
+    }
+    return fingerprints;
+  },
+
   async listDatabases(target: ConnectionTarget) {
     const { client } = await connectPostgres(target, { statementTimeoutMs: target.connectTimeoutMs, lockTimeoutMs: target.connectTimeoutMs });
     try {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../../src/config/load.ts";
-import { connectLive, DriftMonitor, type DriftEvent } from "../../../src/drift/index.ts";
+import { connectLive, fingerprintsLive, DriftMonitor, type DriftEvent } from "../../../src/drift/index.ts";
 import { createLogger } from "../../../src/logger.ts";
 import { Registry } from "../../../src/projects/registry.ts";
 import { openStore, type Store } from "../../../src/store/index.ts";
@@ -32,7 +32,7 @@ export async function openDriftWorld(yaml: string): Promise<DriftWorld> {
   const logger = createLogger("silent");
   const store = await openStore({ databaseUrl: config.settings.databaseUrl, dataDir: config.settings.dataDir, migrationsDir, logger });
   const registry = await Registry.sync(store.prisma, config);
-  const monitor = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), logger });
+  const monitor = new DriftMonitor({ store, databases: registry.databases, connect: connectLive(config, registry), fingerprints: fingerprintsLive(config, registry), logger });
   const events: DriftEvent[] = [];
   return {
     config,
