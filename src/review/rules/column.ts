@@ -1,6 +1,7 @@
 // Column rules: types, defaults, nullability and the column changes that rewrite a table or lose data.
 import { alterActions, asArray, columnName, dataType, definedColumns, functionName, hasDefault, isAutoIncrement, isCreateTable, isNotNull, isPrimaryKeyColumn, isUnsigned, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
+import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
@@ -11,6 +12,24 @@ const CHAR_TYPES = new Set(["CHAR", "CHARACTER", "NCHAR"]);
 const CURRENT_TIME_TYPES = new Set(["TIMESTAMP", "DATETIME"]);
 /** Functions whose value differs per row: a column default that calls one rewrites the table on ADD COLUMN. */
 const VOLATILE_FUNCTIONS = new Set(["random", "clock_timestamp", "timeofday", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "nextval", "txid_current"]);
+
+/** A rule on the declared length of a character type (VARCHAR(n), CHAR(n)) against a configured maximum. */
+function declaredLengthRule(spec: { id: string; description: string; advice: string; types: ReadonlySet<string>; typeName: string; limit: (options: ReviewOptions) => number }): ReviewRule {
+  return statementRule({
+    id: spec.id,
+    category: "column",
+    engines: BOTH,
+    description: spec.description,
+    advice: spec.advice,
+    defaults: { test: "warning", prod: "warning" },
+    check: ({ node, options }) => {
+      const max = spec.limit(options);
+      return definedColumns(node)
+        .filter(({ node: column }) => spec.types.has(dataType(column.definition)) && Number(column.definition?.length) > max)
+        .map(({ name, node: column }) => ({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` }));
+    },
+  });
+}
 
 const addedColumns = (node: AstNode) => alterActions(node).filter((action) => action.action === "add" && action.resource === "column");
 
@@ -250,29 +269,21 @@ export const columnRules: ReviewRule[] = [
         .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition)}, which is not allowed.` }));
     },
   }),
-  statementRule({
+  declaredLengthRule({
     id: "column.varchar.max-length",
-    category: "column",
-    engines: BOTH,
     description: "VARCHAR(n) with n above `maxVarcharLength`.",
     advice: "Use TEXT for long values, or a shorter VARCHAR.",
-    defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => VARCHAR_TYPES.has(dataType(column.definition)) && Number(column.definition?.length) > options.maxVarcharLength)
-        .map(({ name, node: column }) => ({ message: `Column ${name} is VARCHAR(${column.definition.length}) (max ${options.maxVarcharLength}).` })),
+    types: VARCHAR_TYPES,
+    typeName: "VARCHAR",
+    limit: (options) => options.maxVarcharLength,
   }),
-  statementRule({
+  declaredLengthRule({
     id: "column.char.max-length",
-    category: "column",
-    engines: BOTH,
     description: "CHAR(n) with n above `maxCharLength`: fixed-length columns pad every value to n.",
     advice: "Use VARCHAR for values that vary in length.",
-    defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)) && Number(column.definition?.length) > options.maxCharLength)
-        .map(({ name, node: column }) => ({ message: `Column ${name} is CHAR(${column.definition.length}) (max ${options.maxCharLength}).` })),
+    types: CHAR_TYPES,
+    typeName: "CHAR",
+    limit: (options) => options.maxCharLength,
   }),
   statementRule({
     id: "column.mysql.enum-max-values",

@@ -61,6 +61,23 @@ const runsOutsideTransaction = (node: AstNode): boolean =>
   Boolean(node.concurrently) ||
   (node.type === "drop" && String(node.prefix ?? "").toUpperCase() === "CONCURRENTLY");
 
+/** MySQL: an ALTER TABLE of an existing table that does not state its ALGORITHM= or LOCK= clause (off by default). */
+function alterClauseRule(spec: { id: string; description: string; advice: string; clause: "algorithm" | "lock" }): ReviewRule {
+  const shown = spec.clause.toUpperCase();
+  return statementRule({
+    id: spec.id,
+    category: "statement",
+    engines: MYSQL,
+    description: spec.description,
+    advice: spec.advice,
+    defaults: { test: "off", prod: "off" },
+    check: ({ node, isExistingTable }) =>
+      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === spec.clause)
+        ? [{ message: `ALTER TABLE ${targetTable(node)} without ${shown}=.` }]
+        : [],
+  });
+}
+
 export const statementRules: ReviewRule[] = [
   {
     scope: "parse",
@@ -465,29 +482,17 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : []),
   }),
-  statementRule({
+  alterClauseRule({
     id: "statement.mysql.alter-algorithm",
-    category: "statement",
-    engines: MYSQL,
     description: "ALTER TABLE on an existing table without ALGORITHM=INSTANT/INPLACE: MySQL silently falls back to copying.",
     advice: "Add ALGORITHM=INSTANT (or INPLACE) so the statement fails instead of copying the table.",
-    defaults: { test: "off", prod: "off" },
-    check: ({ node, isExistingTable }) =>
-      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === "algorithm")
-        ? [{ message: `ALTER TABLE ${targetTable(node)} without ALGORITHM=.` }]
-        : [],
+    clause: "algorithm",
   }),
-  statementRule({
+  alterClauseRule({
     id: "statement.mysql.alter-lock",
-    category: "statement",
-    engines: MYSQL,
     description: "ALTER TABLE on an existing table without LOCK=NONE: MySQL may block writes without saying so.",
     advice: "Add LOCK=NONE so the statement fails instead of blocking writes.",
-    defaults: { test: "off", prod: "off" },
-    check: ({ node, isExistingTable }) =>
-      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === "lock")
-        ? [{ message: `ALTER TABLE ${targetTable(node)} without LOCK=.` }]
-        : [],
+    clause: "lock",
   }),
   changeRule({
     id: "statement.pg.non-transactional",
