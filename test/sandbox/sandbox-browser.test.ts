@@ -72,6 +72,9 @@ describe("the sandbox page against `npm start` in sandbox mode", { skip }, () =>
     assert.match(await message(page, "Unknown command").innerText(), /\/db frobnicate/);
     await screenshot(page, "sandbox-02-approver");
     await switchUser(page, "UDEVELOPER");
+    // The approver's answer also carries the help's header, so wait for the developer's view to be drawn: their
+    // own help answer, and no trace of the approver's ephemeral one (it never appears within the wait, or this fails).
+    await page.waitForFunction(() => [...document.querySelectorAll("#messages .message.ephemeral")].every((m) => !m.textContent?.includes("Unknown command")));
     await message(page, "Sluice: database changes in Slack").waitFor();
     assert.equal(await page.locator("#messages .message", { hasText: "Unknown command" }).count(), 0);
   });
