@@ -69,5 +69,6 @@ const header = [
   "",
 ].join("\n");
 const report = `${header}\n${parts.join("\n")}`;
-writeFileSync(fileURLToPath(new URL("./RESULTS.md", import.meta.url)), report);
+// BENCH_RESULTS writes the report elsewhere (e.g. while trying one section, so bench/RESULTS.md keeps the full run).
+writeFileSync(process.env.BENCH_RESULTS ?? fileURLToPath(new URL("./RESULTS.md", import.meta.url)), report);
 console.log(report);
