@@ -13,7 +13,7 @@ import {
   mysqlServer,
   postgresServer,
 } from "../../test/support/servers.ts";
-import { runTsChild } from "../support/child.ts";
+import { runBuiltChild, runTsChild } from "../support/child.ts";
 import { ms } from "../support/stats.ts";
 import type { CsvExportReport } from "./csv-export.ts";
 
@@ -53,7 +53,7 @@ async function csvExport(engine: "mysql" | "postgres"): Promise<CsvExportReport 
   const database = engine === "mysql" ? await createMysqlDatabase("memory_bench") : await createPostgresDatabase("memory_bench");
   try {
     await (engine === "mysql" ? seedMysql(database) : seedPostgres(database));
-    const { stdout, maxRssMb } = await runTsChild(CSV_EXPORT, [engine, database, String(EXPORT_ROWS)]);
+    const { stdout, maxRssMb } = await runBuiltChild(CSV_EXPORT, [engine, database, String(EXPORT_ROWS)]);
     return { ...(JSON.parse(stdout) as CsvExportReport), processMaxRssMb: maxRssMb };
   } finally {
     await (engine === "mysql" ? dropMysqlDatabase(database) : dropPostgresDatabase(database));

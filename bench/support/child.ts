@@ -1,7 +1,8 @@
-// Runs a TypeScript file in its own Node process (under tsx), so its memory is its own: returns its stdout and
+// Runs a TypeScript file in its own Node process (under tsx, or compiled), so its memory is its own: returns its stdout and
 // its peak resident set as the kernel counted it (`/usr/bin/time -f %M`), or the child's own report when absent.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -15,7 +16,25 @@ export interface ChildRun {
 }
 
 export function runTsChild(script: string, args: string[] = [], input?: string, env: Record<string, string> = {}): Promise<ChildRun> {
-  const node = [process.execPath, "--import", "tsx", script, ...args];
+  return runNode([process.execPath, "--import", "tsx", script, ...args], script, input, env);
+}
+
+let built: string | undefined;
+
+/**
+ * Runs a bench file compiled to JavaScript (bench/tsconfig.json, built once per bench run), as `npm start` runs
+ * Sluice: no TypeScript loader in the process, so a memory measure counts Sluice, not tsx.
+ */
+export function runBuiltChild(script: string, args: string[] = [], input?: string, env: Record<string, string> = {}): Promise<ChildRun> {
+  if (!built) {
+    execFileSync(process.execPath, [join(repoRoot, "scripts/build.mjs"), "bench/tsconfig.json"], { cwd: repoRoot, stdio: "inherit" });
+    built = join(repoRoot, "bench/out/build");
+  }
+  const compiled = join(built, relative(repoRoot, script)).replace(/\.ts$/, ".js");
+  return runNode([process.execPath, compiled, ...args], script, input, env);
+}
+
+function runNode(node: string[], script: string, input: string | undefined, env: Record<string, string>): Promise<ChildRun> {
   const [command, ...commandArgs] = existsSync(GNU_TIME) ? [GNU_TIME, "-f", `${MARK}%M`, ...node] : node;
   return new Promise((resolve, reject) => {
     const child = execFile(

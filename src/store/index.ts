@@ -2,7 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "../logger.ts";
-import { startEmbeddedStore, type EmbeddedStore } from "./embedded.ts";
+import type { EmbeddedStore } from "./embedded.ts";
 import { StoreError, describeStoreUrl, storeUnreachable } from "./errors.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations } from "./migrator.ts";
@@ -35,7 +35,8 @@ const SERVER_POOL_SIZE = 10;
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const { logger } = options;
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedStore(options.dataDir);
+  // PGlite is loaded only when it is used: it costs ~35 MB of memory that a server-backed store never needs.
+  const embedded = options.databaseUrl ? undefined : await (await import("./embedded.ts")).startEmbeddedStore(options.dataDir);
   const databaseUrl = options.databaseUrl ?? embedded!.url;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
