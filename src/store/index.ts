@@ -1,4 +1,5 @@
 // The history store: opens Postgres (or the embedded store), brings its schema up to date and hands out Prisma.
+import { setFlagsFromString } from "node:v8";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Logger } from "../logger.ts";
@@ -60,6 +61,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw error;
   }
 
+  // Prisma's query compiler is WebAssembly. V8's optimizing tier would add ~45 MB of machine code for it; its
+  // baseline tier is enough because Prisma caches each query's plan. Not with the embedded store: PGlite is
+  // WebAssembly too, and runs every query through it.
+  if (!embedded) setFlagsFromString("--liftoff-only");
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
