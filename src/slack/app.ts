@@ -4,8 +4,10 @@ import bolt from "@slack/bolt";
 import type { App as BoltApp, CustomRoute, Logger as BoltLogger } from "@slack/bolt";
 import { checkHealth, type HealthProbes } from "../health/health.ts";
 import type { Logger } from "../logger.ts";
+import { AckFirstReceiver } from "./ack-first-receiver.ts";
 import { registerListeners } from "./listeners.ts";
 import type { SluiceServices } from "./services.ts";
+import { slackFetch } from "./web-api-fetch.ts";
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -67,8 +69,10 @@ function healthRoute(probes: HealthProbes): CustomRoute {
 export function createSlackApp(services: SluiceServices, options: SlackAppOptions): SlackApp {
   const logger = boltLogger(services.logger);
   const customRoutes = [healthRoute(options.health), ...(options.extraRoutes ?? [])];
-  const clientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {};
+  const clientOptions = { fetch: slackFetch, ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}) };
   const botIdentity = options.botUserId ? { botUserId: options.botUserId, botId: options.botUserId, tokenVerificationEnabled: false } : {};
+  // Sluice keeps no per-conversation state; Bolt's default store would look one up (and throw "not found") before every ack.
+  const boltOptions = { logger, clientOptions, convoStore: false as const, ...botIdentity };
 
   if (options.appToken) {
     const app = new App({
@@ -78,9 +82,7 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
       customRoutes,
       // In Socket Mode, /healthz (and any other route) is served by the receiver's own HTTP server on this port.
       installerOptions: { port: options.port },
-      logger,
-      clientOptions,
-      ...botIdentity,
+      ...boltOptions,
     });
     registerListeners(app, services);
     return {
@@ -101,7 +103,7 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     processBeforeResponse: false,
   });
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions, ...botIdentity });
+  const app = new App({ token: options.botToken, receiver: new AckFirstReceiver(receiver), ...boltOptions });
   registerListeners(app, services);
   return {
     app,

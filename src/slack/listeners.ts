@@ -4,17 +4,19 @@ import { registerChangeDecisions } from "./actions/change-decisions.ts";
 import { registerDriftActions } from "./actions/drift.ts";
 import { registerSchemaActions } from "./actions/schema.ts";
 import { registerCommands } from "./commands/index.ts";
+import { routeListeners } from "./router.ts";
 import type { SluiceServices } from "./services.ts";
 import { registerChangeSubmission } from "./views/change-submission.ts";
 import { registerQueryModal } from "./views/query-modal.ts";
 import { registerSchemaViews } from "./views/schema.ts";
 
 export function registerListeners(app: App, services: SluiceServices): void {
-  registerCommands(app, services);
-  registerChangeSubmission(app, services);
-  registerQueryModal(app, services);
-  registerChangeDecisions(app, services);
-  registerDriftActions(app, services);
-  registerSchemaActions(app, services);
-  registerSchemaViews(app, services);
+  const listeners = routeListeners(app);
+  registerCommands(listeners, services);
+  registerChangeSubmission(listeners, services);
+  registerQueryModal(listeners, services);
+  registerChangeDecisions(listeners, services);
+  registerDriftActions(listeners, services);
+  registerSchemaActions(listeners, services);
+  registerSchemaViews(listeners, services);
 }

@@ -1,11 +1,12 @@
 // Buttons on a change: approve, reject, override (asks for a reason), retry, mark as done, view.
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { changeSchemaDiff } from "../../changes/schema-diff.ts";
 import type { DecisionOutcome } from "../../changes/workflow.ts";
 import { CHANGE_ACTIONS } from "../blocks/change.ts";
 import { FORCE_ROLLBACK_MODAL, forceRollbackModal, OVERRIDE_MODAL, overrideModal } from "../blocks/change-modal.ts";
 import { changeDetailModal } from "../blocks/history.ts";
 import { userMessageFor } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -22,7 +23,7 @@ function changeIdOf(args: ButtonArgs): number {
   return Number(args.action.value);
 }
 
-function onButton(app: App, services: SluiceServices, actionId: string, handle: (args: ButtonArgs, changeId: number) => Promise<void>): void {
+function onButton(app: SlackListeners, services: SluiceServices, actionId: string, handle: (args: ButtonArgs, changeId: number) => Promise<void>): void {
   app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
     await args.ack();
     const changeId = changeIdOf(args);
@@ -40,7 +41,7 @@ async function answer(args: ButtonArgs, outcome: DecisionOutcome): Promise<void>
   if (!outcome.ok) await tellClicker(args, outcome.reason);
 }
 
-export function registerChangeDecisions(app: App, services: SluiceServices): void {
+export function registerChangeDecisions(app: SlackListeners, services: SluiceServices): void {
   const { workflow } = services;
   onButton(app, services, CHANGE_ACTIONS.approve, async (args, id) => answer(args, await workflow.approve(id, args.body.user.id)));
   onButton(app, services, CHANGE_ACTIONS.reject, async (args, id) => answer(args, await workflow.reject(id, args.body.user.id)));
@@ -79,7 +80,7 @@ export function registerChangeDecisions(app: App, services: SluiceServices): voi
 }
 
 /** A reason modal is submitted: the decision is made, and a refusal is told to the approver. */
-function onReason(app: App, services: SluiceServices, callbackId: string, tooShort: string, decide: (changeId: number, userId: string, reason: string) => Promise<DecisionOutcome>): void {
+function onReason(app: SlackListeners, services: SluiceServices, callbackId: string, tooShort: string, decide: (changeId: number, userId: string, reason: string) => Promise<DecisionOutcome>): void {
   app.view(callbackId, async ({ ack, view, body, client }) => {
     const reason = (view.state.values.reason?.value?.value ?? "").trim();
     if (reason.length < 10) {

@@ -1,6 +1,6 @@
 // The buttons of a drift alert: "Establish new baseline" (approvers of the database's environment only) and
 // "View history" (the database's recent changes, shown only to the person who asked).
-import type { App, BlockButtonAction } from "@slack/bolt";
+import type { BlockButtonAction } from "@slack/bolt";
 import { isApprover } from "../../changes/policy.ts";
 import { findAnomaly, recentChanges, StaleAnomalyError } from "../../drift/index.ts";
 import type { RegisteredDatabase } from "../../projects/registry.ts";
@@ -9,9 +9,10 @@ import { SlackApproverDirectory } from "../approver-directory.ts";
 import { DRIFT_BASELINE_ACTION, DRIFT_HISTORY_ACTION, historyBlocks, historyText } from "../blocks/drift.ts";
 import { DriftNotifier } from "../drift-alerts.ts";
 import { replyError } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 
-export function registerDriftActions(app: App, services: SluiceServices): void {
+export function registerDriftActions(app: SlackListeners, services: SluiceServices): void {
   app.action<BlockButtonAction>(DRIFT_BASELINE_ACTION, async ({ ack, action, body, client, respond }) => {
     await ack();
     const userId = body.user.id;

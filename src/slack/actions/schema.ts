@@ -1,8 +1,9 @@
 // The schema editor's buttons and menus: open it from a message, page and filter columns, push the forms, drop, undo.
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, ViewOutput } from "@slack/bolt";
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, ViewOutput } from "@slack/bolt";
 import type { EditorState } from "../../schema-editor/editor-state.ts";
 import { SCHEMA_ACTIONS, columnFormView, indexFormView, schemaFailureView, schemaLoadingView, tablePickerView } from "../blocks/schema.ts";
 import { userMessageFor } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 import { editorView, schemaEditorFor, withTypedInputs, type SchemaEditorContext } from "../views/schema.ts";
 
@@ -30,7 +31,7 @@ function actionValue(args: ActionArgs): string {
   return action.selected_option?.value ?? action.value ?? "";
 }
 
-export function registerSchemaActions(app: App, services: SluiceServices): void {
+export function registerSchemaActions(app: SlackListeners, services: SluiceServices): void {
   const context = schemaEditorFor(services);
   const { logger } = services;
 

@@ -1,7 +1,7 @@
 // Registers the one slash command, `/db`, and routes its first word to a subcommand.
-import type { App } from "@slack/bolt";
 import { helpBlocks, helpText } from "../blocks/help.ts";
 import { replyError } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 import { drift } from "./drift.ts";
 import { change } from "./change.ts";
@@ -22,7 +22,7 @@ export function parseCommandText(text: string): { name: string; args: string } {
   return match ? { name: match[1]!.toLowerCase(), args: match[2]!.trim() } : { name: "", args: "" };
 }
 
-export function registerCommands(app: App, services: SluiceServices): void {
+export function registerCommands(app: SlackListeners, services: SluiceServices): void {
   app.command("/db", async ({ command, ack, client, respond }) => {
     const { name, args } = parseCommandText(command.text);
     const subcommand = subcommands.find((candidate) => candidate.name === name);

@@ -1,11 +1,12 @@
 // The `/db change` and `/db newdb` modals are submitted: field errors go back into the modal; a valid change
 // is acknowledged at once and then reviewed, stored and posted.
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import { ChangeInputError, prepareChange, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
 import { newDatabaseNameProblem } from "../../changes/workflow.ts";
 import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
 import { AttachedFileError, readAttachedFile, type AttachedFile } from "../files.ts";
 import { userMessageFor } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -49,7 +50,7 @@ async function readChangeRequest(args: ViewArgs, services: SluiceServices): Prom
   };
 }
 
-export function registerChangeSubmission(app: App, services: SluiceServices): void {
+export function registerChangeSubmission(app: SlackListeners, services: SluiceServices): void {
   app.view<ViewSubmitAction>(CHANGE_MODAL, async (args) => {
     const { ack, body } = args;
     const read = await readChangeRequest(args, services);

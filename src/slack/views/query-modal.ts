@@ -1,5 +1,4 @@
 // Submission of the `/db query` modal: runs the query, then answers ephemerally or in a channel thread with a CSV.
-import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { toCsv } from "../../query/cells.ts";
 import { runQuery, type QueryAnswer } from "../../query/run-query.ts";
@@ -7,6 +6,7 @@ import { QUERY_BLOCKS, QUERY_MODAL_CALLBACK, type QueryDelivery, type QueryModal
 import { escapeMrkdwn, resultMessage } from "../blocks/query-result.ts";
 import { queryDeps } from "../commands/query.ts";
 import { userMessageFor } from "../reply-error.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 
 const SQL_PREVIEW = 2500;
@@ -29,7 +29,7 @@ function readSubmission(values: StateValues): Submitted {
   };
 }
 
-export function registerQueryModal(app: App, services: SluiceServices): void {
+export function registerQueryModal(app: SlackListeners, services: SluiceServices): void {
   app.view(QUERY_MODAL_CALLBACK, async ({ ack, body, view, client }) => {
     await ack();
     const user = body.user.id;

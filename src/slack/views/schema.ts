@@ -1,5 +1,5 @@
 // The schema editor's modals: what each submission does, and how the editor view is rebuilt from its state.
-import type { AllMiddlewareArgs, App, ViewOutput } from "@slack/bolt";
+import type { AllMiddlewareArgs, ViewOutput } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { columnEditFromForm, indexEditFromForm } from "../../schema-editor/draft.ts";
 import { SchemaEditor } from "../../schema-editor/editor.ts";
@@ -15,6 +15,7 @@ import {
   schemaPreviewView,
   tableEditorView,
 } from "../blocks/schema.ts";
+import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 import { submitSchemaChange } from "./schema-submit.ts";
 
@@ -88,7 +89,7 @@ function selected(values: StateValues, block: string): string[] {
   return (values[block]?.[block]?.selected_options ?? []).map((option) => option.value);
 }
 
-export function registerSchemaViews(app: App, services: SluiceServices): void {
+export function registerSchemaViews(app: SlackListeners, services: SluiceServices): void {
   const context = schemaEditorFor(services);
   const { logger } = services;
 
