@@ -55,6 +55,8 @@ export interface LocalSlackOptions {
   userGroups?: Record<string, string[]>;
   /** Users and their display names, for users.info. */
   users?: Record<string, string>;
+  /** How long each Web API call takes before it is recorded and answered: Slack is a network away (tests hold work in flight with it). */
+  latencyMs?: number;
 }
 
 type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
@@ -232,6 +234,7 @@ export class LocalSlack {
     if (path.startsWith("/api/")) {
       const method = path.slice("/api/".length);
       const args = parseArgs(body, String(req.headers["content-type"] ?? ""));
+      if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
       this.calls.push({ method, args });
       const handler = this.methods[method];
       const result = handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };

@@ -29,21 +29,29 @@ class AfterAckQueue {
   }
 }
 
+/** How long stop() lets handlers already acknowledged finish their work before the store and Slack go away. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
 export class AckFirstReceiver implements Receiver {
   private readonly afterAck = new AfterAckQueue();
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(private readonly inner: Receiver) {}
 
   init(app: App): void {
     const acksFirst = {
-      processEvent: (event: ReceiverEvent) =>
-        app.processEvent({
+      processEvent: (event: ReceiverEvent) => {
+        const handled = app.processEvent({
           ...event,
           ack: async (response) => {
             await event.ack(response);
             await this.afterAck.turn();
           },
-        }),
+        });
+        this.handling.add(handled);
+        void handled.catch(() => {}).finally(() => this.handling.delete(handled));
+        return handled;
+      },
     };
     // The receivers call nothing on the app but processEvent.
     this.inner.init(acksFirst as unknown as App);
@@ -53,7 +61,18 @@ export class AckFirstReceiver implements Receiver {
     return this.inner.start(...args);
   }
 
-  stop(...args: unknown[]): Promise<unknown> {
-    return this.inner.stop(...args);
+  /**
+   * Stops taking requests, then waits for the work of those already acknowledged (a user who got a 200 is owed its
+   * answer; cut off, that work would fail against a closed store and retry its Slack calls for half an hour).
+   */
+  async stop(...args: unknown[]): Promise<unknown> {
+    const stopped = await this.inner.stop(...args);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    });
+    await Promise.race([Promise.allSettled([...this.handling]), timeout]);
+    clearTimeout(timer);
+    return stopped;
   }
 }

@@ -103,7 +103,8 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     processBeforeResponse: false,
   });
-  const app = new App({ token: options.botToken, receiver: new AckFirstReceiver(receiver), ...boltOptions });
+  const acksFirst = new AckFirstReceiver(receiver);
+  const app = new App({ token: options.botToken, receiver: acksFirst, ...boltOptions });
   registerListeners(app, services);
   return {
     app,
@@ -112,6 +113,7 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
       const address = server.address();
       return typeof address === "object" && address ? address.port : port;
     },
-    stop: () => receiver.stop().then(() => undefined),
+    // Through the wrapper: it waits for the work of requests already acknowledged.
+    stop: () => acksFirst.stop().then(() => undefined),
   };
 }

@@ -2,7 +2,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { signature } from "../../src/sandbox/slack-requests.ts";
-import { dropPostgresDatabase } from "../support/servers.ts";
+import { createPostgresDatabase, dropPostgresDatabase } from "../support/servers.ts";
+import { workflowYaml } from "../support/changes.ts";
 
 const yaml = `
 environments:
@@ -57,6 +58,24 @@ describe("the Slack receiver", () => {
     const report = (await response.json()) as { status: string; store: { ok: boolean } };
     assert.equal(report.status, "ok");
     assert.equal(report.store.ok, true);
+  });
+
+  test("work acknowledged just before Sluice stops is finished before it stops (answers posted, nothing left retrying)", async () => {
+    const database = await createPostgresDatabase("receiver_stop");
+    // Each Web API call takes 300 ms: every answer is still on its way to Slack when stop() is called.
+    const late = await startTestSluice({ yaml: workflowYaml([{ name: database, engine: "postgres", environment: "Test" }]), slack: { latencyMs: 300 } });
+    try {
+      const replies = await Promise.all(Array.from({ length: 5 }, () => late.send.command(`history ${database}`, { id: "UDEV" }, "CCHANNEL")));
+      assert.ok(replies.every((reply) => reply.status === 200));
+      await late.sluice.stop();
+      const answers = late.slack.messages.filter((message) => message.visibleTo === "UDEV").map((message) => message.text.split("\n")[0] ?? "");
+      assert.deepEqual(answers.filter((text) => !/^History of/.test(text)), [], "every answer is the history");
+      assert.equal(answers.length, 5, "each acknowledged /db history was answered before stop() returned");
+    } finally {
+      await late.slack.close();
+      await dropPostgresDatabase(late.storeDatabase);
+      await dropPostgresDatabase(database);
+    }
   });
 });
 
