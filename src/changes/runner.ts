@@ -1,18 +1,20 @@
-// Runs an approved change against its database, statement by statement, recording every step in the
-// store before and after it happens, so a crash leaves an exact account and nothing runs twice.
+// Runs an approved change against its database under its run lock, keeping its account in the store (how each
+// statement is recorded: run-statements.ts), so a crash leaves an exact account and nothing runs twice.
 import type pg from "pg";
 import type { Config } from "../config/load.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
-import type { ConnectionTarget, Engine, EngineSession, StatementOutcome } from "../engines/engine.ts";
-import { redactSecrets, type Logger } from "../logger.ts";
+import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.ts";
+import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
-import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
+import { ExecutionLog, type ChangeDetail, type ChangeRepository } from "../store/changes.ts";
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
-import { guardHeld, startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
+import { startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
-import type { ChangeNotifier } from "./notifier.ts";
+import type { ChangeEvent, ChangeNotifier } from "./notifier.ts";
+import { RunProgress } from "./run-progress.ts";
+import { errorText, runInTransaction, runOneByOne, StatementFailure } from "./run-statements.ts";
 
 export interface RunnerDeps {
   prisma: PrismaClient;
@@ -26,24 +28,17 @@ export interface RunnerDeps {
   runnerId: string;
 }
 
-const PROGRESS_INTERVAL_MS = 1_000;
-
 /** The lock a process holds while it runs a change; free while the change is running means its runner died. */
 export function runLockKey(changeId: number): bigint {
   return advisoryLockKey(`sluice:change-run:${changeId}`);
 }
 
-class StatementFailure extends Error {
-  constructor(
-    readonly statementId: number | undefined,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class ChangeRunner {
-  constructor(private readonly deps: RunnerDeps) {}
+  private readonly log: ExecutionLog;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.log = new ExecutionLog(deps.pool);
+  }
 
   /** Runs a change that is `approved`. Returns at once (doing nothing) if another request or replica took it. */
   async run(changeId: number): Promise<void> {
@@ -115,30 +110,37 @@ export class ChangeRunner {
 
     let session: EngineSession;
     try {
-      session = await engine.connect(this.target(change, instance), {
-        statementTimeoutMs: config.file.execution.statementTimeoutSeconds * 1000,
-        lockTimeoutMs: config.file.execution.lockTimeoutSeconds * 1000,
-      });
+      session = await engine.connect(
+        this.target(change, instance),
+        { statementTimeoutMs: config.file.execution.statementTimeoutSeconds * 1000, lockTimeoutMs: config.file.execution.lockTimeoutSeconds * 1000 },
+        { batches: transactional },
+      );
     } catch (error) {
-      await this.finishFailed(change, execution.id, `Cannot connect to ${change.database.name}: ${message(error)}`);
+      await this.finishFailed(change, execution.id, `Cannot connect to ${change.database.name}: ${errorText(error)}`);
       return;
     }
 
     const target = this.target(change, instance);
+    // Progress edits show the change as loaded when its run began (running); only the count moves.
+    const progress = new RunProgress(change.statements.length, change.statements.length - pending.length, (done, total) =>
+      this.notifyAbout(change, { kind: "progress", done, total }),
+    );
     try {
       if (change.type === "schema") {
         await this.snapshot(session, change, "before").catch((error: unknown) => {
           this.deps.logger.warn({ change: change.key, err: error }, "could not take the schema snapshot before the change");
         });
       }
-      await this.runStatements(change, execution.id, session, engine, pending, transactional, target);
+      await this.runStatements(change, execution.id, session, engine, pending, transactional, target, progress);
     } catch (error) {
-      const failure = error instanceof StatementFailure ? error : new StatementFailure(undefined, message(error));
+      const failure = error instanceof StatementFailure ? error : new StatementFailure(undefined, errorText(error));
+      await session.close();
+      await progress.settled();
       await this.finishFailed(change, execution.id, failure.message);
       return;
-    } finally {
-      await session.close();
     }
+    await session.close();
+    await progress.settled();
     await this.finishDone(change, execution.id, instance, engine);
   }
 
@@ -154,124 +156,19 @@ export class ChangeRunner {
     pending: ChangeDetail["statements"],
     transactional: boolean,
     target: ConnectionTarget,
+    progress: RunProgress,
   ): Promise<void> {
-    const progress = this.progressReporter(change, change.statements.length - pending.length);
+    const run = { change, executionId, session, pending, progress, log: this.log };
     if (!transactional) {
-      await this.runOneByOne(change, executionId, session, pending, progress);
+      await runOneByOne(run);
       return;
     }
     const guarded = change.type === "rollback" && !(await this.isForcedRollback(change.id));
     if (guarded) await this.verifyRowsUnchanged(change, session, engine);
     await session.begin();
     const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
-    await this.runInTransaction(change, executionId, session, pending, progress, recorder, guarded);
+    await runInTransaction(run, recorder, guarded);
     if (recorder) await this.storeRollback(change, executionId, recorder);
-  }
-
-  /** Progress for the root message, at most once a second and always at the end. */
-  private progressReporter(change: ChangeDetail, alreadyDone: number): () => Promise<void> {
-    const total = change.statements.length;
-    let done = alreadyDone;
-    let last = 0;
-    return async () => {
-      done += 1;
-      if (Date.now() - last < PROGRESS_INTERVAL_MS && done !== total) return;
-      last = Date.now();
-      await this.notify(change.id, { kind: "progress", done, total });
-    };
-  }
-
-  /**
-   * Statements that commit on their own (MySQL DDL, CONCURRENTLY): each one's start and end are written to the
-   * store around it, so a crash leaves the exact statements that completed.
-   */
-  private async runOneByOne(change: ChangeDetail, executionId: number, session: EngineSession, pending: ChangeDetail["statements"], progress: () => Promise<void>): Promise<void> {
-    for (const statement of pending) {
-      // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
-      // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
-      const resultId = await this.deps.changes.claimStatement(executionId, statement.id);
-      if (resultId === undefined) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
-      let outcome: StatementOutcome;
-      try {
-        outcome = await session.execute(statement.sql);
-      } catch (error) {
-        const text = message(error);
-        await this.deps.changes.finishStatement(resultId, statement.id, { error: text });
-        throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
-      }
-      await this.deps.changes.finishStatement(resultId, statement.id, outcome);
-      await progress();
-    }
-  }
-
-  /**
-   * Statements in one transaction: nothing is durable until COMMIT, so their results are written to the store in
-   * one go after it (or after the rollback that a failure causes). A crash before that leaves the execution
-   * running with no results, which recovery turns into interrupted with nothing done: exactly what the database has.
-   */
-  private async runInTransaction(
-    change: ChangeDetail,
-    executionId: number,
-    session: EngineSession,
-    pending: ChangeDetail["statements"],
-    progress: () => Promise<void>,
-    recorder: DataChangeRecorder | undefined,
-    guarded: boolean,
-  ): Promise<void> {
-    const { prisma } = this.deps;
-    const ran: Array<{ statementId: number; rowsAffected: number; durationMs: number; startedAt: Date; finishedAt: Date }> = [];
-    const undo = async (failed?: { statementId: number; error: string; startedAt: Date }) => {
-      await session.rollback().catch(() => {});
-      await prisma.$transaction([
-        prisma.statementResult.createMany({
-          data: [
-            ...ran.map((r) => ({ executionId, statementId: r.statementId, status: "rolled_back" as const, rowsAffected: r.rowsAffected, durationMs: r.durationMs, startedAt: r.startedAt, finishedAt: r.finishedAt })),
-            ...(failed ? [{ executionId, statementId: failed.statementId, status: "failed" as const, error: failed.error, startedAt: failed.startedAt, finishedAt: new Date() }] : []),
-          ],
-        }),
-        prisma.statement.updateMany({ where: { id: { in: ran.map((r) => r.statementId) } }, data: { status: "rolled_back" } }),
-        ...(failed ? [prisma.statement.update({ where: { id: failed.statementId }, data: { status: "failed" } })] : []),
-      ]);
-    };
-    for (const statement of pending) {
-      const startedAt = new Date();
-      try {
-        const outcome = recorder ? await recorder.execute(statement.sql, statement.ordinal) : await session.execute(statement.sql);
-        if (guarded && !guardHeld(outcome)) {
-          throw new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back");
-        }
-        ran.push({ statementId: statement.id, rowsAffected: outcome.rowsAffected, durationMs: Math.round(outcome.durationMs), startedAt, finishedAt: new Date() });
-      } catch (error) {
-        const text = message(error);
-        await undo({ statementId: statement.id, error: text, startedAt });
-        throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
-      }
-      await progress();
-    }
-    // A run whose lock was lost may have been declared interrupted meanwhile: then nothing may be committed.
-    if ((await prisma.change.count({ where: { id: change.id, status: "running" } })) === 0) {
-      await undo();
-      throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
-    }
-    // The results are written first, with the moment the COMMIT starts: a crash in between is then reported as
-    // "may or may not be applied" rather than guessed either way.
-    const ids = ran.map((r) => r.statementId);
-    await prisma.$transaction([
-      prisma.statementResult.createMany({ data: ran.map((r) => ({ executionId, statementId: r.statementId, status: "done" as const, rowsAffected: r.rowsAffected, durationMs: r.durationMs, startedAt: r.startedAt, finishedAt: r.finishedAt })) }),
-      prisma.statement.updateMany({ where: { id: { in: ids } }, data: { status: "done" } }),
-      prisma.execution.update({ where: { id: executionId }, data: { committingAt: new Date() } }),
-    ]);
-    try {
-      await session.commit();
-    } catch (error) {
-      await session.rollback().catch(() => {});
-      await prisma.$transaction([
-        prisma.statementResult.updateMany({ where: { executionId }, data: { status: "rolled_back" } }),
-        prisma.statement.updateMany({ where: { id: { in: ids } }, data: { status: "rolled_back" } }),
-        prisma.execution.update({ where: { id: executionId }, data: { committingAt: null } }),
-      ]);
-      throw new StatementFailure(undefined, `COMMIT failed, nothing was changed: ${message(error)}`);
-    }
   }
 
   private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {
@@ -320,7 +217,7 @@ export class ChangeRunner {
   }
 
   private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {
-    const [schema, fingerprint] = await Promise.all([session.dumpSchema(), session.schemaFingerprint()]);
+    const { schema, fingerprint } = await session.schemaSnapshot();
     await recordSnapshot(this.deps.prisma, change.databaseId, kind, schema, fingerprint, change.id);
   }
 
@@ -355,15 +252,20 @@ export class ChangeRunner {
     if (await this.deps.changes.transition(change.id, ["running"], "failed")) await this.notify(change.id, { kind: "failed", error });
   }
 
-  private async notify(changeId: number, event: Parameters<ChangeNotifier["notify"]>[1]): Promise<void> {
+  private async notify(changeId: number, event: ChangeEvent): Promise<void> {
     try {
       await this.deps.notifier.notify(await this.deps.changes.get(changeId), event);
     } catch (error) {
       this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
     }
   }
-}
 
-function message(error: unknown): string {
-  return redactSecrets(error instanceof Error ? error.message : String(error));
+  /** Like notify, with the change as the caller already has it (no store read). */
+  private async notifyAbout(change: ChangeDetail, event: ChangeEvent): Promise<void> {
+    try {
+      await this.deps.notifier.notify(change, event);
+    } catch (error) {
+      this.deps.logger.error({ changeId: change.id, event: event.kind, err: error }, "could not tell Slack about the change");
+    }
+  }
 }

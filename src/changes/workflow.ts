@@ -1,6 +1,7 @@
 // The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor } from "../engines/index.ts";
+import { forcedRollbackScript } from "../rollback/index.ts";
 import type { ChangeDetail, ChangeStatus, NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import type { ChangeEvent } from "./notifier.ts";
@@ -276,15 +277,16 @@ export class ChangeWorkflow {
     const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed"]);
     if (refusal) return { ok: false, reason: refusal };
     const rollback = await prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
-    if (!rollback?.forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
+    const forcedSql = rollback && forcedRollbackScript(change.database.instance.engine, rollback);
+    if (!rollback || !forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
     if (!(await changes.transition(changeId, ["failed"], "approved"))) return { ok: false, reason: staleReason(await changes.get(changeId)) };
     const engine = engineFor(change.database.instance.engine);
-    const statements = engine.splitStatements(rollback.forcedSql);
+    const statements = engine.splitStatements(forcedSql);
     await prisma.$transaction([
       prisma.statement.deleteMany({ where: { changeId } }),
       prisma.statement.createMany({ data: statements.map((s, ordinal) => ({ changeId, ordinal, sql: s.text, line: s.line, column: s.column })) }),
-      prisma.change.update({ where: { id: changeId }, data: { sql: rollback.forcedSql } }),
+      prisma.change.update({ where: { id: changeId }, data: { sql: forcedSql } }),
       prisma.rollback.update({ where: { id: rollback.id }, data: { forced: true } }),
       prisma.approval.create({ data: { changeId, userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` } }),
     ]);

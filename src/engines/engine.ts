@@ -22,6 +22,14 @@ export interface SessionLimits {
   lockTimeoutMs: number;
 }
 
+export interface SessionOptions {
+  /**
+   * The session runs a transactional change's statements through executeBatch. MySQL then allows multi-statement
+   * packets on the connection (only executeBatch sends them; execute still refuses a text holding several).
+   */
+  batches?: boolean;
+}
+
 /** One statement of a script, with where it starts in the script (1-based line and column). */
 export interface SqlStatement {
   text: string;
@@ -33,6 +41,13 @@ export interface SqlStatement {
 export interface StatementOutcome {
   rowsAffected: number;
   durationMs: number;
+}
+
+/** What a batch of statements did: the outcomes in order up to the first failure, and that failure. */
+export interface BatchOutcome {
+  outcomes: StatementOutcome[];
+  /** The first statement that failed, by its index in the batch; none after it took effect. */
+  failure?: { index: number; error: Error };
 }
 
 export interface QueryColumn {
@@ -60,6 +75,11 @@ export interface EngineSession {
   /** Server-side identifier of this connection (MySQL thread id, PostgreSQL backend pid). */
   readonly connectionId: number;
   execute(sql: string): Promise<StatementOutcome>;
+  /**
+   * Runs statements in order, stopping at the first failure. Inside a transaction an engine may send them all
+   * without waiting for each answer (PostgreSQL pipelines them); each one still gets its own outcome.
+   */
+  executeBatch(statements: readonly string[]): Promise<BatchOutcome>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -69,6 +89,8 @@ export interface EngineSession {
   dumpSchema(): Promise<string>;
   /** One cheap catalog query whose result changes whenever dumpSchema's would. */
   schemaFingerprint(): Promise<string>;
+  /** Both of the above, in as few catalog reads as the engine allows (a change's snapshots before and after). */
+  schemaSnapshot(): Promise<{ schema: string; fingerprint: string }>;
   /** Read-only catalog access for the review rules that need the live database. */
   reviewCatalog(): ReviewCatalog;
   close(): Promise<void>;
@@ -84,7 +106,7 @@ export interface Engine {
   runsInTransaction(statement: string): boolean;
   /** The engine's CREATE DATABASE for a new database, with Sluice's defaults (utf8mb4 / UTF8). */
   createDatabaseStatement(name: string): string;
-  connect(target: ConnectionTarget, limits: SessionLimits): Promise<EngineSession>;
+  connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions): Promise<EngineSession>;
   /**
    * Fingerprints (as EngineSession.schemaFingerprint gives them) of several databases on one server, with as few
    * connections as the engine allows. Databases that do not exist or cannot be read are left out.

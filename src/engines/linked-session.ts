@@ -1,7 +1,7 @@
 // What both engines' sessions do the same way — transactions, the read-only guard, schema dumps — in one place;
 // each engine supplies how to run a statement on its driver and its own catalog code.
 import type { ReviewCatalog } from "../review/catalog.ts";
-import type { EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "./engine.ts";
+import type { BatchOutcome, EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "./engine.ts";
 import { EngineError } from "./errors.ts";
 
 export interface SessionOperations<Link> {
@@ -12,12 +12,14 @@ export interface SessionOperations<Link> {
   readOnlyQuery(link: Link, sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult>;
   dumpSchema(link: Link): Promise<string>;
   schemaFingerprint(link: Link): Promise<string>;
+  /** The dump and its fingerprint in one read, where the engine derives the one from the other. */
+  schemaSnapshot?(link: Link): Promise<{ schema: string; fingerprint: string }>;
   reviewCatalog(link: Link): ReviewCatalog;
 }
 
 export abstract class LinkedSession<Link extends { connectionId: number }> implements EngineSession {
   readonly connectionId: number;
-  private inTransaction = false;
+  protected inTransaction = false;
 
   protected constructor(
     protected readonly link: Link,
@@ -28,6 +30,10 @@ export abstract class LinkedSession<Link extends { connectionId: number }> imple
 
   abstract execute(sql: string): Promise<StatementOutcome>;
   abstract close(): Promise<void>;
+
+  executeBatch(statements: readonly string[]): Promise<BatchOutcome> {
+    return executeInTurn(statements, (sql) => this.execute(sql));
+  }
 
   async begin(): Promise<void> {
     await this.operations.run(this.link, this.operations.beginStatement);
@@ -59,7 +65,25 @@ export abstract class LinkedSession<Link extends { connectionId: number }> imple
     return this.operations.schemaFingerprint(this.link);
   }
 
+  async schemaSnapshot(): Promise<{ schema: string; fingerprint: string }> {
+    if (this.operations.schemaSnapshot) return this.operations.schemaSnapshot(this.link);
+    return { schema: await this.dumpSchema(), fingerprint: await this.schemaFingerprint() };
+  }
+
   reviewCatalog(): ReviewCatalog {
     return this.operations.reviewCatalog(this.link);
   }
+}
+
+/** Runs statements one after another, each once the previous one answered, and stops at the first failure. */
+async function executeInTurn<T>(statements: readonly T[], execute: (statement: T) => Promise<StatementOutcome>): Promise<BatchOutcome> {
+  const outcomes: StatementOutcome[] = [];
+  for (const [index, statement] of statements.entries()) {
+    try {
+      outcomes.push(await execute(statement));
+    } catch (error) {
+      return { outcomes, failure: { index, error: error instanceof Error ? error : new Error(String(error)) } };
+    }
+  }
+  return { outcomes };
 }

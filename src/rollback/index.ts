@@ -1,6 +1,7 @@
 // Rollback of data changes: the change workflow records each data change through here and gets its rollback back.
 import type { ConnectionTarget, EngineName, EngineSession } from "../engines/engine.ts";
 import { checkBinlogReadiness } from "../engines/mysql/binlog-prerequisites.ts";
+import { forcedRollbackScript as forcedMysqlRollbackScript } from "../engines/mysql/rollback-inverse.ts";
 import { startBinlogRecording } from "../engines/mysql/rollback-recorder.ts";
 import { MySqlSession } from "../engines/mysql/session.ts";
 import { BackupRecorder } from "../engines/postgres/backup-recorder.ts";
@@ -39,6 +40,15 @@ export async function startRecording(
   const readiness = await checkRollbackReadiness(engine, session);
   if (!readiness.available) return new UnrecordedChange(session, explainUnavailable(readiness));
   return engine === "mysql" ? startBinlogRecording(mysqlSession(session), target, options) : new BackupRecorder(postgresSession(session), options);
+}
+
+/**
+ * The forced script of a prepared rollback: the one stored with it, else derived from its guarded script (MySQL
+ * derives it on demand; PostgreSQL always stores one). Undefined when there is neither.
+ */
+export function forcedRollbackScript(engine: EngineName, stored: { sql: string; forcedSql: string }): string | undefined {
+  if (stored.forcedSql !== "") return stored.forcedSql;
+  return engine === "mysql" && stored.sql !== "" ? forcedMysqlRollbackScript(stored.sql) : undefined;
 }
 
 /** Drops PostgreSQL backup tables older than the retention; MySQL keeps no backups (the binlog is the record). */

@@ -1,15 +1,23 @@
 // Collects inverse statements as the change's rows stream by and lays them out in reverse order as one script.
 import type { InverseStatement, PreparedRollback } from "./types.ts";
 
-const TERMINATOR = ";\n";
+export const TERMINATOR = ";\n";
+/** Characters from which merged batches are allocated apart from short-lived objects (V8's large objects, 128 KiB). */
+const MERGED_BATCH_LENGTH = 256 * 1024;
+const GUARDED = "each statement checks its row still holds what the change left";
+const FORCED = "forced: keyed by the row's key only, overriding later changes";
 
 /**
  * Keeps text, not row images: each batch (one binlog event or one statement's rows) is joined into one string
- * at once, so memory stays proportional to the script, whatever the decoded rows weighed.
+ * at once, so memory stays proportional to the script, whatever the decoded rows weighed. The forced script is
+ * built alongside only for engines whose inverses carry a forced form; the others derive it when it is needed.
  */
 export class RollbackScriptBuilder {
   private readonly guardedBatches: string[] = [];
   private readonly forcedBatches: string[] = [];
+  /** Batches added since the last merge, in the order added. */
+  private readonly recentBatches: string[] = [];
+  private recentLength = 0;
   private statements = 0;
   private forcedStatements = 0;
   rowCount = 0;
@@ -18,6 +26,7 @@ export class RollbackScriptBuilder {
   addBatch(inverses: InverseStatement[], rows: number): void {
     this.rowCount += rows;
     if (inverses.length === 0) return;
+    this.mergeRecentBatches();
     // join() flattens each batch at once: concatenating with += would keep every piece alive in a rope until the end.
     const guarded = new Array<string>(inverses.length);
     const forced: string[] = [];
@@ -25,29 +34,65 @@ export class RollbackScriptBuilder {
       guarded[at] = inverses[i]!.guarded;
       for (const statement of inverses[i]!.forced) forced.push(statement);
     }
-    this.forcedStatements += forced.length;
     this.statements += inverses.length;
     this.guardedBatches.push(guarded.join(TERMINATOR) + TERMINATOR);
+    if (forced.length === 0) return;
+    this.forcedStatements += forced.length;
     this.forcedBatches.push(forced.join(TERMINATOR) + TERMINATOR);
+  }
+
+  /**
+   * Adds a batch the engine laid out itself, latest first, each statement ending in TERMINATOR: guarded statements
+   * only, whose forced forms the engine derives on demand.
+   */
+  addGuardedBatch(text: string, statements: number, rows: number): void {
+    this.rowCount += rows;
+    if (statements === 0) return;
+    this.statements += statements;
+    this.recentBatches.push(text);
+    this.recentLength += text.length;
+    if (this.recentLength >= MERGED_BATCH_LENGTH) this.mergeRecentBatches();
+  }
+
+  /**
+   * Small batches are merged into one large one: a string that large is allocated where the garbage collector does
+   * not move it, while the small ones die young; kept as they were, each would be copied twice as it ages.
+   */
+  private mergeRecentBatches(): void {
+    if (this.recentBatches.length === 0) return;
+    this.guardedBatches.push(this.recentBatches.reverse().join(""));
+    this.recentBatches.length = 0;
+    this.recentLength = 0;
   }
 
   build(changeKey: string, details: Record<string, unknown>): PreparedRollback {
     const header = (variant: string): string =>
       `-- Rollback of ${changeKey} (${variant}): ${this.statements} statement(s) undoing ${this.rowCount} row(s), latest first.\n`;
-    // Each script's batches are let go as soon as it is joined, so at most one script is held twice at a time.
-    const script = header("each statement checks its row still holds what the change left") + this.guardedBatches.reverse().join("");
-    this.guardedBatches.length = 0;
-    const forcedScript = header("forced: keyed by the row's key only, overriding later changes") + this.forcedBatches.reverse().join("");
-    this.forcedBatches.length = 0;
-    return {
-      available: true,
-      script,
-      forcedScript,
-      statementCount: this.statements,
-      rowCount: this.rowCount,
-      details: { ...details, forcedStatementCount: this.forcedStatements },
-    };
+    this.mergeRecentBatches();
+    const script = latestFirst(header(GUARDED), this.guardedBatches);
+    const prepared = { available: true as const, script, statementCount: this.statements, rowCount: this.rowCount, details };
+    if (this.forcedStatements === 0) return prepared;
+    const forcedScript = latestFirst(header(FORCED), this.forcedBatches);
+    return { ...prepared, forcedScript, details: { ...details, forcedStatementCount: this.forcedStatements } };
   }
+}
+
+/**
+ * The header, then the batches from the last one written. Concatenated, not joined: V8 keeps the script as a rope
+ * over the batches until it is first read whole (when it is stored, which copies it into the query anyway), so
+ * preparing a rollback holds its text once, not twice.
+ */
+function latestFirst(header: string, batches: string[]): string {
+  let script = header;
+  for (let i = batches.length - 1; i >= 0; i--) script += batches[i];
+  batches.length = 0;
+  return script;
+}
+
+/** The forced script from a guarded one, given each statement's forced form; `statements` are the script's, in order. */
+export function deriveForcedScript(script: string, statements: string[], force: (guarded: string) => string): string {
+  const header = script.slice(0, script.indexOf("\n") + 1).replace(`(${GUARDED})`, `(${FORCED})`);
+  return header + statements.map((statement) => force(statement) + TERMINATOR).join("");
 }
 
 export function unavailable(reason: string): PreparedRollback {

@@ -1,5 +1,5 @@
 // The rollback's shared vocabulary: what the change workflow asks for and what it stores with an execution.
-import type { StatementOutcome } from "../engines/engine.ts";
+import type { BatchOutcome, StatementOutcome } from "../engines/engine.ts";
 
 export interface RollbackReadiness {
   available: boolean;
@@ -21,6 +21,8 @@ export const DEFAULT_ROLLBACK_ROW_LIMIT = 100_000;
 export interface DataChangeRecorder {
   /** Runs one statement of the data change inside the open transaction, keeping what its rollback needs. */
   execute(sql: string, ordinal: number): Promise<StatementOutcome>;
+  /** Runs several statements in order as execute would, stopping at the first failure; faster where the engine can batch. */
+  executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome>;
   /** After COMMIT: builds the rollback (for MySQL, reads this transaction's binlog events). */
   finish(): Promise<PreparedRollback>;
 }
@@ -33,8 +35,11 @@ export type PreparedRollback =
        * so it affects exactly one row, or none when that row was changed since (see verifyRollback).
        */
       script: string;
-      /** The same statements keyed by the row's key only: what runs after an approver overrides changed rows. */
-      forcedScript: string;
+      /**
+       * The same statements keyed by the row's key only: what runs after an approver overrides changed rows. Absent
+       * when the engine derives it from `script` on demand (MySQL: see forcedRollbackScript).
+       */
+      forcedScript?: string;
       statementCount: number;
       rowCount: number;
       /** Binlog coordinates, thread id and GTID (MySQL) or backup tables (PostgreSQL). */

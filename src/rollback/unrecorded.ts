@@ -1,5 +1,5 @@
 // A data change that runs without rollback, because the instance or the change does not allow one; it says why.
-import type { EngineSession, StatementOutcome } from "../engines/engine.ts";
+import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { unavailable } from "./script.ts";
 import type { DataChangeRecorder, PreparedRollback } from "./types.ts";
 
@@ -11,6 +11,10 @@ export class UnrecordedChange implements DataChangeRecorder {
 
   execute(sql: string): Promise<StatementOutcome> {
     return this.session.execute(sql);
+  }
+
+  executeBatch(statements: ReadonlyArray<{ sql: string }>): Promise<BatchOutcome> {
+    return this.session.executeBatch(statements.map((statement) => statement.sql));
   }
 
   async finish(): Promise<PreparedRollback> {

@@ -1,6 +1,7 @@
 // The change history: creating changes with their statements and review, moving their status with
 // compare-and-set, and reading them back whole.
-import type { ChangeStatus, ChangeType, FindingLevel, Prisma, PrismaClient } from "./generated/client.ts";
+import type pg from "pg";
+import type { ChangeStatus, ChangeType, FindingLevel, Prisma, PrismaClient, StatementStatus } from "./generated/client.ts";
 
 export type { ChangeStatus, ChangeType };
 
@@ -115,39 +116,6 @@ export class ChangeRepository {
     return result.count === 1;
   }
 
-  /**
-   * Marks a statement as running and opens its result row, in one round trip, only while its change is still
-   * `running`; undefined when the change moved on (e.g. recovery declared it interrupted).
-   */
-  async claimStatement(executionId: number, statementId: number): Promise<number | undefined> {
-    const rows = await this.prisma.$queryRaw<Array<{ id: number }>>`
-      WITH claimed AS (
-        UPDATE "Statement" s SET "status" = 'running'::"StatementStatus"
-        FROM "Change" c
-        WHERE s."id" = ${statementId} AND c."id" = s."changeId" AND c."status" = 'running'::"ChangeStatus"
-        RETURNING s."id"
-      )
-      INSERT INTO "StatementResult" ("executionId", "statementId", "status", "startedAt")
-      SELECT ${executionId}, "id", 'running'::"StatementStatus", now() FROM claimed
-      RETURNING "id"`;
-    return rows[0]?.id;
-  }
-
-  /** Records a statement's end — done with its rows and duration, or failed with the error — in one round trip. */
-  async finishStatement(resultId: number, statementId: number, outcome: { rowsAffected: number; durationMs: number } | { error: string }): Promise<void> {
-    const status = "error" in outcome ? "failed" : "done";
-    const rows = "error" in outcome ? null : outcome.rowsAffected;
-    const duration = "error" in outcome ? null : Math.round(outcome.durationMs);
-    const error = "error" in outcome ? outcome.error : null;
-    await this.prisma.$executeRaw`
-      WITH result AS (
-        UPDATE "StatementResult"
-        SET "status" = ${status}::"StatementStatus", "rowsAffected" = ${rows}::integer, "durationMs" = ${duration}::integer, "error" = ${error}::text, "finishedAt" = now()
-        WHERE "id" = ${resultId}
-      )
-      UPDATE "Statement" SET "status" = ${status}::"StatementStatus" WHERE "id" = ${statementId}`;
-  }
-
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
     await this.prisma.change.update({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
   }
@@ -155,6 +123,143 @@ export class ChangeRepository {
   async history(databaseId: number, limit: number) {
     return this.prisma.change.findMany({ where: { databaseId }, orderBy: { id: "desc" }, take: limit });
   }
+}
+
+/** How one statement ended: its rows and time, or the error. */
+export type StatementEnd = { rowsAffected: number; durationMs: number } | { error: string };
+
+/** One statement of a transactional run, as recorded once the run's fate is known. */
+export interface TransactionResult {
+  statementId: number;
+  status: Extract<StatementStatus, "done" | "rolled_back" | "failed">;
+  rowsAffected?: number;
+  durationMs?: number;
+  error?: string;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/*
+ * The runner's hot path, one statement per round trip, in plain SQL on the pool (prepared once per connection):
+ * through Prisma each round trip costs several times as much. Times are written in UTC, as Prisma writes them.
+ */
+const NOW = `(now() AT TIME ZONE 'UTC')`;
+
+/** Records the end of statement $2 (result $1) when given, then claims statement $8 only while its change is running. */
+const CLAIM_STATEMENT = `
+  WITH finished_result AS (
+    UPDATE "StatementResult"
+    SET "status" = $3::text::"StatementStatus", "rowsAffected" = $4::integer, "durationMs" = $5::integer, "error" = $6::text, "finishedAt" = ${NOW}
+    WHERE "id" = $1::integer
+  ), finished_statement AS (
+    UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer
+  ), claimed AS (
+    UPDATE "Statement" s SET "status" = 'running'
+    FROM "Change" c
+    WHERE s."id" = $8::integer AND c."id" = s."changeId" AND c."status" = 'running'
+    RETURNING s."id"
+  )
+  INSERT INTO "StatementResult" ("executionId", "statementId", "status", "startedAt")
+  SELECT $7::integer, "id", 'running', ${NOW} FROM claimed
+  RETURNING "id"`;
+
+const FINISH_STATEMENT = `
+  WITH finished_result AS (
+    UPDATE "StatementResult"
+    SET "status" = $3::text::"StatementStatus", "rowsAffected" = $4::integer, "durationMs" = $5::integer, "error" = $6::text, "finishedAt" = ${NOW}
+    WHERE "id" = $1::integer
+  )
+  UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer`;
+
+/**
+ * Writes a transactional run's results ($3…$9, one array element per statement) and the statements' status. With
+ * $10 (committing) only while the change is still running — its row is locked until this commits, so recovery cannot
+ * declare it interrupted in between — and the execution's committingAt is set. Answers whether it wrote.
+ */
+const RECORD_TRANSACTION = `
+  WITH live AS (
+    SELECT 1 FROM "Change" WHERE "id" = $2::integer AND ("status" = 'running' OR NOT $10::boolean) FOR SHARE
+  ), results AS (
+    INSERT INTO "StatementResult" ("executionId", "statementId", "status", "rowsAffected", "durationMs", "error", "startedAt", "finishedAt")
+    SELECT $1::integer, r.statement, r.status::"StatementStatus", r.rows, r.duration, r.error, r.started, r.finished
+    FROM unnest($3::integer[], $4::text[], $5::integer[], $6::integer[], $7::text[], $8::timestamp(3)[], $9::timestamp(3)[])
+      AS r(statement, status, rows, duration, error, started, finished)
+    WHERE EXISTS (SELECT 1 FROM live)
+  ), statements AS (
+    UPDATE "Statement" s SET "status" = r.status::"StatementStatus"
+    FROM unnest($3::integer[], $4::text[]) AS r(statement, status)
+    WHERE s."changeId" = $2::integer AND s."id" = r.statement AND EXISTS (SELECT 1 FROM live)
+  ), execution AS (
+    UPDATE "Execution" SET "committingAt" = ${NOW} WHERE "id" = $1::integer AND $10::boolean AND EXISTS (SELECT 1 FROM live)
+  )
+  SELECT EXISTS (SELECT 1 FROM live) AS written`;
+
+/** After a failed COMMIT: the results written just before it are rolled back, and the execution is not committing. */
+const RECORD_COMMIT_FAILED = `
+  WITH results AS (
+    UPDATE "StatementResult" SET "status" = 'rolled_back' WHERE "executionId" = $1::integer
+  ), statements AS (
+    UPDATE "Statement" s SET "status" = 'rolled_back'
+    FROM "StatementResult" r
+    WHERE r."executionId" = $1::integer AND s."changeId" = $2::integer AND s."id" = r."statementId"
+  )
+  UPDATE "Execution" SET "committingAt" = NULL WHERE "id" = $1::integer`;
+
+/** What a run writes while it runs: each statement's claim and end, or a transactional run's results at once. */
+export class ExecutionLog {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Marks a statement as running and opens its result row, only while its change is still `running`; undefined when
+   * the change moved on (e.g. recovery declared it interrupted). `previous`, the statement that ran before it, has
+   * its end recorded in the same round trip, so each statement costs one.
+   */
+  async claimStatement(executionId: number, statementId: number, previous?: { resultId: number; statementId: number; end: StatementEnd }): Promise<number | undefined> {
+    const end = previous ? endValues(previous.end) : [null, null, null, null];
+    const { rows } = await this.pool.query<{ id: number }>({
+      name: "sluice-claim-statement",
+      text: CLAIM_STATEMENT,
+      values: [previous?.resultId ?? null, previous?.statementId ?? null, ...end, executionId, statementId],
+    });
+    return rows[0]?.id;
+  }
+
+  /** Records a statement's end — done with its rows and duration, or failed with the error — in one round trip. */
+  async finishStatement(resultId: number, statementId: number, end: StatementEnd): Promise<void> {
+    await this.pool.query({ name: "sluice-finish-statement", text: FINISH_STATEMENT, values: [resultId, statementId, ...endValues(end)] });
+  }
+
+  /**
+   * Records a transactional run's results in one statement. With `committing`, only while the change is still
+   * `running`, and the execution is marked as committing; false when the change had moved on and nothing was written.
+   */
+  async recordTransaction(executionId: number, changeId: number, results: readonly TransactionResult[], committing: boolean): Promise<boolean> {
+    const { rows } = await this.pool.query<{ written: boolean }>({
+      name: "sluice-record-transaction",
+      text: RECORD_TRANSACTION,
+      values: [
+        executionId,
+        changeId,
+        results.map((r) => r.statementId),
+        results.map((r) => r.status),
+        results.map((r) => (r.rowsAffected === undefined ? null : r.rowsAffected)),
+        results.map((r) => (r.durationMs === undefined ? null : Math.round(r.durationMs))),
+        results.map((r) => r.error ?? null),
+        results.map((r) => r.startedAt.toISOString()),
+        results.map((r) => r.finishedAt.toISOString()),
+        committing,
+      ],
+    });
+    return rows[0]?.written === true;
+  }
+
+  async recordCommitFailed(executionId: number, changeId: number): Promise<void> {
+    await this.pool.query({ name: "sluice-record-commit-failed", text: RECORD_COMMIT_FAILED, values: [executionId, changeId] });
+  }
+}
+
+function endValues(end: StatementEnd): [StatementStatus, number | null, number | null, string | null] {
+  return "error" in end ? ["failed", null, null, end.error] : ["done", end.rowsAffected, Math.round(end.durationMs), null];
 }
 
 /** SQLSTATEs and driver codes that mean the store cannot be reached or dropped the connection (not a bad query). */

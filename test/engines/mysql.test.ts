@@ -115,6 +115,63 @@ describe("MySQL engine", () => {
     await session.execute("DROP TABLE ledger");
   });
 
+  describe("a session opened for batches", () => {
+    let batches: EngineSession;
+    before(async () => {
+      batches = await engine.connect(targetFor(database), limits, { batches: true });
+      await batches.execute("CREATE TABLE batched (id INT PRIMARY KEY, v INT)");
+    });
+    after(async () => {
+      await batches.execute("DROP TABLE batched");
+      await batches.close();
+    });
+
+    test("executeBatch in a transaction reports each statement's rows, SELECTs and RETURNING included", async () => {
+      await batches.begin();
+      const { outcomes, failure } = await batches.executeBatch([
+        "INSERT INTO batched VALUES (1, 0), (2, 0) -- two rows",
+        "INSERT INTO batched VALUES (3, 'a;b' = 'a;b')",
+        "UPDATE batched SET v = 7 WHERE id < 3",
+        "SELECT * FROM batched",
+        "DELETE FROM batched WHERE id = 3 RETURNING id",
+        "REPLACE INTO batched VALUES (2, 8)",
+      ]);
+      await batches.commit();
+      assert.equal(failure, undefined);
+      assert.equal(outcomes.length, 6);
+      assert.deepEqual(
+        [0, 1, 2, 3, 5].map((i) => outcomes[i]!.rowsAffected),
+        [2, 1, 2, 0, 2],
+      );
+      assert.ok(outcomes.every((o) => o.durationMs >= 0));
+      assert.equal(Number(await scalar(batches, "SELECT SUM(v) FROM batched")), 15);
+      await batches.execute("DELETE FROM batched");
+    });
+
+    test("the failing statement of a packet is named by its index, and the ones after it did not run", async () => {
+      await batches.begin();
+      const { outcomes, failure } = await batches.executeBatch([
+        "INSERT INTO batched VALUES (1, 1)",
+        "INSERT INTO batched VALUES (2, 1)",
+        "INSERT INTO batched VALUES (1, 2)",
+        "INSERT INTO batched VALUES (4, 1)",
+      ]);
+      assert.equal(failure?.index, 2);
+      assert.match(failure!.error.message, /Duplicate entry '1'/);
+      assert.equal(outcomes.length, 2);
+      const after = await batches.executeBatch(["DELETE FROM batched WHERE id IN (2, 4)"]);
+      assert.equal(after.outcomes[0]?.rowsAffected, 1, "row 2 is there, row 4 is not");
+      await batches.rollback();
+      assert.equal(Number(await scalar(batches, "SELECT COUNT(*) FROM batched")), 0);
+    });
+
+    test("execute and read-only queries still run exactly one statement", async () => {
+      await assert.rejects(batches.execute("INSERT INTO batched VALUES (9, 9); DROP TABLE batched"), /several statements/);
+      await assert.rejects(batches.readOnlyQuery("SELECT 1; SELECT 2", { rowLimit: 1, timeoutMs: 1_000 }), /several statements/);
+      assert.equal(Number(await scalar(batches, "SELECT COUNT(*) FROM batched")), 0);
+    });
+  });
+
   test("the statement timeout stops a long statement", async () => {
     const short = await engine.connect(targetFor(database), { statementTimeoutMs: 1_000, lockTimeoutMs: 1_000 });
     try {

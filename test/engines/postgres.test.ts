@@ -109,6 +109,36 @@ describe("PostgreSQL engine", () => {
     await session.execute("DROP TABLE ledger");
   });
 
+  test("executeBatch in a transaction pipelines the statements and names the failing one; none after it ran", async () => {
+    await session.execute("CREATE TABLE batched (id int PRIMARY KEY, v int)");
+    await session.begin();
+    const done = await session.executeBatch(["INSERT INTO batched VALUES (1, 0), (2, 0)", "UPDATE batched SET v = 7", "SELECT * FROM batched", "CREATE TABLE batched_too (id int)"]);
+    assert.equal(done.failure, undefined);
+    assert.deepEqual(
+      done.outcomes.map((o) => o.rowsAffected),
+      [2, 2, 0, 0],
+    );
+    const failed = await session.executeBatch(["INSERT INTO batched VALUES (3, 0)", "INSERT INTO batched VALUES (1, 0)", "INSERT INTO batched VALUES (4, 0)"]);
+    assert.equal(failed.failure?.index, 1);
+    assert.match(failed.failure!.error.message, /duplicate key/);
+    assert.equal(failed.outcomes.length, 1);
+    await session.rollback();
+    assert.equal(Number(await scalar(session, "SELECT count(*) FROM batched")), 0);
+    assert.equal(await scalar(session, "SELECT to_regclass('batched_too')::text"), null);
+    await assert.rejects(
+      (async () => {
+        await session.begin();
+        try {
+          return await session.executeBatch(["SELECT 1; SELECT 2"]).then((r) => Promise.reject(r.failure?.error));
+        } finally {
+          await session.rollback();
+        }
+      })(),
+      /cannot insert multiple commands/,
+    );
+    await session.execute("DROP TABLE batched");
+  });
+
   test("the statement timeout stops a long statement", async () => {
     const short = await engine.connect(targetFor(database), { statementTimeoutMs: 1_000, lockTimeoutMs: 1_000 });
     try {
@@ -205,6 +235,7 @@ describe("PostgreSQL engine", () => {
     test("the fingerprint is the md5 of the dump, and the dump ignores the session's search_path", async () => {
       const dump = await session.dumpSchema();
       assert.equal(await session.schemaFingerprint(), createHash("md5").update(dump.slice(0, -1)).digest("hex"));
+      assert.deepEqual(await session.schemaSnapshot(), { schema: dump, fingerprint: await session.schemaFingerprint() });
       await session.execute("SET search_path = shop, public");
       try {
         assert.equal(await session.dumpSchema(), dump);

@@ -4,7 +4,7 @@ import mysql from "mysql2/promise";
 import type { EngineSession } from "../../src/engines/engine.ts";
 import { checkRollbackReadiness, verifyRollback } from "../../src/rollback/index.ts";
 import { createMysqlDatabase, dropMysqlDatabase, mysqlServer } from "../support/servers.ts";
-import { available, connect, runDataChange } from "./support.ts";
+import { available, connect, forcedScriptOf, runDataChange } from "./support.ts";
 
 const EVERY_TYPE = `CREATE TABLE every_type (
   id INT PRIMARY KEY,
@@ -133,6 +133,7 @@ describe("MySQL rollback from the binlog", () => {
       await runDataChange("mysql", session, database, "UPDATE guarded SET v = 'z'; DELETE FROM guarded WHERE id = 3; INSERT INTO guarded VALUES (4, 'd')"),
     );
     assert.deepEqual((await verifyRollback("mysql", session, change.script)).changedRows, []);
+    assert.equal(change.forcedScript, undefined, "MySQL prepares one script; the forced one is derived when needed");
     await admin.query("UPDATE guarded SET v = 'Z' WHERE id = 1"); // differs only in case: still a change
     await admin.query("INSERT INTO guarded VALUES (3, 'new')");
     await admin.query("DELETE FROM guarded WHERE id = 4");
@@ -145,7 +146,7 @@ describe("MySQL rollback from the binlog", () => {
     assert.match(changedRows.join("\n"), /`id` = 4/);
     const [unchanged] = await admin.query("SELECT id, v FROM guarded ORDER BY id");
     assert.deepEqual(unchanged, [{ id: 1, v: "Z" }, { id: 2, v: "z" }, { id: 3, v: "new" }]);
-    available(await runDataChange("mysql", session, database, change.forcedScript, { changeKey: "TST-7" }));
+    available(await runDataChange("mysql", session, database, forcedScriptOf("mysql", change), { changeKey: "TST-7" }));
     const [rows] = await admin.query("SELECT id, v FROM guarded ORDER BY id");
     assert.deepEqual(rows, [{ id: 1, v: "a" }, { id: 2, v: "b" }, { id: 3, v: "c" }]);
   });

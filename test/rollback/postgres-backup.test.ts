@@ -5,7 +5,7 @@ import type { EngineSession } from "../../src/engines/engine.ts";
 import { checkRollbackReadiness, dropExpiredBackups, verifyRollback } from "../../src/rollback/index.ts";
 import { readDataStatement } from "../../src/engines/postgres/backup-statement.ts";
 import { createPostgresDatabase, dropPostgresDatabase, postgresServer } from "../support/servers.ts";
-import { available, connect, runDataChange } from "./support.ts";
+import { available, connect, forcedScriptOf, runDataChange } from "./support.ts";
 
 const EVERY_TYPE = `CREATE TABLE every_type (
   id int PRIMARY KEY, n text, d numeric(30,10), big bigint, f4 real, f8 double precision, dt date, tm time(3),
@@ -108,7 +108,7 @@ describe("PostgreSQL rollback from prior backups", () => {
     assert.match(changedRows.join("\n"), /DELETE FROM "public"."guarded" WHERE "id" = '4'/);
     assert.match(changedRows.join("\n"), /INSERT INTO "public"."guarded"/);
     assert.match(changedRows.join("\n"), /WHERE "id" = '1'/);
-    available(await runDataChange("postgres", session, database, change.forcedScript, { changeKey: "TST-6" }));
+    available(await runDataChange("postgres", session, database, forcedScriptOf("postgres", change), { changeKey: "TST-6" }));
     const rows = await admin.query("SELECT id, v FROM guarded ORDER BY id");
     assert.deepEqual(rows.rows, [{ id: 1, v: "a" }, { id: 2, v: "b" }, { id: 3, v: "c" }]);
   });

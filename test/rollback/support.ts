@@ -1,7 +1,7 @@
 // Runs data changes the way the change workflow will: BEGIN, the recorder, COMMIT, finish.
 import type { ConnectionTarget, EngineName, EngineSession } from "../../src/engines/engine.ts";
 import { engineFor } from "../../src/engines/index.ts";
-import { startRecording, type PreparedRollback } from "../../src/rollback/index.ts";
+import { forcedRollbackScript, startRecording, type PreparedRollback } from "../../src/rollback/index.ts";
 import { mysqlServer, postgresServer } from "../support/servers.ts";
 
 export const limits = { statementTimeoutMs: 60_000, lockTimeoutMs: 10_000 };
@@ -44,4 +44,11 @@ export async function runDataChange(
 export function available(rollback: PreparedRollback): Extract<PreparedRollback, { available: true }> {
   if (!rollback.available) throw new Error(`rollback unavailable: ${rollback.reason}`);
   return rollback;
+}
+
+/** The forced script an approver's override runs: the stored one, or the one derived from the guarded script. */
+export function forcedScriptOf(engine: EngineName, rollback: Extract<PreparedRollback, { available: true }>): string {
+  const forced = forcedRollbackScript(engine, { sql: rollback.script, forcedSql: rollback.forcedScript ?? "" });
+  if (forced === undefined) throw new Error("no forced script");
+  return forced;
 }

@@ -1,8 +1,8 @@
 // Streams one transaction's row events out of the binlog, between two recorded coordinates.
-import ZongJi from "@vlasky/zongji";
 import type { ConnectionTarget } from "../engine.ts";
 import { EngineError } from "../errors.ts";
-import { driverTls } from "../tls.ts";
+import { EVENT, isRowsEvent, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "./binlog-rows.ts";
+import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import type { MySqlSession } from "./session.ts";
 
 export interface BinlogCoordinates {
@@ -14,16 +14,6 @@ export interface BinlogCoordinates {
 export interface TransactionIdentity {
   threadId: number;
   gtid?: string;
-}
-
-export type RowEventKind = "insert" | "update" | "delete";
-
-export interface RowEvent {
-  kind: RowEventKind;
-  schema: string;
-  table: string;
-  /** Decoded by column name; updates carry before and after images. */
-  rows: Array<Record<string, unknown>> | Array<{ before: Record<string, unknown>; after: Record<string, unknown> }>;
 }
 
 /** MySQL 8.4 renamed SHOW MASTER STATUS; MariaDB and older MySQL know only the old name. */
@@ -55,91 +45,89 @@ export async function lastCommittedGtid(session: MySqlSession): Promise<string |
   }
 }
 
-const ROW_EVENTS: Record<string, RowEventKind> = { writerows: "insert", updaterows: "update", deleterows: "delete" };
 const IDLE_TIMEOUT_MS = 30_000;
 
 /**
- * Reads [from, to) and hands each row event of our transaction to onRows as it arrives; stops at our
- * transaction's commit (or at `to`). Events of other sessions are skipped without being kept.
+ * Reads [from, to) and hands each row event of our transaction, with its table's map, to onRows as it arrives;
+ * stops at our transaction's commit (or at `to`). Other sessions' events are skipped undecoded. The event's bytes
+ * are the stream's own: onRows reads them before it returns, or keeps them (they are never reused).
  */
-export function readTransactionRows(
+export async function readTransactionRows(
   target: ConnectionTarget,
   from: BinlogCoordinates,
   to: BinlogCoordinates,
   identity: TransactionIdentity,
-  onRows: (event: RowEvent) => void,
+  onRows: (event: RowsEvent, table: TableMap) => void,
 ): Promise<void> {
-  const zongji = new ZongJi({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    ssl: driverTls("mysql", target),
-    connectTimeout: target.connectTimeoutMs,
-    // Values exactly as the server stores them: dates as text, TIMESTAMP in UTC, JSON as its text, big numbers exact.
-    dateStrings: true,
-    timezone: "Z",
-    jsonStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    charset: "utf8mb4_unicode_ci",
-  } as ConstructorParameters<typeof ZongJi>[0]);
+  const tables = new Map<number, TableMap>();
   let file = from.file;
+  let gtid: string | undefined;
   let ours = false;
-  let settled = false;
+  let idle: NodeJS.Timeout | undefined;
+  let failure: unknown;
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    stream.stop();
+  };
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => fail(new EngineError(`reading the binlog stalled before ${to.file}:${to.position}`, { kind: "timeout" })), IDLE_TIMEOUT_MS);
+  };
 
-  return new Promise<void>((resolve, reject) => {
-    let idle: NodeJS.Timeout;
-    const finish = (error?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(idle);
-      zongji.once("stopped", () => (error ? reject(error) : resolve()));
-      zongji.stop();
-    };
-    const arm = (): void => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () => finish(new EngineError(`reading the binlog stalled before ${to.file}:${to.position}`, { kind: "timeout" })),
-        IDLE_TIMEOUT_MS,
-      );
-    };
-    zongji.on("error", (error: unknown) => finish(error));
-    zongji.on("binlog", (raw: unknown) => {
-      if (settled) return;
-      const event = raw as Record<string, unknown> & { getEventName(): string; nextPosition: number };
-      arm();
-      const name = event.getEventName();
-      if (name === "rotate") {
-        file = String(event.binlogName);
-        return;
-      }
-      if (name === "mariadbgtid") {
-        ours = identity.gtid !== undefined && event.gtid === identity.gtid;
-      } else if (name === "query") {
-        const query = String(event.query).trim().toUpperCase();
-        if (query === "BEGIN") ours = identity.gtid !== undefined ? event.gtid === identity.gtid : event.slaveProxyId === identity.threadId;
-        else if (ours && query === "COMMIT") return finish();
-      } else if (name === "xid") {
-        if (ours) return finish();
-      } else if (ours && name in ROW_EVENTS) {
-        const table = (event.tableMap as Record<number, { parentSchema: string; tableName: string }>)[event.tableId as number]!;
-        try {
-          onRows({ kind: ROW_EVENTS[name]!, schema: table.parentSchema, table: table.tableName, rows: event.rows as RowEvent["rows"] });
-        } catch (error) {
-          return finish(error);
-        }
-      }
-      if (file === to.file && event.nextPosition >= to.position) finish();
-    });
+  const onEvent = (event: BinlogEventView): void => {
     arm();
-    zongji.start({
-      // Any id other than the server's and its replicas'; random so two readers never evict each other.
-      serverId: 0x7f000000 + Math.floor(Math.random() * 0xffffff),
-      startAtEnd: false,
-      filename: from.file,
-      position: from.position,
-      includeEvents: ["tablemap", "writerows", "updaterows", "deleterows", "query", "xid", "rotate", "mariadbgtid"],
-    });
+    const { type } = event;
+    if (type === EVENT.ROTATE) {
+      file = event.buf.toString("utf8", event.start + 8, event.end);
+      return;
+    }
+    if (type === EVENT.MARIADB_GTID) {
+      gtid = `${event.buf.readUInt32LE(event.start + 8)}-${event.serverId}-${event.buf.readBigUInt64LE(event.start)}`;
+      ours = identity.gtid !== undefined && gtid === identity.gtid;
+    } else if (type === EVENT.QUERY) {
+      const query = queryText(event);
+      if (query === "BEGIN") ours = identity.gtid !== undefined ? gtid === identity.gtid : event.buf.readUInt32LE(event.start) === identity.threadId;
+      else if (ours && query === "COMMIT") return stream.stop();
+    } else if (type === EVENT.XID) {
+      if (ours) return stream.stop();
+    } else if (ours && type === EVENT.TABLE_MAP) {
+      const table = readTableMap(event);
+      tables.set(table.id, table);
+    } else if (ours && isRowsEvent(type)) {
+      const rows = readRowsEvent(event);
+      onRows(rows, tables.get(rows.tableId)!);
+    } else if (type === EVENT.TRANSACTION_PAYLOAD || (ours && type === EVENT.PARTIAL_UPDATE_ROWS)) {
+      throw new EngineError(
+        type === EVENT.TRANSACTION_PAYLOAD
+          ? "the binlog holds compressed transactions (binlog_transaction_compression=ON), which Sluice cannot read"
+          : "the change's updates are logged as partial JSON (binlog_row_value_options=PARTIAL_JSON), which Sluice cannot undo",
+        { kind: "invalid" },
+      );
+    }
+    if (file === to.file && event.nextPosition >= to.position) stream.stop();
+  };
+
+  // Any id other than the server's and its replicas'; random so two readers never evict each other.
+  const stream = await openBinlogStream(target, from, 0x7f000000 + Math.floor(Math.random() * 0xffffff), (event) => {
+    try {
+      onEvent(event);
+    } catch (error) {
+      fail(error);
+    }
   });
+  arm();
+  try {
+    await stream.closed;
+  } finally {
+    clearTimeout(idle);
+  }
+  if (failure) throw failure;
+}
+
+/** BEGIN and COMMIT are all we look for, so longer statements are not decoded. */
+function queryText(event: BinlogEventView): string | undefined {
+  const { buf, start, end } = event;
+  // thread id (4), time (4), schema length (1), error code (2), status variables' length (2), the variables, schema, NUL
+  const text = start + 13 + buf.readUInt16LE(start + 11) + buf[start + 8]! + 1;
+  return end - text <= "COMMIT".length ? buf.toString("latin1", text, end) : undefined;
 }

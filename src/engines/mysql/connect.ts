@@ -16,10 +16,12 @@ export interface MySqlLink {
   server: MySqlServer;
   target: ConnectionTarget;
   limits: SessionLimits;
+  /** Whether the server accepts several statements in one packet on this connection (see MySqlSession.executeBatch). */
+  multipleStatements: boolean;
 }
 
 /** Opens a bare connection: no session settings. Used for server-level work and for KILL QUERY. */
-export async function openConnection(target: ConnectionTarget): Promise<{ core: mysql.Connection; conn: PromiseConnection }> {
+export async function openConnection(target: ConnectionTarget, { multipleStatements = false } = {}): Promise<{ core: mysql.Connection; conn: PromiseConnection }> {
   const core = mysql.createConnection({
     host: target.host,
     port: target.port,
@@ -28,7 +30,7 @@ export async function openConnection(target: ConnectionTarget): Promise<{ core: 
     ...(target.database ? { database: target.database } : {}),
     connectTimeout: target.connectTimeoutMs,
     ssl: driverTls("mysql", target),
-    multipleStatements: false,
+    multipleStatements,
     dateStrings: true,
     supportBigNumbers: true,
     charset: "utf8mb4_unicode_ci",
@@ -45,14 +47,14 @@ export async function openConnection(target: ConnectionTarget): Promise<{ core: 
   return { core, conn };
 }
 
-export async function connectMySql(target: ConnectionTarget, limits: SessionLimits): Promise<MySqlLink> {
-  const { core, conn } = await openConnection(target);
+export async function connectMySql(target: ConnectionTarget, limits: SessionLimits, { multipleStatements = false } = {}): Promise<MySqlLink> {
+  const { core, conn } = await openConnection(target, { multipleStatements });
   try {
     const [rows] = await conn.query("SELECT VERSION() AS version, CONNECTION_ID() AS connectionId");
     const { version, connectionId } = (rows as Array<{ version: string; connectionId: number | string }>)[0]!;
     const server = parseServerVersion(version);
     await conn.query(sessionSettingsSql(server, limits));
-    return { core, conn, connectionId: Number(connectionId), server, target, limits };
+    return { core, conn, connectionId: Number(connectionId), server, target, limits, multipleStatements };
   } catch (error) {
     core.destroy();
     throw connectionFailed("mysql", target, error);

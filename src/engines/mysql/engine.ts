@@ -1,5 +1,5 @@
 // The MySQL/MariaDB engine (mysql2).
-import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
+import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
 import { connectMySql, openConnection } from "./connect.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { schemaFingerprintsOf } from "./schema-dump.ts";
@@ -17,8 +17,8 @@ export const mysqlEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
 
-  async connect(target: ConnectionTarget, limits: SessionLimits) {
-    return new MySqlSession(await connectMySql(target, limits));
+  async connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions) {
+    return new MySqlSession(await connectMySql(target, limits, { multipleStatements: options?.batches === true }));
   },
 
   async schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits) {

@@ -2,7 +2,8 @@
 import type { MySqlSession } from "./session.ts";
 
 export const ROLLBACK_COLUMNS = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
-    IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated
+    IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated,
+    CHARACTER_SET_NAME AS charset, DATETIME_PRECISION AS fractionDigits
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`;
 
 export const ROLLBACK_KEYS = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, SUB_PART AS subPart
@@ -11,30 +12,38 @@ export const ROLLBACK_KEYS = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS col
 
 export interface RollbackColumn {
   name: string;
+  /** Lower case, e.g. `varchar`. */
   dataType: string;
+  /** As the server spells it (ENUM and SET members keep their case), e.g. `enum('a','B')`, `int(10) unsigned`. */
   columnType: string;
   nullable: boolean;
   generated: boolean;
+  /** The text's character set; undefined for binary strings and non-text types. */
+  charset: string | undefined;
+  /** Fractional-second digits of TIME, DATETIME and TIMESTAMP; 0 otherwise. */
+  fractionDigits: number;
 }
 
 export interface RollbackTable {
   schema: string;
   table: string;
-  /** Columns a rollback writes and checks: every column but generated ones, in table order. */
+  /** Every column in table order, as the binlog's row images hold them; generated ones are read but never written. */
   columns: RollbackColumn[];
   /** The primary key, else a unique key over NOT NULL columns; empty when the table has neither. */
   key: string[];
 }
 
 export async function readRollbackTable(session: MySqlSession, schema: string, table: string): Promise<RollbackTable> {
-  const all = (await session.queryRows(ROLLBACK_COLUMNS, [schema, table])).map((row) => ({
+  const columns = (await session.queryRows(ROLLBACK_COLUMNS, [schema, table])).map((row) => ({
     name: String(row.name),
     dataType: String(row.dataType).toLowerCase(),
-    columnType: String(row.columnType).toLowerCase(),
+    columnType: String(row.columnType),
     nullable: Number(row.nullable) === 1,
     generated: Number(row.generated) === 1,
+    charset: row.charset === null || row.charset === "binary" ? undefined : String(row.charset).toLowerCase(),
+    fractionDigits: Number(row.fractionDigits ?? 0),
   }));
-  const byName = new Map(all.map((column) => [column.name, column]));
+  const byName = new Map(columns.map((column) => [column.name, column]));
   const indexes = new Map<string, Array<{ column: string; prefix: boolean }>>();
   for (const row of await session.queryRows(ROLLBACK_KEYS, [schema, table])) {
     const name = String(row.indexName);
@@ -43,5 +52,5 @@ export async function readRollbackTable(session: MySqlSession, schema: string, t
   const usable = [...indexes.values()].find((parts) =>
     parts.every((part) => !part.prefix && byName.get(part.column)?.nullable === false && !byName.get(part.column)?.generated),
   );
-  return { schema, table, columns: all.filter((column) => !column.generated), key: usable?.map((part) => part.column) ?? [] };
+  return { schema, table, columns, key: usable?.map((part) => part.column) ?? [] };
 }

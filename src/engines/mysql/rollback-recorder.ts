@@ -1,8 +1,9 @@
 // Records a MySQL/MariaDB data change for rollback: the binlog window around its transaction, then its own row events.
 import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
-import type { ConnectionTarget, StatementOutcome } from "../engine.ts";
-import { currentBinlogCoordinates, lastCommittedGtid, readTransactionRows, type BinlogCoordinates, type RowEvent } from "./binlog-reader.ts";
+import type { BatchOutcome, ConnectionTarget, StatementOutcome } from "../engine.ts";
+import { currentBinlogCoordinates, lastCommittedGtid, readTransactionRows, type BinlogCoordinates } from "./binlog-reader.ts";
+import type { RowsEvent, TableMap } from "./binlog-rows.ts";
 import { readRollbackTable } from "./rollback-catalog.ts";
 import { InverseWriter } from "./rollback-inverse.ts";
 import type { MySqlSession } from "./session.ts";
@@ -30,13 +31,25 @@ class BinlogRecorder implements DataChangeRecorder {
   ) {}
 
   async execute(sql: string, ordinal: number): Promise<StatementOutcome> {
+    this.noteImplicitCommit(sql, ordinal);
+    const outcome = await this.session.execute(sql);
+    this.rowsAffected += outcome.rowsAffected;
+    return outcome;
+  }
+
+  /** The binlog keeps every row whatever the packet size, so the statements go to the server in batches as they are. */
+  async executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
+    for (const { sql, ordinal } of statements) this.noteImplicitCommit(sql, ordinal);
+    const batch = await this.session.executeBatch(statements.map((statement) => statement.sql));
+    for (const outcome of batch.outcomes) this.rowsAffected += outcome.rowsAffected;
+    return batch;
+  }
+
+  private noteImplicitCommit(sql: string, ordinal: number): void {
     const keyword = mysqlLeadingKeyword(sql);
     if (!TRANSACTIONAL.has(keyword)) {
       this.refusal ??= `statement ${ordinal} (${keyword}) commits the transaction implicitly, so the change's rows cannot be told apart in the binlog`;
     }
-    const outcome = await this.session.execute(sql);
-    this.rowsAffected += outcome.rowsAffected;
-    return outcome;
   }
 
   async finish(): Promise<PreparedRollback> {
@@ -64,29 +77,37 @@ class BinlogRecorder implements DataChangeRecorder {
     );
   }
 
-  /** Table metadata is fetched when a table first appears; events queue behind it so the order is kept. */
+  /**
+   * Each table's columns are fetched from the catalog when its first rows arrive; events queue behind the fetch so
+   * their order is kept. The inverses are written as each event arrives, straight from its bytes.
+   */
   private async readOwnRows(end: BinlogCoordinates, gtid: string | undefined, builder: RollbackScriptBuilder): Promise<void> {
-    const writers = new Map<string, InverseWriter>();
-    const waiting: RowEvent[] = [];
+    const writers = new Map<number, InverseWriter>();
+    const waiting: Array<{ event: RowsEvent; table: TableMap }> = [];
     let fetching: Promise<void> = Promise.resolve();
     let failure: unknown;
-    const write = (event: RowEvent): void => {
-      const writer = writers.get(`${event.schema}.${event.table}`)!;
-      builder.addBatch(writer.inverses(event), event.rows.length);
+    const write = (event: RowsEvent, writer: InverseWriter): void => {
+      const { text, statements, rows } = writer.write(event);
+      builder.addGuardedBatch(text, statements, rows);
       if (builder.rowCount > this.options.rowLimit) throw new RowLimitExceeded(String(builder.rowCount));
     };
     const drain = async (): Promise<void> => {
       while (waiting.length > 0) {
-        const event = waiting[0]!;
-        const name = `${event.schema}.${event.table}`;
-        if (!writers.has(name)) writers.set(name, new InverseWriter(await readRollbackTable(this.session, event.schema, event.table)));
-        write(waiting.shift()!);
+        const { event, table } = waiting[0]!;
+        let writer = writers.get(table.id);
+        if (!writer) {
+          writer = new InverseWriter(await readRollbackTable(this.session, table.schema, table.table), table);
+          writers.set(table.id, writer);
+        }
+        waiting.shift();
+        write(event, writer);
       }
     };
-    await readTransactionRows(this.target, this.start, end, { threadId: this.session.connectionId, gtid }, (event) => {
+    await readTransactionRows(this.target, this.start, end, { threadId: this.session.connectionId, gtid }, (event, table) => {
       if (failure) throw failure;
-      if (waiting.length === 0 && writers.has(`${event.schema}.${event.table}`)) return write(event);
-      waiting.push(event);
+      const writer = writers.get(table.id);
+      if (waiting.length === 0 && writer) return write(event, writer);
+      waiting.push({ event, table });
       if (waiting.length === 1) fetching = drain().catch((error: unknown) => void (failure = error));
     });
     await fetching;

@@ -1,13 +1,14 @@
 // Records a PostgreSQL data change for rollback: before each UPDATE/DELETE the rows its own WHERE selects are copied,
 // in the same transaction, into sluice_backup; INSERTs return the rows they create. Inverses are written as it goes.
+import type pg from "pg";
 import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
-import type { StatementOutcome } from "../engine.ts";
+import type { BatchOutcome, StatementOutcome } from "../engine.ts";
 import { BACKUP_SCHEMA, ENSURE_BACKUP_SCHEMA, readBackupTable, type BackupTable } from "./backup-catalog.ts";
 import { readDataStatement } from "./backup-statement.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresInverseWriter, type RowLiterals } from "./rollback-inverse.ts";
-import type { PostgresSession } from "./session.ts";
+import { affectedRows, type PostgresSession } from "./session.ts";
 
 export class BackupRecorder implements DataChangeRecorder {
   private readonly builder = new RollbackScriptBuilder();
@@ -66,6 +67,51 @@ export class BackupRecorder implements DataChangeRecorder {
     return outcome;
   }
 
+  /**
+   * Runs of INSERTs (with their RETURNING) and of statements that need no backup go to the server as one pipeline;
+   * an UPDATE or DELETE, whose backup must be taken just before it, runs on its own through execute().
+   */
+  async executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
+    const outcomes: StatementOutcome[] = [];
+    let next = 0;
+    while (next < statements.length) {
+      const run = await this.pipelinable(statements.slice(next));
+      if (run.length === 0) {
+        const { sql, ordinal } = statements[next]!;
+        try {
+          outcomes.push(await this.execute(sql, ordinal));
+        } catch (error) {
+          return { outcomes, failure: { index: next, error: error instanceof Error ? error : new Error(String(error)) } };
+        }
+        next += 1;
+        continue;
+      }
+      const { results, failure } = await this.session.pipeline(run.map((step) => step.text));
+      results.forEach(({ result, durationMs }, i) => outcomes.push(run[i]!.keep(result, durationMs)));
+      if (failure) return { outcomes, failure: { index: next + failure.index, error: failure.error } };
+      next += run.length;
+    }
+    return { outcomes };
+  }
+
+  /** The leading statements that can share a pipeline: what to send for each and how to keep its result. */
+  private async pipelinable(statements: ReadonlyArray<{ sql: string }>): Promise<PipelineStep[]> {
+    const run: PipelineStep[] = [];
+    const plain = (result: pg.QueryResult, durationMs: number): StatementOutcome => ({ rowsAffected: affectedRows(result), durationMs });
+    for (const { sql } of statements) {
+      const statement = this.refusal ? undefined : readDataStatement(sql);
+      if (!statement || statement.kind === "other") {
+        run.push({ text: sql, keep: plain });
+        continue;
+      }
+      const table = statement.kind === "insert" ? await this.tableOf(statement.table) : undefined;
+      if (!table) break;
+      const writer = new PostgresInverseWriter(table);
+      run.push({ text: returningNewRows(sql, writer), keep: (result, durationMs) => this.keepInserted(result.rows, writer, durationMs) });
+    }
+    return run;
+  }
+
   private tableOf(name: string): Promise<BackupTable | undefined> {
     let table = this.tables.get(name);
     if (!table) {
@@ -92,11 +138,16 @@ export class BackupRecorder implements DataChangeRecorder {
     return `the change touches more than ${this.options.rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
   }
 
-  /** An INSERT gets a RETURNING of its new rows' literals (on its own line, after any trailing comment). */
   private async recordInsert(sql: string, writer: PostgresInverseWriter): Promise<StatementOutcome> {
     const started = performance.now();
-    const returned = await this.session.queryRows(`${sql}\nRETURNING ${writer.literalsOf(undefined, "a")}`);
-    const outcome = { rowsAffected: returned.length, durationMs: performance.now() - started };
+    const returned = await this.session.queryRows(returningNewRows(sql, writer));
+    return this.keepInserted(returned, writer, performance.now() - started);
+  }
+
+  /** Keeps the inverses of the rows an INSERT returned, unless the rollback was refused or would pass the row limit. */
+  private keepInserted(returned: Array<Record<string, unknown>>, writer: PostgresInverseWriter, durationMs: number): StatementOutcome {
+    const outcome = { rowsAffected: returned.length, durationMs };
+    if (this.refusal) return outcome;
     if (this.builder.rowCount + returned.length > this.options.rowLimit) {
       this.refusal ??= this.overLimit(this.builder.rowCount + returned.length);
       return outcome;
@@ -128,6 +179,16 @@ export class BackupRecorder implements DataChangeRecorder {
     const rows = await this.session.queryRows(sql);
     return rows.map((row) => prefixes.map((prefix) => table.columns.map((_, i) => String(row[`${prefix}${i}`]))));
   }
+}
+
+interface PipelineStep {
+  text: string;
+  keep: (result: pg.QueryResult, durationMs: number) => StatementOutcome;
+}
+
+/** An INSERT gets a RETURNING of its new rows' literals (on its own line, after any trailing comment). */
+function returningNewRows(sql: string, writer: PostgresInverseWriter): string {
+  return `${sql}\nRETURNING ${writer.literalsOf(undefined, "a")}`;
 }
 
 /** Whether a SET clause assigns any of the named columns (plain or parenthesized targets, quoted or not). */

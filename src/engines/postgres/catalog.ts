@@ -12,6 +12,9 @@ export const SCHEMA_DUMP = `SELECT ${SCHEMA_TEXT} AS dump FROM (\n${SCHEMA_LINES
 /** The md5 of exactly the text SCHEMA_DUMP returns: one round trip, one short value back. */
 export const SCHEMA_FINGERPRINT = `SELECT md5(${SCHEMA_TEXT}) AS fingerprint FROM (\n${SCHEMA_LINES}\n) lines`;
 
+/** SCHEMA_DUMP's text and its SCHEMA_FINGERPRINT from one read of the catalog. */
+export const SCHEMA_SNAPSHOT = `SELECT dump, md5(dump) AS fingerprint FROM (SELECT ${SCHEMA_TEXT} AS dump FROM (\n${SCHEMA_LINES}\n) lines) snapshot`;
+
 /**
  * Runs a catalog query with search_path = pg_catalog, restoring the session's own afterwards, in one round trip:
  * pg_get_* functions qualify names by what the search path shows, and snapshots must not depend on it.

@@ -1,0 +1,132 @@
+// How a run's statements reach the database and the store: one by one, each claimed in the store before it runs, or
+// in one transaction, sent in batches, with every statement's result stored in one statement before COMMIT.
+import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
+import { redactSecrets } from "../logger.ts";
+import { guardHeld, type DataChangeRecorder } from "../rollback/index.ts";
+import type { ChangeDetail, ExecutionLog, StatementEnd, TransactionResult } from "../store/changes.ts";
+import type { RunProgress } from "./run-progress.ts";
+
+/**
+ * Statements of a transactional run sent to the server together (PostgreSQL pipelines them, MySQL sends
+ * multi-statement packets): enough to spread a round trip over many, few enough that progress still moves.
+ */
+const BATCH_SIZE = 200;
+
+/** Why a run stopped, as the change shows it; `statementId` when one statement is to blame. */
+export class StatementFailure extends Error {
+  constructor(
+    readonly statementId: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One run of a change's pending statements on an open session. */
+export interface StatementRun {
+  change: ChangeDetail;
+  executionId: number;
+  session: EngineSession;
+  pending: ChangeDetail["statements"];
+  progress: RunProgress;
+  log: ExecutionLog;
+}
+
+/**
+ * Statements that commit on their own (MySQL DDL, CONCURRENTLY): each one is claimed in the store before it runs
+ * and its end recorded before the next one starts (with the next one's claim, in the same round trip), so a crash
+ * leaves the exact statements that completed.
+ */
+export async function runOneByOne({ change, executionId, session, pending, progress, log }: StatementRun): Promise<void> {
+  let previous: { resultId: number; statementId: number; end: StatementEnd } | undefined;
+  for (const statement of pending) {
+    // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
+    // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
+    const resultId = await log.claimStatement(executionId, statement.id, previous);
+    if (resultId === undefined) throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); statement ${statement.ordinal + 1} was not started.`);
+    let outcome: StatementOutcome;
+    try {
+      outcome = await session.execute(statement.sql);
+    } catch (error) {
+      const text = errorText(error);
+      await log.finishStatement(resultId, statement.id, { error: text });
+      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
+    }
+    previous = { resultId, statementId: statement.id, end: outcome };
+    progress.advance();
+  }
+  if (previous) await log.finishStatement(previous.resultId, previous.statementId, previous.end);
+}
+
+/**
+ * Statements in the transaction the session has open, in batches: nothing is durable until COMMIT, so their results
+ * are written to the store in one go just before it (or after the rollback that a failure causes). A crash before
+ * that leaves the execution running with no results, which recovery turns into interrupted with nothing done:
+ * exactly what the database has. With `guarded` (a rollback change), a statement that restores no row fails the run.
+ */
+export async function runInTransaction(run: StatementRun, recorder: DataChangeRecorder | undefined, guarded: boolean): Promise<void> {
+  const { change, executionId, session, pending, progress, log } = run;
+  const ran: TransactionResult[] = [];
+  const undo = async (failed?: TransactionResult) => {
+    await session.rollback().catch(() => {});
+    const undone = ran.map((result) => ({ ...result, status: "rolled_back" as const }));
+    await log.recordTransaction(executionId, change.id, failed ? [...undone, failed] : undone, false);
+  };
+  for (let first = 0; first < pending.length; first += BATCH_SIZE) {
+    const batch = pending.slice(first, first + BATCH_SIZE);
+    let clock = Date.now();
+    const { outcomes, failure: refused } = await runBatch(session, recorder, batch);
+    const failure = refused ?? (guarded ? guardFailure(outcomes) : undefined);
+    let failedStart: Date | undefined;
+    for (const [index, outcome] of outcomes.entries()) {
+      // Times within a batch follow from each statement's duration, as the server answered them one after another.
+      const startedAt = new Date(clock);
+      clock += outcome.durationMs;
+      if (index === failure?.index) {
+        failedStart = startedAt;
+        continue;
+      }
+      // A statement after a failed guard ran too; the rollback that follows undoes it with the rest.
+      ran.push({ statementId: batch[index]!.id, status: "done", rowsAffected: outcome.rowsAffected, durationMs: outcome.durationMs, startedAt, finishedAt: new Date(clock) });
+    }
+    if (failure) {
+      const statement = batch[failure.index]!;
+      const text = errorText(failure.error);
+      await undo({ statementId: statement.id, status: "failed", error: text, startedAt: failedStart ?? new Date(clock), finishedAt: new Date() });
+      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
+    }
+    progress.advance(batch.length);
+  }
+  // The results are written first, with the moment the COMMIT starts: a crash in between is then reported as
+  // "may or may not be applied" rather than guessed either way. A run whose lock was lost may have been declared
+  // interrupted meanwhile: then nothing is written, and nothing may be committed.
+  if (!(await log.recordTransaction(executionId, change.id, ran, true))) {
+    await undo();
+    throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
+  }
+  try {
+    await session.commit();
+  } catch (error) {
+    await session.rollback().catch(() => {});
+    await log.recordCommitFailed(executionId, change.id);
+    throw new StatementFailure(undefined, `COMMIT failed, nothing was changed: ${errorText(error)}`);
+  }
+}
+
+/** An error's message as a change shows it, with any secret masked. */
+export function errorText(error: unknown): string {
+  return redactSecrets(error instanceof Error ? error.message : String(error));
+}
+
+/** A batch through the data change's recorder when there is one, so it keeps what the rollback needs. */
+function runBatch(session: EngineSession, recorder: DataChangeRecorder | undefined, batch: ChangeDetail["statements"]): Promise<BatchOutcome> {
+  if (!recorder) return session.executeBatch(batch.map((statement) => statement.sql));
+  return recorder.executeBatch(batch.map(({ sql, ordinal }) => ({ sql, ordinal })));
+}
+
+/** In a rollback change, the first statement whose guard did not hold: its row was changed after the check. */
+function guardFailure(outcomes: readonly StatementOutcome[]): { index: number; error: Error } | undefined {
+  const index = outcomes.findIndex((outcome) => !guardHeld(outcome));
+  if (index < 0) return undefined;
+  return { index, error: new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back") };
+}

@@ -1,0 +1,103 @@
+// Issue 10: a transactional run sends its statements in batches (PostgreSQL pipelines, MySQL multi-statement packets),
+// and still records each statement's own result; a failure names the exact statement, even deep inside a batch, and
+// nothing is committed.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { CHANNEL, DEVELOPER, onMysql, onPostgres, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import type { TestSluice } from "../support/sluice.ts";
+
+const insert = (id: number): string => `INSERT INTO ledger (id, note) VALUES (${id}, 'entry ${id}');`;
+
+describe("a long transactional run", () => {
+  let t: TestSluice;
+  let pgDb: string;
+  let mysqlDb: string;
+  let world: SluiceWithDatabases;
+  before(async () => {
+    world = await startWithTestDatabases("sluice_batch");
+    ({ t, pgDb, mysqlDb } = world);
+    await onPostgres(pgDb, "CREATE TABLE ledger (id INT PRIMARY KEY, note TEXT NOT NULL)");
+    await onMysql(mysqlDb, "CREATE TABLE ledger (id INT PRIMARY KEY, note TEXT NOT NULL)");
+  });
+  after(() => world.stop());
+
+  async function submit(type: "data" | "schema", sql: string, description: string, database = pgDb) {
+    const { change } = await t.sluice.services.workflow.submit({ database, type, sql, description, requesterId: DEVELOPER.id });
+    return change;
+  }
+
+  test("MySQL: statement 260 of 300 fails: it is the one recorded as failed, 1–259 rolled back, nothing persists", async () => {
+    const statements = Array.from({ length: 300 }, (_, i) => insert(i + 1));
+    statements[259] = insert(12);
+    const change = await submit("data", statements.join("\n"), "ledger entries with one duplicate", mysqlDb);
+    const failed = await waitForStatus(t, change.key, "failed", 30_000);
+
+    const execution = failed.executions[0]!;
+    assert.equal(execution.transactional, true);
+    assert.match(execution.error ?? "", /^Statement 260 \(line 260\) failed: Duplicate entry '12'/);
+    assert.deepEqual(
+      execution.results.map((r) => r.status),
+      [...Array.from({ length: 259 }, () => "rolled_back"), "failed"],
+    );
+    assert.equal(failed.statements[259]!.status, "failed");
+    assert.equal(Number((await onMysql<{ n: number }>(mysqlDb, "SELECT COUNT(*) AS n FROM ledger"))[0]!.n), 0, "nothing was committed");
+  });
+
+  test("PostgreSQL: statement 321 of 450 INSERTs fails: it is the one recorded as failed, 1–320 rolled back, nothing persists", async () => {
+    const statements = Array.from({ length: 450 }, (_, i) => insert(i + 1));
+    statements[320] = insert(7); // a duplicate key, in the second batch
+    const change = await submit("data", statements.join("\n"), "ledger entries with one duplicate");
+    const failed = await waitForStatus(t, change.key, "failed", 30_000);
+
+    const execution = failed.executions[0]!;
+    assert.equal(execution.transactional, true);
+    assert.match(execution.error ?? "", /^Statement 321 \(line 321\) failed: .*duplicate key/);
+    const byStatus = (status: string) => execution.results.filter((r) => r.status === status).length;
+    assert.equal(byStatus("rolled_back"), 320);
+    assert.equal(byStatus("failed"), 1);
+    assert.equal(execution.results.length, 321, "statements after the failure never ran");
+    assert.equal(failed.statements[320]!.status, "failed");
+    assert.deepEqual(new Set(failed.statements.slice(0, 320).map((s) => s.status)), new Set(["rolled_back"]));
+    assert.deepEqual(new Set(failed.statements.slice(321).map((s) => s.status)), new Set(["pending"]));
+    assert.equal((await onPostgres<{ n: string }>(pgDb, "SELECT count(*) AS n FROM ledger"))[0]!.n, "0", "nothing was committed");
+    const root = t.slack.channelMessages(CHANNEL).find((m) => m.ts === failed.slackTs)!;
+    assert.match(root.text, /Failed at statement 321 \(line 321\)/);
+  });
+
+  test("PostgreSQL: a mixed data change in batches: each statement's rows are recorded and its rollback covers every row", async () => {
+    const statements = [
+      ...Array.from({ length: 250 }, (_, i) => insert(i + 1)),
+      "UPDATE ledger SET note = 'corrected' WHERE id <= 10;",
+      ...Array.from({ length: 20 }, (_, i) => insert(i + 1001)),
+      "DELETE FROM ledger WHERE id > 1010;",
+      "SELECT 1;",
+    ];
+    const change = await submit("data", statements.join("\n"), "ledger entries, a correction and a cleanup");
+    const done = await waitForStatus(t, change.key, "done", 30_000);
+
+    const execution = done.executions[0]!;
+    assert.equal(execution.results.length, statements.length);
+    const rows = execution.results.map((r) => r.rowsAffected);
+    assert.deepEqual(rows.slice(0, 250), Array.from({ length: 250 }, () => 1));
+    assert.equal(rows[250], 10, "the UPDATE");
+    assert.equal(rows[271], 10, "the DELETE");
+    assert.equal(rows[272], 0, "the SELECT");
+    assert.equal(execution.rollbackRows, 250 + 10 + 20 + 10, "inserted, updated and deleted rows all have an inverse");
+    assert.equal((await onPostgres<{ n: string }>(pgDb, "SELECT count(*) AS n FROM ledger"))[0]!.n, "260");
+    await onPostgres(pgDb, "DELETE FROM ledger");
+  });
+
+  test("PostgreSQL: a 250-statement schema change in one transaction fails at statement 230: no table of it exists", async () => {
+    const statements = Array.from({ length: 250 }, (_, i) => `CREATE TABLE batch_t${i} (id INT PRIMARY KEY);`);
+    statements[229] = "CREATE TABLE batch_t3 (id INT PRIMARY KEY);";
+    const change = await submit("schema", statements.join("\n"), "many tables, one twice");
+    const failed = await waitForStatus(t, change.key, "failed", 30_000);
+
+    const execution = failed.executions[0]!;
+    assert.equal(execution.transactional, true);
+    assert.match(execution.error ?? "", /^Statement 230 \(line 230\) failed: .*already exists/);
+    assert.equal(execution.results.find((r) => r.status === "failed")?.statementId, failed.statements[229]!.id);
+    const tables = await onPostgres<{ n: string }>(pgDb, "SELECT count(*) AS n FROM pg_tables WHERE tablename LIKE 'batch\\_t%'");
+    assert.equal(tables[0]!.n, "0");
+  });
+});
