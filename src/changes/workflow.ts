@@ -210,13 +210,14 @@ export class ChangeWorkflow {
     const change = await this.deps.changes.get(changeId);
     const refusal = (await this.rightToDecide(change, userId, move.selfAllowed)) ?? stale(change, move.from) ?? move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
-    if (!(await this.deps.changes.transition(changeId, move.from, move.to))) {
-      return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
-    }
-    await this.deps.prisma.approval.create({ data: { changeId, userId, decision: move.decision, reason: move.reason } });
-    await this.notify(changeId, move.event);
+    const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
+    if (!approval) return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
+    // The compare-and-set made these the only changes to the row since it was read: no need to read it again (a
+    // change's detail holds every statement, result and snapshot).
+    const decided: ChangeDetail = { ...change, status: move.to, updatedAt: new Date(), approvals: [...change.approvals, approval] };
+    await this.tellSlack(decided, move.event);
     if (move.run) this.startRun(changeId);
-    return { ok: true, change: await this.deps.changes.get(changeId) };
+    return { ok: true, change: decided };
   }
 
 
@@ -328,9 +329,17 @@ export class ChangeWorkflow {
 
   private async notify(changeId: number, event: ChangeEvent): Promise<void> {
     try {
-      await this.deps.notifier.notify(await this.deps.changes.get(changeId), event);
+      await this.tellSlack(await this.deps.changes.get(changeId), event);
     } catch (error) {
-      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
+      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not read the change to tell Slack about it");
+    }
+  }
+
+  private async tellSlack(change: ChangeDetail, event: ChangeEvent): Promise<void> {
+    try {
+      await this.deps.notifier.notify(change, event);
+    } catch (error) {
+      this.deps.logger.error({ changeId: change.id, event: event.kind, err: error }, "could not tell Slack about the change");
     }
   }
 }

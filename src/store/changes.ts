@@ -1,7 +1,7 @@
 // The change history: creating changes with their statements and review, moving their status with
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
-import type { ChangeStatus, ChangeType, FindingLevel, Prisma, PrismaClient, StatementStatus } from "./generated/client.ts";
+import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, StatementStatus } from "./generated/client.ts";
 
 export type { ChangeStatus, ChangeType };
 
@@ -114,6 +114,18 @@ export class ChangeRepository {
   async transition(id: number, from: ChangeStatus[], to: ChangeStatus): Promise<boolean> {
     const result = await this.prisma.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
     return result.count === 1;
+  }
+
+  /**
+   * A decision: the status moves (compare-and-set) and who decided is recorded, in one transaction, so no one ever
+   * sees the new status without its approval. Undefined when the status had already moved on.
+   */
+  async decide(id: number, from: ChangeStatus[], to: ChangeStatus, approval: { userId: string; decision: Decision; reason: string }): Promise<Approval | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      const moved = await tx.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
+      if (moved.count !== 1) return undefined;
+      return tx.approval.create({ data: { changeId: id, ...approval } });
+    });
   }
 
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
