@@ -2,7 +2,7 @@
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor } from "../engines/index.ts";
 import { forcedRollbackScript } from "../rollback/index.ts";
-import type { ChangeDetail, ChangeStatus, NewChange } from "../store/changes.ts";
+import { insertInChunks, LARGE_WRITE, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import type { ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
@@ -284,13 +284,16 @@ export class ChangeWorkflow {
     if (!(await changes.transition(changeId, ["failed"], "approved"))) return { ok: false, reason: staleReason(await changes.get(changeId)) };
     const engine = engineFor(change.database.instance.engine);
     const statements = engine.splitStatements(forcedSql);
-    await prisma.$transaction([
-      prisma.statement.deleteMany({ where: { changeId } }),
-      prisma.statement.createMany({ data: statements.map((s, ordinal) => ({ changeId, ordinal, sql: s.text, line: s.line, column: s.column })) }),
-      prisma.change.update({ where: { id: changeId }, data: { sql: forcedSql } }),
-      prisma.rollback.update({ where: { id: rollback.id }, data: { forced: true } }),
-      prisma.approval.create({ data: { changeId, userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` } }),
-    ]);
+    await prisma.$transaction(async (tx) => {
+      await tx.statement.deleteMany({ where: { changeId } });
+      await insertInChunks(
+        statements.map((s, ordinal) => ({ changeId, ordinal, sql: s.text, line: s.line, column: s.column })),
+        (rows) => tx.statement.createMany({ data: rows }),
+      );
+      await tx.change.update({ where: { id: changeId }, data: { sql: forcedSql } });
+      await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
+      await tx.approval.create({ data: { changeId, userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` } });
+    }, LARGE_WRITE);
     await this.notify(changeId, { kind: "approved", by: userId, override: reason.trim() });
     this.startRun(changeId);
     return { ok: true, change: await changes.get(changeId) };

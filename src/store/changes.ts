@@ -80,18 +80,21 @@ export class ChangeRepository {
             requesterId: input.requesterId,
             requestKey: input.requestKey,
             rollbackOfId: input.rollbackOfId,
-            statements: { create: input.statements.map((s, ordinal) => ({ ordinal, sql: s.sql, line: s.line, column: s.column })) },
-            reviews: {
-              create: {
-                errorCount: input.review.errorCount,
-                warningCount: input.review.warningCount,
-                findings: { create: input.review.findings },
-              },
-            },
           },
         });
+        await insertInChunks(
+          input.statements.map((s, ordinal) => ({ changeId: change.id, ordinal, sql: s.sql, line: s.line, column: s.column })),
+          (rows) => tx.statement.createMany({ data: rows }),
+        );
+        const review = await tx.review.create({
+          data: { changeId: change.id, errorCount: input.review.errorCount, warningCount: input.review.warningCount },
+        });
+        await insertInChunks(
+          input.review.findings.map((finding) => ({ ...finding, reviewId: review.id })),
+          (rows) => tx.finding.createMany({ data: rows }),
+        );
         return change.id;
-      });
+      }, LARGE_WRITE);
       return { change: await this.get(id), created: true };
     } catch (error) {
       if (input.requestKey && isUniqueViolation(error)) {
@@ -139,6 +142,21 @@ export class ChangeRepository {
 
 /** How one statement ended: its rows and time, or the error. */
 export type StatementEnd = { rowsAffected: number; durationMs: number } | { error: string };
+
+/**
+ * Rows per INSERT when a change's statements or findings are stored: under PostgreSQL's 32,767 bind parameters, so
+ * Prisma sends each as one statement. Left to split a larger nested create itself, it sent the parts concurrently on
+ * the transaction's one connection, and a change of more than ~6,500 statements (a large rollback) failed to store.
+ */
+const INSERT_CHUNK_ROWS = 2_000;
+
+/** A transaction that stores a large change (100,000 statements take tens of seconds): Prisma's 5 s default is for small ones. */
+export const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
+
+/** Inserts rows in order, one chunk at a time. */
+export async function insertInChunks<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let first = 0; first < rows.length; first += INSERT_CHUNK_ROWS) await insert(rows.slice(first, first + INSERT_CHUNK_ROWS));
+}
 
 /** One statement of a transactional run, as recorded once the run's fate is known. */
 export interface TransactionResult {

@@ -3,7 +3,7 @@
 // nothing is committed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CHANNEL, DEVELOPER, onMysql, onPostgres, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { APPROVER, CHANNEL, DEVELOPER, onMysql, onPostgres, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
 import type { TestSluice } from "../support/sluice.ts";
 
 const insert = (id: number): string => `INSERT INTO ledger (id, note) VALUES (${id}, 'entry ${id}');`;
@@ -25,6 +25,22 @@ describe("a long transactional run", () => {
     const { change } = await t.sluice.services.workflow.submit({ database, type, sql, description, requesterId: DEVELOPER.id });
     return change;
   }
+
+  test("the rollback of a 20,000-row change (more statements than Prisma stores in one nested create) is stored whole and runs", async () => {
+    await onMysql(mysqlDb, "INSERT INTO ledger (id, note) SELECT seq, CONCAT('entry ', seq) FROM seq_100000_to_119999");
+    const change = await submit("data", "UPDATE ledger SET note = CONCAT(note, ' (checked)') WHERE id >= 100000", "mark twenty thousand entries", mysqlDb);
+    await waitForStatus(t, change.key, "done", 60_000);
+    const { workflow } = t.sluice.services;
+    const prepared = await workflow.prepareRollback(change.id, DEVELOPER.id);
+    assert.ok(prepared.ok, prepared.ok ? "" : prepared.reason);
+    assert.equal(prepared.change.statements.length, 20_000);
+    assert.deepEqual(prepared.change.statements.slice(-1).map((s) => s.ordinal), [19_999]);
+    const approved = await workflow.approve(prepared.change.id, APPROVER.id);
+    assert.ok(approved.ok, approved.ok ? "" : approved.reason);
+    await waitForStatus(t, prepared.change.key, "done", 120_000);
+    assert.deepEqual(await onMysql(mysqlDb, "SELECT COUNT(*) AS n FROM ledger WHERE id >= 100000 AND note NOT LIKE '%(checked)'"), [{ n: 20_000 }]);
+    await onMysql(mysqlDb, "DELETE FROM ledger WHERE id >= 100000");
+  });
 
   test("MySQL: statement 260 of 300 fails: it is the one recorded as failed, 1–259 rolled back, nothing persists", async () => {
     const statements = Array.from({ length: 300 }, (_, i) => insert(i + 1));
