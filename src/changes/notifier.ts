@@ -1,5 +1,6 @@
 // How the workflow tells people what happened to a change; the Slack layer implements it.
-import type { ChangeDetail } from "../store/changes.ts";
+import type { Logger } from "../logger.ts";
+import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 
 export type ChangeEvent =
   | { kind: "submitted" }
@@ -14,4 +15,21 @@ export type ChangeEvent =
 
 export interface ChangeNotifier {
   notify(change: ChangeDetail, event: ChangeEvent): Promise<void>;
+}
+
+/**
+ * Tells people about a change, given whole or by id (then read from the store first). Never throws: a Slack or
+ * store hiccup is logged, and must not undo or stop what already happened to the change.
+ */
+export async function announce(
+  deps: { notifier: ChangeNotifier; changes: ChangeRepository; logger: Logger },
+  change: ChangeDetail | number,
+  event: ChangeEvent,
+): Promise<void> {
+  const changeId = typeof change === "number" ? change : change.id;
+  try {
+    await deps.notifier.notify(typeof change === "number" ? await deps.changes.get(change) : change, event);
+  } catch (error) {
+    deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
+  }
 }

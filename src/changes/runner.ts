@@ -12,7 +12,7 @@ import { ExecutionLog, type ChangeDetail, type ChangeRepository } from "../store
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
-import type { ChangeEvent, ChangeNotifier } from "./notifier.ts";
+import { announce, type ChangeNotifier } from "./notifier.ts";
 import { RunProgress } from "./run-progress.ts";
 import { errorText, runInTransaction, runOneByOne, StatementFailure } from "./run-statements.ts";
 
@@ -68,7 +68,7 @@ export class ChangeRunner {
       });
       if (result.acquired && result.value) {
         recovered += 1;
-        await this.notify(id, { kind: "interrupted" });
+        await announce(this.deps, id, { kind: "interrupted" });
       }
     }
     return recovered;
@@ -92,7 +92,6 @@ export class ChangeRunner {
       prisma.statement.updateMany({ where: { changeId, status: "running" }, data: { status: "failed" } }),
     ]);
   }
-
 
   private async execute(change: ChangeDetail): Promise<void> {
     const { prisma, config } = this.deps;
@@ -123,7 +122,7 @@ export class ChangeRunner {
     const target = this.target(change, instance);
     // Progress edits show the change as loaded when its run began (running); only the count moves.
     const progress = new RunProgress(change.statements.length, change.statements.length - pending.length, (done, total) =>
-      this.notifyAbout(change, { kind: "progress", done, total }),
+      announce(this.deps, change, { kind: "progress", done, total }),
     );
     try {
       if (change.type === "schema") {
@@ -241,7 +240,7 @@ export class ChangeRunner {
     }
     // Conditional: recovery may have marked this execution interrupted meanwhile, and its account stands.
     await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "done", finishedAt: new Date() } });
-    if (await this.deps.changes.transition(change.id, ["running"], "done")) await this.notify(change.id, { kind: "done" });
+    if (await this.deps.changes.transition(change.id, ["running"], "done")) await announce(this.deps, change.id, { kind: "done" });
   }
 
   private async finishFailed(change: ChangeDetail, executionId: number | undefined, error: string): Promise<void> {
@@ -249,23 +248,6 @@ export class ChangeRunner {
     if (executionId !== undefined) {
       await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "failed", finishedAt: new Date(), error } });
     }
-    if (await this.deps.changes.transition(change.id, ["running"], "failed")) await this.notify(change.id, { kind: "failed", error });
-  }
-
-  private async notify(changeId: number, event: ChangeEvent): Promise<void> {
-    try {
-      await this.deps.notifier.notify(await this.deps.changes.get(changeId), event);
-    } catch (error) {
-      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
-    }
-  }
-
-  /** Like notify, with the change as the caller already has it (no store read). */
-  private async notifyAbout(change: ChangeDetail, event: ChangeEvent): Promise<void> {
-    try {
-      await this.deps.notifier.notify(change, event);
-    } catch (error) {
-      this.deps.logger.error({ changeId: change.id, event: event.kind, err: error }, "could not tell Slack about the change");
-    }
+    if (await this.deps.changes.transition(change.id, ["running"], "failed")) await announce(this.deps, change.id, { kind: "failed", error });
   }
 }

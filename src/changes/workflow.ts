@@ -2,9 +2,9 @@
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor } from "../engines/index.ts";
 import { forcedRollbackScript } from "../rollback/index.ts";
-import { insertInChunks, LARGE_WRITE, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
+import { insertInChunks, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
-import type { ChangeEvent } from "./notifier.ts";
+import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
 import { ChangeInputError, prepareChange, type ChangeRequest } from "./prepare.ts";
 import { reviewForDatabase } from "./review-change.ts";
@@ -138,9 +138,9 @@ export class ChangeWorkflow {
     const result = await changes.create(input, autoApprove ? "approved" : "awaiting_approval");
     if (!result.created) return result;
     if (autoApprove) await prisma.approval.create({ data: { changeId: result.change.id, userId: "sluice", decision: "approve", reason: "auto-approved by environment policy" } });
-    await this.notify(result.change.id, { kind: "submitted" });
+    await announce(this.deps, result.change.id, { kind: "submitted" });
     if (autoApprove) {
-      await this.notify(result.change.id, { kind: "approved", by: "sluice", automatic: true });
+      await announce(this.deps, result.change.id, { kind: "approved", by: "sluice", automatic: true });
       this.startRun(result.change.id);
     }
     return result;
@@ -163,7 +163,6 @@ export class ChangeWorkflow {
     });
   }
 
-
   async reject(changeId: number, userId: string, reason?: string): Promise<DecisionOutcome> {
     return this.decide(changeId, userId, {
       from: ["awaiting_approval"],
@@ -174,7 +173,6 @@ export class ChangeWorkflow {
       event: { kind: "rejected", by: userId, reason },
     });
   }
-
 
   /** Runs a failed or interrupted change again from its first statement that is not done. */
   async retry(changeId: number, userId: string): Promise<DecisionOutcome> {
@@ -188,7 +186,6 @@ export class ChangeWorkflow {
       run: true,
     });
   }
-
 
   /** Closes a failed or interrupted change as done, e.g. after someone finished it by hand. */
   async markDone(changeId: number, userId: string): Promise<DecisionOutcome> {
@@ -215,11 +212,10 @@ export class ChangeWorkflow {
     // The compare-and-set made these the only changes to the row since it was read: no need to read it again (a
     // change's detail holds every statement, result and snapshot).
     const decided: ChangeDetail = { ...change, status: move.to, updatedAt: new Date(), approvals: [...change.approvals, approval] };
-    await this.tellSlack(decided, move.event);
+    await announce(this.deps, decided, move.event);
     if (move.run) this.startRun(changeId);
     return { ok: true, change: decided };
   }
-
 
   /**
    * "Preview rollback" on a done data change: a rollback change built from the rollback prepared when it ran,
@@ -266,7 +262,7 @@ export class ChangeWorkflow {
       await prisma.rollback.create({
         data: { sourceChangeId, rollbackChangeId: change.id, sql: execution.rollbackSql, forcedSql: execution.rollbackForcedSql ?? "", rowCount: execution.rollbackRows ?? 0 },
       });
-      await this.notify(change.id, { kind: "submitted" });
+      await announce(this.deps, change.id, { kind: "submitted" });
     }
     return { ok: true, change: await changes.get(change.id), created };
   }
@@ -281,10 +277,8 @@ export class ChangeWorkflow {
     const forcedSql = rollback && forcedRollbackScript(change.database.instance.engine, rollback);
     if (!rollback || !forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
-    if (!(await changes.transition(changeId, ["failed"], "approved"))) return { ok: false, reason: staleReason(await changes.get(changeId)) };
-    const engine = engineFor(change.database.instance.engine);
-    const statements = engine.splitStatements(forcedSql);
-    await prisma.$transaction(async (tx) => {
+    const statements = engineFor(change.database.instance.engine).splitStatements(forcedSql);
+    const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
       await tx.statement.deleteMany({ where: { changeId } });
       await insertInChunks(
         statements.map((s, ordinal) => ({ changeId, ordinal, sql: s.text, line: s.line, column: s.column })),
@@ -292,9 +286,9 @@ export class ChangeWorkflow {
       );
       await tx.change.update({ where: { id: changeId }, data: { sql: forcedSql } });
       await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
-      await tx.approval.create({ data: { changeId, userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` } });
-    }, LARGE_WRITE);
-    await this.notify(changeId, { kind: "approved", by: userId, override: reason.trim() });
+    });
+    if (!approval) return { ok: false, reason: staleReason(await changes.get(changeId)) };
+    await announce(this.deps, changeId, { kind: "approved", by: userId, override: reason.trim() });
     this.startRun(changeId);
     return { ok: true, change: await changes.get(changeId) };
   }
@@ -328,22 +322,6 @@ export class ChangeWorkflow {
     if (!environment) return `Environment ${change.database.environment.name} is no longer configured.`;
     const right = await mayDecide(selfAllowed ? { ...environment, allowSelfApproval: true } : environment, change, userId, this.deps.approvers);
     return right.allowed ? undefined : right.reason;
-  }
-
-  private async notify(changeId: number, event: ChangeEvent): Promise<void> {
-    try {
-      await this.tellSlack(await this.deps.changes.get(changeId), event);
-    } catch (error) {
-      this.deps.logger.error({ changeId, event: event.kind, err: error }, "could not read the change to tell Slack about it");
-    }
-  }
-
-  private async tellSlack(change: ChangeDetail, event: ChangeEvent): Promise<void> {
-    try {
-      await this.deps.notifier.notify(change, event);
-    } catch (error) {
-      this.deps.logger.error({ changeId: change.id, event: event.kind, err: error }, "could not tell Slack about the change");
-    }
   }
 }
 

@@ -120,15 +120,23 @@ export class ChangeRepository {
   }
 
   /**
-   * A decision: the status moves (compare-and-set) and who decided is recorded, in one transaction, so no one ever
-   * sees the new status without its approval. Undefined when the status had already moved on.
+   * A decision: the status moves (compare-and-set) and who decided is recorded, with `alongside` (what else the
+   * decision changes), in one transaction, so no one ever sees the new status without them. Undefined when the
+   * status had already moved on.
    */
-  async decide(id: number, from: ChangeStatus[], to: ChangeStatus, approval: { userId: string; decision: Decision; reason: string }): Promise<Approval | undefined> {
+  async decide(
+    id: number,
+    from: ChangeStatus[],
+    to: ChangeStatus,
+    approval: { userId: string; decision: Decision; reason: string },
+    alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
+  ): Promise<Approval | undefined> {
     return this.prisma.$transaction(async (tx) => {
       const moved = await tx.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
       if (moved.count !== 1) return undefined;
+      await alongside?.(tx);
       return tx.approval.create({ data: { changeId: id, ...approval } });
-    });
+    }, LARGE_WRITE);
   }
 
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
@@ -151,7 +159,7 @@ export type StatementEnd = { rowsAffected: number; durationMs: number } | { erro
 const INSERT_CHUNK_ROWS = 2_000;
 
 /** A transaction that stores a large change (100,000 statements take tens of seconds): Prisma's 5 s default is for small ones. */
-export const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
+const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
 
 /** Inserts rows in order, one chunk at a time. */
 export async function insertInChunks<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
