@@ -16,7 +16,7 @@ import { ChangeRepository } from "./store/changes.ts";
 import { ChangeWorkflow } from "./changes/workflow.ts";
 import { SlackChangeNotifier } from "./slack/change-notifier.ts";
 import { SlackApproverDirectory } from "./slack/approver-directory.ts";
-import { slackFetch } from "./slack/web-api-fetch.ts";
+import { webClientOptions } from "./slack/web-api-fetch.ts";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { WebClient } from "@slack/web-api";
@@ -82,11 +82,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       fingerprints: fingerprintsLive(config, registry),
       logger,
     });
-    const slackClient = new WebClient(options.slack.botToken, {
-      ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl.endsWith("/") ? options.slack.apiUrl : `${options.slack.apiUrl}/` } : {}),
-      logger: undefined,
-      fetch: slackFetch,
-    });
+    const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), logger: undefined });
     const changes = new ChangeRepository(store.prisma);
     const approvers = new SlackApproverDirectory(slackClient);
     const workflow = new ChangeWorkflow({

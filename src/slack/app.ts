@@ -7,7 +7,7 @@ import type { Logger } from "../logger.ts";
 import { AckFirstReceiver } from "./ack-first-receiver.ts";
 import { registerListeners } from "./listeners.ts";
 import type { SluiceServices } from "./services.ts";
-import { slackFetch } from "./web-api-fetch.ts";
+import { webClientOptions } from "./web-api-fetch.ts";
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -69,7 +69,7 @@ function healthRoute(probes: HealthProbes): CustomRoute {
 export function createSlackApp(services: SluiceServices, options: SlackAppOptions): SlackApp {
   const logger = boltLogger(services.logger);
   const customRoutes = [healthRoute(options.health), ...(options.extraRoutes ?? [])];
-  const clientOptions = { fetch: slackFetch, ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}) };
+  const clientOptions = webClientOptions(options.apiUrl);
   const botIdentity = options.botUserId ? { botUserId: options.botUserId, botId: options.botUserId, tokenVerificationEnabled: false } : {};
   // Sluice keeps no per-conversation state; Bolt's default store would look one up (and throw "not found") before every ack.
   const boltOptions = { logger, clientOptions, convoStore: false as const, ...botIdentity };

@@ -44,3 +44,8 @@ export const slackFetch: typeof fetch = (input, init) => {
     req.end(init?.body ?? undefined);
   });
 };
+
+/** Options for every Web API client Sluice makes (Bolt's and the background one): this transport, and the API's URL. */
+export function webClientOptions(apiUrl: string | undefined): { fetch: typeof fetch; slackApiUrl?: string } {
+  return { fetch: slackFetch, ...(apiUrl ? { slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/` } : {}) };
+}
