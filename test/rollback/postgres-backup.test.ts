@@ -60,8 +60,8 @@ describe("PostgreSQL rollback from prior backups", () => {
     const change = available(await runDataChange("postgres", session, database, CHANGE, { changeKey: "TST-1" }));
     assert.equal(change.rowCount, 5);
     const backups = change.details.backupTables as string[];
-    assert.equal(backups.length, 3);
-    assert.match(backups[0]!, /^"sluice_backup"\."tst-1_s2_\d{8}t\d{9}z"$/);
+    assert.equal(backups.length, 1);
+    assert.match(backups[0]!, /^"sluice_backup"\."tst-1_1_every_type_\d{8}t\d{9}z"$/);
     const changed = await checksum("every_type");
     assert.notEqual(changed, original);
     assert.deepEqual((await verifyRollback("postgres", session, change.script)).changedRows, []);
@@ -148,8 +148,72 @@ describe("PostgreSQL rollback from prior backups", () => {
     assert.equal((await admin.query("SELECT count(*)::int AS n FROM many WHERE v = 1")).rows[0].n, 50);
   });
 
+  it("keeps one backup table per target table, whatever the number of statements", async () => {
+    await admin.query(`CREATE SCHEMA ledger;
+      CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items SELECT g, 'i' || g FROM generate_series(1, 10) g;
+      CREATE TABLE ledger.items (id int PRIMARY KEY, v text); INSERT INTO ledger.items SELECT g, 'l' || g FROM generate_series(1, 10) g;
+      CREATE TABLE notes (id int PRIMARY KEY, v text); INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 10) g`);
+    const before = await Promise.all(["items", "ledger.items", "notes"].map(checksum));
+    const change = available(
+      await runDataChange(
+        "postgres",
+        session,
+        database,
+        `UPDATE items SET v = 'a' WHERE id < 4; DELETE FROM items -- the odd one
+         WHERE id = 9; UPDATE public.items SET v = v || '!' WHERE id > 2;
+         DELETE FROM ledger.items WHERE id > 5; UPDATE ledger.items SET v = 'b' WHERE id = 1; UPDATE notes SET v = NULL WHERE id = 2`,
+        { changeKey: "TST-10" },
+      ),
+    );
+    const tables = await admin.query<{ name: string; comment: string }>(
+      `SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c
+        WHERE c.relnamespace = 'sluice_backup'::regnamespace AND c.relkind = 'r' AND c.relname LIKE 'tst-10\\_%' ORDER BY 1`,
+    );
+    assert.deepEqual(
+      tables.rows.map((row) => row.comment.replace(/created .*$/, "")),
+      ["sluice backup of public.items for TST-10; ", "sluice backup of ledger.items for TST-10; ", "sluice backup of public.notes for TST-10; "],
+    );
+    assert.deepEqual((change.details.backupTables as string[]).map((name) => name.split(".")[1]!.slice(1, -1)), tables.rows.map((row) => row.name));
+    available(await runDataChange("postgres", session, database, change.script, { changeKey: "TST-11" }));
+    assert.deepEqual(await Promise.all(["items", "ledger.items", "notes"].map(checksum)), before);
+  });
+
+  it("records a change of 8,000 single-row UPDATEs in one transaction", async () => {
+    // Above max_locks_per_transaction × max_connections (64 × 100 by default): a backup table per statement ran out of locks.
+    const count = 8_000;
+    await admin.query(`CREATE TABLE tally (id int PRIMARY KEY, v text); INSERT INTO tally SELECT g, 'before' FROM generate_series(1, ${count}) g`);
+    const script = Array.from({ length: count }, (_, i) => `UPDATE tally SET v = 'after ${i}' WHERE id = ${i + 1}`).join(";\n");
+    const change = available(await runDataChange("postgres", session, database, script, { changeKey: "TST-12" }));
+    assert.equal(change.rowCount, count);
+    assert.equal(change.statementCount, count);
+    assert.equal((change.details.backupTables as string[]).length, 1);
+  });
+
+  it("refuses a statement on a table with a column named like the backup's statement column", async () => {
+    await admin.query(`CREATE TABLE clash (id int PRIMARY KEY, "sluice$statement" int); INSERT INTO clash VALUES (1, 1)`);
+    const rollback = await runDataChange("postgres", session, database, `UPDATE clash SET "sluice$statement" = 2 WHERE id = 1`);
+    assert.equal(rollback.available, false);
+    assert.match(rollback.available ? "" : rollback.reason, /statement 1 changes "public"\."clash", whose column "sluice\$statement" has the name of the backup tables' own statement column/);
+    assert.equal((await admin.query("SELECT \"sluice$statement\" AS n FROM clash")).rows[0].n, 2);
+  });
+
+  it("beyond the row limit, keeps the earlier statements' backup rows and drops the rest", async () => {
+    await admin.query("CREATE TABLE capped (id int PRIMARY KEY, v int); INSERT INTO capped SELECT g, 0 FROM generate_series(1, 50) g");
+    const rollback = await runDataChange("postgres", session, database, "UPDATE capped SET v = 1 WHERE id <= 5; UPDATE capped SET v = 2", {
+      changeKey: "TST-14",
+      rowLimit: 20,
+    });
+    assert.equal(rollback.available, false);
+    const reason = rollback.available ? "" : rollback.reason;
+    assert.match(reason, /more than 20 rows \(55\), the rollback row limit/);
+    const kept = /backup tables kept: ("sluice_backup"\."[^"]+")/.exec(reason)?.[1];
+    assert.ok(kept, reason);
+    const rows = await admin.query(`SELECT "sluice$statement" AS statement, count(*)::int AS n FROM ${kept} GROUP BY 1`);
+    assert.deepEqual(rows.rows, [{ statement: 1, n: 5 }]);
+  });
+
   it("drops backup tables older than the retention", async () => {
-    await admin.query("CREATE TABLE sluice_backup.old_one (id int); COMMENT ON TABLE sluice_backup.old_one IS 'sluice backup of public.x for TST-9 statement 1; created 2020-01-01T00:00:00.000Z'");
+    await admin.query("CREATE TABLE sluice_backup.old_one (id int); COMMENT ON TABLE sluice_backup.old_one IS 'sluice backup of public.x for TST-9; created 2020-01-01T00:00:00.000Z'");
     const before = (await admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'sluice_backup'")).rows[0].n;
     const dropped = await dropExpiredBackups(session, 30);
     assert.deepEqual(dropped, ['"sluice_backup"."old_one"']);

@@ -3,6 +3,9 @@ import type { PostgresSession } from "./session.ts";
 
 export const BACKUP_SCHEMA = "sluice_backup";
 
+/** A backup table's leading column: the ordinal of the statement whose WHERE selected the row. */
+export const BACKUP_STATEMENT_COLUMN = "sluice$statement";
+
 export const BACKUP_READINESS = `SELECT has_database_privilege(current_database(), 'CREATE') AS "mayCreateSchema",
   to_regnamespace('${BACKUP_SCHEMA}') IS NOT NULL AS "schemaExists",
   CASE WHEN to_regnamespace('${BACKUP_SCHEMA}') IS NOT NULL THEN has_schema_privilege('${BACKUP_SCHEMA}', 'CREATE') END AS "mayCreateInSchema"`;
@@ -32,6 +35,8 @@ export interface BackupTable {
   name: string;
   /** Columns a rollback writes and checks: all but generated ones. */
   columns: string[];
+  /** Every column, generated ones too: what a backup copies. */
+  allColumns: string[];
   /** Whether an INSERT must say OVERRIDING SYSTEM VALUE (GENERATED ALWAYS AS IDENTITY). */
   identityAlways: boolean;
   key: string[];
@@ -49,6 +54,7 @@ export async function readBackupTable(session: PostgresSession, nameText: string
     schema: String(table.schema),
     name: String(table.name),
     columns: columns.filter((column) => !column.generated).map((column) => String(column.name)),
+    allColumns: columns.map((column) => String(column.name)),
     identityAlways: columns.some((column) => column.identityAlways === true),
     key: (key?.columns as string[] | undefined) ?? [],
   };

@@ -1,18 +1,33 @@
 // Records a PostgreSQL data change for rollback: before each UPDATE/DELETE the rows its own WHERE selects are copied,
-// in the same transaction, into sluice_backup; INSERTs return the rows they create. Inverses are written as it goes.
+// in the same transaction, into the change's backup table for that target in sluice_backup (one per target table, not
+// per statement, so a change of many statements takes few locks); INSERTs return the rows they create. Inverses are
+// written as it goes.
 import type pg from "pg";
 import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
 import type { BatchOutcome, StatementOutcome } from "../engine.ts";
-import { BACKUP_SCHEMA, ENSURE_BACKUP_SCHEMA, readBackupTable, type BackupTable } from "./backup-catalog.ts";
-import { readDataStatement } from "./backup-statement.ts";
+import { BACKUP_SCHEMA, BACKUP_STATEMENT_COLUMN, ENSURE_BACKUP_SCHEMA, readBackupTable, type BackupTable } from "./backup-catalog.ts";
+import { readDataStatement, type DataStatement } from "./backup-statement.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresInverseWriter, type RowLiterals } from "./rollback-inverse.ts";
 import { affectedRows, type PostgresSession } from "./session.ts";
 
+/** Quoted once: every query of a backup table filters on it. */
+const STATEMENT_COLUMN = quoteIdentifier(BACKUP_STATEMENT_COLUMN);
+
+type RowChange = Extract<DataStatement, { kind: "update" | "delete" }>;
+
+/** The change's backup table for one target table, shared by all its UPDATEs and DELETEs. */
+interface Backup {
+  name: string;
+  /** The statement it was created for: until a later one adds rows, it holds that statement's rows only. */
+  createdFor: number;
+}
+
 export class BackupRecorder implements DataChangeRecorder {
   private readonly builder = new RollbackScriptBuilder();
-  private readonly backupTables: string[] = [];
+  /** By target table oid, in the order they were created. */
+  private readonly backups = new Map<string, Backup>();
   private refusal: string | undefined;
   private schemaReady = false;
   /** A data change holds no DDL, so a table's columns and key stay as first read for the whole transaction. */
@@ -38,33 +53,83 @@ export class BackupRecorder implements DataChangeRecorder {
     if (statement.kind === "update" && assignsAny(statement.setText, table.key)) {
       return this.refuse(`statement ${ordinal} changes the key of ${writer.name}`, sql);
     }
-    const backup = await this.backUp(table, statement.tableText, statement.whereText, ordinal);
-    if (backup.rows + this.builder.rowCount > this.options.rowLimit) {
-      await this.session.execute(`DROP TABLE ${backup.name}`);
-      this.backupTables.pop();
-      return this.refuse(this.overLimit(backup.rows + this.builder.rowCount), sql);
+    if (table.allColumns.includes(BACKUP_STATEMENT_COLUMN)) {
+      return this.refuse(`statement ${ordinal} changes ${writer.name}, whose column ${STATEMENT_COLUMN} has the name of the backup tables' own statement column`, sql);
     }
-    const outcome = await this.session.execute(sql);
-    if (outcome.rowsAffected !== backup.rows) {
-      this.refusal = `statement ${ordinal} changed ${outcome.rowsAffected} rows but its WHERE selected ${backup.rows} just before`;
+    return this.recordRowChange(statement, table, writer, sql, ordinal);
+  }
+
+  /**
+   * An UPDATE or DELETE goes to the server in one pipeline (one round trip): the copy of the rows its own WHERE
+   * selects, locked so that the statement meets the same rows; the statement; and the literals its inverses need.
+   */
+  private async recordRowChange(statement: RowChange, table: BackupTable, writer: PostgresInverseWriter, sql: string, ordinal: number): Promise<StatementOutcome> {
+    const { backup, setup } = this.backupOf(table, writer, ordinal);
+    // Past this many rows the rollback is refused, so no more literals are read than that.
+    const room = this.options.rowLimit - this.builder.rowCount;
+    const { results, failure } = await this.session.pipeline([
+      ...setup,
+      // Line breaks keep a line comment at the end of the user's text from swallowing what follows it.
+      `INSERT INTO ${backup.name} SELECT ${ordinal}, * FROM ${statement.tableText}${statement.whereText ? `\nWHERE ${statement.whereText}` : ""}\nFOR UPDATE`,
+      sql,
+      statement.kind === "delete"
+        ? `SELECT ${writer.literalsOf("b", "b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`
+        : `SELECT ${writer.literalsOf("b", "b")}, ${writer.literalsOf("t", "a")} FROM ${backup.name} b JOIN ${writer.name} t ON ${writer.keyJoin()} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`,
+    ]);
+    if (failure) throw failure.error;
+    const [copy, change, literals] = results.slice(setup.length);
+    const copied = affectedRows(copy!.result);
+    const outcome = { rowsAffected: affectedRows(change!.result), durationMs: change!.durationMs };
+    if (copied > room) {
+      this.refusal = this.overLimit(copied + this.builder.rowCount);
+      await this.discard(table, backup, ordinal);
+      return outcome;
+    }
+    if (outcome.rowsAffected !== copied) {
+      this.refusal = `statement ${ordinal} changed ${outcome.rowsAffected} rows but its WHERE selected ${copied} just before`;
       return outcome;
     }
     if (statement.kind === "delete") {
-      const rows = await this.literalRows(`SELECT ${writer.literalsOf("b", "b")} FROM ${backup.name} b`, table, ["b"]);
+      const rows = literalRows(literals!.result.rows, table, ["b"]);
       this.builder.addBatch(rows.map(([before]) => writer.undoDelete(before!)), rows.length);
-    } else {
-      const rows = await this.literalRows(
-        `SELECT ${writer.literalsOf("b", "b")}, ${writer.literalsOf("t", "a")} FROM ${backup.name} b JOIN ${writer.name} t ON ${writer.keyJoin()}`,
-        table,
-        ["b", "a"],
-      );
-      if (rows.length !== backup.rows) {
-        this.refusal = `statement ${ordinal}: ${backup.rows - rows.length} updated rows could not be found again by their key`;
-        return outcome;
-      }
-      this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
+      return outcome;
     }
+    const rows = literalRows(literals!.result.rows, table, ["b", "a"]);
+    if (rows.length !== copied) {
+      this.refusal = `statement ${ordinal}: ${copied - rows.length} updated rows could not be found again by their key`;
+      return outcome;
+    }
+    this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
     return outcome;
+  }
+
+  /** The change's backup table for the target, and the statements that create it when none exists yet. */
+  private backupOf(table: BackupTable, writer: PostgresInverseWriter, ordinal: number): { backup: Backup; setup: string[] } {
+    const existing = this.backups.get(table.oid);
+    if (existing) return { backup: existing, setup: [] };
+    const created = new Date();
+    const name = backupName(this.options.changeKey, this.backups.size + 1, table.name, created);
+    const backup = { name: `${quoteIdentifier(BACKUP_SCHEMA)}.${quoteIdentifier(name)}`, createdFor: ordinal };
+    this.backups.set(table.oid, backup);
+    const setup = this.schemaReady ? [] : [ENSURE_BACKUP_SCHEMA];
+    this.schemaReady = true;
+    setup.push(
+      `CREATE TABLE ${backup.name} AS SELECT 0::int4 AS ${STATEMENT_COLUMN}, * FROM ${writer.name} WITH NO DATA`,
+      // Each statement reads back only its own rows, which would otherwise mean a scan of all earlier ones.
+      `CREATE INDEX ON ${backup.name} (${STATEMENT_COLUMN})`,
+      `COMMENT ON TABLE ${backup.name} IS ${quoteLiteral(`sluice backup of ${table.schema}.${table.name} for ${this.options.changeKey}; created ${created.toISOString()}`)}`,
+    );
+    return { backup, setup };
+  }
+
+  /** A statement past the row limit keeps no backup rows: a table that holds only its rows goes with them. */
+  private async discard(table: BackupTable, backup: Backup, ordinal: number): Promise<void> {
+    if (backup.createdFor === ordinal) {
+      await this.session.execute(`DROP TABLE ${backup.name}`);
+      this.backups.delete(table.oid);
+    } else {
+      await this.session.execute(`DELETE FROM ${backup.name} WHERE ${STATEMENT_COLUMN} = ${ordinal}`);
+    }
   }
 
   /**
@@ -122,11 +187,12 @@ export class BackupRecorder implements DataChangeRecorder {
   }
 
   async finish(): Promise<PreparedRollback> {
+    const backupTables = [...this.backups.values()].map((backup) => backup.name);
     if (this.refusal) {
-      const kept = this.backupTables.length > 0 ? ` (backup tables kept: ${this.backupTables.join(", ")})` : "";
+      const kept = backupTables.length > 0 ? ` (backup tables kept: ${backupTables.join(", ")})` : "";
       return unavailable(`rollback is unavailable: ${this.refusal}${kept}.`);
     }
-    return this.builder.build(this.options.changeKey, { backupTables: [...this.backupTables] });
+    return this.builder.build(this.options.changeKey, { backupTables });
   }
 
   private async refuse(reason: string, sql: string): Promise<StatementOutcome> {
@@ -156,34 +222,26 @@ export class BackupRecorder implements DataChangeRecorder {
     this.builder.addBatch(rows.map((after) => writer.undoInsert(after)), rows.length);
     return outcome;
   }
-
-  /** Copies the rows the statement's own WHERE selects, locking them so the statement meets the same rows. */
-  private async backUp(table: BackupTable, tableText: string, whereText: string | undefined, ordinal: number): Promise<{ name: string; rows: number }> {
-    if (!this.schemaReady) {
-      await this.session.execute(ENSURE_BACKUP_SCHEMA);
-      this.schemaReady = true;
-    }
-    const created = new Date();
-    const stamp = created.toISOString().replace(/[-:.]/g, "").toLowerCase();
-    const name = `${quoteIdentifier(BACKUP_SCHEMA)}.${quoteIdentifier(`${this.options.changeKey.toLowerCase()}_s${ordinal}_${stamp}`.slice(0, 63))}`;
-    await this.session.execute(`CREATE TABLE ${name} AS SELECT * FROM ${tableText}${whereText ? ` WHERE ${whereText}` : ""} FOR UPDATE`);
-    await this.session.execute(
-      `COMMENT ON TABLE ${name} IS ${quoteLiteral(`sluice backup of ${table.schema}.${table.name} for ${this.options.changeKey} statement ${ordinal}; created ${created.toISOString()}`)}`,
-    );
-    this.backupTables.push(name);
-    const [count] = await this.session.queryRows(`SELECT count(*)::int8 AS rows FROM ${name}`);
-    return { name, rows: Number(count?.rows ?? 0) };
-  }
-
-  private async literalRows(sql: string, table: BackupTable, prefixes: string[]): Promise<RowLiterals[][]> {
-    const rows = await this.session.queryRows(sql);
-    return rows.map((row) => prefixes.map((prefix) => table.columns.map((_, i) => String(row[`${prefix}${i}`]))));
-  }
 }
 
 interface PipelineStep {
   text: string;
   keep: (result: pg.QueryResult, durationMs: number) => StatementOutcome;
+}
+
+/**
+ * Change key, creation order and target table name, then the creation time: unique per table of a change run and
+ * readable, within PostgreSQL's 63-byte names (the table name is what gets shortened).
+ */
+function backupName(changeKey: string, index: number, tableName: string, created: Date): string {
+  const head = `${changeKey.toLowerCase()}_${index}_`;
+  const tail = `_${created.toISOString().replace(/[-:.]/g, "").toLowerCase()}`;
+  const target = tableName.toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, Math.max(0, 63 - head.length - tail.length));
+  return `${head}${target}${tail}`.slice(0, 63);
+}
+
+function literalRows(rows: Array<Record<string, unknown>>, table: BackupTable, prefixes: string[]): RowLiterals[][] {
+  return rows.map((row) => prefixes.map((prefix) => table.columns.map((_, i) => String(row[`${prefix}${i}`]))));
 }
 
 /** An INSERT gets a RETURNING of its new rows' literals (on its own line, after any trailing comment). */
