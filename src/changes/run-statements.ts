@@ -3,7 +3,7 @@
 import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets } from "../logger.ts";
 import { guardHeld, type DataChangeRecorder } from "../rollback/index.ts";
-import type { ChangeDetail, ExecutionLog, StatementEnd, TransactionResult } from "../store/changes.ts";
+import type { ChangeDetail, ExecutionLog, StatementEnd, StoredStatement, TransactionResult } from "../store/changes.ts";
 import type { RunProgress } from "./run-progress.ts";
 
 /**
@@ -27,7 +27,7 @@ export interface StatementRun {
   change: ChangeDetail;
   executionId: number;
   session: EngineSession;
-  pending: ChangeDetail["statements"];
+  pending: StoredStatement[];
   progress: RunProgress;
   log: ExecutionLog;
 }
@@ -119,7 +119,7 @@ export function errorText(error: unknown): string {
 }
 
 /** A batch through the data change's recorder when there is one, so it keeps what the rollback needs. */
-function runBatch(session: EngineSession, recorder: DataChangeRecorder | undefined, batch: ChangeDetail["statements"]): Promise<BatchOutcome> {
+function runBatch(session: EngineSession, recorder: DataChangeRecorder | undefined, batch: StoredStatement[]): Promise<BatchOutcome> {
   if (!recorder) return session.executeBatch(batch.map((statement) => statement.sql));
   return recorder.executeBatch(batch.map(({ sql, ordinal }) => ({ sql, ordinal })));
 }

@@ -8,7 +8,7 @@ import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.
 import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
-import { ExecutionLog, type ChangeDetail, type ChangeRepository } from "../store/changes.ts";
+import { ExecutionLog, type ChangeDetail, type ChangeRepository, type StoredStatement } from "../store/changes.ts";
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
@@ -101,7 +101,7 @@ export class ChangeRunner {
       return;
     }
     const engine = engineFor(instance.engine);
-    const pending = change.statements.filter((statement) => statement.status !== "done");
+    const pending = await this.deps.changes.statementsOf(change.id, { pendingOnly: true });
     const transactional = change.type !== "create_database" && pending.every((statement) => engine.runsInTransaction(statement.sql));
     const execution = await prisma.execution.create({
       data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
@@ -121,7 +121,7 @@ export class ChangeRunner {
 
     const target = this.target(change, instance);
     // Progress edits show the change as loaded when its run began (running); only the count moves.
-    const progress = new RunProgress(change.statements.length, change.statements.length - pending.length, (done, total) =>
+    const progress = new RunProgress(change.tally.total, change.tally.total - pending.length, (done, total) =>
       announce(this.deps, change, { kind: "progress", done, total }),
     );
     try {
@@ -152,7 +152,7 @@ export class ChangeRunner {
     executionId: number,
     session: EngineSession,
     engine: Engine,
-    pending: ChangeDetail["statements"],
+    pending: StoredStatement[],
     transactional: boolean,
     target: ConnectionTarget,
     progress: RunProgress,

@@ -11,26 +11,36 @@ export interface RollbackVerification {
 const DUPLICATE_KEY = new Set(["ER_DUP_ENTRY", "23505"]);
 const SHOWN_CHARACTERS = 240;
 
+/** Statements checked per round trip (PostgreSQL pipeline, MySQL multi-statement packet). */
+const CHECKED_TOGETHER = 200;
+
 /**
  * Runs the guarded script in a transaction that is always rolled back, and lists the statements that no longer
  * find their row. Statements run in the script's order, so a row the change touched twice is checked as it stood.
  */
 export async function verifyRollback(engine: EngineName, session: EngineSession, script: string): Promise<RollbackVerification> {
-  const statements = engineFor(engine).splitStatements(script);
+  const statements = engineFor(engine).splitStatements(script).map((statement) => statement.text);
   const changedRows: string[] = [];
   await session.begin();
   try {
-    for (const [index, statement] of statements.entries()) {
-      try {
-        const outcome = await session.execute(statement.text);
-        if (!guardHeld(outcome)) changedRows.push(describe(index, statement.text, "the row was changed or removed since"));
-      } catch (error) {
-        if (!(error instanceof EngineError) || error.kind !== "statement") throw error;
-        const duplicate = DUPLICATE_KEY.has(error.code ?? "");
-        changedRows.push(describe(index, statement.text, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
-        // PostgreSQL aborts the transaction on an error: what follows cannot be checked in it.
-        if (engine === "postgres") break;
+    let next = 0;
+    while (next < statements.length) {
+      const batch = statements.slice(next, next + CHECKED_TOGETHER);
+      const { outcomes, failure } = await session.executeBatch(batch);
+      outcomes.forEach((outcome, i) => {
+        if (!guardHeld(outcome)) changedRows.push(describe(next + i, batch[i]!, "the row was changed or removed since"));
+      });
+      if (!failure) {
+        next += batch.length;
+        continue;
       }
+      const { error, index } = failure;
+      if (!(error instanceof EngineError) || error.kind !== "statement") throw error;
+      const duplicate = DUPLICATE_KEY.has(error.code ?? "");
+      changedRows.push(describe(next + index, batch[index]!, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
+      // PostgreSQL aborts the transaction on an error: what follows cannot be checked in it.
+      if (engine === "postgres") break;
+      next += index + 1;
     }
   } finally {
     await session.rollback();

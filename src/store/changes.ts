@@ -1,7 +1,7 @@
 // The change history: creating changes with their statements and review, moving their status with
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
-import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, StatementStatus } from "./generated/client.ts";
+import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement, StatementResult, StatementStatus } from "./generated/client.ts";
 
 export type { ChangeStatus, ChangeType };
 
@@ -35,17 +35,61 @@ export interface NewChange {
   review: { errorCount: number; warningCount: number; findings: NewFinding[] };
 }
 
+/**
+ * A change as the workflow and Slack see it. Its statements and their results are not part of it: a change may hold
+ * 100,000 of them (a large rollback), and reading them all each time it is shown cost seconds and hundreds of MB.
+ * Their tally is counted in the store; the statements themselves are read when needed (statementsOf, resultsOf).
+ */
 export const changeDetail = {
   database: { include: { instance: true, environment: true, project: true } },
-  statements: { orderBy: { ordinal: "asc" } },
   reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
   approvals: { orderBy: { id: "asc" } },
-  executions: { orderBy: { attempt: "asc" }, include: { results: { orderBy: { statementId: "asc" } } } },
+  executions: { orderBy: { attempt: "asc" } },
   snapshots: { orderBy: { id: "asc" } },
   rollbackOf: true,
 } satisfies Prisma.ChangeInclude;
 
-export type ChangeDetail = Prisma.ChangeGetPayload<{ include: typeof changeDetail }>;
+/** How far a change's statements got. */
+export interface StatementTally {
+  total: number;
+  done: number;
+  /** The first statement that failed, if one did. */
+  failed?: { ordinal: number; line: number };
+  /** Rows affected and time taken by the statements of the last execution. */
+  rowsAffected: number;
+  durationMs: number;
+}
+
+export type ChangeDetail = Prisma.ChangeGetPayload<{ include: typeof changeDetail }> & { tally: StatementTally };
+
+export type StoredStatement = Statement;
+
+/** A statement with its result in the change's last execution, if it ran there. */
+export type ShownStatement = Statement & { result?: StatementResult };
+
+const STATEMENT_TALLY = `
+  SELECT
+    (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer)::integer AS total,
+    (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'done')::integer AS done,
+    failed."ordinal" AS "failedOrdinal", failed."line" AS "failedLine",
+    coalesce(last_run.rows, 0)::float8 AS "rowsAffected", coalesce(last_run.ms, 0)::float8 AS "durationMs"
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+    SELECT "ordinal", "line" FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1
+  ) AS failed ON true
+  LEFT JOIN LATERAL (
+    SELECT sum("rowsAffected") AS rows, sum("durationMs") AS ms FROM "StatementResult"
+    WHERE "executionId" = (SELECT "id" FROM "Execution" WHERE "changeId" = $1::integer ORDER BY "attempt" DESC LIMIT 1)
+  ) AS last_run ON true`;
+
+interface TallyRow {
+  total: number;
+  done: number;
+  failedOrdinal: number | null;
+  failedLine: number | null;
+  rowsAffected: number;
+  durationMs: number;
+}
 
 export async function nextChangeNumber(tx: Prisma.TransactionClient, projectId: number): Promise<number> {
   const project = await tx.project.update({ where: { id: projectId }, data: { lastChangeNumber: { increment: 1 } } });
@@ -61,8 +105,8 @@ export class ChangeRepository {
    */
   async create(input: NewChange, status: ChangeStatus): Promise<{ change: ChangeDetail; created: boolean }> {
     if (input.requestKey) {
-      const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, include: changeDetail });
-      if (existing) return { change: existing, created: false };
+      const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, select: { id: true } });
+      if (existing) return { change: await this.get(existing.id), created: false };
     }
     try {
       const id = await this.prisma.$transaction(async (tx) => {
@@ -82,10 +126,7 @@ export class ChangeRepository {
             rollbackOfId: input.rollbackOfId,
           },
         });
-        await insertInChunks(
-          input.statements.map((s, ordinal) => ({ changeId: change.id, ordinal, sql: s.sql, line: s.line, column: s.column })),
-          (rows) => tx.statement.createMany({ data: rows }),
-        );
+        await insertStatements(tx, change.id, input.statements);
         const review = await tx.review.create({
           data: { changeId: change.id, errorCount: input.review.errorCount, warningCount: input.review.warningCount },
         });
@@ -98,19 +139,56 @@ export class ChangeRepository {
       return { change: await this.get(id), created: true };
     } catch (error) {
       if (input.requestKey && isUniqueViolation(error)) {
-        const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, include: changeDetail });
-        if (existing) return { change: existing, created: false };
+        const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, select: { id: true } });
+        if (existing) return { change: await this.get(existing.id), created: false };
       }
       throw error;
     }
   }
 
   async get(id: number): Promise<ChangeDetail> {
-    return this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail });
+    const [change, tally] = await Promise.all([this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail }), this.tally(id)]);
+    return { ...change, tally };
   }
 
   async findByKey(key: string): Promise<ChangeDetail | null> {
-    return this.prisma.change.findUnique({ where: { key }, include: changeDetail });
+    const change = await this.prisma.change.findUnique({ where: { key }, include: changeDetail });
+    return change && { ...change, tally: await this.tally(change.id) };
+  }
+
+  /** A change's statements in order, from `fromOrdinal` on, at most `limit`; `pendingOnly` leaves out those done. */
+  async statementsOf(changeId: number, options: { fromOrdinal?: number; limit?: number; pendingOnly?: boolean } = {}): Promise<StoredStatement[]> {
+    return this.prisma.statement.findMany({
+      where: { changeId, ordinal: { gte: options.fromOrdinal ?? 0 }, ...(options.pendingOnly ? { status: { not: "done" } } : {}) },
+      orderBy: { ordinal: "asc" },
+      take: options.limit,
+    });
+  }
+
+  /** The results an execution recorded for the given statements. */
+  async resultsOf(executionId: number, statementIds: number[]): Promise<StatementResult[]> {
+    return this.prisma.statementResult.findMany({ where: { executionId, statementId: { in: statementIds } } });
+  }
+
+  /** The change's first `limit` statements, each with its result in the last execution. */
+  async shownStatements(change: ChangeDetail, limit: number): Promise<ShownStatement[]> {
+    const statements = await this.statementsOf(change.id, { limit });
+    const execution = change.executions.at(-1);
+    if (!execution) return statements;
+    const results = new Map((await this.resultsOf(execution.id, statements.map((s) => s.id))).map((r) => [r.statementId, r]));
+    return statements.map((statement) => ({ ...statement, result: results.get(statement.id) }));
+  }
+
+  private async tally(changeId: number): Promise<StatementTally> {
+    const [row] = await this.prisma.$queryRawUnsafe<TallyRow[]>(STATEMENT_TALLY, changeId);
+    if (!row) return { total: 0, done: 0, rowsAffected: 0, durationMs: 0 };
+    return {
+      total: row.total,
+      done: row.done,
+      ...(row.failedOrdinal === null ? {} : { failed: { ordinal: row.failedOrdinal, line: row.failedLine ?? 0 } }),
+      rowsAffected: Number(row.rowsAffected),
+      durationMs: Number(row.durationMs),
+    };
   }
 
   /** Moves a change from one of `from` to `to`; false when another request moved it first. */
@@ -160,6 +238,29 @@ const INSERT_CHUNK_ROWS = 2_000;
 
 /** A transaction that stores a large change (100,000 statements take tens of seconds): Prisma's 5 s default is for small ones. */
 const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
+
+/**
+ * A change's statements as columns of arrays, one INSERT per chunk in plain SQL: Prisma compiles a createMany of
+ * 2,000 rows for about 0.2 s, which made storing the rollback of 100,000 rows take longer than preparing it.
+ */
+const INSERT_STATEMENTS = `
+  INSERT INTO "Statement" ("changeId", "ordinal", "sql", "line", "column")
+  SELECT $1::integer, s.* FROM unnest($2::integer[], $3::text[], $4::integer[], $5::integer[]) AS s`;
+const STATEMENT_CHUNK_ROWS = 10_000;
+
+export async function insertStatements(tx: Prisma.TransactionClient, changeId: number, statements: readonly NewStatement[]): Promise<void> {
+  for (let first = 0; first < statements.length; first += STATEMENT_CHUNK_ROWS) {
+    const chunk = statements.slice(first, first + STATEMENT_CHUNK_ROWS);
+    await tx.$executeRawUnsafe(
+      INSERT_STATEMENTS,
+      changeId,
+      chunk.map((_, i) => first + i),
+      chunk.map((s) => s.sql),
+      chunk.map((s) => s.line),
+      chunk.map((s) => s.column),
+    );
+  }
+}
 
 /** Inserts rows in order, one chunk at a time. */
 export async function insertInChunks<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {

@@ -2,7 +2,7 @@
 // completed statements stay done, the one that was running is failed with a note, and nothing runs again by itself.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, workflowYaml } from "../support/changes.ts";
+import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, workflowYaml } from "../support/changes.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 import { eventually, storeUrl } from "../support/sluice.ts";
@@ -50,7 +50,7 @@ describe("a Sluice process killed during a long change", () => {
     assert.equal(submitted.body, "");
 
     const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
-    await eventually(async () => (await changes.findByKey(key))?.statements[2]?.status === "running", 20_000, "statement 3 to run");
+    await eventually(async () => (await accountOf({ changes, prisma: store.prisma }, key)).statements[2]?.status === "running", 20_000, "statement 3 to run");
     await eventually(async () => (await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP(20)%' AND db = '${db}' AND id <> CONNECTION_ID()`)).length === 1, 5000, "the SLEEP on MariaDB");
     await sluice.kill9();
     assert.equal(sluice.child.signalCode, "SIGKILL");
@@ -58,8 +58,8 @@ describe("a Sluice process killed during a long change", () => {
 
     sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
     const interrupted = await eventually(async () => {
-      const change = await changes.findByKey(key);
-      return change?.status === "interrupted" ? change : undefined;
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "interrupted" ? change : undefined;
     }, 10_000, `${key} to be interrupted`);
     assert.deepEqual(
       interrupted.statements.map((s) => s.status),

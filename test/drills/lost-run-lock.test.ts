@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
-import { DEVELOPER, onMysql, slackDirectory, submitChangeThroughModal, workflowYaml } from "../support/changes.ts";
+import { accountOf, DEVELOPER, onMysql, slackDirectory, submitChangeThroughModal, workflowYaml } from "../support/changes.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { createMysqlDatabase, dropMysqlDatabase, postgresServer } from "../support/servers.ts";
 import { startSluiceProcess } from "../changes/support/sluice-process.ts";
@@ -26,7 +26,7 @@ describe("drill: the store drops a running change's lock connection", () => {
   test("the change is interrupted and its runner starts no further statement", async () => {
     const sql = "CREATE TABLE first_step AS SELECT SLEEP(10) AS s;\nCREATE TABLE second_step (id INT PRIMARY KEY);";
     const change = await submitChangeThroughModal(t, DEVELOPER, { database: db, type: "schema", sql });
-    await eventually(async () => (await t.sluice.services.changes.get(change.id)).statements[0]!.status === "running", 10_000, "statement 1 to run");
+    await eventually(async () => (await accountOf(t, change.key)).statements[0]!.status === "running", 10_000, "statement 1 to run");
 
     const admin = new pg.Client({ ...postgresServer(), database: "postgres" });
     await admin.connect();
@@ -49,7 +49,7 @@ describe("drill: the store drops a running change's lock connection", () => {
     }
     await t.sluice.services.workflow.idle();
 
-    const after = await t.sluice.services.changes.get(change.id);
+    const after = await accountOf(t, change.key);
     assert.equal(after.status, "interrupted");
     assert.equal(after.executions.length, 1);
     assert.equal(after.executions[0]!.status, "interrupted");

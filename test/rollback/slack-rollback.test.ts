@@ -8,7 +8,7 @@ import pg from "pg";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import { FORCE_ROLLBACK_MODAL } from "../../src/slack/blocks/change-modal.ts";
 import type { ChangeDetail } from "../../src/store/changes.ts";
-import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, ephemeralTo, slackDirectory, submitChangeThroughModal, waitForStatus, workflowYaml } from "../support/changes.ts";
+import { APPROVER, CHANNEL, clickOnChange, type ChangeAccount, DEVELOPER, ephemeralTo, slackDirectory, submitChangeThroughModal, waitForStatus, workflowYaml } from "../support/changes.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 
@@ -42,7 +42,7 @@ function buttonsOf(t: TestSluice, change: { slackTs: string | null }): string[] 
 }
 
 /** Clicks "Preview rollback" on a done change and returns the rollback change it created. */
-async function previewRollback(t: TestSluice, source: ChangeDetail): Promise<ChangeDetail> {
+async function previewRollback(t: TestSluice, source: ChangeDetail): Promise<ChangeAccount> {
   assert.ok(buttonsOf(t, source).includes(CHANGE_ACTIONS.previewRollback), `${source.key} offers "Preview rollback"`);
   const reply = await clickOnChange(t, DEVELOPER, source, CHANGE_ACTIONS.previewRollback);
   assert.equal(reply.status, 200);
@@ -74,7 +74,7 @@ async function answerToClick(t: TestSluice, user: { id: string }, change: Change
   return eventually(() => ephemeralTo(t, user.id)[before], 5000, `the answer to ${user.id}'s click on ${actionId}`);
 }
 
-async function approve(t: TestSluice, change: ChangeDetail, status: "done" | "failed" = "done"): Promise<ChangeDetail> {
+async function approve(t: TestSluice, change: ChangeDetail, status: "done" | "failed" = "done"): Promise<ChangeAccount> {
   assert.ok(buttonsOf(t, change).includes(CHANGE_ACTIONS.approve), `${change.key} offers "Approve"`);
   await clickOnChange(t, APPROVER, change, CHANGE_ACTIONS.approve);
   return waitForStatus(t, change.key, status);

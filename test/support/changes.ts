@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { signature } from "../../src/sandbox/slack-requests.ts";
-import type { ChangeStatus } from "../../src/store/changes.ts";
+import type { ChangeDetail, ChangeRepository, ChangeStatus } from "../../src/store/changes.ts";
+import type { Execution, PrismaClient, Statement, StatementResult } from "../../src/store/generated/client.ts";
 import { eventually, startTestSluice, type TestSluice } from "./sluice.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "./servers.ts";
 
@@ -102,10 +103,24 @@ export async function changeStatus(t: TestSluice, key: string): Promise<ChangeSt
   return (await t.sluice.store.prisma.change.findUnique({ where: { key } }))?.status;
 }
 
-export async function waitForStatus(t: TestSluice, key: string, status: ChangeStatus, timeoutMs = 15_000) {
+export async function waitForStatus(t: TestSluice, key: string, status: ChangeStatus, timeoutMs = 15_000): Promise<ChangeAccount> {
   await eventually(async () => (await changeStatus(t, key)) === status, timeoutMs, `${key} to be ${status} (it is ${await changeStatus(t, key)})`);
   await t.sluice.services.workflow.idle();
-  return t.sluice.services.changes.findByKey(key).then((c) => c!);
+  return accountOf(t, key);
+}
+
+/** A change with every statement and every execution's results: what the tests check (Sluice never loads them all at once). */
+export type ChangeAccount = Omit<ChangeDetail, "executions"> & { statements: Statement[]; executions: Array<Execution & { results: StatementResult[] }> };
+
+export async function accountOf(from: TestSluice | { changes: ChangeRepository; prisma: PrismaClient }, key: string): Promise<ChangeAccount> {
+  const { changes, prisma } = "sluice" in from ? { changes: from.sluice.services.changes, prisma: from.sluice.store.prisma } : from;
+  const change = await changes.findByKey(key);
+  assert.ok(change, `no change ${key}`);
+  const [statements, executions] = await Promise.all([
+    prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" } }),
+    prisma.execution.findMany({ where: { changeId: change.id }, orderBy: { attempt: "asc" }, include: { results: { orderBy: { statementId: "asc" } } } }),
+  ]);
+  return { ...change, statements, executions };
 }
 
 

@@ -4,7 +4,7 @@ import { changeSchemaDiff } from "../../changes/schema-diff.ts";
 import type { DecisionOutcome } from "../../changes/workflow.ts";
 import { CHANGE_ACTIONS } from "../blocks/change.ts";
 import { FORCE_ROLLBACK_MODAL, forceRollbackModal, OVERRIDE_MODAL, overrideModal } from "../blocks/change-modal.ts";
-import { changeDetailModal } from "../blocks/history.ts";
+import { changeDetailModal, STATEMENTS_IN_DETAIL_MODAL } from "../blocks/history.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -57,7 +57,8 @@ export function registerChangeDecisions(app: SlackListeners, services: SluiceSer
 
   onButton(app, services, CHANGE_ACTIONS.view, async (args, id) => {
     const change = await services.changes.get(id);
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: changeDetailModal(change, changeSchemaDiff(change)) });
+    const statements = await services.changes.shownStatements(change, STATEMENTS_IN_DETAIL_MODAL);
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: changeDetailModal(change, statements, changeSchemaDiff(change)) });
   });
 
   onButton(app, services, CHANGE_ACTIONS.previewRollback, async (args, id) => {

@@ -34,8 +34,8 @@ export interface RunProgress {
 }
 
 export function statusLine(change: ChangeDetail, progress?: RunProgress): string {
-  const total = progress?.total ?? change.statements.length;
-  const done = progress?.done ?? change.statements.filter((s) => s.status === "done").length;
+  const total = progress?.total ?? change.tally.total;
+  const done = progress?.done ?? change.tally.done;
   const lastApproval = change.approvals.at(-1);
   switch (change.status) {
     case "review":
@@ -47,14 +47,11 @@ export function statusLine(change: ChangeDetail, progress?: RunProgress): string
     case "running":
       return `:gear: Running (${done}/${total})`;
     case "done": {
-      const execution = change.executions.at(-1);
-      const rows = execution?.results.reduce((sum, r) => sum + (r.rowsAffected ?? 0), 0) ?? 0;
-      const ms = execution?.results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0) ?? 0;
       if (lastApproval?.decision === "mark_done") return `:ballot_box_with_check: Marked as done by ${mention(lastApproval.userId)} (${done}/${total} statements ran)`;
-      return `:large_green_circle: Done: ${plural(rows, "row")} affected in ${formatDuration(ms)}`;
+      return `:large_green_circle: Done: ${plural(change.tally.rowsAffected, "row")} affected in ${formatDuration(change.tally.durationMs)}`;
     }
     case "failed": {
-      const failed = change.statements.find((s) => s.status === "failed");
+      const failed = change.tally.failed;
       return `:red_circle: Failed${failed ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`;
     }
     case "interrupted":
@@ -137,7 +134,7 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress):
   if (change.description) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(escapeMrkdwn(change.description), SLACK_LIMITS.sectionText) } });
   blocks.push({ type: "section", text: { type: "mrkdwn", text: sql.text } });
   const context = [
-    review ? `Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.statements.length, "statement")}` : `${plural(change.statements.length, "statement")}`,
+    review ? `Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.tally.total, "statement")}` : `${plural(change.tally.total, "statement")}`,
   ];
   if (sql.cut) context.push("the SQL is cut here; the whole script is in the thread");
   if (change.rollbackOf) context.push(`rolls back ${change.rollbackOf.key}`);
@@ -155,18 +152,22 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress):
   };
 }
 
+const GENERATED_ROLLBACK =
+  ":white_check_mark: Written by Sluice, one statement per row: each finds its row by key and changes it only if it still holds what the change left. Before it runs, Sluice checks every row and stops if any changed since; the statements are not linted one by one.";
+
 const levelIcons = { error: ":red_circle:", warning: ":large_yellow_circle:" } as const;
 
 /** The review in the thread: a summary, then findings grouped by statement; the full report as a file when it does not fit. */
 export function reviewMessage(change: ChangeDetail): { text: string; blocks: KnownBlock[]; overflow: boolean } {
   const review = change.reviews[0];
   const summary = review
-    ? `*Review of ${change.key}:* ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")}, ${plural(change.statements.length, "statement")}`
+    ? `*Review of ${change.key}:* ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")}, ${plural(change.tally.total, "statement")}`
     : `*Review of ${change.key}:* not reviewed`;
   const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: summary } }];
   const findings = review?.findings ?? [];
   if (findings.length === 0) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: ":white_check_mark: No findings." }] });
+    const text = change.type === "rollback" ? GENERATED_ROLLBACK : ":white_check_mark: No findings.";
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text }] });
     return { text: summary.replace(/\*/g, ""), blocks, overflow: false };
   }
   const byStatement = new Map<number, typeof findings>();
@@ -180,8 +181,7 @@ export function reviewMessage(change: ChangeDetail): { text: string; blocks: Kno
       overflow = true;
       break;
     }
-    const statement = change.statements[ordinal];
-    const heading = `*Statement ${ordinal + 1}* (line ${statement?.line ?? group[0]!.line})`;
+    const heading = `*Statement ${ordinal + 1}*`;
     const lines = group.map((f) => `${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${escapeMrkdwn(f.message)}${f.advice ? `\n      _${escapeMrkdwn(f.advice)}_` : ""}`);
     const text = `${heading}\n${lines.join("\n")}`;
     if (text.length > SLACK_LIMITS.sectionText) overflow = true;
@@ -195,7 +195,7 @@ export function reviewMessage(change: ChangeDetail): { text: string; blocks: Kno
 export function reviewReportText(change: ChangeDetail): string {
   const review = change.reviews[0];
   const lines = [`Review of ${change.key} (${change.database.name}, ${change.database.environment.name})`];
-  lines.push(`${plural(review?.errorCount ?? 0, "error")}, ${plural(review?.warningCount ?? 0, "warning")}, ${plural(change.statements.length, "statement")}`, "");
+  lines.push(`${plural(review?.errorCount ?? 0, "error")}, ${plural(review?.warningCount ?? 0, "warning")}, ${plural(change.tally.total, "statement")}`, "");
   for (const finding of review?.findings ?? []) {
     lines.push(`[${finding.level}] statement ${(finding.statementOrdinal ?? 0) + 1}, line ${finding.line}:${finding.column} ${finding.ruleId}: ${finding.message}`);
     if (finding.advice) lines.push(`    ${finding.advice}`);

@@ -1,6 +1,6 @@
 // Block Kit for `/db history` and the "View change" modal.
 import type { KnownBlock, ModalView } from "@slack/types";
-import type { ChangeDetail } from "../../store/changes.ts";
+import type { ChangeDetail, ShownStatement } from "../../store/changes.ts";
 import { CHANGE_ACTIONS, changeTypeName, formatDuration, statusLine } from "./change.ts";
 import { codeBlock, escapeMrkdwn, mention, SLACK_LIMITS, truncate } from "./text.ts";
 
@@ -38,14 +38,15 @@ const decisionWords: Record<ChangeDetail["approvals"][number]["decision"], strin
   mark_done: "marked it as done",
 };
 
-export function changeDetailModal(change: ChangeDetail, diff: string | undefined): ModalView {
+/** Statements the "View change" modal shows, at most this many (its blocks hold the rest of the change too). */
+export const STATEMENTS_IN_DETAIL_MODAL = SLACK_LIMITS.blocksPerView - 10;
+
+/** `statements`: the change's first statements (STATEMENTS_IN_DETAIL_MODAL at most), each with its last execution's result. */
+export function changeDetailModal(change: ChangeDetail, statements: ShownStatement[], diff: string | undefined): ModalView {
   const blocks: KnownBlock[] = [
     { type: "section", text: { type: "mrkdwn", text: `*${change.key}* · ${changeTypeName(change.type)} on ${escapeMrkdwn(change.database.name)} (${change.database.environment.name})\n${statusLine(change)}\nRequested by ${mention(change.requesterId)}` } },
   ];
-  const execution = change.executions.at(-1);
-  const maxStatements = SLACK_LIMITS.blocksPerView - 10;
-  for (const statement of change.statements.slice(0, maxStatements)) {
-    const result = execution?.results.find((r) => r.statementId === statement.id);
+  for (const { result, ...statement } of statements.slice(0, STATEMENTS_IN_DETAIL_MODAL)) {
     const outcome = result
       ? result.status === "done"
         ? `done · ${result.rowsAffected ?? 0} rows · ${formatDuration(result.durationMs ?? 0)}`
@@ -53,8 +54,8 @@ export function changeDetailModal(change: ChangeDetail, diff: string | undefined
       : statement.status.replace(/_/g, " ");
     blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*${statement.ordinal + 1}.* line ${statement.line} · ${outcome}\n${codeBlock(statement.sql, 1500).text}`, SLACK_LIMITS.sectionText) } });
   }
-  if (change.statements.length > maxStatements) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${change.statements.length - maxStatements} more statements are not shown.` }] });
+  if (change.tally.total > STATEMENTS_IN_DETAIL_MODAL) {
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${change.tally.total - STATEMENTS_IN_DETAIL_MODAL} more statements are not shown.` }] });
   }
   if (diff) {
     blocks.push({ type: "divider" });
