@@ -83,7 +83,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       logger,
     });
     const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), logger: undefined });
-    const changes = new ChangeRepository(store.prisma);
+    const changes = new ChangeRepository(store.prisma, store.pool);
     const approvers = new SlackApproverDirectory(slackClient);
     const workflow = new ChangeWorkflow({
       prisma: store.prisma,

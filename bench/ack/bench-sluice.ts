@@ -22,11 +22,11 @@ export interface BenchSluice {
   stop(): Promise<void>;
 }
 
-/** Sluice with one PostgreSQL database in its Test environment. */
-export async function startBenchSluice(database: string): Promise<BenchSluice> {
+/** Sluice with one database (PostgreSQL unless said) in its Test environment; `extraYaml` is added to its sluice.yml. */
+export async function startBenchSluice(database: string, options: { engine?: "mysql" | "postgres"; extraYaml?: string } = {}): Promise<BenchSluice> {
   const storeDatabase = await createPostgresDatabase("sluice_store");
-  const dir = mkdtempSync(join(tmpdir(), "sluice-ack-bench-"));
-  writeFileSync(join(dir, "sluice.yml"), workflowYaml([{ name: database, engine: "postgres", environment: "Test" }]));
+  const dir = mkdtempSync(join(tmpdir(), "sluice-bench-"));
+  writeFileSync(join(dir, "sluice.yml"), workflowYaml([{ name: database, engine: options.engine ?? "postgres", environment: "Test" }], options.extraYaml));
   const signingSecret = randomBytes(16).toString("hex");
   const config = loadConfig({
     SLUICE_CONFIG: join(dir, "sluice.yml"),

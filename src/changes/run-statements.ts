@@ -3,7 +3,7 @@
 import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets } from "../logger.ts";
 import { guardHeld, type DataChangeRecorder } from "../rollback/index.ts";
-import type { ChangeDetail, ExecutionLog, StatementEnd, StoredStatement, TransactionResult } from "../store/changes.ts";
+import { TransactionResults, type ChangeDetail, type ExecutionLog, type StatementEnd, type StoredStatement } from "../store/changes.ts";
 import type { RunProgress } from "./run-progress.ts";
 
 /**
@@ -27,7 +27,8 @@ export interface StatementRun {
   change: ChangeDetail;
   executionId: number;
   session: EngineSession;
-  pending: StoredStatement[];
+  /** The statements to run (those not done), a page at a time. */
+  pending: () => AsyncIterable<StoredStatement[]>;
   progress: RunProgress;
   log: ExecutionLog;
 }
@@ -39,7 +40,7 @@ export interface StatementRun {
  */
 export async function runOneByOne({ change, executionId, session, pending, progress, log }: StatementRun): Promise<void> {
   let previous: { resultId: number; statementId: number; end: StatementEnd } | undefined;
-  for (const statement of pending) {
+  for await (const statement of each(pending())) {
     // Only while the change is still `running`: if this runner's lock connection was lost, recovery (here or on
     // a replica) may have declared it interrupted, and a retry may run it; this runner must not go on.
     const resultId = await log.claimStatement(executionId, statement.id, previous);
@@ -66,14 +67,14 @@ export async function runOneByOne({ change, executionId, session, pending, progr
  */
 export async function runInTransaction(run: StatementRun, recorder: DataChangeRecorder | undefined, guarded: boolean): Promise<void> {
   const { change, executionId, session, pending, progress, log } = run;
-  const ran: TransactionResult[] = [];
-  const undo = async (failed?: TransactionResult) => {
+  const ran = new TransactionResults();
+  const undo = async (failed?: Parameters<TransactionResults["add"]>[0]) => {
     await session.rollback().catch(() => {});
-    const undone = ran.map((result) => ({ ...result, status: "rolled_back" as const }));
-    await log.recordTransaction(executionId, change.id, failed ? [...undone, failed] : undone, false);
+    ran.markRolledBack();
+    if (failed) ran.add(failed);
+    await log.recordTransaction(executionId, change.id, ran, false);
   };
-  for (let first = 0; first < pending.length; first += BATCH_SIZE) {
-    const batch = pending.slice(first, first + BATCH_SIZE);
+  for await (const batch of batches(pending(), BATCH_SIZE)) {
     let clock = Date.now();
     const { outcomes, failure: refused } = await runBatch(session, recorder, batch);
     const failure = refused ?? (guarded ? guardFailure(outcomes) : undefined);
@@ -87,7 +88,7 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
         continue;
       }
       // A statement after a failed guard ran too; the rollback that follows undoes it with the rest.
-      ran.push({ statementId: batch[index]!.id, status: "done", rowsAffected: outcome.rowsAffected, durationMs: outcome.durationMs, startedAt, finishedAt: new Date(clock) });
+      ran.add({ statementId: batch[index]!.id, status: "done", rowsAffected: outcome.rowsAffected, durationMs: outcome.durationMs, startedAt, finishedAt: new Date(clock) });
     }
     if (failure) {
       const statement = batch[failure.index]!;
@@ -129,4 +130,24 @@ function guardFailure(outcomes: readonly StatementOutcome[]): { index: number; e
   const index = outcomes.findIndex((outcome) => !guardHeld(outcome));
   if (index < 0) return undefined;
   return { index, error: new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back") };
+}
+
+/** Each statement of the pages, in order. */
+async function* each(pages: AsyncIterable<StoredStatement[]>): AsyncGenerator<StoredStatement> {
+  for await (const page of pages) yield* page;
+}
+
+/** The statements of the pages regrouped in batches of `size` (the last one shorter). */
+async function* batches<T>(pages: AsyncIterable<readonly T[]>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const page of pages) {
+    for (const item of page) {
+      batch.push(item);
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

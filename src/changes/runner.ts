@@ -101,8 +101,8 @@ export class ChangeRunner {
       return;
     }
     const engine = engineFor(instance.engine);
-    const pending = await this.deps.changes.statementsOf(change.id, { pendingOnly: true });
-    const transactional = change.type !== "create_database" && pending.every((statement) => engine.runsInTransaction(statement.sql));
+    const pending = () => this.deps.changes.pendingStatements(change.id);
+    const transactional = change.type !== "create_database" && (await allRunInTransaction(pending(), engine));
     const execution = await prisma.execution.create({
       data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
     });
@@ -121,7 +121,7 @@ export class ChangeRunner {
 
     const target = this.target(change, instance);
     // Progress edits show the change as loaded when its run began (running); only the count moves.
-    const progress = new RunProgress(change.tally.total, change.tally.total - pending.length, (done, total) =>
+    const progress = new RunProgress(change.tally.total, change.tally.done, (done, total) =>
       announce(this.deps, change, { kind: "progress", done, total }),
     );
     try {
@@ -152,7 +152,7 @@ export class ChangeRunner {
     executionId: number,
     session: EngineSession,
     engine: Engine,
-    pending: StoredStatement[],
+    pending: () => AsyncIterable<StoredStatement[]>,
     transactional: boolean,
     target: ConnectionTarget,
     progress: RunProgress,
@@ -163,7 +163,7 @@ export class ChangeRunner {
       return;
     }
     const guarded = change.type === "rollback" && !(await this.isForcedRollback(change.id));
-    if (guarded) await this.verifyRowsUnchanged(change, session, engine);
+    if (guarded) await this.verifyRowsUnchanged(change, session, engine, pending);
     await session.begin();
     const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
     await runInTransaction(run, recorder, guarded);
@@ -182,18 +182,15 @@ export class ChangeRunner {
       return;
     }
     const details = prepared.details as { binlogStart?: unknown; binlogEnd?: unknown; threadId?: unknown; gtid?: unknown; backupTables?: unknown };
-    await this.deps.prisma.execution.update({
-      where: { id: executionId },
-      data: {
-        rollbackSql: prepared.script,
-        rollbackForcedSql: prepared.forcedScript,
-        rollbackRows: prepared.rowCount,
-        threadId: details.threadId === undefined ? undefined : String(details.threadId),
-        gtid: details.gtid === undefined ? undefined : String(details.gtid),
-        binlogStart: details.binlogStart === undefined ? undefined : JSON.stringify(details.binlogStart),
-        binlogEnd: details.binlogEnd === undefined ? undefined : JSON.stringify(details.binlogEnd),
-        backupTables: Array.isArray(details.backupTables) ? (details.backupTables as string[]) : undefined,
-      },
+    await this.log.recordRollback(executionId, {
+      sql: prepared.script,
+      forcedSql: prepared.forcedScript,
+      rows: prepared.rowCount,
+      threadId: details.threadId === undefined ? undefined : String(details.threadId),
+      gtid: details.gtid === undefined ? undefined : String(details.gtid),
+      binlogStart: details.binlogStart === undefined ? undefined : JSON.stringify(details.binlogStart),
+      binlogEnd: details.binlogEnd === undefined ? undefined : JSON.stringify(details.binlogEnd),
+      backupTables: Array.isArray(details.backupTables) ? (details.backupTables as string[]) : undefined,
     });
     this.deps.logger.info({ change: change.key, rows: prepared.rowCount }, "rollback prepared");
   }
@@ -204,8 +201,8 @@ export class ChangeRunner {
   }
 
   /** Before a rollback runs: every row must still hold what the change left, or an approver must force it. */
-  private async verifyRowsUnchanged(change: ChangeDetail, session: EngineSession, engine: Engine): Promise<void> {
-    const verification = await verifyRollback(engine.name, session, change.sql);
+  private async verifyRowsUnchanged(change: ChangeDetail, session: EngineSession, engine: Engine, pending: () => AsyncIterable<StoredStatement[]>): Promise<void> {
+    const verification = await verifyRollback(engine.name, session, sqlOf(pending()));
     if (verification.changedRows.length === 0) return;
     const shown = verification.changedRows.slice(0, 20).join("\n");
     const more = verification.changedRows.length > 20 ? `\n…and ${verification.changedRows.length - 20} more` : "";
@@ -250,4 +247,14 @@ export class ChangeRunner {
     }
     if (await this.deps.changes.transition(change.id, ["running"], "failed")) await announce(this.deps, change.id, { kind: "failed", error });
   }
+}
+
+/** Whether every statement can run inside one transaction (read page by page: a change can hold 100,000). */
+async function allRunInTransaction(pages: AsyncIterable<StoredStatement[]>, engine: Engine): Promise<boolean> {
+  for await (const page of pages) if (!page.every((statement) => engine.runsInTransaction(statement.sql))) return false;
+  return true;
+}
+
+async function* sqlOf(pages: AsyncIterable<StoredStatement[]>): AsyncGenerator<string[]> {
+  for await (const page of pages) yield page.map((statement) => statement.sql);
 }

@@ -1,8 +1,8 @@
 // The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
-import { engineFor } from "../engines/index.ts";
+import { engineFor, type EngineName } from "../engines/index.ts";
 import { forcedRollbackScript } from "../rollback/index.ts";
-import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
+import { insertStatements, prismaQueries, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
@@ -229,7 +229,8 @@ export class ChangeWorkflow {
       return { ok: false, reason: `Only a finished data change can be rolled back; ${source.key} is ${statusWords[source.status]}.` };
     }
     const execution = source.executions.filter((e) => e.status === "done").at(-1);
-    if (!execution?.rollbackSql) {
+    const script = execution && (await changes.rollbackScriptOf(execution.id));
+    if (!execution || !script) {
       return { ok: false, reason: `${source.key} has no rollback: ${execution?.rollbackNote ?? "none was prepared when it ran."}` };
     }
     const open = await prisma.rollback.findFirst({
@@ -239,7 +240,7 @@ export class ChangeWorkflow {
     if (open) return { ok: true, change: await changes.get(open.rollbackChangeId), created: false };
     const database = registry.byId(source.databaseId);
     if (!database) return { ok: false, reason: `${source.database.name} is no longer configured.` };
-    const statements = engineFor(database.instance.engine).splitStatements(execution.rollbackSql);
+    const statements = engineFor(database.instance.engine).splitStatements(script.sql);
     const attempts = await prisma.rollback.count({ where: { sourceChangeId } });
     const { change, created } = await changes.create(
       {
@@ -247,11 +248,11 @@ export class ChangeWorkflow {
         projectKey: database.project.key,
         databaseId: database.id,
         type: "rollback",
-        sql: execution.rollbackSql,
+        sql: script.sql,
         description: `Rollback of ${source.key} (${execution.rollbackRows === 1 ? "1 row" : `${execution.rollbackRows ?? "?"} rows`})`,
         requesterId: userId,
         requestKey: `rollback-of:${sourceChangeId}:${attempts + 1}`,
-        rollbackOfId: sourceChangeId,
+        rollbackOf: { changeId: sourceChangeId, rowCount: execution.rollbackRows ?? 0 },
         statements: statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })),
         // Sluice wrote every statement (one keyed, guarded statement per row): there is nothing to lint, and linting
         // 100,000 of them took longer than preparing them. The guards are what protects the rows (verifyRollback).
@@ -259,13 +260,8 @@ export class ChangeWorkflow {
       },
       "awaiting_approval",
     );
-    if (created) {
-      await prisma.rollback.create({
-        data: { sourceChangeId, rollbackChangeId: change.id, sql: execution.rollbackSql, forcedSql: execution.rollbackForcedSql ?? "", rowCount: execution.rollbackRows ?? 0 },
-      });
-      await announce(this.deps, change.id, { kind: "submitted" });
-    }
-    return { ok: true, change: await changes.get(change.id), created };
+    if (created) await announce(this.deps, change, { kind: "submitted" });
+    return { ok: true, change, created };
   }
 
   /** Runs a rollback whose rows changed since, with the script keyed by row keys only: an approver's override. */
@@ -275,20 +271,27 @@ export class ChangeWorkflow {
     const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed"]);
     if (refusal) return { ok: false, reason: refusal };
     const rollback = await prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
-    const forcedSql = rollback && forcedRollbackScript(change.database.instance.engine, rollback);
+    const forcedSql = rollback && (await this.forcedScript(rollback.sourceChangeId, change.database.instance.engine));
     if (!rollback || !forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
     const statements = engineFor(change.database.instance.engine).splitStatements(forcedSql);
     const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
       await tx.statement.deleteMany({ where: { changeId } });
-      await insertStatements(tx, changeId, statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })));
-      await tx.change.update({ where: { id: changeId }, data: { sql: forcedSql } });
+      await insertStatements(prismaQueries(tx), changeId, statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })));
+      await tx.$executeRawUnsafe(`UPDATE "Change" SET "sql" = $1 WHERE "id" = $2`, forcedSql, changeId);
       await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
     });
     if (!approval) return { ok: false, reason: staleReason(await changes.get(changeId)) };
     await announce(this.deps, changeId, { kind: "approved", by: userId, override: reason.trim() });
     this.startRun(changeId);
     return { ok: true, change: await changes.get(changeId) };
+  }
+
+  /** The forced script of the rollback of `sourceChangeId`, from the rollback its run prepared. */
+  private async forcedScript(sourceChangeId: number, engine: EngineName): Promise<string | undefined> {
+    const execution = await this.deps.prisma.execution.findFirst({ where: { changeId: sourceChangeId, status: "done" }, orderBy: { attempt: "desc" }, select: { id: true } });
+    const script = execution ? await this.deps.changes.rollbackScriptOf(execution.id) : undefined;
+    return script && forcedRollbackScript(engine, script);
   }
 
   /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */

@@ -36,7 +36,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
     await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
     change.slackChannel = posted.channel ?? channel;
     change.slackTs = ts;
-    if (root.sqlFile) await this.upload(change, root.sqlFile.filename, root.sqlFile.content, `The whole script of ${change.key}.`);
+    if (root.sqlFile) await this.upload(change, root.sqlFile, await this.changes.sqlOf(change.id), `The whole script of ${change.key}.`);
     const review = reviewMessage(change);
     await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, text: review.text, blocks: review.blocks });
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), `Full review of ${change.key}.`);

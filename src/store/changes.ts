@@ -30,7 +30,8 @@ export interface NewChange {
   description: string;
   requesterId: string;
   requestKey?: string;
-  rollbackOfId?: number;
+  /** For a rollback: the change it undoes and how many rows. */
+  rollbackOf?: { changeId: number; rowCount: number };
   statements: NewStatement[];
   review: { errorCount: number; warningCount: number; findings: NewFinding[] };
 }
@@ -44,10 +45,21 @@ export const changeDetail = {
   database: { include: { instance: true, environment: true, project: true } },
   reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
   approvals: { orderBy: { id: "asc" } },
-  executions: { orderBy: { attempt: "asc" } },
+  // A rollback script can be tens of MB: read only when a rollback is prepared (rollbackScriptOf).
+  executions: { orderBy: { attempt: "asc" }, omit: { rollbackSql: true, rollbackForcedSql: true } },
   snapshots: { orderBy: { id: "asc" } },
   rollbackOf: true,
 } satisfies Prisma.ChangeInclude;
+
+const STATEMENTS_PER_PAGE = 2_000;
+
+const PENDING_STATEMENTS = `
+  SELECT "id", "changeId", "ordinal", "sql", "line", "column", "status"::text AS "status" FROM "Statement"
+  WHERE "changeId" = $1::integer AND "ordinal" >= $2::integer AND "status" <> 'done'
+  ORDER BY "ordinal" LIMIT $3::integer`;
+
+/** The change's own SQL is read only this far with its detail; the whole of it with sqlOf. */
+const SQL_HEAD_CHARACTERS = 4_000;
 
 /** How far a change's statements got. */
 export interface StatementTally {
@@ -60,7 +72,12 @@ export interface StatementTally {
   durationMs: number;
 }
 
-export type ChangeDetail = Prisma.ChangeGetPayload<{ include: typeof changeDetail }> & { tally: StatementTally };
+export type ChangeDetail = Omit<Prisma.ChangeGetPayload<{ include: typeof changeDetail }>, "sql"> & {
+  tally: StatementTally;
+  /** The start of the change's SQL (SQL_HEAD_CHARACTERS at most), and its whole length. */
+  sqlHead: string;
+  sqlLength: number;
+};
 
 export type StoredStatement = Statement;
 
@@ -72,15 +89,17 @@ const STATEMENT_TALLY = `
     (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer)::integer AS total,
     (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'done')::integer AS done,
     failed."ordinal" AS "failedOrdinal", failed."line" AS "failedLine",
-    coalesce(last_run.rows, 0)::float8 AS "rowsAffected", coalesce(last_run.ms, 0)::float8 AS "durationMs"
-  FROM (SELECT 1) AS one
+    coalesce(last_run.rows, 0)::float8 AS "rowsAffected", coalesce(last_run.ms, 0)::float8 AS "durationMs",
+    left(c."sql", ${SQL_HEAD_CHARACTERS}) AS "sqlHead", length(c."sql")::integer AS "sqlLength"
+  FROM "Change" c
   LEFT JOIN LATERAL (
     SELECT "ordinal", "line" FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1
   ) AS failed ON true
   LEFT JOIN LATERAL (
     SELECT sum("rowsAffected") AS rows, sum("durationMs") AS ms FROM "StatementResult"
     WHERE "executionId" = (SELECT "id" FROM "Execution" WHERE "changeId" = $1::integer ORDER BY "attempt" DESC LIMIT 1)
-  ) AS last_run ON true`;
+  ) AS last_run ON true
+  WHERE c."id" = $1::integer`;
 
 interface TallyRow {
   total: number;
@@ -89,19 +108,21 @@ interface TallyRow {
   failedLine: number | null;
   rowsAffected: number;
   durationMs: number;
-}
-
-export async function nextChangeNumber(tx: Prisma.TransactionClient, projectId: number): Promise<number> {
-  const project = await tx.project.update({ where: { id: projectId }, data: { lastChangeNumber: { increment: 1 } } });
-  return project.lastChangeNumber;
+  sqlHead: string;
+  sqlLength: number;
 }
 
 export class ChangeRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
 
   /**
-   * Stores a change with its statements and review in one transaction. A second request with the same
-   * requestKey (a modal submitted twice, a Slack retry) returns the first change and `created: false`.
+   * Stores a change with its statements and review (and, for a rollback, its link to the change it undoes) in one
+   * transaction. A second request with the same requestKey (a modal submitted twice, a Slack retry) returns the first
+   * change and `created: false`. Written in plain SQL: a rollback's script and statements can weigh tens of MB, and
+   * through Prisma each copy cost several times its size in memory.
    */
   async create(input: NewChange, status: ChangeStatus): Promise<{ change: ChangeDetail; created: boolean }> {
     if (input.requestKey) {
@@ -109,33 +130,29 @@ export class ChangeRepository {
       if (existing) return { change: await this.get(existing.id), created: false };
     }
     try {
-      const id = await this.prisma.$transaction(async (tx) => {
-        const number = await nextChangeNumber(tx, input.projectId);
-        const change = await tx.change.create({
-          data: {
-            projectId: input.projectId,
-            number,
-            key: `${input.projectKey}-${number}`,
-            databaseId: input.databaseId,
-            type: input.type,
-            status,
-            sql: input.sql,
-            description: input.description,
-            requesterId: input.requesterId,
-            requestKey: input.requestKey,
-            rollbackOfId: input.rollbackOfId,
-          },
-        });
-        await insertStatements(tx, change.id, input.statements);
-        const review = await tx.review.create({
-          data: { changeId: change.id, errorCount: input.review.errorCount, warningCount: input.review.warningCount },
-        });
-        await insertInChunks(
-          input.review.findings.map((finding) => ({ ...finding, reviewId: review.id })),
-          (rows) => tx.finding.createMany({ data: rows }),
-        );
-        return change.id;
-      }, LARGE_WRITE);
+      const id = await inTransaction(this.pool, async (client) => {
+        const { rows: numbered } = await client.query<{ number: number }>(NEXT_CHANGE_NUMBER, [input.projectId]);
+        const number = numbered[0]!.number;
+        const { rows: inserted } = await client.query<{ id: number }>(INSERT_CHANGE, [
+          input.projectId,
+          number,
+          `${input.projectKey}-${number}`,
+          input.databaseId,
+          input.type,
+          status,
+          input.sql,
+          input.description,
+          input.requesterId,
+          input.requestKey ?? null,
+          input.rollbackOf?.changeId ?? null,
+        ]);
+        const changeId = inserted[0]!.id;
+        await insertStatements(client, changeId, input.statements);
+        const { rows: reviews } = await client.query<{ id: number }>(INSERT_REVIEW, [changeId, input.review.errorCount, input.review.warningCount]);
+        await insertFindings(client, reviews[0]!.id, input.review.findings);
+        if (input.rollbackOf) await client.query(INSERT_ROLLBACK, [input.rollbackOf.changeId, changeId, input.rollbackOf.rowCount]);
+        return changeId;
+      });
       return { change: await this.get(id), created: true };
     } catch (error) {
       if (input.requestKey && isUniqueViolation(error)) {
@@ -147,13 +164,29 @@ export class ChangeRepository {
   }
 
   async get(id: number): Promise<ChangeDetail> {
-    const [change, tally] = await Promise.all([this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail }), this.tally(id)]);
-    return { ...change, tally };
+    const [change, summary] = await Promise.all([this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail, omit: { sql: true } }), this.summary(id)]);
+    return { ...change, ...summary };
   }
 
   async findByKey(key: string): Promise<ChangeDetail | null> {
-    const change = await this.prisma.change.findUnique({ where: { key }, include: changeDetail });
-    return change && { ...change, tally: await this.tally(change.id) };
+    const change = await this.prisma.change.findUnique({ where: { key }, include: changeDetail, omit: { sql: true } });
+    return change && { ...change, ...(await this.summary(change.id)) };
+  }
+
+  /** The change's whole SQL (a rollback's can be tens of MB: its detail holds only the start). */
+  async sqlOf(changeId: number): Promise<string> {
+    const { rows } = await this.pool.query<{ sql: string }>(`SELECT "sql" FROM "Change" WHERE "id" = $1`, [changeId]);
+    return rows[0]?.sql ?? "";
+  }
+
+  /** The rollback an execution prepared when it ran: the guarded script and, where the engine stores one, the forced one. */
+  async rollbackScriptOf(executionId: number): Promise<{ sql: string; forcedSql: string } | undefined> {
+    const { rows } = await this.pool.query<{ sql: string | null; forcedSql: string | null }>(
+      `SELECT "rollbackSql" AS "sql", "rollbackForcedSql" AS "forcedSql" FROM "Execution" WHERE "id" = $1`,
+      [executionId],
+    );
+    const row = rows[0];
+    return row?.sql ? { sql: row.sql, forcedSql: row.forcedSql ?? "" } : undefined;
   }
 
   /** A change's statements in order, from `fromOrdinal` on, at most `limit`; `pendingOnly` leaves out those done. */
@@ -163,6 +196,21 @@ export class ChangeRepository {
       orderBy: { ordinal: "asc" },
       take: options.limit,
     });
+  }
+
+  /**
+   * The change's statements that are not done, in order, a page at a time: a change can hold 100,000 of them, and a
+   * run holds one page. Pages follow the ordinal, so statements that finish meanwhile do not shift them.
+   */
+  async *pendingStatements(changeId: number, pageSize = STATEMENTS_PER_PAGE): AsyncGenerator<StoredStatement[]> {
+    let fromOrdinal = 0;
+    for (;;) {
+      const { rows } = await this.pool.query<StoredStatement>({ name: "sluice-pending-statements", text: PENDING_STATEMENTS, values: [changeId, fromOrdinal, pageSize] });
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < pageSize) return;
+      fromOrdinal = rows.at(-1)!.ordinal + 1;
+    }
   }
 
   /** The results an execution recorded for the given statements. */
@@ -179,15 +227,19 @@ export class ChangeRepository {
     return statements.map((statement) => ({ ...statement, result: results.get(statement.id) }));
   }
 
-  private async tally(changeId: number): Promise<StatementTally> {
+  private async summary(changeId: number): Promise<Pick<ChangeDetail, "tally" | "sqlHead" | "sqlLength">> {
     const [row] = await this.prisma.$queryRawUnsafe<TallyRow[]>(STATEMENT_TALLY, changeId);
-    if (!row) return { total: 0, done: 0, rowsAffected: 0, durationMs: 0 };
+    if (!row) throw new Error(`change ${changeId} does not exist`);
     return {
-      total: row.total,
-      done: row.done,
-      ...(row.failedOrdinal === null ? {} : { failed: { ordinal: row.failedOrdinal, line: row.failedLine ?? 0 } }),
-      rowsAffected: Number(row.rowsAffected),
-      durationMs: Number(row.durationMs),
+      tally: {
+        total: row.total,
+        done: row.done,
+        ...(row.failedOrdinal === null ? {} : { failed: { ordinal: row.failedOrdinal, line: row.failedLine ?? 0 } }),
+        rowsAffected: Number(row.rowsAffected),
+        durationMs: Number(row.durationMs),
+      },
+      sqlHead: row.sqlHead,
+      sqlLength: row.sqlLength,
     };
   }
 
@@ -229,42 +281,89 @@ export class ChangeRepository {
 /** How one statement ended: its rows and time, or the error. */
 export type StatementEnd = { rowsAffected: number; durationMs: number } | { error: string };
 
-/**
- * Rows per INSERT when a change's statements or findings are stored: under PostgreSQL's 32,767 bind parameters, so
- * Prisma sends each as one statement. Left to split a larger nested create itself, it sent the parts concurrently on
- * the transaction's one connection, and a change of more than ~6,500 statements (a large rollback) failed to store.
- */
-const INSERT_CHUNK_ROWS = 2_000;
-
-/** A transaction that stores a large change (100,000 statements take tens of seconds): Prisma's 5 s default is for small ones. */
+/** A decision that rewrites a large change (a forced rollback of 100,000 rows takes seconds): Prisma's 5 s default is for small ones. */
 const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
 
-/**
- * A change's statements as columns of arrays, one INSERT per chunk in plain SQL: Prisma compiles a createMany of
- * 2,000 rows for about 0.2 s, which made storing the rollback of 100,000 rows take longer than preparing it.
- */
+/** Times are written in UTC, as Prisma writes them. */
+const NOW = `(now() AT TIME ZONE 'UTC')`;
+
+const NEXT_CHANGE_NUMBER = `UPDATE "Project" SET "lastChangeNumber" = "lastChangeNumber" + 1, "updatedAt" = ${NOW} WHERE "id" = $1 RETURNING "lastChangeNumber" AS "number"`;
+
+const INSERT_CHANGE = `
+  INSERT INTO "Change" ("projectId", "number", "key", "databaseId", "type", "status", "sql", "description", "requesterId", "requestKey", "rollbackOfId", "createdAt", "updatedAt")
+  VALUES ($1, $2, $3, $4, $5::text::"ChangeType", $6::text::"ChangeStatus", $7, $8, $9, $10, $11, ${NOW}, ${NOW})
+  RETURNING "id"`;
+
+const INSERT_REVIEW = `INSERT INTO "Review" ("changeId", "errorCount", "warningCount", "createdAt") VALUES ($1, $2, $3, ${NOW}) RETURNING "id"`;
+
+const INSERT_ROLLBACK = `INSERT INTO "Rollback" ("sourceChangeId", "rollbackChangeId", "rowCount", "createdAt") VALUES ($1, $2, $3, ${NOW})`;
+
+/** A change's statements as columns of arrays: one INSERT per chunk, however many statements there are. */
 const INSERT_STATEMENTS = `
   INSERT INTO "Statement" ("changeId", "ordinal", "sql", "line", "column")
   SELECT $1::integer, s.* FROM unnest($2::integer[], $3::text[], $4::integer[], $5::integer[]) AS s`;
-const STATEMENT_CHUNK_ROWS = 10_000;
 
-export async function insertStatements(tx: Prisma.TransactionClient, changeId: number, statements: readonly NewStatement[]): Promise<void> {
-  for (let first = 0; first < statements.length; first += STATEMENT_CHUNK_ROWS) {
-    const chunk = statements.slice(first, first + STATEMENT_CHUNK_ROWS);
-    await tx.$executeRawUnsafe(
-      INSERT_STATEMENTS,
+const INSERT_FINDINGS = `
+  INSERT INTO "Finding" ("reviewId", "statementOrdinal", "line", "column", "ruleId", "level", "message", "advice")
+  SELECT $1::integer, f.ordinal, f.line, f.col, f.rule, f.level::"FindingLevel", f.message, f.advice
+  FROM unnest($2::integer[], $3::integer[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::text[]) AS f(ordinal, line, col, rule, level, message, advice)`;
+
+/** Rows per INSERT of statements or findings: bounded parameters, whatever the size of the change. */
+const ROWS_PER_INSERT = 10_000;
+
+/** Something that runs a query: a pooled client in a transaction, or Prisma's transaction (prismaQueries). */
+export interface Queryable {
+  query(text: string, values: unknown[]): Promise<unknown>;
+}
+
+/** A Prisma transaction as a Queryable, for writes that a decision makes alongside its status move. */
+export function prismaQueries(tx: Prisma.TransactionClient): Queryable {
+  return { query: (text, values) => tx.$executeRawUnsafe(text, ...values) };
+}
+
+export async function insertStatements(client: Queryable, changeId: number, statements: readonly NewStatement[]): Promise<void> {
+  for (let first = 0; first < statements.length; first += ROWS_PER_INSERT) {
+    const chunk = statements.slice(first, first + ROWS_PER_INSERT);
+    await client.query(INSERT_STATEMENTS, [
       changeId,
       chunk.map((_, i) => first + i),
       chunk.map((s) => s.sql),
       chunk.map((s) => s.line),
       chunk.map((s) => s.column),
-    );
+    ]);
   }
 }
 
-/** Inserts rows in order, one chunk at a time. */
-export async function insertInChunks<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let first = 0; first < rows.length; first += INSERT_CHUNK_ROWS) await insert(rows.slice(first, first + INSERT_CHUNK_ROWS));
+async function insertFindings(client: Queryable, reviewId: number, findings: readonly NewFinding[]): Promise<void> {
+  for (let first = 0; first < findings.length; first += ROWS_PER_INSERT) {
+    const chunk = findings.slice(first, first + ROWS_PER_INSERT);
+    await client.query(INSERT_FINDINGS, [
+      reviewId,
+      chunk.map((f) => f.statementOrdinal),
+      chunk.map((f) => f.line),
+      chunk.map((f) => f.column),
+      chunk.map((f) => f.ruleId),
+      chunk.map((f) => f.level),
+      chunk.map((f) => f.message),
+      chunk.map((f) => f.advice),
+    ]);
+  }
+}
+
+/** Runs `work` in a transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const value = await work(client);
+    await client.query("COMMIT");
+    return value;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /** One statement of a transactional run, as recorded once the run's fate is known. */
@@ -278,11 +377,43 @@ export interface TransactionResult {
   finishedAt: Date;
 }
 
+/**
+ * A transactional run's results, kept column by column until they are written: a run of 200,000 statements holds
+ * seven arrays of numbers, not 200,000 objects with two Dates each.
+ */
+export class TransactionResults {
+  readonly statementIds: number[] = [];
+  readonly statuses: TransactionResult["status"][] = [];
+  readonly rows: Array<number | null> = [];
+  readonly durations: Array<number | null> = [];
+  readonly errors: Array<string | null> = [];
+  readonly startedAt: number[] = [];
+  readonly finishedAt: number[] = [];
+
+  get length(): number {
+    return this.statementIds.length;
+  }
+
+  add(result: TransactionResult): void {
+    this.statementIds.push(result.statementId);
+    this.statuses.push(result.status);
+    this.rows.push(result.rowsAffected ?? null);
+    this.durations.push(result.durationMs === undefined ? null : Math.round(result.durationMs));
+    this.errors.push(result.error ?? null);
+    this.startedAt.push(result.startedAt.getTime());
+    this.finishedAt.push(result.finishedAt.getTime());
+  }
+
+  /** After the transaction was rolled back: what ran is undone. */
+  markRolledBack(): void {
+    this.statuses.fill("rolled_back");
+  }
+}
+
 /*
  * The runner's hot path, one statement per round trip, in plain SQL on the pool (prepared once per connection):
- * through Prisma each round trip costs several times as much. Times are written in UTC, as Prisma writes them.
+ * through Prisma each round trip costs several times as much.
  */
-const NOW = `(now() AT TIME ZONE 'UTC')`;
 
 /** Records the end of statement $2 (result $1) when given, then claims statement $8 only while its change is running. */
 const CLAIM_STATEMENT = `
@@ -310,28 +441,42 @@ const FINISH_STATEMENT = `
   )
   UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer`;
 
-/**
- * Writes a transactional run's results ($3…$9, one array element per statement) and the statements' status. With
- * $10 (committing) only while the change is still running — its row is locked until this commits, so recovery cannot
- * declare it interrupted in between — and the execution's committingAt is set. Answers whether it wrote.
- */
-const RECORD_TRANSACTION = `
-  WITH live AS (
-    SELECT 1 FROM "Change" WHERE "id" = $2::integer AND ("status" = 'running' OR NOT $10::boolean) FOR SHARE
-  ), results AS (
+/** Before a transactional run's results are written for its COMMIT: only while the change is still running. */
+const LOCK_RUNNING_CHANGE = `SELECT 1 FROM "Change" WHERE "id" = $1::integer AND "status" = 'running' FOR SHARE`;
+
+/** Writes a chunk of a transactional run's results ($3…$9, one array element per statement) and the statements' status. */
+const RECORD_RESULTS = `
+  WITH results AS (
     INSERT INTO "StatementResult" ("executionId", "statementId", "status", "rowsAffected", "durationMs", "error", "startedAt", "finishedAt")
     SELECT $1::integer, r.statement, r.status::"StatementStatus", r.rows, r.duration, r.error, r.started, r.finished
     FROM unnest($3::integer[], $4::text[], $5::integer[], $6::integer[], $7::text[], $8::timestamp(3)[], $9::timestamp(3)[])
       AS r(statement, status, rows, duration, error, started, finished)
-    WHERE EXISTS (SELECT 1 FROM live)
-  ), statements AS (
-    UPDATE "Statement" s SET "status" = r.status::"StatementStatus"
-    FROM unnest($3::integer[], $4::text[]) AS r(statement, status)
-    WHERE s."changeId" = $2::integer AND s."id" = r.statement AND EXISTS (SELECT 1 FROM live)
-  ), execution AS (
-    UPDATE "Execution" SET "committingAt" = ${NOW} WHERE "id" = $1::integer AND $10::boolean AND EXISTS (SELECT 1 FROM live)
   )
-  SELECT EXISTS (SELECT 1 FROM live) AS written`;
+  UPDATE "Statement" s SET "status" = r.status::"StatementStatus"
+  FROM unnest($3::integer[], $4::text[]) AS r(statement, status)
+  WHERE s."changeId" = $2::integer AND s."id" = r.statement`;
+
+const MARK_COMMITTING = `UPDATE "Execution" SET "committingAt" = ${NOW} WHERE "id" = $1::integer`;
+
+const RECORD_ROLLBACK = `
+  UPDATE "Execution" SET "rollbackSql" = $2, "rollbackForcedSql" = $3, "rollbackRows" = $4, "threadId" = $5, "gtid" = $6,
+    "binlogStart" = $7, "binlogEnd" = $8, "backupTables" = $9::jsonb
+  WHERE "id" = $1::integer`;
+
+/** A prepared rollback as an execution keeps it. */
+export interface RecordedRollback {
+  sql: string;
+  forcedSql?: string;
+  rows: number;
+  threadId?: string;
+  gtid?: string;
+  binlogStart?: string;
+  binlogEnd?: string;
+  backupTables?: string[];
+}
+
+/** Results written per statement: bounded parameters, however long the run. */
+const RESULTS_PER_WRITE = 10_000;
 
 /** After a failed COMMIT: the results written just before it are rolled back, and the execution is not committing. */
 const RECORD_COMMIT_FAILED = `
@@ -369,27 +514,50 @@ export class ExecutionLog {
   }
 
   /**
-   * Records a transactional run's results in one statement. With `committing`, only while the change is still
-   * `running`, and the execution is marked as committing; false when the change had moved on and nothing was written.
+   * Records a transactional run's results, in one store transaction. With `committing`, only while the change is
+   * still `running` (its row stays locked until this commits, so recovery cannot declare it interrupted in between),
+   * and the execution is marked as committing; false when the change had moved on and nothing was written.
    */
-  async recordTransaction(executionId: number, changeId: number, results: readonly TransactionResult[], committing: boolean): Promise<boolean> {
-    const { rows } = await this.pool.query<{ written: boolean }>({
-      name: "sluice-record-transaction",
-      text: RECORD_TRANSACTION,
-      values: [
-        executionId,
-        changeId,
-        results.map((r) => r.statementId),
-        results.map((r) => r.status),
-        results.map((r) => (r.rowsAffected === undefined ? null : r.rowsAffected)),
-        results.map((r) => (r.durationMs === undefined ? null : Math.round(r.durationMs))),
-        results.map((r) => r.error ?? null),
-        results.map((r) => r.startedAt.toISOString()),
-        results.map((r) => r.finishedAt.toISOString()),
-        committing,
-      ],
+  async recordTransaction(executionId: number, changeId: number, results: TransactionResults, committing: boolean): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      if (committing && (await client.query(LOCK_RUNNING_CHANGE, [changeId])).rowCount === 0) return false;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      for (let first = 0; first < results.length; first += RESULTS_PER_WRITE) {
+        const end = first + RESULTS_PER_WRITE;
+        await client.query({
+          name: "sluice-record-results",
+          text: RECORD_RESULTS,
+          values: [
+            executionId,
+            changeId,
+            results.statementIds.slice(first, end),
+            results.statuses.slice(first, end),
+            results.rows.slice(first, end),
+            results.durations.slice(first, end),
+            results.errors.slice(first, end),
+            results.startedAt.slice(first, end).map(iso),
+            results.finishedAt.slice(first, end).map(iso),
+          ],
+        });
+      }
+      if (committing) await client.query(MARK_COMMITTING, [executionId]);
+      return true;
     });
-    return rows[0]?.written === true;
+  }
+
+  /** After COMMIT: the rollback the run prepared, written in plain SQL (a script of 100,000 rows weighs tens of MB). */
+  async recordRollback(executionId: number, rollback: RecordedRollback): Promise<void> {
+    await this.pool.query(RECORD_ROLLBACK, [
+      executionId,
+      rollback.sql,
+      rollback.forcedSql ?? null,
+      rollback.rows,
+      rollback.threadId ?? null,
+      rollback.gtid ?? null,
+      rollback.binlogStart ?? null,
+      rollback.binlogEnd ?? null,
+      rollback.backupTables === undefined ? null : JSON.stringify(rollback.backupTables),
+    ]);
   }
 
   async recordCommitFailed(executionId: number, changeId: number): Promise<void> {

@@ -40,7 +40,7 @@ describe("a Sluice process killed during a long change", () => {
     const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
     sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
     store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
-    const changes = new ChangeRepository(store.prisma);
+    const changes = new ChangeRepository(store.prisma, store.pool);
 
     const opened = await sluice.send.command("change", DEVELOPER, CHANNEL);
     assert.equal(opened.status, 200);

@@ -75,7 +75,7 @@ test("a change's whole life is written and read back through every model", async
     },
   });
   await prisma.rollback.create({
-    data: { sourceChangeId: change.id, rollbackChangeId: rollbackChange.id, sql: rollbackChange.sql, rowCount: 1 },
+    data: { sourceChangeId: change.id, rollbackChangeId: rollbackChange.id, rowCount: 1 },
   });
   await prisma.driftAnomaly.create({
     data: { databaseId: database_.id, kind: "drift", snapshotId: snapshot.id, liveFingerprint: "def", diff: "+ column x" },

@@ -110,17 +110,18 @@ export async function waitForStatus(t: TestSluice, key: string, status: ChangeSt
 }
 
 /** A change with every statement and every execution's results: what the tests check (Sluice never loads them all at once). */
-export type ChangeAccount = Omit<ChangeDetail, "executions"> & { statements: Statement[]; executions: Array<Execution & { results: StatementResult[] }> };
+export type ChangeAccount = Omit<ChangeDetail, "executions"> & { sql: string; statements: Statement[]; executions: Array<Execution & { results: StatementResult[] }> };
 
 export async function accountOf(from: TestSluice | { changes: ChangeRepository; prisma: PrismaClient }, key: string): Promise<ChangeAccount> {
   const { changes, prisma } = "sluice" in from ? { changes: from.sluice.services.changes, prisma: from.sluice.store.prisma } : from;
   const change = await changes.findByKey(key);
   assert.ok(change, `no change ${key}`);
-  const [statements, executions] = await Promise.all([
+  const [sql, statements, executions] = await Promise.all([
+    changes.sqlOf(change.id),
     prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" } }),
     prisma.execution.findMany({ where: { changeId: change.id }, orderBy: { attempt: "asc" }, include: { results: { orderBy: { statementId: "asc" } } } }),
   ]);
-  return { ...change, statements, executions };
+  return { ...change, sql, statements, executions };
 }
 
 

@@ -95,7 +95,7 @@ function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
     }
     elements.push(button("Reject", CHANGE_ACTIONS.reject, id, undefined, { title: "Reject?", text: `${change.key} will not run.`, confirm: "Reject" }));
   }
-  const rollbackReady = change.status === "done" && change.executions.some((e) => e.status === "done" && e.rollbackSql);
+  const rollbackReady = change.status === "done" && change.executions.some((e) => e.status === "done" && e.rollbackRows !== null);
   if (rollbackReady) elements.push(button("Preview rollback", CHANGE_ACTIONS.previewRollback, id));
   if (change.type === "rollback" && change.status === "failed" && /changed since/.test(change.executions.at(-1)?.error ?? "")) {
     elements.push(button("Force rollback…", CHANGE_ACTIONS.forceRollback, id, "danger"));
@@ -111,13 +111,14 @@ function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
 export interface ChangeMessage {
   text: string;
   blocks: KnownBlock[];
-  /** The whole SQL when it does not fit the message; posted as a file in the thread. */
-  sqlFile?: { filename: string; content: string };
+  /** The name of the file that carries the whole SQL when it does not fit the message (posted in the thread). */
+  sqlFile?: string;
 }
 
 export function changeRootMessage(change: ChangeDetail, progress?: RunProgress): ChangeMessage {
   const review = change.reviews[0];
-  const sql = codeBlock(change.sql);
+  const head = codeBlock(change.sqlHead);
+  const sql = { text: head.text, cut: head.cut || change.sqlLength > change.sqlHead.length };
   const where = `${change.database.name} (${change.database.environment.name})`;
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: truncate(`${change.key}: ${changeTypeName(change.type)} on ${where}`, SLACK_LIMITS.headerText) } },
@@ -148,7 +149,7 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress):
   return {
     text: `${change.key}: ${changeTypeName(change.type)} on ${where}: ${statusLine(change, progress).replace(/^:[a-z_]+: /, "")}`,
     blocks,
-    sqlFile: sql.cut ? { filename: `${change.key}.sql`, content: change.sql } : undefined,
+    sqlFile: sql.cut ? `${change.key}.sql` : undefined,
   };
 }
 
