@@ -2,7 +2,7 @@
 // in one transaction, sent in batches, with every statement's result stored in one statement before COMMIT.
 import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets } from "../logger.ts";
-import { guardHeld, type DataChangeRecorder } from "../rollback/index.ts";
+import type { DataChangeRecorder, GuardCheck } from "../rollback/index.ts";
 import { TransactionResults, type ChangeDetail, type ExecutionLog, type StatementEnd, type StoredStatement } from "../store/changes.ts";
 import type { RunProgress } from "./run-progress.ts";
 
@@ -63,9 +63,10 @@ export async function runOneByOne({ change, executionId, session, pending, progr
  * Statements in the transaction the session has open, in batches: nothing is durable until COMMIT, so their results
  * are written to the store in one go just before it (or after the rollback that a failure causes). A crash before
  * that leaves the execution running with no results, which recovery turns into interrupted with nothing done:
- * exactly what the database has. With `guarded` (a rollback change), a statement that restores no row fails the run.
+ * exactly what the database has. With `guard` (a rollback change), every statement must find its row as the change
+ * left it: the run goes on to list each row changed since, then rolls back and says which.
  */
-export async function runInTransaction(run: StatementRun, recorder: DataChangeRecorder | undefined, guarded: boolean): Promise<void> {
+export async function runInTransaction(run: StatementRun, recorder: DataChangeRecorder | undefined, guard?: GuardCheck): Promise<void> {
   const { change, executionId, session, pending, progress, log } = run;
   const ran = new TransactionResults();
   const undo = async (failed?: Parameters<TransactionResults["add"]>[0]) => {
@@ -75,28 +76,36 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
     await log.recordTransaction(executionId, change.id, ran, false);
   };
   for await (const batch of batches(pending(), BATCH_SIZE)) {
-    let clock = Date.now();
-    const { outcomes, failure: refused } = await runBatch(session, recorder, batch);
-    const failure = refused ?? (guarded ? guardFailure(outcomes) : undefined);
-    let failedStart: Date | undefined;
-    for (const [index, outcome] of outcomes.entries()) {
-      // Times within a batch follow from each statement's duration, as the server answered them one after another.
-      const startedAt = new Date(clock);
-      clock += outcome.durationMs;
-      if (index === failure?.index) {
-        failedStart = startedAt;
+    for (let rest = batch; rest.length > 0; ) {
+      let clock = Date.now();
+      const { outcomes, failure } = await runBatch(session, recorder, rest);
+      for (const [index, outcome] of outcomes.entries()) {
+        // Times within a batch follow from each statement's duration, as the server answered them one after another.
+        const startedAt = new Date(clock);
+        clock += outcome.durationMs;
+        ran.add({ statementId: rest[index]!.id, status: "done", rowsAffected: outcome.rowsAffected, durationMs: outcome.durationMs, startedAt, finishedAt: new Date(clock) });
+      }
+      guard?.ran(outcomes, rest.map((statement) => statement.sql), rest[0]!.ordinal);
+      if (!failure) break;
+      const statement = rest[failure.index]!;
+      const failed = { statementId: statement.id, status: "failed" as const, error: errorText(failure.error), startedAt: new Date(clock), finishedAt: new Date() };
+      if (guard?.failed(failure.error, statement.sql, statement.ordinal)) {
+        ran.add(failed);
+        rest = rest.slice(failure.index + 1);
         continue;
       }
-      // A statement after a failed guard ran too; the rollback that follows undoes it with the rest.
-      ran.add({ statementId: batch[index]!.id, status: "done", rowsAffected: outcome.rowsAffected, durationMs: outcome.durationMs, startedAt, finishedAt: new Date(clock) });
-    }
-    if (failure) {
-      const statement = batch[failure.index]!;
-      const text = errorText(failure.error);
-      await undo({ statementId: statement.id, status: "failed", error: text, startedAt: failedStart ?? new Date(clock), finishedAt: new Date() });
-      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
+      if (guard && guard.changedRows.length > 0) {
+        await undo();
+        throw new StatementFailure(undefined, guard.refusal(change.rollbackOf?.key ?? "the change"));
+      }
+      await undo(failed);
+      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${failed.error}`);
     }
     progress.advance(batch.length);
+  }
+  if (guard && guard.changedRows.length > 0) {
+    await undo();
+    throw new StatementFailure(undefined, guard.refusal(change.rollbackOf?.key ?? "the change"));
   }
   // The results are written first, with the moment the COMMIT starts: a crash in between is then reported as
   // "may or may not be applied" rather than guessed either way. A run whose lock was lost may have been declared
@@ -123,13 +132,6 @@ export function errorText(error: unknown): string {
 function runBatch(session: EngineSession, recorder: DataChangeRecorder | undefined, batch: StoredStatement[]): Promise<BatchOutcome> {
   if (!recorder) return session.executeBatch(batch.map((statement) => statement.sql));
   return recorder.executeBatch(batch.map(({ sql, ordinal }) => ({ sql, ordinal })));
-}
-
-/** In a rollback change, the first statement whose guard did not hold: its row was changed after the check. */
-function guardFailure(outcomes: readonly StatementOutcome[]): { index: number; error: Error } | undefined {
-  const index = outcomes.findIndex((outcome) => !guardHeld(outcome));
-  if (index < 0) return undefined;
-  return { index, error: new Error("the row this statement restores was changed after the rollback was checked; nothing was rolled back") };
 }
 
 /** Each statement of the pages, in order. */

@@ -10,7 +10,7 @@ import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
 import { ExecutionLog, type ChangeDetail, type ChangeRepository, type StoredStatement } from "../store/changes.ts";
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
-import { startRecording, verifyRollback, type DataChangeRecorder } from "../rollback/index.ts";
+import { GuardCheck, startRecording, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
 import { announce, type ChangeNotifier } from "./notifier.ts";
 import { RunProgress } from "./run-progress.ts";
@@ -102,7 +102,8 @@ export class ChangeRunner {
     }
     const engine = engineFor(instance.engine);
     const pending = () => this.deps.changes.pendingStatements(change.id);
-    const transactional = change.type !== "create_database" && (await allRunInTransaction(pending(), engine));
+    // A rollback is Sluice's own row statements: it always runs in one transaction, with no need to read it twice.
+    const transactional = change.type === "rollback" || (change.type !== "create_database" && (await allRunInTransaction(pending(), engine)));
     const execution = await prisma.execution.create({
       data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
     });
@@ -162,11 +163,11 @@ export class ChangeRunner {
       await runOneByOne(run);
       return;
     }
-    const guarded = change.type === "rollback" && !(await this.isForcedRollback(change.id));
-    if (guarded) await this.verifyRowsUnchanged(change, session, engine, pending);
+    // Before a rollback runs, every row must still hold what the change left, or an approver must force it.
+    const guard = change.type === "rollback" && !(await this.isForcedRollback(change.id)) ? new GuardCheck(engine.name) : undefined;
     await session.begin();
     const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
-    await runInTransaction(run, recorder, guarded);
+    await runInTransaction(run, recorder, guard);
     if (recorder) await this.storeRollback(change, executionId, recorder);
   }
 
@@ -183,8 +184,8 @@ export class ChangeRunner {
     }
     const details = prepared.details as { binlogStart?: unknown; binlogEnd?: unknown; threadId?: unknown; gtid?: unknown; backupTables?: unknown };
     await this.log.recordRollback(executionId, {
-      sql: prepared.script,
-      forcedSql: prepared.forcedScript,
+      chunks: prepared.chunks,
+      forcedChunks: prepared.forcedChunks,
       rows: prepared.rowCount,
       threadId: details.threadId === undefined ? undefined : String(details.threadId),
       gtid: details.gtid === undefined ? undefined : String(details.gtid),
@@ -198,18 +199,6 @@ export class ChangeRunner {
   private async isForcedRollback(changeId: number): Promise<boolean> {
     const rollback = await this.deps.prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
     return rollback?.forced ?? false;
-  }
-
-  /** Before a rollback runs: every row must still hold what the change left, or an approver must force it. */
-  private async verifyRowsUnchanged(change: ChangeDetail, session: EngineSession, engine: Engine, pending: () => AsyncIterable<StoredStatement[]>): Promise<void> {
-    const verification = await verifyRollback(engine.name, session, sqlOf(pending()));
-    if (verification.changedRows.length === 0) return;
-    const shown = verification.changedRows.slice(0, 20).join("\n");
-    const more = verification.changedRows.length > 20 ? `\n…and ${verification.changedRows.length - 20} more` : "";
-    throw new StatementFailure(
-      undefined,
-      `${verification.changedRows.length} row(s) changed since ${change.rollbackOf?.key ?? "the change"} ran, so the rollback did not run:\n${shown}${more}\nAn approver can force it with "Force rollback", which restores those rows too.`,
-    );
   }
 
   private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {
@@ -255,6 +244,3 @@ async function allRunInTransaction(pages: AsyncIterable<StoredStatement[]>, engi
   return true;
 }
 
-async function* sqlOf(pages: AsyncIterable<StoredStatement[]>): AsyncGenerator<string[]> {
-  for await (const page of pages) yield page.map((statement) => statement.sql);
-}

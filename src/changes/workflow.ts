@@ -1,8 +1,8 @@
 // The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor, type EngineName } from "../engines/index.ts";
-import { forcedRollbackScript } from "../rollback/index.ts";
-import { insertStatements, prismaQueries, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
+import { forcedChunk } from "../rollback/index.ts";
+import { insertStatements, prismaQueries, prismaRows, rollbackChunks, SQL_FROM_FORCED_SCRIPT, statementsOfScript, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
@@ -229,8 +229,7 @@ export class ChangeWorkflow {
       return { ok: false, reason: `Only a finished data change can be rolled back; ${source.key} is ${statusWords[source.status]}.` };
     }
     const execution = source.executions.filter((e) => e.status === "done").at(-1);
-    const script = execution && (await changes.rollbackScriptOf(execution.id));
-    if (!execution || !script) {
+    if (!execution || execution.rollbackRows === null) {
       return { ok: false, reason: `${source.key} has no rollback: ${execution?.rollbackNote ?? "none was prepared when it ran."}` };
     }
     const open = await prisma.rollback.findFirst({
@@ -240,7 +239,7 @@ export class ChangeWorkflow {
     if (open) return { ok: true, change: await changes.get(open.rollbackChangeId), created: false };
     const database = registry.byId(source.databaseId);
     if (!database) return { ok: false, reason: `${source.database.name} is no longer configured.` };
-    const statements = engineFor(database.instance.engine).splitStatements(script.sql);
+    const engine = engineFor(database.instance.engine);
     const attempts = await prisma.rollback.count({ where: { sourceChangeId } });
     const { change, created } = await changes.create(
       {
@@ -248,12 +247,15 @@ export class ChangeWorkflow {
         projectKey: database.project.key,
         databaseId: database.id,
         type: "rollback",
-        sql: script.sql,
+        sql: "",
         description: `Rollback of ${source.key} (${execution.rollbackRows === 1 ? "1 row" : `${execution.rollbackRows ?? "?"} rows`})`,
         requesterId: userId,
         requestKey: `rollback-of:${sourceChangeId}:${attempts + 1}`,
         rollbackOf: { changeId: sourceChangeId, rowCount: execution.rollbackRows ?? 0 },
-        statements: statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })),
+        statements: [],
+        // A rollback of 100,000 rows is tens of MB: it goes from the source's execution to the rollback change in
+        // the store, a piece at a time.
+        fromRollbackScript: { executionId: execution.id, split: (text) => engine.splitStatements(text).map((s) => ({ sql: s.text, line: s.line, column: s.column })) },
         // Sluice wrote every statement (one keyed, guarded statement per row): there is nothing to lint, and linting
         // 100,000 of them took longer than preparing them. The guards are what protects the rows (verifyRollback).
         review: { errorCount: 0, warningCount: 0, findings: [] },
@@ -271,14 +273,15 @@ export class ChangeWorkflow {
     const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed"]);
     if (refusal) return { ok: false, reason: refusal };
     const rollback = await prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
-    const forcedSql = rollback && (await this.forcedScript(rollback.sourceChangeId, change.database.instance.engine));
-    if (!rollback || !forcedSql) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
+    const source = rollback && (await this.forcedScriptSource(rollback.sourceChangeId, change.database.instance.engine));
+    if (!rollback || !source) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
-    const statements = engineFor(change.database.instance.engine).splitStatements(forcedSql);
+    const engine = engineFor(change.database.instance.engine);
+    const split = (text: string) => engine.splitStatements(text).map((s) => ({ sql: s.text, line: s.line, column: s.column }));
     const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
       await tx.statement.deleteMany({ where: { changeId } });
-      await insertStatements(prismaQueries(tx), changeId, statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })));
-      await tx.$executeRawUnsafe(`UPDATE "Change" SET "sql" = $1 WHERE "id" = $2`, forcedSql, changeId);
+      await insertStatements(prismaQueries(tx), changeId, statementsOfScript(rollbackChunks(prismaRows(tx), source, true), split));
+      await tx.$executeRawUnsafe(SQL_FROM_FORCED_SCRIPT, changeId, source);
       await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
     });
     if (!approval) return { ok: false, reason: staleReason(await changes.get(changeId)) };
@@ -287,11 +290,18 @@ export class ChangeWorkflow {
     return { ok: true, change: await changes.get(changeId) };
   }
 
-  /** The forced script of the rollback of `sourceChangeId`, from the rollback its run prepared. */
-  private async forcedScript(sourceChangeId: number, engine: EngineName): Promise<string | undefined> {
-    const execution = await this.deps.prisma.execution.findFirst({ where: { changeId: sourceChangeId, status: "done" }, orderBy: { attempt: "desc" }, select: { id: true } });
-    const script = execution ? await this.deps.changes.rollbackScriptOf(execution.id) : undefined;
-    return script && forcedRollbackScript(engine, script);
+  /**
+   * The execution of `sourceChangeId` whose rollback is forced, once it keeps forced pieces: PostgreSQL stored them
+   * when it prepared the rollback; MySQL's are derived from the guarded ones here, a piece at a time.
+   */
+  private async forcedScriptSource(sourceChangeId: number, engine: EngineName): Promise<number | undefined> {
+    const { prisma, changes } = this.deps;
+    const execution = await prisma.execution.findFirst({ where: { changeId: sourceChangeId, status: "done" }, orderBy: { attempt: "desc" } });
+    if (!execution || execution.rollbackRows === null) return undefined;
+    if (await changes.hasForcedChunks(execution.id)) return execution.id;
+    if (engine !== "mysql") return undefined;
+    await changes.storeForcedChunks(execution.id, mapChunks(changes.rollbackChunksOf(execution.id), forcedChunk));
+    return execution.id;
   }
 
   /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */
@@ -332,4 +342,8 @@ function stale(change: ChangeDetail, expected: ChangeStatus[]): string | undefin
 
 function staleReason(change: ChangeDetail): string {
   return `${change.key} is already ${statusWords[change.status]}; this button no longer applies.`;
+}
+
+async function* mapChunks(chunks: AsyncIterable<string>, map: (chunk: string) => string): AsyncGenerator<string> {
+  for await (const chunk of chunks) yield map(chunk);
 }

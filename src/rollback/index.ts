@@ -9,11 +9,12 @@ import { checkBackupReadiness, dropExpiredBackups as dropExpiredPostgresBackups 
 import { PostgresSession } from "../engines/postgres/session.ts";
 import { SluiceError } from "../errors.ts";
 import type { DataChangeRecorder, RecordingOptions, RollbackReadiness } from "./types.ts";
+import { isHeader } from "./script.ts";
 import { UnrecordedChange } from "./unrecorded.ts";
 
 export type * from "./types.ts";
 export { DEFAULT_ROLLBACK_ROW_LIMIT } from "./types.ts";
-export { verifyRollback, guardHeld, type RollbackVerification } from "./verify.ts";
+export { verifyRollback, guardHeld, GuardCheck, type RollbackVerification } from "./verify.ts";
 
 export class RollbackError extends SluiceError {}
 
@@ -49,6 +50,14 @@ export async function startRecording(
 export function forcedRollbackScript(engine: EngineName, stored: { sql: string; forcedSql: string }): string | undefined {
   if (stored.forcedSql !== "") return stored.forcedSql;
   return engine === "mysql" && stored.sql !== "" ? forcedMysqlRollbackScript(stored.sql) : undefined;
+}
+
+/**
+ * The forced form of one piece of a guarded script, derived for engines that store none (MySQL): each statement
+ * keyed by its row's key only, and the header saying so.
+ */
+export function forcedChunk(chunk: string): string {
+  return forcedMysqlRollbackScript(isHeader(chunk) ? chunk : `\n${chunk}`).replace(/^\n/, "");
 }
 
 /** Drops PostgreSQL backup tables older than the retention; MySQL keeps no backups (the binlog is the record). */

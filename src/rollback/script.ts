@@ -69,29 +69,66 @@ export class RollbackScriptBuilder {
     const header = (variant: string): string =>
       `-- Rollback of ${changeKey} (${variant}): ${this.statements} statement(s) undoing ${this.rowCount} row(s), latest first.\n`;
     this.mergeRecentBatches();
-    const script = latestFirst(header(GUARDED), this.guardedBatches);
-    const prepared = { available: true as const, script, statementCount: this.statements, rowCount: this.rowCount, details };
-    if (this.forcedStatements === 0) return prepared;
-    const forcedScript = latestFirst(header(FORCED), this.forcedBatches);
-    return { ...prepared, forcedScript, details: { ...details, forcedStatementCount: this.forcedStatements } };
+    const chunks = latestFirst(header(GUARDED), this.guardedBatches);
+    const prepared = { available: true as const, chunks, statementCount: this.statements, rowCount: this.rowCount, details };
+    if (this.forcedStatements === 0) return withScripts(prepared);
+    const forcedChunks = latestFirst(header(FORCED), this.forcedBatches);
+    return withScripts({ ...prepared, forcedChunks, details: { ...details, forcedStatementCount: this.forcedStatements } });
   }
 }
 
+/** Pieces of a script are cut between statements, at about this many characters (what the store writes at once). */
+const CHUNK_LENGTH = 256 * 1024;
+
 /**
- * The header, then the batches from the last one written. Concatenated, not joined: V8 keeps the script as a rope
- * over the batches until it is first read whole (when it is stored, which copies it into the query anyway), so
- * preparing a rollback holds its text once, not twice.
+ * The header, then the batches from the last one written, regrouped into pieces of about CHUNK_LENGTH. Each batch
+ * is let go once copied, so the script is held about once while it is cut.
  */
-function latestFirst(header: string, batches: string[]): string {
-  let script = header;
-  for (let i = batches.length - 1; i >= 0; i--) script += batches[i];
+function latestFirst(header: string, batches: string[]): string[] {
+  const chunks = [header];
+  let group: string[] = [];
+  let length = 0;
+  for (let i = batches.length - 1; i >= 0; i--) {
+    group.push(batches[i]!);
+    length += batches[i]!.length;
+    batches[i] = "";
+    if (length >= CHUNK_LENGTH) {
+      chunks.push(group.join(""));
+      group = [];
+      length = 0;
+    }
+  }
+  if (group.length > 0) chunks.push(group.join(""));
   batches.length = 0;
-  return script;
+  return chunks;
+}
+
+/** A prepared rollback whose scripts read as whole strings too (joined when read: tests and small scripts). */
+function withScripts(prepared: Omit<Extract<PreparedRollback, { available: true }>, "script" | "forcedScript">): PreparedRollback {
+  return {
+    ...prepared,
+    get script() {
+      return prepared.chunks.join("");
+    },
+    get forcedScript() {
+      return prepared.forcedChunks?.join("");
+    },
+  };
+}
+
+/** The forced header of a guarded script's header line. */
+export function forcedHeader(header: string): string {
+  return header.replace(`(${GUARDED})`, `(${FORCED})`);
+}
+
+/** Whether a piece of a script is its header (the first piece, a comment line). */
+export function isHeader(chunk: string): boolean {
+  return chunk.startsWith("-- Rollback of ");
 }
 
 /** The forced script from a guarded one, given each statement's forced form; `statements` are the script's, in order. */
 export function deriveForcedScript(script: string, statements: string[], force: (guarded: string) => string): string {
-  const header = script.slice(0, script.indexOf("\n") + 1).replace(`(${GUARDED})`, `(${FORCED})`);
+  const header = forcedHeader(script.slice(0, script.indexOf("\n") + 1));
   return header + statements.map((statement) => force(statement) + TERMINATOR).join("");
 }
 

@@ -31,15 +31,19 @@ export type PreparedRollback =
   | {
       available: true;
       /**
-       * The rollback as a script: each statement undoes one row and holds a guard on the values the change left,
-       * so it affects exactly one row, or none when that row was changed since (see verifyRollback).
+       * The rollback as a script in pieces cut between statements (the header line first): each statement undoes
+       * one row and holds a guard on the values the change left, so it affects exactly one row, or none when that
+       * row was changed since (see verifyRollback).
        */
-      script: string;
+      chunks: string[];
+      /** The pieces joined (read only where a script is known to be small, and in tests). */
+      readonly script: string;
       /**
        * The same statements keyed by the row's key only: what runs after an approver overrides changed rows. Absent
-       * when the engine derives it from `script` on demand (MySQL: see forcedRollbackScript).
+       * when the engine derives it from the guarded script on demand (MySQL: see forcedChunk).
        */
-      forcedScript?: string;
+      forcedChunks?: string[];
+      readonly forcedScript?: string;
       statementCount: number;
       rowCount: number;
       /** Binlog coordinates, thread id and GTID (MySQL) or backup tables (PostgreSQL). */

@@ -18,49 +18,66 @@ const CHECKED_TOGETHER = 200;
  * Runs the guarded script in a transaction that is always rolled back, and lists the statements that no longer
  * find their row. Statements run in the script's order, so a row the change touched twice is checked as it stood.
  */
-export async function verifyRollback(
-  engine: EngineName,
-  session: EngineSession,
-  script: string | AsyncIterable<readonly string[]>,
-): Promise<RollbackVerification> {
-  const pages = typeof script === "string" ? [engineFor(engine).splitStatements(script).map((statement) => statement.text)] : script;
-  const changedRows: string[] = [];
-  let checked = 0;
+export async function verifyRollback(engine: EngineName, session: EngineSession, script: string): Promise<RollbackVerification> {
+  const statements = engineFor(engine).splitStatements(script).map((statement) => statement.text);
+  const guard = new GuardCheck(engine);
   await session.begin();
   try {
-    for await (const page of pages) {
-      if (!(await checkPage(engine, session, page, checked, changedRows))) break;
-      checked += page.length;
+    let next = 0;
+    while (next < statements.length) {
+      const batch = statements.slice(next, next + CHECKED_TOGETHER);
+      const { outcomes, failure } = await session.executeBatch(batch);
+      guard.ran(outcomes, batch, next);
+      if (!failure) {
+        next += batch.length;
+        continue;
+      }
+      if (!guard.failed(failure.error, batch[failure.index]!, next + failure.index)) break;
+      next += failure.index + 1;
     }
   } finally {
     await session.rollback();
   }
-  return { changedRows, checkedStatements: checked };
+  return { changedRows: guard.changedRows, checkedStatements: statements.length };
 }
 
-/** Checks one page of statements, CHECKED_TOGETHER per round trip; false when what follows cannot be checked. */
-async function checkPage(engine: EngineName, session: EngineSession, statements: readonly string[], offset: number, changedRows: string[]): Promise<boolean> {
-  let next = 0;
-  while (next < statements.length) {
-    const batch = statements.slice(next, next + CHECKED_TOGETHER);
-    const { outcomes, failure } = await session.executeBatch(batch);
+/**
+ * The check of a rollback's guarded statements as they run in its transaction: each must find its row as the change
+ * left it. It lists every row changed since, so the approver sees them all; the transaction is then rolled back.
+ */
+export class GuardCheck {
+  readonly changedRows: string[] = [];
+
+  constructor(private readonly engine: EngineName) {}
+
+  /** Notes the statements that ran (`texts[i]` answered `outcomes[i]`); `first` is the index of texts[0] in the script. */
+  ran(outcomes: readonly StatementOutcome[], texts: readonly string[], first: number): void {
     outcomes.forEach((outcome, i) => {
-      if (!guardHeld(outcome)) changedRows.push(describe(offset + next + i, batch[i]!, "the row was changed or removed since"));
+      if (!guardHeld(outcome)) this.changedRows.push(describe(first + i, texts[i]!, "the row was changed or removed since"));
     });
-    if (!failure) {
-      next += batch.length;
-      continue;
-    }
-    const { error, index } = failure;
+  }
+
+  /**
+   * A statement that failed is noted too (a row that took its key since makes MySQL's INSERT fail). True when the
+   * statements after it can still be checked in the same transaction; PostgreSQL aborts it on an error.
+   */
+  failed(error: Error, text: string, index: number): boolean {
     if (!(error instanceof EngineError) || error.kind !== "statement") throw error;
     const duplicate = DUPLICATE_KEY.has(error.code ?? "");
-    changedRows.push(describe(offset + next + index, batch[index]!, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
-    // PostgreSQL aborts the transaction on an error: what follows cannot be checked in it.
-    if (engine === "postgres") return false;
-    next += index + 1;
+    this.changedRows.push(describe(index, text, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
+    return this.engine !== "postgres";
   }
-  return true;
+
+  /** What the rollback says when rows changed since, shown on the change and in its thread. */
+  refusal(sourceKey: string): string {
+    const shown = this.changedRows.slice(0, SHOWN_ROWS).join("\n");
+    const more = this.changedRows.length > SHOWN_ROWS ? `\n…and ${this.changedRows.length - SHOWN_ROWS} more` : "";
+    return `${this.changedRows.length} row(s) changed since ${sourceKey} ran, so the rollback did not run:\n${shown}${more}\nAn approver can force it with "Force rollback", which restores those rows too.`;
+  }
 }
+
+/** Changed rows listed in a refusal; the count says how many more. */
+const SHOWN_ROWS = 20;
 
 /** Whether a guarded rollback statement found its row; one that did not must stop the rollback (see verifyRollback). */
 export function guardHeld(outcome: StatementOutcome): boolean {

@@ -5,6 +5,7 @@ import type { ChangeEvent, ChangeNotifier } from "../changes/notifier.ts";
 import type { Logger } from "../logger.ts";
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
+import { uploadInPieces } from "./file-upload.ts";
 
 export class SlackChangeNotifier implements ChangeNotifier {
   constructor(
@@ -36,7 +37,10 @@ export class SlackChangeNotifier implements ChangeNotifier {
     await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
     change.slackChannel = posted.channel ?? channel;
     change.slackTs = ts;
-    if (root.sqlFile) await this.upload(change, root.sqlFile, await this.changes.sqlOf(change.id), `The whole script of ${change.key}.`);
+    if (root.sqlFile) {
+      const { bytes, pieces } = await this.changes.sqlInPieces(change.id);
+      await uploadInPieces(this.client, { channelId: change.slackChannel, threadTs: ts, filename: root.sqlFile, comment: `The whole script of ${change.key}.`, bytes, pieces });
+    }
     const review = reviewMessage(change);
     await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, text: review.text, blocks: review.blocks });
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), `Full review of ${change.key}.`);

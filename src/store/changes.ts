@@ -33,6 +33,11 @@ export interface NewChange {
   /** For a rollback: the change it undoes and how many rows. */
   rollbackOf?: { changeId: number; rowCount: number };
   statements: NewStatement[];
+  /**
+   * A rollback change: its SQL and statements are the script an execution prepared, read from the store a piece at
+   * a time and cut into statements by `split` (`sql` and `statements` are then left empty).
+   */
+  fromRollbackScript?: { executionId: number; split: (text: string) => NewStatement[] };
   review: { errorCount: number; warningCount: number; findings: NewFinding[] };
 }
 
@@ -45,8 +50,7 @@ export const changeDetail = {
   database: { include: { instance: true, environment: true, project: true } },
   reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
   approvals: { orderBy: { id: "asc" } },
-  // A rollback script can be tens of MB: read only when a rollback is prepared (rollbackScriptOf).
-  executions: { orderBy: { attempt: "asc" }, omit: { rollbackSql: true, rollbackForcedSql: true } },
+  executions: { orderBy: { attempt: "asc" } },
   snapshots: { orderBy: { id: "asc" } },
   rollbackOf: true,
 } satisfies Prisma.ChangeInclude;
@@ -58,7 +62,7 @@ const PENDING_STATEMENTS = `
   WHERE "changeId" = $1::integer AND "ordinal" >= $2::integer AND "status" <> 'done'
   ORDER BY "ordinal" LIMIT $3::integer`;
 
-/** The change's own SQL is read only this far with its detail; the whole of it with sqlOf. */
+/** The change's own SQL is read only this far with its detail; the whole of it in pieces with sqlInPieces. */
 const SQL_HEAD_CHARACTERS = 4_000;
 
 /** How far a change's statements got. */
@@ -147,7 +151,13 @@ export class ChangeRepository {
           input.rollbackOf?.changeId ?? null,
         ]);
         const changeId = inserted[0]!.id;
-        await insertStatements(client, changeId, input.statements);
+        const script = input.fromRollbackScript;
+        if (script) {
+          await client.query(SQL_FROM_ROLLBACK_SCRIPT, [changeId, script.executionId]);
+          await insertStatements(client, changeId, statementsOfScript(rollbackChunks(rowsOf(client), script.executionId, false), script.split));
+        } else {
+          await insertStatements(client, changeId, input.statements);
+        }
         const { rows: reviews } = await client.query<{ id: number }>(INSERT_REVIEW, [changeId, input.review.errorCount, input.review.warningCount]);
         await insertFindings(client, reviews[0]!.id, input.review.findings);
         if (input.rollbackOf) await client.query(INSERT_ROLLBACK, [input.rollbackOf.changeId, changeId, input.rollbackOf.rowCount]);
@@ -173,29 +183,44 @@ export class ChangeRepository {
     return change && { ...change, ...(await this.summary(change.id)) };
   }
 
-  /** The change's whole SQL (a rollback's can be tens of MB: its detail holds only the start). */
-  async sqlOf(changeId: number): Promise<string> {
-    const { rows } = await this.pool.query<{ sql: string }>(`SELECT "sql" FROM "Change" WHERE "id" = $1`, [changeId]);
-    return rows[0]?.sql ?? "";
+  /** A change's statements in order, from `fromOrdinal` on, at most `limit`. */
+  async statementsOf(changeId: number, options: { fromOrdinal?: number; limit?: number } = {}): Promise<StoredStatement[]> {
+    return this.prisma.statement.findMany({ where: { changeId, ordinal: { gte: options.fromOrdinal ?? 0 } }, orderBy: { ordinal: "asc" }, take: options.limit });
   }
 
-  /** The rollback an execution prepared when it ran: the guarded script and, where the engine stores one, the forced one. */
-  async rollbackScriptOf(executionId: number): Promise<{ sql: string; forcedSql: string } | undefined> {
-    const { rows } = await this.pool.query<{ sql: string | null; forcedSql: string | null }>(
-      `SELECT "rollbackSql" AS "sql", "rollbackForcedSql" AS "forcedSql" FROM "Execution" WHERE "id" = $1`,
-      [executionId],
-    );
-    const row = rows[0];
-    return row?.sql ? { sql: row.sql, forcedSql: row.forcedSql ?? "" } : undefined;
+  /**
+   * The change's SQL a piece at a time, with its whole length in bytes (UTF-8): a rollback change's is the script
+   * its source's execution prepared, tens of MB, read from the pieces it is kept in; any other change's is one piece.
+   */
+  async sqlInPieces(changeId: number): Promise<{ bytes: number; pieces: AsyncIterable<string> | Iterable<string> }> {
+    const { rows } = await this.pool.query<{ executionId: number | null; forced: boolean | null; bytes: number }>(SQL_SOURCE, [changeId]);
+    const source = rows[0];
+    if (!source) return { bytes: 0, pieces: [] };
+    if (source.executionId === null) {
+      const { rows: whole } = await this.pool.query<{ sql: string }>(`SELECT "sql" FROM "Change" WHERE "id" = $1`, [changeId]);
+      return { bytes: source.bytes, pieces: [whole[0]?.sql ?? ""] };
+    }
+    return { bytes: source.bytes, pieces: this.rollbackChunksOf(source.executionId, source.forced ?? false) };
   }
 
-  /** A change's statements in order, from `fromOrdinal` on, at most `limit`; `pendingOnly` leaves out those done. */
-  async statementsOf(changeId: number, options: { fromOrdinal?: number; limit?: number; pendingOnly?: boolean } = {}): Promise<StoredStatement[]> {
-    return this.prisma.statement.findMany({
-      where: { changeId, ordinal: { gte: options.fromOrdinal ?? 0 }, ...(options.pendingOnly ? { status: { not: "done" } } : {}) },
-      orderBy: { ordinal: "asc" },
-      take: options.limit,
-    });
+  /** The pieces of the rollback script an execution prepared (the forced one with `forced`), in order. */
+  rollbackChunksOf(executionId: number, forced = false): AsyncGenerator<string> {
+    return rollbackChunks(rowsOf(this.pool), executionId, forced);
+  }
+
+  /** Whether the execution keeps forced pieces of its rollback (PostgreSQL stores them; MySQL's are derived). */
+  async hasForcedChunks(executionId: number): Promise<boolean> {
+    const { rows } = await this.pool.query(`SELECT 1 FROM "RollbackChunk" WHERE "executionId" = $1 AND "forced" LIMIT 1`, [executionId]);
+    return rows.length > 0;
+  }
+
+  /** Keeps forced pieces derived from the guarded ones, unless the execution has them already. */
+  async storeForcedChunks(executionId: number, chunks: AsyncIterable<string>): Promise<void> {
+    let seq = 0;
+    for await (const chunk of chunks) {
+      await this.pool.query(`INSERT INTO "RollbackChunk" ("executionId", "forced", "seq", "sql") VALUES ($1, true, $2, $3) ON CONFLICT DO NOTHING`, [executionId, seq, chunk]);
+      seq += 1;
+    }
   }
 
   /**
@@ -321,9 +346,12 @@ export function prismaQueries(tx: Prisma.TransactionClient): Queryable {
   return { query: (text, values) => tx.$executeRawUnsafe(text, ...values) };
 }
 
-export async function insertStatements(client: Queryable, changeId: number, statements: readonly NewStatement[]): Promise<void> {
-  for (let first = 0; first < statements.length; first += ROWS_PER_INSERT) {
-    const chunk = statements.slice(first, first + ROWS_PER_INSERT);
+/** Inserts a change's statements in order, ROWS_PER_INSERT per INSERT, given at once or a page at a time. */
+export async function insertStatements(client: Queryable, changeId: number, statements: readonly NewStatement[] | AsyncIterable<readonly NewStatement[]>): Promise<void> {
+  let ordinal = 0;
+  const insert = async (chunk: readonly NewStatement[]) => {
+    const first = ordinal;
+    ordinal += chunk.length;
     await client.query(INSERT_STATEMENTS, [
       changeId,
       chunk.map((_, i) => first + i),
@@ -331,8 +359,80 @@ export async function insertStatements(client: Queryable, changeId: number, stat
       chunk.map((s) => s.line),
       chunk.map((s) => s.column),
     ]);
+  };
+  if (Array.isArray(statements)) {
+    for (let first = 0; first < statements.length; first += ROWS_PER_INSERT) await insert(statements.slice(first, first + ROWS_PER_INSERT));
+    return;
+  }
+  let pending: NewStatement[] = [];
+  for await (const page of statements as AsyncIterable<readonly NewStatement[]>) {
+    pending.push(...page);
+    if (pending.length >= ROWS_PER_INSERT) {
+      await insert(pending);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) await insert(pending);
+}
+
+/** Reads rows with a query: a pool, a pooled client, or Prisma's transaction (its raw query). */
+export type RowReader = (text: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
+export function rowsOf(client: Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">): RowReader {
+  return async (text, values) => (await (client as pg.Pool).query(text, values)).rows;
+}
+
+export function prismaRows(tx: Prisma.TransactionClient): RowReader {
+  return (text, values) => tx.$queryRawUnsafe(text, ...values);
+}
+
+const ROLLBACK_CHUNKS = `
+  SELECT "seq", "sql" FROM "RollbackChunk" WHERE "executionId" = $1::integer AND "forced" = $2::boolean AND "seq" >= $3::integer
+  ORDER BY "seq" LIMIT 4`;
+
+/** The pieces of an execution's rollback script in order, read a few at a time. */
+export async function* rollbackChunks(read: RowReader, executionId: number, forced: boolean): AsyncGenerator<string> {
+  let next = 0;
+  for (;;) {
+    const rows = await read(ROLLBACK_CHUNKS, [executionId, forced, next]);
+    for (const row of rows) yield String(row.sql);
+    if (rows.length < 4) return;
+    next = Number(rows.at(-1)!.seq) + 1;
   }
 }
+
+/** Statements of a script given in pieces cut between statements, with their lines counted in the whole script. */
+export async function* statementsOfScript(chunks: AsyncIterable<string>, split: (text: string) => NewStatement[]): AsyncGenerator<NewStatement[]> {
+  let linesBefore = 0;
+  for await (const chunk of chunks) {
+    const statements = split(chunk).map((statement) => ({ ...statement, line: statement.line + linesBefore }));
+    for (let i = chunk.indexOf("\n"); i >= 0; i = chunk.indexOf("\n", i + 1)) linesBefore += 1;
+    if (statements.length > 0) yield statements;
+  }
+}
+
+/**
+ * Where a change's SQL is kept in pieces: for a rollback change, the source's execution whose script it is (the
+ * forced pieces once forced), and the length in bytes either way.
+ */
+const SQL_SOURCE = `
+  SELECT e."id" AS "executionId", r."forced", octet_length(c."sql")::integer AS "bytes"
+  FROM "Change" c
+  LEFT JOIN "Rollback" r ON r."rollbackChangeId" = c."id"
+  LEFT JOIN LATERAL (
+    SELECT "id" FROM "Execution" WHERE "changeId" = r."sourceChangeId" AND "status" = 'done' ORDER BY "attempt" DESC LIMIT 1
+  ) AS e ON true
+  WHERE c."id" = $1`;
+
+/** A rollback change's SQL: the script its source's execution prepared, joined in the store. */
+const SQL_FROM_ROLLBACK_SCRIPT = `
+  UPDATE "Change" SET "sql" = coalesce((SELECT string_agg("sql", '' ORDER BY "seq") FROM "RollbackChunk" WHERE "executionId" = $2 AND NOT "forced"), '')
+  WHERE "id" = $1`;
+
+/** The same from the forced pieces, when an approver overrides rows changed since. */
+export const SQL_FROM_FORCED_SCRIPT = `
+  UPDATE "Change" SET "sql" = coalesce((SELECT string_agg("sql", '' ORDER BY "seq") FROM "RollbackChunk" WHERE "executionId" = $2 AND "forced"), '')
+  WHERE "id" = $1`;
 
 async function insertFindings(client: Queryable, reviewId: number, findings: readonly NewFinding[]): Promise<void> {
   for (let first = 0; first < findings.length; first += ROWS_PER_INSERT) {
@@ -459,14 +559,20 @@ const RECORD_RESULTS = `
 const MARK_COMMITTING = `UPDATE "Execution" SET "committingAt" = ${NOW} WHERE "id" = $1::integer`;
 
 const RECORD_ROLLBACK = `
-  UPDATE "Execution" SET "rollbackSql" = $2, "rollbackForcedSql" = $3, "rollbackRows" = $4, "threadId" = $5, "gtid" = $6,
-    "binlogStart" = $7, "binlogEnd" = $8, "backupTables" = $9::jsonb
+  UPDATE "Execution" SET "rollbackRows" = $2, "threadId" = $3, "gtid" = $4, "binlogStart" = $5, "binlogEnd" = $6, "backupTables" = $7::jsonb
   WHERE "id" = $1::integer`;
+
+const INSERT_ROLLBACK_CHUNKS = `
+  INSERT INTO "RollbackChunk" ("executionId", "forced", "seq", "sql")
+  SELECT $1::integer, $2::boolean, c.seq, c.sql FROM unnest($3::integer[], $4::text[]) AS c(seq, sql)`;
+
+/** Pieces of a rollback script written per statement (about 2 MB). */
+const CHUNKS_PER_WRITE = 8;
 
 /** A prepared rollback as an execution keeps it. */
 export interface RecordedRollback {
-  sql: string;
-  forcedSql?: string;
+  chunks: string[];
+  forcedChunks?: string[];
   rows: number;
   threadId?: string;
   gtid?: string;
@@ -547,17 +653,23 @@ export class ExecutionLog {
 
   /** After COMMIT: the rollback the run prepared, written in plain SQL (a script of 100,000 rows weighs tens of MB). */
   async recordRollback(executionId: number, rollback: RecordedRollback): Promise<void> {
-    await this.pool.query(RECORD_ROLLBACK, [
-      executionId,
-      rollback.sql,
-      rollback.forcedSql ?? null,
-      rollback.rows,
-      rollback.threadId ?? null,
-      rollback.gtid ?? null,
-      rollback.binlogStart ?? null,
-      rollback.binlogEnd ?? null,
-      rollback.backupTables === undefined ? null : JSON.stringify(rollback.backupTables),
-    ]);
+    await inTransaction(this.pool, async (client) => {
+      await client.query(RECORD_ROLLBACK, [
+        executionId,
+        rollback.rows,
+        rollback.threadId ?? null,
+        rollback.gtid ?? null,
+        rollback.binlogStart ?? null,
+        rollback.binlogEnd ?? null,
+        rollback.backupTables === undefined ? null : JSON.stringify(rollback.backupTables),
+      ]);
+      for (const [forced, chunks] of [[false, rollback.chunks], [true, rollback.forcedChunks ?? []]] as const) {
+        for (let first = 0; first < chunks.length; first += CHUNKS_PER_WRITE) {
+          const part = chunks.slice(first, first + CHUNKS_PER_WRITE);
+          await client.query(INSERT_ROLLBACK_CHUNKS, [executionId, forced, part.map((_, i) => first + i), part]);
+        }
+      }
+    });
   }
 
   async recordCommitFailed(executionId: number, changeId: number): Promise<void> {

@@ -117,7 +117,7 @@ export async function accountOf(from: TestSluice | { changes: ChangeRepository; 
   const change = await changes.findByKey(key);
   assert.ok(change, `no change ${key}`);
   const [sql, statements, executions] = await Promise.all([
-    changes.sqlOf(change.id),
+    prisma.change.findUniqueOrThrow({ where: { id: change.id }, select: { sql: true } }).then((row) => row.sql),
     prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" } }),
     prisma.execution.findMany({ where: { changeId: change.id }, orderBy: { attempt: "asc" }, include: { results: { orderBy: { statementId: "asc" } } } }),
   ]);
