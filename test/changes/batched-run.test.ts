@@ -26,7 +26,7 @@ describe("a long transactional run", () => {
     return change;
   }
 
-  test("the rollback of a 20,000-row change (more statements than Prisma stores in one nested create) is stored whole and runs", async () => {
+  test("the rollback of a 20,000-row change is kept in pieces, becomes 20,000 statements, is posted whole as a file, and runs", async () => {
     await onMysql(mysqlDb, "INSERT INTO ledger (id, note) SELECT seq, CONCAT('entry ', seq) FROM seq_100000_to_119999");
     const change = await submit("data", "UPDATE ledger SET note = CONCAT(note, ' (checked)') WHERE id >= 100000", "mark twenty thousand entries", mysqlDb);
     await waitForStatus(t, change.key, "done", 60_000);
@@ -34,7 +34,17 @@ describe("a long transactional run", () => {
     const prepared = await workflow.prepareRollback(change.id, DEVELOPER.id);
     assert.ok(prepared.ok, prepared.ok ? "" : prepared.reason);
     assert.equal(prepared.change.tally.total, 20_000);
-    assert.deepEqual((await accountOf(t, prepared.change.key)).statements.slice(-1).map((s) => s.ordinal), [19_999]);
+    const rollback = await accountOf(t, prepared.change.key);
+    // One header line, then one line per row: the statements were cut from the pieces with their lines in the whole script.
+    assert.deepEqual(rollback.statements.slice(-1).map((s) => [s.ordinal, s.line]), [[19_999, 20_001]]);
+    assert.equal(rollback.statements.filter((s) => s.sql.includes("(checked)")).length, 20_000, "each statement restores one row it finds as the change left it");
+    const source = await accountOf(t, change.key);
+    const pieces = await t.sluice.store.prisma.rollbackChunk.findMany({ where: { executionId: source.executions.at(-1)!.id, forced: false }, orderBy: { seq: "asc" } });
+    assert.ok(pieces.length > 4, `the script is kept in pieces (${pieces.length})`);
+    assert.equal(rollback.sql, pieces.map((piece) => piece.sql).join(""), "the rollback change's SQL is the script, joined in the store");
+    const file = t.slack.thread(CHANNEL, rollback.slackTs!).flatMap((m) => m.files).find((f) => f.name === `${rollback.key}.sql`);
+    assert.ok(file, "the whole script is posted in the rollback's thread");
+    assert.equal(file.content.toString("utf8"), rollback.sql, "the file streamed a piece at a time is the whole script");
     const approved = await workflow.approve(prepared.change.id, APPROVER.id);
     assert.ok(approved.ok, approved.ok ? "" : approved.reason);
     await waitForStatus(t, prepared.change.key, "done", 120_000);
