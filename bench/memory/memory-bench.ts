@@ -1,5 +1,6 @@
 // Memory: peak RSS of a Sluice process exporting a 100,000-row query result to CSV (each engine, in its own
-// process), and of the rollback bench's process preparing the rollback of a 200,000-row UPDATE.
+// process), of a Sluice process rolling back a 200,000-row UPDATE end to end (change, preview, run), and of the
+// rollback bench's process preparing the rollback of a 200,000-row UPDATE.
 import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -16,11 +17,14 @@ import {
 import { runBuiltChild, runTsChild } from "../support/child.ts";
 import { ms } from "../support/stats.ts";
 import type { CsvExportReport } from "./csv-export.ts";
+import type { RollbackRunReport } from "./rollback-run.ts";
 
 const EXPORT_ROWS = 100_000;
+const ROLLBACK_ROWS = 200_000;
 const GOAL_MB = 300;
 const CSV_EXPORT = fileURLToPath(new URL("./csv-export.ts", import.meta.url));
 const ROLLBACK_CHILD = fileURLToPath(new URL("./rollback-child.ts", import.meta.url));
+const ROLLBACK_RUN = fileURLToPath(new URL("./rollback-run.ts", import.meta.url));
 
 const TABLE = "(id INT PRIMARY KEY, email VARCHAR(80) NOT NULL, label VARCHAR(40) NOT NULL, amount DECIMAL(12,2) NOT NULL, created_at TIMESTAMP NOT NULL)";
 
@@ -60,6 +64,24 @@ async function csvExport(engine: "mysql" | "postgres"): Promise<CsvExportReport 
   }
 }
 
+/** A 200,000-row UPDATE on MariaDB rolled back through Sluice in its own process: its report and whole-process peak. */
+async function rollbackRun(): Promise<RollbackRunReport & { processMaxRssMb: number | undefined }> {
+  const database = await createMysqlDatabase("memory_bench");
+  try {
+    const conn = await mysql.createConnection({ ...mysqlServer(), database });
+    try {
+      await conn.query("CREATE TABLE ledger (id INT PRIMARY KEY, note VARCHAR(80) NOT NULL, amount DECIMAL(12,2) NOT NULL)");
+      await conn.query(`INSERT INTO ledger SELECT seq, CONCAT('entry ', seq), seq / 7 FROM seq_1_to_${ROLLBACK_ROWS}`);
+    } finally {
+      await conn.end();
+    }
+    const { stdout, maxRssMb } = await runBuiltChild(ROLLBACK_RUN, [database, String(ROLLBACK_ROWS)]);
+    return { ...(JSON.parse(stdout) as RollbackRunReport), processMaxRssMb: maxRssMb };
+  } finally {
+    await dropMysqlDatabase(database);
+  }
+}
+
 /** The rollback bench in its own process: its report, and the peak RSS of that whole process. */
 export async function runRollbackBenchInChild(): Promise<{ markdown: string; maxRssMb: number | undefined }> {
   const { stdout, maxRssMb } = await runTsChild(ROLLBACK_CHILD);
@@ -74,11 +96,16 @@ export async function runMemoryBench(rollbackProcessMaxRssMb?: number): Promise<
   await ensureMariaDb();
   await ensurePostgres();
   const exports = { mysql: await csvExport("mysql"), postgres: await csvExport("postgres") };
+  const rolledBack = await rollbackRun();
   const rows = (["mysql", "postgres"] as const).map((engine) => {
     const e = exports[engine];
     const name = engine === "mysql" ? "MariaDB" : "PostgreSQL";
     return `| export ${EXPORT_ROWS.toLocaleString("en")} rows to CSV (${e.csvMb.toFixed(1)} MB, ${ms(e.ms, 0)} ms), ${name} | ${mb(e.startedMaxRssMb)} | ${mb(e.maxRssMb)} | ${mb(e.processMaxRssMb)} | ${verdict(e.processMaxRssMb ?? e.maxRssMb)} |`;
   });
+  const r = rolledBack;
+  rows.push(
+    `| rollback of a ${ROLLBACK_ROWS.toLocaleString("en")}-row UPDATE, MariaDB, end to end: the change runs and its rollback is prepared (${ms(r.changeMs, 0)} ms), Preview rollback (${ms(r.previewMs, 0)} ms), the rollback runs (${ms(r.rollbackMs, 0)} ms) | ${mb(r.startedMaxRssMb)} | ${mb(r.changedMaxRssMb)} / ${mb(r.previewedMaxRssMb)} / ${mb(r.rolledBackMaxRssMb)} | ${mb(r.processMaxRssMb)} | ${verdict(r.processMaxRssMb ?? r.rolledBackMaxRssMb)} |`,
+  );
   if (rollbackProcessMaxRssMb !== undefined) {
     rows.push(`| rollback of a 200,000-row UPDATE prepared, ×3 (the rollback bench's process) | – | – | ${mb(rollbackProcessMaxRssMb)} | ${verdict(rollbackProcessMaxRssMb)} |`);
   }
@@ -87,7 +114,11 @@ export async function runMemoryBench(rollbackProcessMaxRssMb?: number): Promise<
     "",
     "Each measure runs in its own Node process. The CSV export starts the real Sluice (store, Bolt app, local Slack) and runs",
     "`/db query`'s path without Slack: `runQuery` (read-only session, masking of the `email` column, audit) then `toCsv`, all rows",
-    "held in memory as the query modal does. The rollback row is the whole process of the rollback bench (three 200,000-row",
+    "held in memory as the query modal does. The end-to-end rollback starts the real Sluice (its local Slack Web API in a",
+    "process of its own, as the real one is remote) and drives the workflow as the buttons do: the UPDATE runs with its",
+    "rollback prepared from the binlog, Preview rollback stores the 200,000-statement rollback change and posts its script",
+    "as a file, and an approval runs it (each row checked, then restored, its own rollback prepared); its peaks after each",
+    "step are given in turn. The last row is the whole process of the rollback bench (three 200,000-row",
     "UPDATEs and their rollback preparation, plus loading the table); its own sampled peak during `finish()` is in its section.",
     "",
     `| work | peak RSS once started (MB) | peak RSS after (MB, Node's maxRSS) | whole process peak (MB, /usr/bin/time) | under ${GOAL_MB} MB |`,
