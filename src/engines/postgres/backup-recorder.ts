@@ -47,27 +47,24 @@ export class BackupRecorder implements DataChangeRecorder {
     if (!table) return this.refuse(`statement ${ordinal} does not target a plain table (${statement.table})`, sql);
     const writer = new PostgresInverseWriter(table);
     if (statement.kind === "insert") return this.recordInsert(sql, writer);
-    if (table.key.length === 0 && statement.kind === "update") {
-      return this.refuse(`statement ${ordinal} updates ${writer.name}, which has no primary key or unique NOT NULL key to find the rows again`, sql);
-    }
-    if (statement.kind === "update" && assignsAny(statement.setText, table.key)) {
-      return this.refuse(`statement ${ordinal} changes the key of ${writer.name}`, sql);
-    }
-    if (table.allColumns.includes(BACKUP_STATEMENT_COLUMN)) {
-      return this.refuse(`statement ${ordinal} changes ${writer.name}, whose column ${STATEMENT_COLUMN} has the name of the backup tables' own statement column`, sql);
-    }
-    return this.recordRowChange(statement, table, writer, sql, ordinal);
+    const refusal = rowChangeRefusal(statement, table, writer, ordinal);
+    if (refusal) return this.refuse(refusal, sql);
+    const step = this.rowChangeStep(statement, table, writer, sql, ordinal);
+    const { results, failure } = await this.session.pipeline(step.texts);
+    if (failure) throw failure.error;
+    return step.keep(results);
   }
 
   /**
-   * An UPDATE or DELETE goes to the server in one pipeline (one round trip): the copy of the rows its own WHERE
-   * selects, locked so that the statement meets the same rows; the statement; and the literals its inverses need.
+   * What an UPDATE or DELETE sends, all in one pipeline with the statements around it: the copy of the rows its own
+   * WHERE selects, locked so that the statement meets the same rows; the statement; and the literals its inverses
+   * need. Its answers are kept in order, after those of the statements before it.
    */
-  private async recordRowChange(statement: RowChange, table: BackupTable, writer: PostgresInverseWriter, sql: string, ordinal: number): Promise<StatementOutcome> {
+  private rowChangeStep(statement: RowChange, table: BackupTable, writer: PostgresInverseWriter, sql: string, ordinal: number): PipelineStep {
     const { backup, setup } = this.backupOf(table, writer, ordinal);
-    // Past this many rows the rollback is refused, so no more literals are read than that.
-    const room = this.options.rowLimit - this.builder.rowCount;
-    const { results, failure } = await this.session.pipeline([
+    // Past the row limit the rollback is refused, so no more literals are read than that.
+    const room = Math.max(0, this.options.rowLimit - this.builder.rowCount) + 1;
+    const texts = [
       ...setup,
       // Line breaks keep a line comment at the end of the user's text from swallowing what follows it.
       `INSERT INTO ${backup.name} SELECT ${ordinal}, * FROM ${statement.tableText}${statement.whereText ? `\nWHERE ${statement.whereText}` : ""}\nFOR UPDATE`,
@@ -75,32 +72,35 @@ export class BackupRecorder implements DataChangeRecorder {
       statement.kind === "delete"
         ? `SELECT ${writer.literalsOf("b", "b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`
         : `SELECT ${writer.literalsOf("b", "b")}, ${writer.literalsOf("t", "a")} FROM ${backup.name} b JOIN ${writer.name} t ON ${writer.keyJoin()} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`,
-    ]);
-    if (failure) throw failure.error;
-    const [copy, change, literals] = results.slice(setup.length);
-    const copied = affectedRows(copy!.result);
-    const outcome = { rowsAffected: affectedRows(change!.result), durationMs: change!.durationMs };
-    if (copied > room) {
-      this.refusal = this.overLimit(copied + this.builder.rowCount);
-      await this.discard(table, backup, ordinal);
+    ];
+    const keep = async (answers: PipelinedAnswer[]): Promise<StatementOutcome> => {
+      const [copy, change, literals] = answers.slice(setup.length);
+      const copied = affectedRows(copy!.result);
+      const outcome = { rowsAffected: affectedRows(change!.result), durationMs: change!.durationMs };
+      if (this.refusal) return outcome;
+      if (this.builder.rowCount + copied > this.options.rowLimit) {
+        this.refusal = this.overLimit(copied + this.builder.rowCount);
+        await this.discard(table, backup, ordinal);
+        return outcome;
+      }
+      if (outcome.rowsAffected !== copied) {
+        this.refusal = `statement ${ordinal} changed ${outcome.rowsAffected} rows but its WHERE selected ${copied} just before`;
+        return outcome;
+      }
+      if (statement.kind === "delete") {
+        const rows = literalRows(literals!.result.rows, table, ["b"]);
+        this.builder.addBatch(rows.map(([before]) => writer.undoDelete(before!)), rows.length);
+        return outcome;
+      }
+      const rows = literalRows(literals!.result.rows, table, ["b", "a"]);
+      if (rows.length !== copied) {
+        this.refusal = `statement ${ordinal}: ${copied - rows.length} updated rows could not be found again by their key`;
+        return outcome;
+      }
+      this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
       return outcome;
-    }
-    if (outcome.rowsAffected !== copied) {
-      this.refusal = `statement ${ordinal} changed ${outcome.rowsAffected} rows but its WHERE selected ${copied} just before`;
-      return outcome;
-    }
-    if (statement.kind === "delete") {
-      const rows = literalRows(literals!.result.rows, table, ["b"]);
-      this.builder.addBatch(rows.map(([before]) => writer.undoDelete(before!)), rows.length);
-      return outcome;
-    }
-    const rows = literalRows(literals!.result.rows, table, ["b", "a"]);
-    if (rows.length !== copied) {
-      this.refusal = `statement ${ordinal}: ${copied - rows.length} updated rows could not be found again by their key`;
-      return outcome;
-    }
-    this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
-    return outcome;
+    };
+    return { texts, keep };
   }
 
   /** The change's backup table for the target, and the statements that create it when none exists yet. */
@@ -133,8 +133,9 @@ export class BackupRecorder implements DataChangeRecorder {
   }
 
   /**
-   * Runs of INSERTs (with their RETURNING) and of statements that need no backup go to the server as one pipeline;
-   * an UPDATE or DELETE, whose backup must be taken just before it, runs on its own through execute().
+   * Runs of statements go to the server as one pipeline, each with what its rollback needs: INSERTs with their
+   * RETURNING, UPDATEs and DELETEs with their backup before and the read-back of their rows after. A statement whose
+   * rollback is refused runs on its own through execute(), which says why.
    */
   async executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
     const outcomes: StatementOutcome[] = [];
@@ -151,28 +152,40 @@ export class BackupRecorder implements DataChangeRecorder {
         next += 1;
         continue;
       }
-      const { results, failure } = await this.session.pipeline(run.map((step) => step.text));
-      results.forEach(({ result, durationMs }, i) => outcomes.push(run[i]!.keep(result, durationMs)));
-      if (failure) return { outcomes, failure: { index: next + failure.index, error: failure.error } };
+      const { results, failure } = await this.session.pipeline(run.flatMap((step) => step.texts));
+      let answered = 0;
+      for (const [i, step] of run.entries()) {
+        if (answered + step.texts.length > results.length) {
+          // A statement whose backup, itself or its read-back failed is the one that failed.
+          return { outcomes, failure: { index: next + i, error: failure!.error } };
+        }
+        outcomes.push(await step.keep(results.slice(answered, answered + step.texts.length)));
+        answered += step.texts.length;
+      }
       next += run.length;
     }
     return { outcomes };
   }
 
-  /** The leading statements that can share a pipeline: what to send for each and how to keep its result. */
-  private async pipelinable(statements: ReadonlyArray<{ sql: string }>): Promise<PipelineStep[]> {
+  /** The leading statements that can share a pipeline: what to send for each and how to keep its answers. */
+  private async pipelinable(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<PipelineStep[]> {
     const run: PipelineStep[] = [];
-    const plain = (result: pg.QueryResult, durationMs: number): StatementOutcome => ({ rowsAffected: affectedRows(result), durationMs });
-    for (const { sql } of statements) {
+    const plain = ([answer]: PipelinedAnswer[]): StatementOutcome => ({ rowsAffected: affectedRows(answer!.result), durationMs: answer!.durationMs });
+    for (const { sql, ordinal } of statements) {
       const statement = this.refusal ? undefined : readDataStatement(sql);
       if (!statement || statement.kind === "other") {
-        run.push({ text: sql, keep: plain });
+        run.push({ texts: [sql], keep: plain });
         continue;
       }
-      const table = statement.kind === "insert" ? await this.tableOf(statement.table) : undefined;
-      if (!table) break;
+      const table = statement.kind === "refused" ? undefined : await this.tableOf(statement.table);
+      if (!table || statement.kind === "refused") break;
       const writer = new PostgresInverseWriter(table);
-      run.push({ text: returningNewRows(sql, writer), keep: (result, durationMs) => this.keepInserted(result.rows, writer, durationMs) });
+      if (statement.kind === "insert") {
+        run.push({ texts: [returningNewRows(sql, writer)], keep: ([answer]) => this.keepInserted(answer!.result.rows, writer, answer!.durationMs) });
+        continue;
+      }
+      if (rowChangeRefusal(statement, table, writer, ordinal)) break;
+      run.push(this.rowChangeStep(statement, table, writer, sql, ordinal));
     }
     return run;
   }
@@ -224,9 +237,24 @@ export class BackupRecorder implements DataChangeRecorder {
   }
 }
 
+type PipelinedAnswer = { result: pg.QueryResult; durationMs: number };
+
+/** One statement in a pipeline: the texts it sends, and how its answers (one per text, in order) are kept. */
 interface PipelineStep {
-  text: string;
-  keep: (result: pg.QueryResult, durationMs: number) => StatementOutcome;
+  texts: string[];
+  keep: (answers: PipelinedAnswer[]) => StatementOutcome | Promise<StatementOutcome>;
+}
+
+/** Why an UPDATE or DELETE cannot be backed up, or undefined when it can. */
+function rowChangeRefusal(statement: RowChange, table: BackupTable, writer: PostgresInverseWriter, ordinal: number): string | undefined {
+  if (table.key.length === 0 && statement.kind === "update") {
+    return `statement ${ordinal} updates ${writer.name}, which has no primary key or unique NOT NULL key to find the rows again`;
+  }
+  if (statement.kind === "update" && assignsAny(statement.setText, table.key)) return `statement ${ordinal} changes the key of ${writer.name}`;
+  if (table.allColumns.includes(BACKUP_STATEMENT_COLUMN)) {
+    return `statement ${ordinal} changes ${writer.name}, whose column ${STATEMENT_COLUMN} has the name of the backup tables' own statement column`;
+  }
+  return undefined;
 }
 
 /**
