@@ -3,7 +3,8 @@
 import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets } from "../logger.ts";
 import type { DataChangeRecorder, GuardCheck } from "../rollback/index.ts";
-import { TransactionResults, type ChangeDetail, type ExecutionLog, type StatementEnd, type StoredStatement } from "../store/changes.ts";
+import type { ChangeDetail, StoredStatement } from "../store/changes.ts";
+import { TransactionResults, type ExecutionLog, type StatementEnd } from "../store/execution-log.ts";
 import type { RunProgress } from "./run-progress.ts";
 
 /**

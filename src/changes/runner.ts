@@ -8,7 +8,8 @@ import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.
 import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
-import { ExecutionLog, type ChangeDetail, type ChangeRepository, type StoredStatement } from "../store/changes.ts";
+import type { ChangeDetail, ChangeRepository, StoredStatement } from "../store/changes.ts";
+import { ExecutionLog } from "../store/execution-log.ts";
 import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { GuardCheck, startRecording, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";

@@ -2,7 +2,9 @@
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor, type EngineName } from "../engines/index.ts";
 import { forcedChunk } from "../rollback/index.ts";
-import { insertStatements, prismaQueries, prismaRows, rollbackChunks, SQL_FROM_FORCED_SCRIPT, statementsOfScript, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
+import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
+import { rollbackChunks, SQL_FROM_FORCED_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
+import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";

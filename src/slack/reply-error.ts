@@ -2,7 +2,7 @@
 import type { RespondFn } from "@slack/bolt";
 import { SluiceError } from "../errors.ts";
 import { redactSecrets, type Logger } from "../logger.ts";
-import { isStoreUnreachable } from "../store/changes.ts";
+import { isStoreUnreachable } from "../store/errors.ts";
 
 export function userMessageFor(error: unknown): string {
   if (error instanceof SluiceError) return redactSecrets(error.message);

@@ -47,3 +47,25 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/** SQLSTATEs and driver codes that mean the store cannot be reached or dropped the connection (not a bad query). */
+const UNREACHABLE_CODES = /^(08|57P0[123]$|P1001$|P1002$|P1017$|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$|ENOTFOUND$)/;
+const UNREACHABLE_MESSAGES = /not currently accepting connections|Connection terminated|terminating connection|Can't reach database server|Server has closed the connection|connect ECONNREFUSED/i;
+
+/** Whether a store query failed because the history store is down or unreachable, as opposed to a bug. */
+export function isStoreUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === "object" && depth < 6; depth += 1) {
+    const { code, message, meta, cause } = current as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } }; cause?: unknown };
+    const adapterCause = meta?.driverAdapterError?.cause;
+    const codes = [code, adapterCause?.originalCode, adapterCause?.code].filter((c): c is string => typeof c === "string");
+    if (codes.some((c) => UNREACHABLE_CODES.test(c))) return true;
+    if (typeof message === "string" && UNREACHABLE_MESSAGES.test(message)) return true;
+    current = cause ?? (meta?.driverAdapterError as unknown);
+  }
+  return false;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "P2002" || code === "23505" || /Unique constraint failed|duplicate key/i.test(String((error as Error).message));
+}
