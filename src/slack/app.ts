@@ -4,12 +4,12 @@ import bolt from "@slack/bolt";
 import type { App as BoltApp, CustomRoute, Logger as BoltLogger } from "@slack/bolt";
 import { checkHealth, type HealthProbes } from "../health/health.ts";
 import type { Logger } from "../logger.ts";
-import { AckFirstReceiver } from "./ack-first-receiver.ts";
+import { ThreadReceiver } from "./ack-thread/thread-receiver.ts";
 import { registerListeners } from "./listeners.ts";
 import type { SluiceServices } from "./services.ts";
 import { webClientOptions } from "./web-api-fetch.ts";
 
-const { App, HTTPReceiver, LogLevel } = bolt;
+const { App, LogLevel } = bolt;
 
 export interface SlackAppOptions {
   botToken: string;
@@ -95,25 +95,21 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
     };
   }
 
-  const receiver = new HTTPReceiver({
+  // Slack's requests are verified and acknowledged on a thread of their own (see ack-thread/), so an acknowledgement
+  // never waits behind the work handlers do after theirs.
+  const receiver = new ThreadReceiver({
     signingSecret: options.signingSecret,
-    endpoints: "/slack/events",
+    bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     customRoutes,
-    logger,
-    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
-    processBeforeResponse: false,
+    logger: services.logger,
+    boltLogger: logger,
   });
-  const acksFirst = new AckFirstReceiver(receiver);
-  const app = new App({ token: options.botToken, receiver: acksFirst, ...boltOptions });
+  const app = new App({ token: options.botToken, receiver, ...boltOptions });
   registerListeners(app, services);
   return {
     app,
-    start: async (port, host) => {
-      const server = await receiver.start({ port, host: host ?? "0.0.0.0" });
-      const address = server.address();
-      return typeof address === "object" && address ? address.port : port;
-    },
-    // Through the wrapper: it waits for the work of requests already acknowledged.
-    stop: () => acksFirst.stop().then(() => undefined),
+    start: (port, host) => receiver.start(port, host ?? "0.0.0.0"),
+    // It waits for the work of requests already acknowledged.
+    stop: () => receiver.stop(),
   };
 }

@@ -80,7 +80,7 @@ describe("drill: requests that are not from Slack", () => {
     assert.deepEqual(
       slack.calls.slice(callsBefore).map((c) => c.method).filter((m) => m !== "auth.test"),
       [],
-      "no Slack calls for the rejected requests (help answers in the HTTP response)",
+      "no Slack calls for the rejected requests (help answers through the command's response_url, not a Web API method)",
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     const log = sluice.output();

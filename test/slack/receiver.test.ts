@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { signature } from "../../src/sandbox/slack-requests.ts";
 import { createPostgresDatabase, dropPostgresDatabase } from "../support/servers.ts";
 import { workflowYaml } from "../support/changes.ts";
@@ -20,19 +20,25 @@ describe("the Slack receiver", () => {
     await t.stop();
   });
 
-  test("/db help is answered through the real HTTP receiver", async () => {
-    const reply = await t.send.command("help", { id: "UDEV" }, "CCHANNEL");
+  /** The message Sluice sent to the command's response_url (Slack shows it as it shows one in the acknowledgement). */
+  async function answerTo(text: string): Promise<Record<string, unknown>> {
+    const before = t.slack.responses.length;
+    const reply = await t.send.command(text, { id: "UDEV" }, "CCHANNEL");
     assert.equal(reply.status, 200);
-    const body = reply.json();
+    assert.equal(reply.body, "", "the command is acknowledged at once, with nothing in it");
+    return eventually(() => t.slack.responses.slice(before)[0]?.body, 5000, `the answer to /db ${text}`);
+  }
+
+  test("/db help is answered through the real HTTP receiver", async () => {
+    const body = await answerTo("help");
     assert.equal(body.response_type, "ephemeral");
     assert.match(String(body.text), /\/db help/);
     assert.ok(Array.isArray(body.blocks) && body.blocks.length > 1);
   });
 
   test("an unknown subcommand gets the help, saying what was not understood", async () => {
-    const reply = await t.send.command("frobnicate now", { id: "UDEV" }, "CCHANNEL");
-    assert.equal(reply.status, 200);
-    assert.match(JSON.stringify(reply.json().blocks), /Unknown command `\/db frobnicate`/);
+    const body = await answerTo("frobnicate now");
+    assert.match(JSON.stringify(body.blocks), /Unknown command `\/db frobnicate`/);
   });
 
   test("a request with a bad signature is rejected with 401 and not handled", async () => {

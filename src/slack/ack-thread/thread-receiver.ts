@@ -1,0 +1,169 @@
+// Sluice's Bolt receiver over HTTP. The acknowledgement thread (ack-server.ts) owns the port and answers Slack; this
+// side hands each request the thread passes on to Bolt, sends back the answers the thread waits for, and serves the
+// other routes (/healthz, the sandbox's) on loopback for the thread to pass them to.
+import type { AddressInfo } from "node:net";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import bolt from "@slack/bolt";
+import type { App, CustomRoute, Logger as BoltLogger, Receiver } from "@slack/bolt";
+import type { Logger } from "../../logger.ts";
+import { slackFetch } from "../web-api-fetch.ts";
+import type { AckServerSettings, FromAckServer, SlackRequest, ToAckServer } from "./messages.ts";
+
+const { HTTPReceiver, ReceiverMultipleAckError } = bolt;
+
+/** The thread's entry beside this file, run as this file is: .ts under tsx, .js once compiled to dist/. */
+const ACK_SERVER = new URL(`./ack-server${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/**
+ * Starts the acknowledgement thread. Under tsx (tests, benchmarks) its entry is TypeScript, and Node 20 does not run
+ * the `--import tsx` a worker inherits, so the thread registers tsx itself before loading it.
+ */
+function startAckThread(settings: AckServerSettings): Worker {
+  if (!ACK_SERVER.pathname.endsWith(".ts")) return new Worker(ACK_SERVER, { workerData: settings });
+  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+  const loadEntry = `import(${tsx}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(ACK_SERVER.href)}))`;
+  return new Worker(loadEntry, { eval: true, workerData: settings });
+}
+/** Slack gives up after 3 s: a modal Sluice has not answered by then is acknowledged empty rather than left to fail. */
+const RESPONSE_TIMEOUT_MS = 2500;
+/** How long stop() lets handlers already acknowledged finish their work before the store and Slack go away. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export interface ThreadReceiverOptions {
+  signingSecret: string;
+  bodyLimitBytes: number;
+  customRoutes: CustomRoute[];
+  logger: Logger;
+  /** Bolt's logger, for the server of the other routes. */
+  boltLogger: BoltLogger;
+}
+
+/** What a handler may give Bolt's ack(). */
+type Acknowledgement = string | Record<string, unknown> | undefined;
+
+export class ThreadReceiver implements Receiver {
+  private app?: App;
+  private thread?: Worker;
+  private threadExited?: Promise<void>;
+  private threadClosed?: () => void;
+  private stopping = false;
+  private readonly routes: InstanceType<typeof HTTPReceiver>;
+  private readonly handling = new Set<Promise<void>>();
+  private readonly log: Logger;
+
+  constructor(private readonly options: ThreadReceiverOptions) {
+    this.log = options.logger.child({ component: "slack-receiver" });
+    // Bolt's own receiver serves the other routes, so they match as they always have (path parameters and all).
+    // It has no Slack endpoint: Slack's requests are the thread's.
+    this.routes = new HTTPReceiver({ signingSecret: "", signatureVerification: false, endpoints: [], customRoutes: options.customRoutes, logger: options.boltLogger });
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  /** Listens on `port` (0: any free one); resolves with the port bound. */
+  async start(port: number, host: string): Promise<number> {
+    const routes = await this.routes.start({ port: 0, host: "127.0.0.1" });
+    const settings: AckServerSettings = {
+      port,
+      host,
+      signingSecret: this.options.signingSecret,
+      bodyLimitBytes: this.options.bodyLimitBytes,
+      routesPort: (routes.address() as AddressInfo).port,
+      responseTimeoutMs: RESPONSE_TIMEOUT_MS,
+    };
+    const thread = startAckThread(settings);
+    this.thread = thread;
+    this.threadExited = new Promise((resolve) => thread.once("exit", () => resolve()));
+    try {
+      const bound = await new Promise<number>((resolve, reject) => {
+        thread.on("message", (message: FromAckServer) => (message.type === "listening" ? resolve(message.port) : this.receive(message)));
+        thread.once("error", reject);
+        thread.once("exit", (code) => reject(new Error(`the acknowledgement thread exited (code ${code}) before listening`)));
+      });
+      thread.on("error", (error) => this.log.error({ err: error }, "the acknowledgement thread failed"));
+      thread.on("exit", (code) => {
+        if (!this.stopping) this.log.error({ code }, "the acknowledgement thread exited: Slack's requests go unanswered");
+      });
+      return bound;
+    } catch (error) {
+      await this.routes.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking requests (the thread closes the port first), then waits for the work of those already acknowledged:
+   * a user who got a 200 is owed its answer, and work cut off would fail against a closed store and retry its Slack
+   * calls for half an hour.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.thread) {
+      const closed = new Promise<void>((resolve) => (this.threadClosed = resolve));
+      this.send({ type: "close" });
+      await Promise.race([closed, this.threadExited]);
+      await this.thread.terminate();
+    }
+    await this.routes.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)));
+    await Promise.race([Promise.allSettled([...this.handling]), timeout]);
+    clearTimeout(timer);
+  }
+
+  private send(message: ToAckServer): void {
+    this.thread?.postMessage(message);
+  }
+
+  private receive(message: Exclude<FromAckServer, { type: "listening" }>): void {
+    switch (message.type) {
+      case "request":
+        return this.handle(message);
+      case "log":
+        return this.log[message.level](message.message);
+      case "closed":
+        return this.threadClosed?.();
+    }
+  }
+
+  private handle(request: SlackRequest): void {
+    if (!this.app) throw new Error("the receiver was started before Bolt's App was built");
+    let acknowledged = false;
+    const ack = async (response?: Acknowledgement) => {
+      if (acknowledged) throw new ReceiverMultipleAckError();
+      acknowledged = true;
+      if (request.awaitsResponse) this.send({ type: "response", id: request.id, status: 200, body: response || undefined });
+      else if (response) await this.sendAfterTheFact(request.body, response);
+    };
+    const { body, retryNum, retryReason } = request;
+    const handled = this.app.processEvent({ body, ack, retryNum, retryReason, customProperties: {} }).catch(() => {
+      // Bolt has logged the error. A request still waiting is answered as Bolt's HTTP receiver answers it.
+      if (!request.awaitsResponse || acknowledged) return;
+      acknowledged = true;
+      this.send({ type: "response", id: request.id, status: 500 });
+    });
+    this.handling.add(handled);
+    void handled.finally(() => this.handling.delete(handled));
+  }
+
+  /**
+   * A slash command's acknowledgement with content (`/db help` answers in it) comes after the thread has answered
+   * the command, so it goes to the command's response_url, which Slack shows the same way. Slack reads nothing in
+   * the acknowledgement of the other payloads answered at once.
+   */
+  private async sendAfterTheFact(body: Record<string, unknown>, response: string | Record<string, unknown>): Promise<void> {
+    const command = body.command;
+    if (typeof command !== "string" || typeof body.response_url !== "string") return;
+    const message = typeof response === "string" ? { text: response } : response;
+    try {
+      const answer = await slackFetch(body.response_url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(message) });
+      if (!answer.ok) throw new Error(`Slack answered HTTP ${answer.status}`);
+    } catch (error) {
+      this.log.error({ err: error, command }, "could not send the command's acknowledgement to its response_url");
+    }
+  }
+}
