@@ -62,6 +62,7 @@ async function previewRollback(t: TestSluice, source: ChangeDetail): Promise<Cha
   if (JSON.stringify(review.blocks).includes("the full report is attached")) {
     await eventually(() => t.slack.thread(CHANNEL, rollback.slackTs!).some((m) => m.files.some((f) => f.name === `${rollback.key}-review.txt`)), 10_000, "the review report");
   }
+  assert.match(JSON.stringify(review.blocks), /Written by Sluice, one statement per row/, "the review says the rollback is Sluice's own statements, not linted one by one");
   assert.equal(rollback.type, "rollback");
   assert.equal(rollback.rollbackOf?.key, source.key);
   return rollback;
