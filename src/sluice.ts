@@ -1,7 +1,7 @@
 // Starts Sluice: the history store, the configured catalog, the Slack app and its HTTP endpoint.
 // main.ts calls this for a real run; the tests call it to get the very same process in-process.
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
+import { tuneHeapGrowth } from "./heap-growth.ts";
 import type { CustomRoute } from "@slack/bolt";
 import type { Config } from "./config/load.ts";
 import { connectLive, DriftMonitor, fingerprintsLive } from "./drift/index.ts";
@@ -65,17 +65,9 @@ async function probeInstances(config: Config, registry: Registry): Promise<Recor
   return Object.fromEntries(entries);
 }
 
-/**
- * What Sluice holds for long is small (a change's detail, a page of statements); what a large rollback or export
- * allocates dies young. By default V8 lets the heap grow to a few times what survived its last full collection
- * before collecting again; at 20% the process stays near what it holds. Rolling back 200,000 rows end to end peaked
- * at 398 MB without it and at 300 MB with it, in the same time.
- */
-const HEAP_GROWTH = "--heap-growing-percent=20";
-
 export async function startSluice(options: StartOptions): Promise<RunningSluice> {
   const { config, logger } = options;
-  setFlagsFromString(HEAP_GROWTH);
+  tuneHeapGrowth();
   const store = await openStore({
     databaseUrl: config.settings.databaseUrl,
     dataDir: config.settings.dataDir,

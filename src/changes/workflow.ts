@@ -236,7 +236,7 @@ export class ChangeWorkflow {
     }
     const open = await prisma.rollback.findFirst({
       where: { sourceChangeId, rollbackChange: { status: { notIn: ["rejected", "canceled"] } } },
-      include: { rollbackChange: true },
+      select: { rollbackChangeId: true },
     });
     if (open) return { ok: true, change: await changes.get(open.rollbackChangeId), created: false };
     const database = registry.byId(source.databaseId);

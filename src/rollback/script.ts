@@ -81,24 +81,31 @@ export class RollbackScriptBuilder {
 const CHUNK_LENGTH = 256 * 1024;
 
 /**
- * The header, then the batches from the last one written, regrouped into pieces of about CHUNK_LENGTH. Each batch
- * is let go once copied, so the script is held about once while it is cut.
+ * The header, then the batches from the last one written, small ones regrouped into pieces of about CHUNK_LENGTH
+ * (large ones, as merged batches are, are pieces as they are: no copy). Each batch is let go once taken.
  */
 function latestFirst(header: string, batches: string[]): string[] {
   const chunks = [header];
   let group: string[] = [];
   let length = 0;
+  const flush = () => {
+    if (group.length > 0) chunks.push(group.join(""));
+    group = [];
+    length = 0;
+  };
   for (let i = batches.length - 1; i >= 0; i--) {
-    group.push(batches[i]!);
-    length += batches[i]!.length;
+    const batch = batches[i]!;
     batches[i] = "";
-    if (length >= CHUNK_LENGTH) {
-      chunks.push(group.join(""));
-      group = [];
-      length = 0;
+    if (batch.length >= CHUNK_LENGTH) {
+      flush();
+      chunks.push(batch);
+      continue;
     }
+    group.push(batch);
+    length += batch.length;
+    if (length >= CHUNK_LENGTH) flush();
   }
-  if (group.length > 0) chunks.push(group.join(""));
+  flush();
   batches.length = 0;
   return chunks;
 }
