@@ -2,7 +2,7 @@
 // in one transaction, sent in batches, with every statement's result stored in one statement before COMMIT.
 import type { BatchOutcome, EngineSession, StatementOutcome } from "../engines/engine.ts";
 import { redactSecrets } from "../logger.ts";
-import type { DataChangeRecorder, GuardCheck } from "../rollback/index.ts";
+import { isStatementError, type DataChangeRecorder, type GuardCheck } from "../rollback/index.ts";
 import type { ChangeDetail, StoredStatement } from "../store/changes.ts";
 import { TransactionResults, type ExecutionLog, type StatementEnd } from "../store/execution-log.ts";
 import type { RunProgress } from "./run-progress.ts";
@@ -90,7 +90,8 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
       if (!failure) break;
       const statement = rest[failure.index]!;
       const failed = { statementId: statement.id, status: "failed" as const, error: errorText(failure.error), startedAt: new Date(clock), finishedAt: new Date() };
-      if (guard?.failed(failure.error, statement.sql, statement.ordinal)) {
+      // A statement the server refused is one more changed row to list; a lost connection ends the run as it is.
+      if (guard && isStatementError(failure.error) && guard.failed(failure.error, statement.sql, statement.ordinal)) {
         ran.add(failed);
         rest = rest.slice(failure.index + 1);
         continue;

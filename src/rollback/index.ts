@@ -14,7 +14,7 @@ import { UnrecordedChange } from "./unrecorded.ts";
 
 export type * from "./types.ts";
 export { DEFAULT_ROLLBACK_ROW_LIMIT } from "./types.ts";
-export { verifyRollback, guardHeld, GuardCheck, type RollbackVerification } from "./verify.ts";
+export { verifyRollback, guardHeld, GuardCheck, isStatementError, type RollbackVerification } from "./verify.ts";
 
 export class RollbackError extends SluiceError {}
 

@@ -32,6 +32,7 @@ export async function verifyRollback(engine: EngineName, session: EngineSession,
         next += batch.length;
         continue;
       }
+      if (!isStatementError(failure.error)) throw failure.error;
       if (!guard.failed(failure.error, batch[failure.index]!, next + failure.index)) break;
       next += failure.index + 1;
     }
@@ -58,11 +59,10 @@ export class GuardCheck {
   }
 
   /**
-   * A statement that failed is noted too (a row that took its key since makes MySQL's INSERT fail). True when the
-   * statements after it can still be checked in the same transaction; PostgreSQL aborts it on an error.
+   * A statement the server refused is noted too (a row that took its key since makes MySQL's INSERT fail). True when
+   * the statements after it can still be checked in the same transaction; PostgreSQL aborts it on an error.
    */
-  failed(error: Error, text: string, index: number): boolean {
-    if (!(error instanceof EngineError) || error.kind !== "statement") throw error;
+  failed(error: EngineError, text: string, index: number): boolean {
     const duplicate = DUPLICATE_KEY.has(error.code ?? "");
     this.changedRows.push(describe(index, text, duplicate ? "a row has taken its key since" : `it fails: ${error.message}`));
     return this.engine !== "postgres";
@@ -74,6 +74,11 @@ export class GuardCheck {
     const more = this.changedRows.length > SHOWN_ROWS ? `\n…and ${this.changedRows.length - SHOWN_ROWS} more` : "";
     return `${this.changedRows.length} row(s) changed since ${sourceKey} ran, so the rollback did not run:\n${shown}${more}\nAn approver can force it with "Force rollback", which restores those rows too.`;
   }
+}
+
+/** Whether the server refused the statement itself (as opposed to the connection failing). */
+export function isStatementError(error: Error): error is EngineError {
+  return error instanceof EngineError && error.kind === "statement";
 }
 
 /** Changed rows listed in a refusal; the count says how many more. */
