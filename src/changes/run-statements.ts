@@ -109,10 +109,12 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
     await undo();
     throw new StatementFailure(undefined, guard.refusal(change.rollbackOf?.key ?? "the change"));
   }
-  // The results are written first, with the moment the COMMIT starts: a crash in between is then reported as
-  // "may or may not be applied" rather than guessed either way. A run whose lock was lost may have been declared
+  // The results are written first, with the moment the COMMIT starts: a crash in between is then settled by asking
+  // the target (PostgreSQL), or reported as "may or may not be applied" rather than guessed either way. A run whose lock was lost may have been declared
   // interrupted meanwhile: then nothing is written, and nothing may be committed.
-  if (!(await log.recordTransaction(executionId, change.id, ran, true))) {
+  // Where the target names its transactions, the name lets recovery ask it whether a COMMIT cut short went through.
+  const transactionId = await session.transactionId().catch(() => undefined);
+  if (!(await log.recordTransaction(executionId, change.id, ran, true, transactionId))) {
     await undo();
     throw new StatementFailure(undefined, `${change.key} is no longer running here (its run lock was lost); its transaction was rolled back, not committed.`);
   }

@@ -10,7 +10,7 @@ import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
 import type { ChangeDetail, ChangeRepository, StoredStatement } from "../store/changes.ts";
 import { ExecutionLog } from "../store/execution-log.ts";
-import type { PrismaClient, SnapshotKind } from "../store/generated/client.ts";
+import type { Execution, PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { GuardCheck, startRecording, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
 import { announce, type ChangeNotifier } from "./notifier.ts";
@@ -54,43 +54,93 @@ export class ChangeRunner {
   }
 
   /**
-   * Marks changes whose runner is gone as interrupted: a change is `running` but nobody holds its run lock.
-   * Statements that completed stay recorded as done; nothing is re-run.
+   * Settles changes whose runner is gone: a change is `running` but nobody holds its run lock. It is interrupted, with
+   * the statements that completed recorded as done and nothing re-run; or, when the runner died during a COMMIT that
+   * the target says went through, it is done.
    */
   async recoverInterrupted(): Promise<number> {
     const { prisma, changes } = this.deps;
     const running = await prisma.change.findMany({ where: { status: "running" }, select: { id: true } });
     let recovered = 0;
     for (const { id } of running) {
-      const result = await tryAdvisoryLock(this.deps.pool, runLockKey(id), async () => {
-        if (!(await changes.transition(id, ["running"], "interrupted"))) return false;
-        await this.markExecutionInterrupted(id);
-        return true;
+      const result = await tryAdvisoryLock(this.deps.pool, runLockKey(id), async (): Promise<"done" | "interrupted" | undefined> => {
+        const execution = await prisma.execution.findFirst({ where: { changeId: id, status: "running" }, orderBy: { attempt: "desc" } });
+        const outcome = execution ? await this.commitOutcome(id, execution) : undefined;
+        if (outcome === "committed") {
+          if (!(await changes.transition(id, ["running"], "done"))) return undefined;
+          await this.markExecutionCommitted(execution!);
+          return "done";
+        }
+        if (!(await changes.transition(id, ["running"], "interrupted"))) return undefined;
+        if (execution) await this.markExecutionInterrupted(id, execution, outcome);
+        return "interrupted";
       });
       if (result.acquired && result.value) {
         recovered += 1;
-        await announce(this.deps, id, { kind: "interrupted" });
+        await announce(this.deps, id, { kind: result.value });
       }
     }
     return recovered;
   }
 
-  private async markExecutionInterrupted(changeId: number): Promise<void> {
+  /**
+   * For a run cut short during its COMMIT, what the target says became of the transaction (PostgreSQL remembers it
+   * by id); undefined when the run was not committing, the engine cannot tell, or the target cannot be reached.
+   */
+  private async commitOutcome(changeId: number, execution: Execution): Promise<"committed" | "aborted" | undefined> {
+    if (!execution.transactional || !execution.committingAt || !execution.commitTxid) return undefined;
+    const { prisma, config, registry, logger } = this.deps;
+    const change = await prisma.change.findUniqueOrThrow({ where: { id: changeId }, select: { database: { select: { name: true, instance: { select: { name: true } } } } } });
+    const instance = config.file.instances.find((i) => i.name === change.database.instance.name);
+    if (!instance) return undefined;
+    try {
+      const session = await engineFor(instance.engine).connect(registry.target(instance, change.database.name), { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
+      try {
+        return await session.transactionOutcome(execution.commitTxid);
+      } finally {
+        await session.close();
+      }
+    } catch (error) {
+      logger.warn({ changeId, err: error }, "could not ask the target whether an interrupted COMMIT went through");
+      return undefined;
+    }
+  }
+
+  /** The COMMIT went through: the results written just before it stand. Its rollback was never prepared. */
+  private async markExecutionCommitted(execution: Execution): Promise<void> {
+    await this.deps.prisma.execution.update({
+      where: { id: execution.id },
+      data: {
+        status: "done",
+        finishedAt: new Date(),
+        rollbackNote: `Sluice stopped while committing (runner ${execution.runnerId}); the database confirms the transaction committed. No rollback was prepared.`,
+      },
+    });
+  }
+
+  private async markExecutionInterrupted(changeId: number, execution: Execution, outcome: "aborted" | undefined): Promise<void> {
     const { prisma } = this.deps;
-    const execution = await prisma.execution.findFirst({ where: { changeId, status: "running" }, orderBy: { attempt: "desc" } });
-    if (!execution) return;
     const interrupted = "Sluice stopped while this statement was running; check the database before retrying.";
-    // A transaction that never reached COMMIT was undone by the server when Sluice's connection dropped.
-    // One that had started its COMMIT may or may not have been applied: say so rather than guess.
+    // A transaction that never reached COMMIT was undone by the server when Sluice's connection dropped. One that had
+    // started its COMMIT went through or not as the target says; when it cannot say, say so rather than guess.
     const error = !execution.transactional
       ? `Sluice stopped during the run (runner ${execution.runnerId}).`
-      : execution.committingAt
-        ? `Sluice stopped while committing (runner ${execution.runnerId}): the change may or may not be applied. Check the database, then Mark as done, or submit it again.`
-        : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.`;
+      : outcome === "aborted"
+        ? `Sluice stopped while committing (runner ${execution.runnerId}); the database confirms the transaction did not commit, so nothing was changed.`
+        : execution.committingAt
+          ? `Sluice stopped while committing (runner ${execution.runnerId}): the change may or may not be applied. Check the database, then Mark as done, or submit it again.`
+          : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.`;
     await prisma.$transaction([
       prisma.execution.update({ where: { id: execution.id }, data: { status: "interrupted", finishedAt: new Date(), error } }),
       prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "running" }, data: { status: "failed", error: interrupted, finishedAt: new Date() } }),
       prisma.statement.updateMany({ where: { changeId, status: "running" }, data: { status: "failed" } }),
+      // The results written for a COMMIT that did not happen were undone with it.
+      ...(outcome === "aborted"
+        ? [
+            prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "done" }, data: { status: "rolled_back" } }),
+            prisma.statement.updateMany({ where: { changeId, status: "done", results: { some: { executionId: execution.id } } }, data: { status: "rolled_back" } }),
+          ]
+        : []),
     ]);
   }
 

@@ -83,6 +83,13 @@ export interface EngineSession {
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
+  /**
+   * A name for the open transaction that the server can still be asked about after Sluice lost its connection
+   * (transactionOutcome): PostgreSQL's transaction id; undefined where the engine keeps none (MySQL).
+   */
+  transactionId(): Promise<string | undefined>;
+  /** Whether the transaction transactionId named was committed or aborted; undefined when the server cannot tell. */
+  transactionOutcome(id: string): Promise<"committed" | "aborted" | undefined>;
   /** Runs read-only SQL inside a read-only transaction with a timeout and a row limit. */
   readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult>;
   /** Normalized, deterministic text of the schema: no counters, statistics or OIDs; stable ordering. */

@@ -50,6 +50,14 @@ export abstract class LinkedSession<Link extends { connectionId: number }> imple
     await this.operations.run(this.link, "ROLLBACK");
   }
 
+  async transactionId(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async transactionOutcome(_id: string): Promise<"committed" | "aborted" | undefined> {
+    return undefined;
+  }
+
   readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
     if (this.inTransaction) {
       throw new EngineError("a read-only query cannot run inside an open transaction", { kind: "invalid" });

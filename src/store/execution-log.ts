@@ -98,7 +98,7 @@ const RECORD_RESULTS = `
   FROM unnest($3::integer[], $4::text[]) AS r(statement, status)
   WHERE s."changeId" = $2::integer AND s."id" = r.statement`;
 
-const MARK_COMMITTING = `UPDATE "Execution" SET "committingAt" = ${NOW} WHERE "id" = $1::integer`;
+const MARK_COMMITTING = `UPDATE "Execution" SET "committingAt" = ${NOW}, "commitTxid" = $2::text WHERE "id" = $1::integer`;
 
 const RECORD_ROLLBACK = `
   UPDATE "Execution" SET "rollbackRows" = $2, "threadId" = $3, "gtid" = $4, "binlogStart" = $5, "binlogEnd" = $6, "backupTables" = $7::jsonb
@@ -157,9 +157,10 @@ export class ExecutionLog {
   /**
    * Records a transactional run's results, in one store transaction. With `committing`, only while the change is
    * still `running` (its row stays locked until this commits, so recovery cannot declare it interrupted in between),
-   * and the execution is marked as committing; false when the change had moved on and nothing was written.
+   * and the execution is marked as committing, with the target's id of the transaction when the engine gives one;
+   * false when the change had moved on and nothing was written.
    */
-  async recordTransaction(executionId: number, changeId: number, results: TransactionResults, committing: boolean): Promise<boolean> {
+  async recordTransaction(executionId: number, changeId: number, results: TransactionResults, committing: boolean, transactionId?: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       if (committing && (await client.query(LOCK_RUNNING_CHANGE, [changeId])).rowCount === 0) return false;
       const iso = (ms: number) => new Date(ms).toISOString();
@@ -181,7 +182,7 @@ export class ExecutionLog {
           ],
         });
       }
-      if (committing) await client.query(MARK_COMMITTING, [executionId]);
+      if (committing) await client.query(MARK_COMMITTING, [executionId, transactionId ?? null]);
       return true;
     });
   }

@@ -81,6 +81,18 @@ export class PostgresSession extends LinkedSession<PostgresLink> {
     return { results };
   }
 
+  override async transactionId(): Promise<string | undefined> {
+    if (!this.inTransaction) return undefined;
+    const [row] = await this.queryRows("SELECT txid_current()::text AS id");
+    return row ? String(row.id) : undefined;
+  }
+
+  /** txid_status: 'in progress', or NULL for a transaction too old to be remembered, tell nothing. */
+  override async transactionOutcome(id: string): Promise<"committed" | "aborted" | undefined> {
+    const [row] = await this.queryRows("SELECT txid_status($1::bigint) AS status", [id]);
+    return row?.status === "committed" || row?.status === "aborted" ? row.status : undefined;
+  }
+
   /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
   async queryRows(sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
     try {
