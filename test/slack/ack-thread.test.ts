@@ -180,6 +180,15 @@ describe("the thread receiver under a Bolt app", () => {
     assert.equal(reply.status, 500);
   });
 
+  test("a thread that dies is started again on the same port, and Slack's requests are answered again", async () => {
+    // As if it had crashed: the receiver did not ask it to stop.
+    await (receiver as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
+    await eventually(() => logLines.some((line) => /the acknowledgement thread exited; starting it again/.test(line)), 2000, "the exit in the log");
+    const click = send.buttonClickBody({ user: { id: "U1" }, channel: "C1", messageTs: "1.1", actionId: "retried" });
+    const answered = await eventually(async () => (await send.send(click, "application/x-www-form-urlencoded").catch(() => undefined))?.status === 200, 5000, "an answer from the new thread");
+    assert.ok(answered);
+  });
+
   test("refusals are logged with their reason, never with the signing secret", async () => {
     const body = send.commandBody("help", { id: "U1" }, "C1");
     assert.equal((await send.send(body, "application/x-www-form-urlencoded", { "x-slack-signature": `v0=${"0".repeat(64)}` })).status, 401);

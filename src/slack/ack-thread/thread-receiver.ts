@@ -28,6 +28,8 @@ function startAckThread(settings: AckServerSettings): Worker {
 }
 /** Slack gives up after 3 s: a modal Sluice has not answered by then is acknowledged empty rather than left to fail. */
 const RESPONSE_TIMEOUT_MS = 2500;
+/** How long after the thread died it is started again (a thread that dies at once must not spin). */
+const RESPAWN_DELAY_MS = 200;
 /** How long stop() lets handlers already acknowledged finish their work before the store and Slack go away. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -49,6 +51,9 @@ export class ThreadReceiver implements Receiver {
   private threadExited?: Promise<void>;
   private threadClosed?: () => void;
   private stopping = false;
+  /** What the thread was started with, and the port it bound: a thread that dies is started again with them. */
+  private settings?: AckServerSettings;
+  private respawn?: NodeJS.Timeout;
   private readonly routes: InstanceType<typeof HTTPReceiver>;
   private readonly handling = new Set<Promise<void>>();
   private readonly log: Logger;
@@ -75,24 +80,37 @@ export class ThreadReceiver implements Receiver {
       routesPort: (routes.address() as AddressInfo).port,
       responseTimeoutMs: RESPONSE_TIMEOUT_MS,
     };
-    const thread = startAckThread(settings);
-    this.thread = thread;
-    this.threadExited = new Promise((resolve) => thread.once("exit", () => resolve()));
     try {
-      const bound = await new Promise<number>((resolve, reject) => {
-        thread.on("message", (message: FromAckServer) => (message.type === "listening" ? resolve(message.port) : this.receive(message)));
-        thread.once("error", reject);
-        thread.once("exit", (code) => reject(new Error(`the acknowledgement thread exited (code ${code}) before listening`)));
-      });
-      thread.on("error", (error) => this.log.error({ err: error }, "the acknowledgement thread failed"));
-      thread.on("exit", (code) => {
-        if (!this.stopping) this.log.error({ code }, "the acknowledgement thread exited: Slack's requests go unanswered");
-      });
+      const bound = await this.spawn(settings);
+      // A thread that dies is started again on the port it had: without it, nothing answers Slack.
+      this.settings = { ...settings, port: bound };
       return bound;
     } catch (error) {
       await this.routes.stop();
       throw error;
     }
+  }
+
+  /** Starts the acknowledgement thread and resolves with the port it listens on. */
+  private async spawn(settings: AckServerSettings): Promise<number> {
+    const thread = startAckThread(settings);
+    this.thread = thread;
+    this.threadExited = new Promise((resolve) => thread.once("exit", () => resolve()));
+    const bound = await new Promise<number>((resolve, reject) => {
+      thread.on("message", (message: FromAckServer) => (message.type === "listening" ? resolve(message.port) : this.receive(message)));
+      thread.once("error", reject);
+      thread.once("exit", (code) => reject(new Error(`the acknowledgement thread exited (code ${code}) before listening`)));
+    });
+    thread.on("error", (error) => this.log.error({ err: error }, "the acknowledgement thread failed"));
+    thread.on("exit", (code) => {
+      if (this.stopping) return;
+      this.log.error({ code }, "the acknowledgement thread exited; starting it again");
+      this.respawn = setTimeout(() => {
+        if (this.stopping || !this.settings) return;
+        this.spawn(this.settings).catch((error: unknown) => this.log.error({ err: error }, "the acknowledgement thread could not be started again: Slack's requests go unanswered"));
+      }, RESPAWN_DELAY_MS);
+    });
+    return bound;
   }
 
   /**
@@ -102,6 +120,7 @@ export class ThreadReceiver implements Receiver {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.respawn);
     if (this.thread) {
       const closed = new Promise<void>((resolve) => (this.threadClosed = resolve));
       this.send({ type: "close" });
