@@ -211,8 +211,7 @@ export class ChangeWorkflow {
     if (refusal) return { ok: false, reason: refusal };
     const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
     if (!approval) return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
-    // The compare-and-set made these the only changes to the row since it was read: no need to read it again (a
-    // change's detail holds every statement, result and snapshot).
+    // The compare-and-set made these the only changes to the row since it was read: no need to read it again.
     const decided: ChangeDetail = { ...change, status: move.to, updatedAt: new Date(), approvals: [...change.approvals, approval] };
     await announce(this.deps, decided, move.event);
     if (move.run) this.startRun(changeId);

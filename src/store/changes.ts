@@ -186,11 +186,6 @@ export class ChangeRepository {
     return change && { ...change, ...(await this.summary(change.id)) };
   }
 
-  /** A change's statements in order, from `fromOrdinal` on, at most `limit`. */
-  async statementsOf(changeId: number, options: { fromOrdinal?: number; limit?: number } = {}): Promise<StoredStatement[]> {
-    return this.prisma.statement.findMany({ where: { changeId, ordinal: { gte: options.fromOrdinal ?? 0 } }, orderBy: { ordinal: "asc" }, take: options.limit });
-  }
-
   /**
    * The change's SQL a piece at a time, with its whole length in bytes (UTF-8): a rollback change's is the script
    * its source's execution prepared, tens of MB, read from the pieces it is kept in; any other change's is one piece.
@@ -248,7 +243,7 @@ export class ChangeRepository {
 
   /** The change's first `limit` statements, each with its result in the last execution. */
   async shownStatements(change: ChangeDetail, limit: number): Promise<ShownStatement[]> {
-    const statements = await this.statementsOf(change.id, { limit });
+    const statements = await this.prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" }, take: limit });
     const execution = change.executions.at(-1);
     if (!execution) return statements;
     const results = new Map((await this.resultsOf(execution.id, statements.map((s) => s.id))).map((r) => [r.statementId, r]));
