@@ -293,11 +293,12 @@ export class ChangeRepository {
   }
 
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
-    await this.prisma.change.update({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
+    // updateMany: an update would read the whole row back, SQL and all (a rollback's is tens of MB).
+    await this.prisma.change.updateMany({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
   }
 
   async history(databaseId: number, limit: number) {
-    return this.prisma.change.findMany({ where: { databaseId }, orderBy: { id: "desc" }, take: limit });
+    return this.prisma.change.findMany({ where: { databaseId }, orderBy: { id: "desc" }, take: limit, omit: { sql: true } });
   }
 }
 
