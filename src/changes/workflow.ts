@@ -258,7 +258,7 @@ export class ChangeWorkflow {
         // the store, a piece at a time.
         fromRollbackScript: { executionId: execution.id, split: (text) => engine.splitStatements(text).map((s) => ({ sql: s.text, line: s.line, column: s.column })) },
         // Sluice wrote every statement (one keyed, guarded statement per row): there is nothing to lint, and linting
-        // 100,000 of them took longer than preparing them. The guards are what protects the rows (verifyRollback).
+        // 100,000 of them took longer than preparing them. The guards are what protects the rows (GuardCheck).
         review: { errorCount: 0, warningCount: 0, findings: [] },
       },
       "awaiting_approval",

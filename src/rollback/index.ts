@@ -9,12 +9,11 @@ import { checkBackupReadiness, dropExpiredBackups as dropExpiredPostgresBackups 
 import { PostgresSession } from "../engines/postgres/session.ts";
 import { SluiceError } from "../errors.ts";
 import type { DataChangeRecorder, RecordingOptions, RollbackReadiness } from "./types.ts";
-import { isHeader } from "./script.ts";
 import { UnrecordedChange } from "./unrecorded.ts";
 
 export type * from "./types.ts";
 export { DEFAULT_ROLLBACK_ROW_LIMIT } from "./types.ts";
-export { verifyRollback, guardHeld, GuardCheck, isStatementError, type RollbackVerification } from "./verify.ts";
+export { GuardCheck, isStatementError } from "./verify.ts";
 
 export class RollbackError extends SluiceError {}
 
@@ -44,20 +43,11 @@ export async function startRecording(
 }
 
 /**
- * The forced script of a prepared rollback: the one stored with it, else derived from its guarded script (MySQL
- * derives it on demand; PostgreSQL always stores one). Undefined when there is neither.
- */
-export function forcedRollbackScript(engine: EngineName, stored: { sql: string; forcedSql: string }): string | undefined {
-  if (stored.forcedSql !== "") return stored.forcedSql;
-  return engine === "mysql" && stored.sql !== "" ? forcedMysqlRollbackScript(stored.sql) : undefined;
-}
-
-/**
  * The forced form of one piece of a guarded script, derived for engines that store none (MySQL): each statement
  * keyed by its row's key only, and the header saying so.
  */
 export function forcedChunk(chunk: string): string {
-  return forcedMysqlRollbackScript(isHeader(chunk) ? chunk : `\n${chunk}`).replace(/^\n/, "");
+  return forcedMysqlRollbackScript(chunk);
 }
 
 /** Drops PostgreSQL backup tables older than the retention; MySQL keeps no backups (the binlog is the record). */

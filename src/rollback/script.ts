@@ -133,12 +133,6 @@ export function isHeader(chunk: string): boolean {
   return chunk.startsWith("-- Rollback of ");
 }
 
-/** The forced script from a guarded one, given each statement's forced form; `statements` are the script's, in order. */
-export function deriveForcedScript(script: string, statements: string[], force: (guarded: string) => string): string {
-  const header = forcedHeader(script.slice(0, script.indexOf("\n") + 1));
-  return header + statements.map((statement) => force(statement) + TERMINATOR).join("");
-}
-
 export function unavailable(reason: string): PreparedRollback {
   return { available: false, reason };
 }

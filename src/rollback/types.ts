@@ -33,7 +33,7 @@ export type PreparedRollback =
       /**
        * The rollback as a script in pieces cut between statements (the header line first): each statement undoes
        * one row and holds a guard on the values the change left, so it affects exactly one row, or none when that
-       * row was changed since (see verifyRollback).
+       * row was changed since (see GuardCheck).
        */
       chunks: string[];
       /** The pieces joined (read only where a script is known to be small, and in tests). */

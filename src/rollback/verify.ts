@@ -1,46 +1,9 @@
 // The safety check before a rollback runs: each guarded statement must still find its row as the change left it.
-import { engineFor, EngineError, type EngineName, type EngineSession, type StatementOutcome } from "../engines/index.ts";
-
-export interface RollbackVerification {
-  /** One line per row changed since the change ran (the guarded statement that no longer finds it). */
-  changedRows: string[];
-  checkedStatements: number;
-}
+import { EngineError, type EngineName, type StatementOutcome } from "../engines/index.ts";
 
 /** Duplicate key: MySQL's plain INSERT of a deleted row meets a row that has taken its key since. */
 const DUPLICATE_KEY = new Set(["ER_DUP_ENTRY", "23505"]);
 const SHOWN_CHARACTERS = 240;
-
-/** Statements checked per round trip (PostgreSQL pipeline, MySQL multi-statement packet). */
-const CHECKED_TOGETHER = 200;
-
-/**
- * Runs the guarded script in a transaction that is always rolled back, and lists the statements that no longer
- * find their row. Statements run in the script's order, so a row the change touched twice is checked as it stood.
- */
-export async function verifyRollback(engine: EngineName, session: EngineSession, script: string): Promise<RollbackVerification> {
-  const statements = engineFor(engine).splitStatements(script).map((statement) => statement.text);
-  const guard = new GuardCheck(engine);
-  await session.begin();
-  try {
-    let next = 0;
-    while (next < statements.length) {
-      const batch = statements.slice(next, next + CHECKED_TOGETHER);
-      const { outcomes, failure } = await session.executeBatch(batch);
-      guard.ran(outcomes, batch, next);
-      if (!failure) {
-        next += batch.length;
-        continue;
-      }
-      if (!isStatementError(failure.error)) throw failure.error;
-      if (!guard.failed(failure.error, batch[failure.index]!, next + failure.index)) break;
-      next += failure.index + 1;
-    }
-  } finally {
-    await session.rollback();
-  }
-  return { changedRows: guard.changedRows, checkedStatements: statements.length };
-}
 
 /**
  * The check of a rollback's guarded statements as they run in its transaction: each must find its row as the change
@@ -84,8 +47,8 @@ export function isStatementError(error: Error): error is EngineError {
 /** Changed rows listed in a refusal; the count says how many more. */
 const SHOWN_ROWS = 20;
 
-/** Whether a guarded rollback statement found its row; one that did not must stop the rollback (see verifyRollback). */
-export function guardHeld(outcome: StatementOutcome): boolean {
+/** Whether a guarded rollback statement found its row; one that did not must stop the rollback. */
+function guardHeld(outcome: StatementOutcome): boolean {
   return outcome.rowsAffected > 0;
 }
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import mysql from "mysql2/promise";
 import type { EngineSession } from "../../src/engines/engine.ts";
-import { checkRollbackReadiness, verifyRollback } from "../../src/rollback/index.ts";
+import { checkRollbackReadiness } from "../../src/rollback/index.ts";
 import { createMysqlDatabase, dropMysqlDatabase, mysqlServer } from "../support/servers.ts";
-import { available, connect, forcedScriptOf, runDataChange } from "./support.ts";
+import { available, connect, forcedScriptOf, runDataChange, verifyRollback } from "./support.ts";
 
 const EVERY_TYPE = `CREATE TABLE every_type (
   id INT PRIMARY KEY,

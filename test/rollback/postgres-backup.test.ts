@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import type { EngineSession } from "../../src/engines/engine.ts";
-import { checkRollbackReadiness, dropExpiredBackups, verifyRollback } from "../../src/rollback/index.ts";
+import { checkRollbackReadiness, dropExpiredBackups } from "../../src/rollback/index.ts";
 import { readDataStatement } from "../../src/engines/postgres/backup-statement.ts";
 import { createPostgresDatabase, dropPostgresDatabase, postgresServer } from "../support/servers.ts";
-import { available, connect, forcedScriptOf, runDataChange } from "./support.ts";
+import { available, connect, forcedScriptOf, runDataChange, verifyRollback } from "./support.ts";
 
 const EVERY_TYPE = `CREATE TABLE every_type (
   id int PRIMARY KEY, n text, d numeric(30,10), big bigint, f4 real, f8 double precision, dt date, tm time(3),

@@ -1,7 +1,7 @@
 // Runs data changes the way the change workflow will: BEGIN, the recorder, COMMIT, finish.
 import type { ConnectionTarget, EngineName, EngineSession } from "../../src/engines/engine.ts";
 import { engineFor } from "../../src/engines/index.ts";
-import { forcedRollbackScript, startRecording, type PreparedRollback } from "../../src/rollback/index.ts";
+import { forcedChunk, GuardCheck, isStatementError, startRecording, type PreparedRollback } from "../../src/rollback/index.ts";
 import { mysqlServer, postgresServer } from "../support/servers.ts";
 
 export const limits = { statementTimeoutMs: 60_000, lockTimeoutMs: 10_000 };
@@ -46,9 +46,33 @@ export function available(rollback: PreparedRollback): Extract<PreparedRollback,
   return rollback;
 }
 
-/** The forced script an approver's override runs: the stored one, or the one derived from the guarded script. */
+/** The forced script an approver's override runs: the stored one (PostgreSQL), or the one derived piece by piece (MySQL). */
 export function forcedScriptOf(engine: EngineName, rollback: Extract<PreparedRollback, { available: true }>): string {
-  const forced = forcedRollbackScript(engine, { sql: rollback.script, forcedSql: rollback.forcedScript ?? "" });
-  if (forced === undefined) throw new Error("no forced script");
-  return forced;
+  if (rollback.forcedScript !== undefined) return rollback.forcedScript;
+  if (engine !== "mysql") throw new Error("no forced script");
+  return rollback.chunks.map(forcedChunk).join("");
+}
+
+/**
+ * Runs a guarded script in a transaction that is always rolled back, checked as a rollback's run checks it, and lists
+ * the rows changed since: whether the script still finds every row as the change left it.
+ */
+export async function verifyRollback(engine: EngineName, session: EngineSession, script: string): Promise<{ changedRows: string[]; checkedStatements: number }> {
+  const statements = engineFor(engine).splitStatements(script).map((statement) => statement.text);
+  const guard = new GuardCheck(engine);
+  await session.begin();
+  try {
+    let next = 0;
+    while (next < statements.length) {
+      const { outcomes, failure } = await session.executeBatch(statements.slice(next));
+      guard.ran(outcomes, statements.slice(next), next);
+      if (!failure) break;
+      if (!isStatementError(failure.error)) throw failure.error;
+      if (!guard.failed(failure.error, statements[next + failure.index]!, next + failure.index)) break;
+      next += failure.index + 1;
+    }
+  } finally {
+    await session.rollback();
+  }
+  return { changedRows: guard.changedRows, checkedStatements: statements.length };
 }

@@ -1,5 +1,5 @@
 // The inverse of each binlog row: DELETE for an inserted row, INSERT for a deleted one, UPDATE back for an updated one.
-import { deriveForcedScript, TERMINATOR } from "../../rollback/script.ts";
+import { forcedHeader, isHeader, TERMINATOR } from "../../rollback/script.ts";
 import { EngineError } from "../errors.ts";
 import type { RowsEvent, TableMap } from "./binlog-rows.ts";
 import { quoteIdentifier } from "./quote.ts";
@@ -262,10 +262,14 @@ export class InverseWriter {
   }
 }
 
-/** The forced script of a guarded one, derived when an approver overrides rows changed since. */
+/**
+ * The forced form of a guarded script, or of a piece of one (cut between statements), derived when an approver
+ * overrides rows changed since: the header, when it holds it, says so, and each statement is forcedStatement's.
+ */
 export function forcedRollbackScript(script: string): string {
-  const statements = splitStatements(script.slice(script.indexOf("\n") + 1)).map((statement) => statement.text);
-  return deriveForcedScript(script, statements, forcedStatement);
+  const headerEnd = isHeader(script) ? script.indexOf("\n") + 1 : 0;
+  const statements = splitStatements(script.slice(headerEnd)).map((statement) => forcedStatement(statement.text) + TERMINATOR);
+  return forcedHeader(script.slice(0, headerEnd)) + statements.join("");
 }
 
 /**
