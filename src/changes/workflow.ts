@@ -3,7 +3,7 @@
 import { engineFor, type EngineName } from "../engines/index.ts";
 import { forcedChunk } from "../rollback/index.ts";
 import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
-import { rollbackChunks, SQL_FROM_FORCED_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
+import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
 import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
@@ -282,7 +282,7 @@ export class ChangeWorkflow {
     const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
       await tx.statement.deleteMany({ where: { changeId } });
       await insertStatements(prismaQueries(tx), changeId, statementsOfScript(rollbackChunks(prismaRows(tx), source, true), split));
-      await tx.$executeRawUnsafe(SQL_FROM_FORCED_SCRIPT, changeId, source);
+      await tx.$executeRawUnsafe(SQL_FROM_ROLLBACK_SCRIPT, changeId, source, true);
       await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
     });
     if (!approval) return { ok: false, reason: staleReason(await changes.get(changeId)) };

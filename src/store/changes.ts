@@ -47,7 +47,8 @@ export interface NewChange {
 /**
  * A change as the workflow and Slack see it. Its statements and their results are not part of it: a change may hold
  * 100,000 of them (a large rollback), and reading them all each time it is shown cost seconds and hundreds of MB.
- * Their tally is counted in the store; the statements themselves are read when needed (statementsOf, resultsOf).
+ * Their tally is counted in the store; the statements themselves are read when needed (pendingStatements,
+ * shownStatements).
  */
 export const changeDetail = {
   database: { include: { instance: true, environment: true, project: true } },
@@ -156,10 +157,10 @@ export class ChangeRepository {
         const changeId = inserted[0]!.id;
         const script = input.fromRollbackScript;
         if (script) {
-          await client.query(SQL_FROM_ROLLBACK_SCRIPT, [changeId, script.executionId]);
+          await client.query(SQL_FROM_ROLLBACK_SCRIPT, [changeId, script.executionId, false]);
           await insertStatements(client, changeId, statementsOfScript(rollbackChunks(rowsOf(client), script.executionId, false), script.split));
         } else {
-          await insertStatements(client, changeId, input.statements);
+          await insertStatements(client, changeId, [input.statements]);
         }
         const { rows: reviews } = await client.query<{ id: number }>(INSERT_REVIEW, [changeId, input.review.errorCount, input.review.warningCount]);
         await insertFindings(client, reviews[0]!.id, input.review.findings);
@@ -329,8 +330,8 @@ const INSERT_FINDINGS = `
 /** Rows per INSERT of statements or findings: bounded parameters, whatever the size of the change. */
 const ROWS_PER_INSERT = 10_000;
 
-/** Inserts a change's statements in order, ROWS_PER_INSERT per INSERT, given at once or a page at a time. */
-export async function insertStatements(client: Queryable, changeId: number, statements: readonly NewStatement[] | AsyncIterable<readonly NewStatement[]>): Promise<void> {
+/** Inserts a change's statements, given a page at a time (or as one page), in order, ROWS_PER_INSERT per INSERT. */
+export async function insertStatements(client: Queryable, changeId: number, pages: Iterable<readonly NewStatement[]> | AsyncIterable<readonly NewStatement[]>): Promise<void> {
   let ordinal = 0;
   const insert = async (chunk: readonly NewStatement[]) => {
     const first = ordinal;
@@ -343,16 +344,14 @@ export async function insertStatements(client: Queryable, changeId: number, stat
       chunk.map((s) => s.column),
     ]);
   };
-  if (Array.isArray(statements)) {
-    for (let first = 0; first < statements.length; first += ROWS_PER_INSERT) await insert(statements.slice(first, first + ROWS_PER_INSERT));
-    return;
-  }
   let pending: NewStatement[] = [];
-  for await (const page of statements as AsyncIterable<readonly NewStatement[]>) {
-    pending.push(...page);
-    if (pending.length >= ROWS_PER_INSERT) {
-      await insert(pending);
-      pending = [];
+  for await (const page of pages) {
+    for (const statement of page) {
+      pending.push(statement);
+      if (pending.length === ROWS_PER_INSERT) {
+        await insert(pending);
+        pending = [];
+      }
     }
   }
   if (pending.length > 0) await insert(pending);

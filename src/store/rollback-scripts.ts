@@ -44,14 +44,12 @@ export const SQL_SOURCE = `
   ) AS e ON true
   WHERE c."id" = $1`;
 
-/** A rollback change's SQL: the script its source's execution prepared, joined in the store. */
+/**
+ * A rollback change's SQL ($1): the script execution $2 prepared, joined in the store; the forced one with $3, when
+ * an approver overrides rows changed since.
+ */
 export const SQL_FROM_ROLLBACK_SCRIPT = `
-  UPDATE "Change" SET "sql" = coalesce((SELECT string_agg("sql", '' ORDER BY "seq") FROM "RollbackChunk" WHERE "executionId" = $2 AND NOT "forced"), '')
-  WHERE "id" = $1`;
-
-/** The same from the forced pieces, when an approver overrides rows changed since. */
-export const SQL_FROM_FORCED_SCRIPT = `
-  UPDATE "Change" SET "sql" = coalesce((SELECT string_agg("sql", '' ORDER BY "seq") FROM "RollbackChunk" WHERE "executionId" = $2 AND "forced"), '')
+  UPDATE "Change" SET "sql" = coalesce((SELECT string_agg("sql", '' ORDER BY "seq") FROM "RollbackChunk" WHERE "executionId" = $2 AND "forced" = $3::boolean), '')
   WHERE "id" = $1`;
 
 const INSERT_ROLLBACK_CHUNKS = `
