@@ -1,10 +1,11 @@
 // The change workflow: submit → review → (auto-)approve or reject → run → done | failed | interrupted.
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor, type EngineName } from "../engines/index.ts";
+import type { SqlStatement } from "../engines/engine.ts";
 import { forcedChunk } from "../rollback/index.ts";
 import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
-import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange } from "../store/changes.ts";
+import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange, type NewStatement } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
@@ -83,7 +84,7 @@ export class ChangeWorkflow {
         description: request.description.trim(),
         requesterId: request.requesterId,
         requestKey: request.requestKey,
-        statements: statements.map((s) => ({ sql: s.text, line: s.line, column: s.column })),
+        statements: statements.map(asNewStatement),
         review: {
           errorCount: report.errorCount,
           warningCount: report.warningCount,
@@ -256,7 +257,7 @@ export class ChangeWorkflow {
         statements: [],
         // A rollback of 100,000 rows is tens of MB: it goes from the source's execution to the rollback change in
         // the store, a piece at a time.
-        fromRollbackScript: { executionId: execution.id, split: (text) => engine.splitStatements(text).map((s) => ({ sql: s.text, line: s.line, column: s.column })) },
+        fromRollbackScript: { executionId: execution.id, split: (text) => engine.splitStatements(text).map(asNewStatement) },
         // Sluice wrote every statement (one keyed, guarded statement per row): there is nothing to lint, and linting
         // 100,000 of them took longer than preparing them. The guards are what protects the rows (GuardCheck).
         review: { errorCount: 0, warningCount: 0, findings: [] },
@@ -278,7 +279,7 @@ export class ChangeWorkflow {
     if (!rollback || !source) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
     const engine = engineFor(change.database.instance.engine);
-    const split = (text: string) => engine.splitStatements(text).map((s) => ({ sql: s.text, line: s.line, column: s.column }));
+    const split = (text: string) => engine.splitStatements(text).map(asNewStatement);
     const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
       await tx.statement.deleteMany({ where: { changeId } });
       await insertStatements(prismaQueries(tx), changeId, statementsOfScript(rollbackChunks(prismaRows(tx), source, true), split));
@@ -343,6 +344,11 @@ function stale(change: ChangeDetail, expected: ChangeStatus[]): string | undefin
 
 function staleReason(change: ChangeDetail): string {
   return `${change.key} is already ${statusWords[change.status]}; this button no longer applies.`;
+}
+
+/** A statement as the store keeps it. */
+function asNewStatement(statement: SqlStatement): NewStatement {
+  return { sql: statement.text, line: statement.line, column: statement.column };
 }
 
 async function* mapChunks(chunks: AsyncIterable<string>, map: (chunk: string) => string): AsyncGenerator<string> {
