@@ -159,10 +159,11 @@ export class ChangeRunner {
       data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
     });
 
+    const target = this.target(change, instance);
     let session: EngineSession;
     try {
       session = await engine.connect(
-        this.target(change, instance),
+        target,
         { statementTimeoutMs: config.file.execution.statementTimeoutSeconds * 1000, lockTimeoutMs: config.file.execution.lockTimeoutSeconds * 1000 },
         { batches: transactional },
       );
@@ -171,7 +172,6 @@ export class ChangeRunner {
       return;
     }
 
-    const target = this.target(change, instance);
     // Progress edits show the change as loaded when its run began (running); only the count moves.
     const progress = new RunProgress(change.tally.total, change.tally.done, (done, total) =>
       announce(this.deps, change, { kind: "progress", done, total }),

@@ -39,20 +39,29 @@ export class BackupRecorder implements DataChangeRecorder {
   ) {}
 
   async execute(sql: string, ordinal: number): Promise<StatementOutcome> {
-    if (this.refusal) return this.session.execute(sql);
-    const statement = readDataStatement(sql);
-    if (statement.kind === "other") return this.session.execute(sql);
-    if (statement.kind === "refused") return this.refuse(`statement ${ordinal} cannot be backed up: ${statement.reason}`, sql);
-    const table = await this.tableOf(statement.table);
-    if (!table) return this.refuse(`statement ${ordinal} does not target a plain table (${statement.table})`, sql);
-    const writer = new PostgresInverseWriter(table);
-    if (statement.kind === "insert") return this.recordInsert(sql, writer);
-    const refusal = rowChangeRefusal(statement, table, writer, ordinal);
-    if (refusal) return this.refuse(refusal, sql);
-    const step = this.rowChangeStep(statement, table, writer, sql, ordinal);
-    const { results, failure } = await this.session.pipeline(step.texts);
+    const planned = await this.plan(sql, ordinal);
+    if ("refusal" in planned) return this.refuse(planned.refusal, sql);
+    const { results, failure } = await this.session.pipeline(planned.texts);
     if (failure) throw failure.error;
-    return step.keep(results);
+    return planned.keep(results);
+  }
+
+  /**
+   * What a statement sends to the server, with what its rollback needs, and how its answers are kept; or why its
+   * rollback is refused (it then runs on its own, see refuse()).
+   */
+  private async plan(sql: string, ordinal: number): Promise<PipelineStep | { refusal: string }> {
+    const statement = this.refusal ? undefined : readDataStatement(sql);
+    if (!statement || statement.kind === "other") return { texts: [sql], keep: plainOutcome };
+    if (statement.kind === "refused") return { refusal: `statement ${ordinal} cannot be backed up: ${statement.reason}` };
+    const table = await this.tableOf(statement.table);
+    if (!table) return { refusal: `statement ${ordinal} does not target a plain table (${statement.table})` };
+    const writer = new PostgresInverseWriter(table);
+    if (statement.kind === "insert") {
+      return { texts: [returningNewRows(sql, writer)], keep: ([answer]) => this.keepInserted(answer!.result.rows, writer, answer!.durationMs) };
+    }
+    const refusal = rowChangeRefusal(statement, table, writer, ordinal);
+    return refusal ? { refusal } : this.rowChangeStep(statement, table, writer, sql, ordinal);
   }
 
   /**
@@ -135,17 +144,25 @@ export class BackupRecorder implements DataChangeRecorder {
   /**
    * Runs of statements go to the server as one pipeline, each with what its rollback needs: INSERTs with their
    * RETURNING, UPDATEs and DELETEs with their backup before and the read-back of their rows after. A statement whose
-   * rollback is refused runs on its own through execute(), which says why.
+   * rollback is refused runs on its own, and the refusal says why.
    */
   async executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
     const outcomes: StatementOutcome[] = [];
     let next = 0;
     while (next < statements.length) {
-      const run = await this.pipelinable(statements.slice(next));
+      const run: PipelineStep[] = [];
+      let refusal: string | undefined;
+      for (const { sql, ordinal } of statements.slice(next)) {
+        const planned = await this.plan(sql, ordinal);
+        if ("refusal" in planned) {
+          refusal = planned.refusal;
+          break;
+        }
+        run.push(planned);
+      }
       if (run.length === 0) {
-        const { sql, ordinal } = statements[next]!;
         try {
-          outcomes.push(await this.execute(sql, ordinal));
+          outcomes.push(await this.refuse(refusal!, statements[next]!.sql));
         } catch (error) {
           return { outcomes, failure: { index: next, error: error instanceof Error ? error : new Error(String(error)) } };
         }
@@ -165,29 +182,6 @@ export class BackupRecorder implements DataChangeRecorder {
       next += run.length;
     }
     return { outcomes };
-  }
-
-  /** The leading statements that can share a pipeline: what to send for each and how to keep its answers. */
-  private async pipelinable(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<PipelineStep[]> {
-    const run: PipelineStep[] = [];
-    const plain = ([answer]: PipelinedAnswer[]): StatementOutcome => ({ rowsAffected: affectedRows(answer!.result), durationMs: answer!.durationMs });
-    for (const { sql, ordinal } of statements) {
-      const statement = this.refusal ? undefined : readDataStatement(sql);
-      if (!statement || statement.kind === "other") {
-        run.push({ texts: [sql], keep: plain });
-        continue;
-      }
-      const table = statement.kind === "refused" ? undefined : await this.tableOf(statement.table);
-      if (!table || statement.kind === "refused") break;
-      const writer = new PostgresInverseWriter(table);
-      if (statement.kind === "insert") {
-        run.push({ texts: [returningNewRows(sql, writer)], keep: ([answer]) => this.keepInserted(answer!.result.rows, writer, answer!.durationMs) });
-        continue;
-      }
-      if (rowChangeRefusal(statement, table, writer, ordinal)) break;
-      run.push(this.rowChangeStep(statement, table, writer, sql, ordinal));
-    }
-    return run;
   }
 
   private tableOf(name: string): Promise<BackupTable | undefined> {
@@ -217,12 +211,6 @@ export class BackupRecorder implements DataChangeRecorder {
     return `the change touches more than ${this.options.rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
   }
 
-  private async recordInsert(sql: string, writer: PostgresInverseWriter): Promise<StatementOutcome> {
-    const started = performance.now();
-    const returned = await this.session.queryRows(returningNewRows(sql, writer));
-    return this.keepInserted(returned, writer, performance.now() - started);
-  }
-
   /** Keeps the inverses of the rows an INSERT returned, unless the rollback was refused or would pass the row limit. */
   private keepInserted(returned: Array<Record<string, unknown>>, writer: PostgresInverseWriter, durationMs: number): StatementOutcome {
     const outcome = { rowsAffected: returned.length, durationMs };
@@ -238,6 +226,11 @@ export class BackupRecorder implements DataChangeRecorder {
 }
 
 type PipelinedAnswer = { result: pg.QueryResult; durationMs: number };
+
+/** A statement whose rollback needs nothing: its rows and time. */
+function plainOutcome([answer]: PipelinedAnswer[]): StatementOutcome {
+  return { rowsAffected: affectedRows(answer!.result), durationMs: answer!.durationMs };
+}
 
 /** One statement in a pipeline: the texts it sends, and how its answers (one per text, in order) are kept. */
 interface PipelineStep {
