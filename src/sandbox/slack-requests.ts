@@ -1,6 +1,7 @@
 // Sends what Slack sends: slash commands, button clicks and modal submissions, signed with the app's signing
 // secret, to Sluice's real /slack/events endpoint. Used by the sandbox page and by the tests.
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { slackSignature } from "../slack/ack-thread/slack-request.ts";
 
 export interface SlackUser {
   id: string;
@@ -54,9 +55,8 @@ export interface ViewSubmission {
   values: Record<string, Record<string, unknown>>;
 }
 
-export function signature(signingSecret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-}
+/** Signs as Slack signs: the same function the acknowledgement thread checks with. */
+export const signature: (signingSecret: string, timestamp: number, body: string) => string = slackSignature;
 
 export class SlackRequestSender {
   constructor(

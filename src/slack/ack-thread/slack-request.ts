@@ -72,6 +72,11 @@ export function isSslCheck(headers: IncomingHttpHeaders, raw: Buffer): boolean {
   return mediaType(headers) === FORM && parseQuery(raw.toString("utf8")).ssl_check === "1";
 }
 
+/** Slack's v0 signature of a request body sent at `timestamp` (seconds). */
+export function slackSignature(signingSecret: string, timestamp: number, body: string | Buffer): string {
+  return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:`).update(body).digest("hex")}`;
+}
+
 /** Throws a 401 unless the request was signed with `signingSecret` less than five minutes ago. */
 export function verifySignature(signingSecret: string, headers: IncomingHttpHeaders, raw: Buffer, nowMs = Date.now()): void {
   const signature = header(headers, "x-slack-signature");
@@ -80,7 +85,7 @@ export function verifySignature(signingSecret: string, headers: IncomingHttpHead
   if (timestamp < Math.floor(nowMs / 1000) - MAX_AGE_SECONDS) {
     throw new RejectedRequest(401, "Failed to verify authenticity: x-slack-request-timestamp is more than 5 minutes old, the request is stale");
   }
-  const expected = Buffer.from(`v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:`).update(raw).digest("hex")}`);
+  const expected = Buffer.from(slackSignature(signingSecret, timestamp, raw));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new RejectedRequest(401, "Failed to verify authenticity: signature mismatch");
 }
