@@ -82,9 +82,9 @@ export interface StatementTally {
 
 export type ChangeDetail = Omit<Prisma.ChangeGetPayload<{ include: typeof changeDetail }>, "sql"> & {
   tally: StatementTally;
-  /** The start of the change's SQL (SQL_HEAD_CHARACTERS at most), and its whole length. */
+  /** The start of the change's SQL (SQL_HEAD_CHARACTERS at most), and whether there is more of it. */
   sqlHead: string;
-  sqlLength: number;
+  sqlCut: boolean;
 };
 
 export type StoredStatement = Statement;
@@ -98,7 +98,7 @@ const STATEMENT_TALLY = `
     (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'done')::integer AS done,
     failed."ordinal" AS "failedOrdinal", failed."line" AS "failedLine",
     coalesce(last_run.rows, 0)::float8 AS "rowsAffected", coalesce(last_run.ms, 0)::float8 AS "durationMs",
-    left(c."sql", ${SQL_HEAD_CHARACTERS}) AS "sqlHead", length(c."sql")::integer AS "sqlLength"
+    left(c."sql", ${SQL_HEAD_CHARACTERS}) AS "sqlHead", length(c."sql") > ${SQL_HEAD_CHARACTERS} AS "sqlCut"
   FROM "Change" c
   LEFT JOIN LATERAL (
     SELECT "ordinal", "line" FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1
@@ -117,7 +117,7 @@ interface TallyRow {
   rowsAffected: number;
   durationMs: number;
   sqlHead: string;
-  sqlLength: number;
+  sqlCut: boolean;
 }
 
 export class ChangeRepository {
@@ -251,7 +251,7 @@ export class ChangeRepository {
     return statements.map((statement) => ({ ...statement, result: results.get(statement.id) }));
   }
 
-  private async summary(changeId: number): Promise<Pick<ChangeDetail, "tally" | "sqlHead" | "sqlLength">> {
+  private async summary(changeId: number): Promise<Pick<ChangeDetail, "tally" | "sqlHead" | "sqlCut">> {
     const [row] = await this.prisma.$queryRawUnsafe<TallyRow[]>(STATEMENT_TALLY, changeId);
     if (!row) throw new Error(`change ${changeId} does not exist`);
     return {
@@ -263,7 +263,7 @@ export class ChangeRepository {
         durationMs: Number(row.durationMs),
       },
       sqlHead: row.sqlHead,
-      sqlLength: row.sqlLength,
+      sqlCut: row.sqlCut,
     };
   }
 

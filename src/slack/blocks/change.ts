@@ -118,7 +118,7 @@ export interface ChangeMessage {
 export function changeRootMessage(change: ChangeDetail, progress?: RunProgress): ChangeMessage {
   const review = change.reviews[0];
   const head = codeBlock(change.sqlHead);
-  const sql = { text: head.text, cut: head.cut || change.sqlLength > change.sqlHead.length };
+  const sql = { text: head.text, cut: head.cut || change.sqlCut };
   const where = `${change.database.name} (${change.database.environment.name})`;
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: truncate(`${change.key}: ${changeTypeName(change.type)} on ${where}`, SLACK_LIMITS.headerText) } },
