@@ -207,7 +207,10 @@ export class ChangeWorkflow {
    * recorded approval, the note in Slack, and the run when the decision starts one.
    */
   private async decide(changeId: number, userId: string, move: DecisionMove): Promise<DecisionOutcome> {
-    const change = await this.deps.changes.get(changeId);
+    // A button that no longer applies is answered from the status alone, whoever clicked it.
+    const current = await this.deps.changes.statusOf(changeId);
+    if (current && !move.from.includes(current.status)) return { ok: false, reason: staleReason(current) };
+    const change = await this.deps.changes.get(changeId); // throws when there is no such change
     const refusal = (await this.rightToDecide(change, userId, move.selfAllowed)) ?? stale(change, move.from) ?? move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
     const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
@@ -342,7 +345,7 @@ function stale(change: ChangeDetail, expected: ChangeStatus[]): string | undefin
   return expected.includes(change.status) ? undefined : staleReason(change);
 }
 
-function staleReason(change: ChangeDetail): string {
+function staleReason(change: Pick<ChangeDetail, "key" | "status">): string {
   return `${change.key} is already ${statusWords[change.status]}; this button no longer applies.`;
 }
 

@@ -182,6 +182,19 @@ export class ChangeRepository {
     return { ...change, ...summary };
   }
 
+  /**
+   * A change's key and status alone (undefined if there is none): what a button checks first, since most clicks on
+   * a change that moved on go no further, and its whole detail costs the store about 30 times as much to read.
+   */
+  async statusOf(id: number): Promise<{ key: string; status: ChangeStatus } | undefined> {
+    const { rows } = await this.pool.query<{ key: string; status: ChangeStatus }>({
+      name: "sluice-change-status",
+      text: `SELECT "key", "status"::text AS "status" FROM "Change" WHERE "id" = $1::integer`,
+      values: [id],
+    });
+    return rows[0];
+  }
+
   async findByKey(key: string): Promise<ChangeDetail | null> {
     const change = await this.prisma.change.findUnique({ where: { key }, include: changeDetail, omit: { sql: true } });
     return change && { ...change, ...(await this.summary(change.id)) };

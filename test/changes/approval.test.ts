@@ -84,6 +84,22 @@ describe("approving a Prod change", () => {
     assert.equal(await rowsTagged(tag), 0);
   });
 
+  test("a button that no longer applies says so to whoever clicks it, approver or not", async () => {
+    const tag = `moved${++seq}`;
+    const change = await waitForPosted(t, (await insertChange(DEVELOPER, tag)).key, "awaiting_approval");
+    await clickOnChange(t, APPROVER, change, CHANGE_ACTIONS.approve);
+    const done = await waitForStatus(t, change.key, "done");
+    await clickOnChange(t, { id: "UNOBODY" }, change, CHANGE_ACTIONS.approve);
+    await clickOnChange(t, DEVELOPER, change, CHANGE_ACTIONS.reject);
+    const stale = `${change.key} is already done; this button no longer applies.`;
+    assert.equal(await eventually(() => ephemeralTo(t, "UNOBODY").find((text) => text.startsWith(change.key))), stale);
+    assert.equal(await eventually(() => ephemeralTo(t, DEVELOPER.id).find((text) => text.startsWith(change.key))), stale);
+    const after = await t.sluice.services.changes.get(change.id);
+    assert.equal(after.status, "done");
+    assert.equal(after.approvals.length, done.approvals.length);
+    assert.equal(await rowsTagged(tag), 1);
+  });
+
   test("an approver may not approve their own change when Prod does not allow it", async () => {
     const tag = `self${++seq}`;
     const change = await waitForPosted(t, (await insertChange(APPROVER, tag)).key, "awaiting_approval");
