@@ -1,12 +1,14 @@
 // The change history: creating changes with their statements and review, moving their status with
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
+import { changeDetailById, changeDetailByKey, type ChangeDetail } from "./change-detail.ts";
 import { isUniqueViolation } from "./errors.ts";
 import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement, StatementResult } from "./generated/client.ts";
 import { inTransaction, NOW, rowsOf, type Queryable } from "./plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, SQL_SOURCE, statementsOfScript } from "./rollback-scripts.ts";
 
 export type { ChangeStatus, ChangeType };
+export { changeDetail, type ChangeDetail, type StatementTally } from "./change-detail.ts";
 
 export interface NewStatement {
   sql: string;
@@ -44,21 +46,6 @@ export interface NewChange {
   review: { errorCount: number; warningCount: number; findings: NewFinding[] };
 }
 
-/**
- * A change as the workflow and Slack see it. Its statements and their results are not part of it: a change may hold
- * 100,000 of them (a large rollback), and reading them all each time it is shown cost seconds and hundreds of MB.
- * Their tally is counted in the store; the statements themselves are read when needed (pendingStatements,
- * shownStatements).
- */
-export const changeDetail = {
-  database: { include: { instance: true, environment: true, project: true } },
-  reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
-  approvals: { orderBy: { id: "asc" } },
-  executions: { orderBy: { attempt: "asc" } },
-  snapshots: { orderBy: { id: "asc" } },
-  rollbackOf: true,
-} satisfies Prisma.ChangeInclude;
-
 const STATEMENTS_PER_PAGE = 2_000;
 
 const PENDING_STATEMENTS = `
@@ -66,59 +53,10 @@ const PENDING_STATEMENTS = `
   WHERE "changeId" = $1::integer AND "ordinal" >= $2::integer AND "status" <> 'done'
   ORDER BY "ordinal" LIMIT $3::integer`;
 
-/** The change's own SQL is read only this far with its detail; the whole of it in pieces with sqlInPieces. */
-const SQL_HEAD_CHARACTERS = 4_000;
-
-/** How far a change's statements got. */
-export interface StatementTally {
-  total: number;
-  done: number;
-  /** The first statement that failed, if one did. */
-  failed?: { ordinal: number; line: number };
-  /** Rows affected and time taken by the statements of the last execution. */
-  rowsAffected: number;
-  durationMs: number;
-}
-
-export type ChangeDetail = Omit<Prisma.ChangeGetPayload<{ include: typeof changeDetail }>, "sql"> & {
-  tally: StatementTally;
-  /** The start of the change's SQL (SQL_HEAD_CHARACTERS at most), and whether there is more of it. */
-  sqlHead: string;
-  sqlCut: boolean;
-};
-
 export type StoredStatement = Statement;
 
 /** A statement with its result in the change's last execution, if it ran there. */
 export type ShownStatement = Statement & { result?: StatementResult };
-
-const STATEMENT_TALLY = `
-  SELECT
-    (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer)::integer AS total,
-    (SELECT count(*) FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'done')::integer AS done,
-    failed."ordinal" AS "failedOrdinal", failed."line" AS "failedLine",
-    coalesce(last_run.rows, 0)::float8 AS "rowsAffected", coalesce(last_run.ms, 0)::float8 AS "durationMs",
-    left(c."sql", ${SQL_HEAD_CHARACTERS}) AS "sqlHead", length(c."sql") > ${SQL_HEAD_CHARACTERS} AS "sqlCut"
-  FROM "Change" c
-  LEFT JOIN LATERAL (
-    SELECT "ordinal", "line" FROM "Statement" WHERE "changeId" = $1::integer AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1
-  ) AS failed ON true
-  LEFT JOIN LATERAL (
-    SELECT sum("rowsAffected") AS rows, sum("durationMs") AS ms FROM "StatementResult"
-    WHERE "executionId" = (SELECT "id" FROM "Execution" WHERE "changeId" = $1::integer ORDER BY "attempt" DESC LIMIT 1)
-  ) AS last_run ON true
-  WHERE c."id" = $1::integer`;
-
-interface TallyRow {
-  total: number;
-  done: number;
-  failedOrdinal: number | null;
-  failedLine: number | null;
-  rowsAffected: number;
-  durationMs: number;
-  sqlHead: string;
-  sqlCut: boolean;
-}
 
 export class ChangeRepository {
   constructor(
@@ -178,8 +116,9 @@ export class ChangeRepository {
   }
 
   async get(id: number): Promise<ChangeDetail> {
-    const [change, summary] = await Promise.all([this.prisma.change.findUniqueOrThrow({ where: { id }, include: changeDetail, omit: { sql: true } }), this.summary(id)]);
-    return { ...change, ...summary };
+    const change = await changeDetailById(this.pool, id);
+    if (!change) throw new Error(`There is no change ${id}.`);
+    return change;
   }
 
   /**
@@ -196,9 +135,9 @@ export class ChangeRepository {
   }
 
   async findByKey(key: string): Promise<ChangeDetail | null> {
-    const change = await this.prisma.change.findUnique({ where: { key }, include: changeDetail, omit: { sql: true } });
-    return change && { ...change, ...(await this.summary(change.id)) };
+    return (await changeDetailByKey(this.pool, key)) ?? null;
   }
+
 
   /**
    * The change's SQL a piece at a time, with its whole length in bytes (UTF-8): a rollback change's is the script
@@ -264,21 +203,6 @@ export class ChangeRepository {
     return statements.map((statement) => ({ ...statement, result: results.get(statement.id) }));
   }
 
-  private async summary(changeId: number): Promise<Pick<ChangeDetail, "tally" | "sqlHead" | "sqlCut">> {
-    const [row] = await this.prisma.$queryRawUnsafe<TallyRow[]>(STATEMENT_TALLY, changeId);
-    if (!row) throw new Error(`change ${changeId} does not exist`);
-    return {
-      tally: {
-        total: row.total,
-        done: row.done,
-        ...(row.failedOrdinal === null ? {} : { failed: { ordinal: row.failedOrdinal, line: row.failedLine ?? 0 } }),
-        rowsAffected: Number(row.rowsAffected),
-        durationMs: Number(row.durationMs),
-      },
-      sqlHead: row.sqlHead,
-      sqlCut: row.sqlCut,
-    };
-  }
 
   /** Moves a change from one of `from` to `to`; false when another request moved it first. */
   async transition(id: number, from: ChangeStatus[], to: ChangeStatus): Promise<boolean> {

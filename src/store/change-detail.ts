@@ -1,0 +1,107 @@
+// Reading one change's detail: the change with its database (instance, environment, project), latest review and
+// findings, approvals, executions, schema snapshots and the change it rolls back, plus the tally of its statements
+// and the start of its SQL. One prepared statement that PostgreSQL answers as JSON: through Prisma's include the same
+// read planned a dozen joins each time and cost the store about 4 ms of CPU, and each button and modal reads it.
+import type pg from "pg";
+import type { Prisma } from "./generated/client.ts";
+
+/** The relations a change's detail carries, as Prisma names them (its type is built from this). */
+export const changeDetail = {
+  database: { include: { instance: true, environment: true, project: true } },
+  reviews: { orderBy: { id: "desc" }, take: 1, include: { findings: { orderBy: { id: "asc" } } } },
+  approvals: { orderBy: { id: "asc" } },
+  executions: { orderBy: { attempt: "asc" } },
+  snapshots: { orderBy: { id: "asc" } },
+  rollbackOf: true,
+} satisfies Prisma.ChangeInclude;
+
+/** The change's own SQL is read only this far with its detail; the whole of it in pieces with sqlInPieces. */
+export const SQL_HEAD_CHARACTERS = 4_000;
+
+/** How far a change's statements got. */
+export interface StatementTally {
+  total: number;
+  done: number;
+  /** The first statement that failed, if one did. */
+  failed?: { ordinal: number; line: number };
+  /** Rows affected and time taken by the statements of the last execution. */
+  rowsAffected: number;
+  durationMs: number;
+}
+
+/**
+ * A change as the workflow and Slack see it. Its statements and their results are not part of it: a change may hold
+ * 100,000 of them (a large rollback), and reading them all each time it is shown cost seconds and hundreds of MB.
+ * Their tally is counted in the store; the statements themselves are read when needed (pendingStatements,
+ * shownStatements).
+ */
+export type ChangeDetail = Omit<Prisma.ChangeGetPayload<{ include: typeof changeDetail }>, "sql"> & {
+  tally: StatementTally;
+  /** The start of the change's SQL (SQL_HEAD_CHARACTERS at most), and whether there is more of it. */
+  sqlHead: string;
+  sqlCut: boolean;
+};
+
+/** A row as JSON, its relations beside its columns; `jsonb - 'sql'` leaves a change's SQL out. */
+const CHANGE_DETAIL = `
+  SELECT (to_jsonb(c) - 'sql') || jsonb_build_object(
+    'database', (
+      SELECT to_jsonb(d) || jsonb_build_object('instance', to_jsonb(i), 'environment', to_jsonb(e), 'project', to_jsonb(p))
+      FROM "Database" d JOIN "Instance" i ON i."id" = d."instanceId" JOIN "Environment" e ON e."id" = d."environmentId"
+        JOIN "Project" p ON p."id" = d."projectId"
+      WHERE d."id" = c."databaseId"),
+    'reviews', coalesce((
+      SELECT jsonb_agg(to_jsonb(r) || jsonb_build_object('findings', coalesce((
+        SELECT jsonb_agg(to_jsonb(f) ORDER BY f."id") FROM "Finding" f WHERE f."reviewId" = r."id"), '[]'::jsonb)))
+      FROM (SELECT * FROM "Review" WHERE "changeId" = c."id" ORDER BY "id" DESC LIMIT 1) r), '[]'::jsonb),
+    'approvals', coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a."id") FROM "Approval" a WHERE a."changeId" = c."id"), '[]'::jsonb),
+    'executions', coalesce((SELECT jsonb_agg(to_jsonb(x) ORDER BY x."attempt") FROM "Execution" x WHERE x."changeId" = c."id"), '[]'::jsonb),
+    'snapshots', coalesce((SELECT jsonb_agg(to_jsonb(s) ORDER BY s."id") FROM "SchemaSnapshot" s WHERE s."changeId" = c."id"), '[]'::jsonb),
+    'rollbackOf', (SELECT to_jsonb(o) FROM "Change" o WHERE o."id" = c."rollbackOfId"),
+    'tally', jsonb_build_object(
+      'total', (SELECT count(*) FROM "Statement" WHERE "changeId" = c."id"),
+      'done', (SELECT count(*) FROM "Statement" WHERE "changeId" = c."id" AND "status" = 'done'),
+      'failed', (
+        SELECT jsonb_build_object('ordinal', "ordinal", 'line', "line") FROM "Statement"
+        WHERE "changeId" = c."id" AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1),
+      'rowsAffected', coalesce(last_run.rows, 0),
+      'durationMs', coalesce(last_run.ms, 0)),
+    'sqlHead', left(c."sql", ${SQL_HEAD_CHARACTERS}),
+    'sqlCut', length(c."sql") > ${SQL_HEAD_CHARACTERS}
+  ) AS "detail"
+  FROM "Change" c
+  LEFT JOIN LATERAL (
+    SELECT sum("rowsAffected")::float8 AS rows, sum("durationMs")::float8 AS ms FROM "StatementResult"
+    WHERE "executionId" = (SELECT "id" FROM "Execution" WHERE "changeId" = c."id" ORDER BY "attempt" DESC LIMIT 1)
+  ) AS last_run ON true`;
+
+/** The columns Prisma keeps as DateTime (timestamp(3), UTC, which JSON gives without its zone). */
+const TIMESTAMP_KEYS = new Set(["createdAt", "updatedAt", "startedAt", "committingAt", "finishedAt"]);
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value === null || typeof value !== "object") return value;
+  const row = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(row)) {
+    if (TIMESTAMP_KEYS.has(key) && typeof field === "string") row[key] = new Date(`${field}Z`);
+    else if (typeof field === "object") row[key] = key === "backupTables" ? field : revive(field);
+  }
+  return row;
+}
+
+async function readDetail(pool: pg.Pool, name: string, where: string, value: number | string): Promise<ChangeDetail | undefined> {
+  const { rows } = await pool.query<{ detail: Record<string, unknown> }>({ name, text: `${CHANGE_DETAIL} WHERE ${where}`, values: [value] });
+  const detail = rows[0]?.detail;
+  if (!detail) return undefined;
+  const tally = detail.tally as StatementTally & { failed: StatementTally["failed"] | null };
+  if (tally.failed === null) delete tally.failed;
+  return revive(detail) as ChangeDetail;
+}
+
+export function changeDetailById(pool: pg.Pool, id: number): Promise<ChangeDetail | undefined> {
+  return readDetail(pool, "sluice-change-detail-by-id", `c."id" = $1::integer`, id);
+}
+
+export function changeDetailByKey(pool: pg.Pool, key: string): Promise<ChangeDetail | undefined> {
+  return readDetail(pool, "sluice-change-detail-by-key", `c."key" = $1::text`, key);
+}
