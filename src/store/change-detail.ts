@@ -1,9 +1,10 @@
 // Reading one change's detail: the change with its database (instance, environment, project), latest review and
 // findings, approvals, executions, schema snapshots and the change it rolls back, plus the tally of its statements
-// and the start of its SQL. One prepared statement that PostgreSQL answers as JSON: through Prisma's include the same
-// read planned a dozen joins each time and cost the store about 4 ms of CPU, and each button and modal reads it.
+// and the start of its SQL; and the first statements it shows with their results. Each is one prepared statement
+// that PostgreSQL answers as JSON: through Prisma the detail planned a dozen joins each time and cost the store about
+// 4 ms of CPU and Sluice as much again, and each button and modal reads it.
 import type pg from "pg";
-import type { Prisma } from "./generated/client.ts";
+import type { Prisma, Statement, StatementResult } from "./generated/client.ts";
 
 /** The relations a change's detail carries, as Prisma names them (its type is built from this). */
 export const changeDetail = {
@@ -87,6 +88,21 @@ function revive(value: unknown): unknown {
     else if (typeof field === "object") row[key] = key === "backupTables" ? field : revive(field);
   }
   return row;
+}
+
+/** A statement with its result in the change's last execution, if it ran there. */
+export type ShownStatement = Statement & { result?: StatementResult };
+
+const SHOWN_STATEMENTS = `
+  SELECT to_jsonb(s) || CASE WHEN r."id" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('result', to_jsonb(r)) END AS "shown"
+  FROM (SELECT * FROM "Statement" WHERE "changeId" = $1::integer ORDER BY "ordinal" LIMIT $3::integer) s
+  LEFT JOIN "StatementResult" r ON r."statementId" = s."id" AND r."executionId" = $2::integer
+  ORDER BY s."ordinal"`;
+
+/** The change's first `limit` statements, each with its result in `executionId` (the last execution) if there is one. */
+export async function shownStatements(pool: pg.Pool, changeId: number, executionId: number | undefined, limit: number): Promise<ShownStatement[]> {
+  const { rows } = await pool.query<{ shown: ShownStatement }>({ name: "sluice-shown-statements", text: SHOWN_STATEMENTS, values: [changeId, executionId ?? null, limit] });
+  return rows.map((row) => revive(row.shown) as ShownStatement);
 }
 
 async function readDetail(pool: pg.Pool, name: string, where: string, value: number | string): Promise<ChangeDetail | undefined> {

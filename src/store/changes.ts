@@ -1,14 +1,14 @@
 // The change history: creating changes with their statements and review, moving their status with
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
-import { changeDetailById, changeDetailByKey, type ChangeDetail } from "./change-detail.ts";
+import { changeDetailById, changeDetailByKey, shownStatements, type ChangeDetail, type ShownStatement } from "./change-detail.ts";
 import { isUniqueViolation } from "./errors.ts";
-import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement, StatementResult } from "./generated/client.ts";
+import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement } from "./generated/client.ts";
 import { inTransaction, NOW, rowsOf, type Queryable } from "./plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, SQL_SOURCE, statementsOfScript } from "./rollback-scripts.ts";
 
 export type { ChangeStatus, ChangeType };
-export { changeDetail, type ChangeDetail, type StatementTally } from "./change-detail.ts";
+export { changeDetail, type ChangeDetail, type ShownStatement, type StatementTally } from "./change-detail.ts";
 
 export interface NewStatement {
   sql: string;
@@ -55,8 +55,6 @@ const PENDING_STATEMENTS = `
 
 export type StoredStatement = Statement;
 
-/** A statement with its result in the change's last execution, if it ran there. */
-export type ShownStatement = Statement & { result?: StatementResult };
 
 export class ChangeRepository {
   constructor(
@@ -189,19 +187,11 @@ export class ChangeRepository {
     }
   }
 
-  /** The results an execution recorded for the given statements. */
-  async resultsOf(executionId: number, statementIds: number[]): Promise<StatementResult[]> {
-    return this.prisma.statementResult.findMany({ where: { executionId, statementId: { in: statementIds } } });
+  /** The change's first `limit` statements, each with its result in the last execution. */
+  shownStatements(change: ChangeDetail, limit: number): Promise<ShownStatement[]> {
+    return shownStatements(this.pool, change.id, change.executions.at(-1)?.id, limit);
   }
 
-  /** The change's first `limit` statements, each with its result in the last execution. */
-  async shownStatements(change: ChangeDetail, limit: number): Promise<ShownStatement[]> {
-    const statements = await this.prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" }, take: limit });
-    const execution = change.executions.at(-1);
-    if (!execution) return statements;
-    const results = new Map((await this.resultsOf(execution.id, statements.map((s) => s.id))).map((r) => [r.statementId, r]));
-    return statements.map((statement) => ({ ...statement, result: results.get(statement.id) }));
-  }
 
 
   /** Moves a change from one of `from` to `to`; false when another request moved it first. */

@@ -34,8 +34,8 @@ describe("a change's detail", () => {
         total: statements.length,
         done: statements.filter((s) => s.status === "done").length,
         ...(failed ? { failed: { ordinal: failed.ordinal, line: failed.line } } : {}),
-        rowsAffected: results.reduce((sum, r) => sum + r.rowsAffected, 0),
-        durationMs: results.reduce((sum, r) => sum + r.durationMs, 0),
+        rowsAffected: results.reduce((sum, r) => sum + (r.rowsAffected ?? 0), 0),
+        durationMs: results.reduce((sum, r) => sum + (r.durationMs ?? 0), 0),
       },
       sqlHead: sql.slice(0, 4000),
       sqlCut: sql.length > 4000,
@@ -67,6 +67,17 @@ describe("a change's detail", () => {
     const detail = await assertSameAsPrisma(change.id);
     assert.deepEqual(detail.tally.failed, { ordinal: 1, line: 2 });
     assert.equal(detail.executions[0]!.error !== null, true);
+    // The detail modal's statements: each with its result in the last execution, as Prisma reads them.
+    const prisma = world.t.sluice.store.prisma;
+    const statements = await prisma.statement.findMany({ where: { changeId: change.id }, orderBy: { ordinal: "asc" }, include: { results: true } });
+    const shown = await world.t.sluice.services.changes.shownStatements(detail, 10);
+    assert.deepEqual(
+      shown,
+      statements.map(({ results, ...statement }) => (results[0] ? { ...statement, result: results[0] } : statement)),
+    );
+    assert.deepEqual(shown.map((s) => s.result?.status), ["rolled_back", "failed"]);
+    assert.ok(shown[1]!.result!.startedAt instanceof Date);
+    assert.equal((await world.t.sluice.services.changes.shownStatements(detail, 1)).length, 1, "no more than asked");
   });
 
   test("a rollback change with the change it undoes and its approval; SQL past 4,000 characters is cut", async () => {
