@@ -6,20 +6,34 @@ import { APPROVER, CHANNEL, DEVELOPER } from "../../test/support/changes.ts";
 import { createPostgresDatabase, dropPostgresDatabase, ensurePostgres } from "../../test/support/servers.ts";
 import { eventually } from "../../test/support/sluice.ts";
 import { runTsChild } from "../support/child.ts";
+import { commandCpuMs, processCpuMs } from "../support/cpu-time.ts";
 import { ms, percentile, ratio } from "../support/stats.ts";
 import { startBareApp } from "./bare-app.ts";
 import { startBenchSluice, type BenchSluice } from "./bench-sluice.ts";
 import type { LoadPlan, LoadResult } from "./load-client.ts";
 
 const LOAD_CLIENT = fileURLToPath(new URL("./load-client.ts", import.meta.url));
-/** Closed-loop rounds, and one "isolated" round: one request at a time with a pause, so no earlier work competes. */
-const ROUNDS = [
-  { label: "1, paced", concurrency: 1, requests: 150, gapMs: 30 },
-  { label: "1", concurrency: 1, requests: 300, gapMs: 0 },
-  { label: "10", concurrency: 10, requests: 600, gapMs: 0 },
-  { label: "50", concurrency: 50, requests: 1000, gapMs: 0 },
+/**
+ * "1, paced": one request at a time with a pause, so no earlier work competes. Bursts ("10 at once"): that many
+ * requests sent together, as when several people click at the same moment, then nothing until Sluice's work after
+ * them is done. Closed loops: each of `concurrency` clients sends its next request as soon as it has an answer, for
+ * as long as the round lasts, which keeps the machine's 2 cores saturated.
+ */
+const ROUNDS: Round[] = [
+  { label: "1, paced", shape: "paced", concurrency: 1, requests: 150, gapMs: 30 },
+  { label: "10 at once", shape: "bursts", concurrency: 10, requests: 400, gapMs: 20 },
+  { label: "50 at once", shape: "bursts", concurrency: 50, requests: 800, gapMs: 20 },
+  { label: "1, closed loop", shape: "closed", concurrency: 1, requests: 300, gapMs: 0 },
+  { label: "10, closed loop", shape: "closed", concurrency: 10, requests: 600, gapMs: 0 },
+  { label: "50, closed loop", shape: "closed", concurrency: 50, requests: 1000, gapMs: 0 },
 ];
-type Round = (typeof ROUNDS)[number];
+interface Round {
+  label: string;
+  shape: "paced" | "bursts" | "closed";
+  concurrency: number;
+  requests: number;
+  gapMs: number;
+}
 const SLACK_DEADLINE_MS = 3000;
 
 interface Payload {
@@ -29,19 +43,28 @@ interface Payload {
   body: () => string;
 }
 
+/** CPU per request (ms) of each process taking part in a round, from its start until the app's work was done. */
+interface CpuPerRequest {
+  app: number;
+  loadGenerator: number;
+  /** Sluice's store (every PostgreSQL server process) and the local Slack Web API; 0 for the bare app. */
+  store: number;
+  slackApi: number;
+}
+
 interface Measured {
   payload: string;
-  round: string;
+  round: Round;
   requests: number;
-  bare: { p50: number; p99: number; max: number };
-  sluice: { p50: number; p99: number; max: number };
+  bare: { p50: number; p99: number; max: number; cpu: CpuPerRequest };
+  sluice: { p50: number; p99: number; max: number; cpu: CpuPerRequest };
   /** How long after its last ack Sluice's work after the acks (the follow-up calls) was all done. */
   followUpsDoneMs: number;
 }
 
 const warmupOf = (round: Round): number => Math.max(20, round.concurrency * 2);
 
-async function load(url: string, signingSecret: string, payload: Payload, round: Round): Promise<LoadResult> {
+async function load(url: string, signingSecret: string, payload: Payload, round: Round, followUpsUrl?: string): Promise<LoadResult> {
   const plan: LoadPlan = {
     url,
     signingSecret,
@@ -50,6 +73,7 @@ async function load(url: string, signingSecret: string, payload: Payload, round:
     requests: round.requests,
     warmup: warmupOf(round),
     gapMs: round.gapMs,
+    ...(round.shape === "bursts" ? { bursts: { followUpsUrl } } : {}),
   };
   const { stdout } = await runTsChild(LOAD_CLIENT, [], JSON.stringify(plan));
   const result = JSON.parse(stdout) as LoadResult;
@@ -58,11 +82,30 @@ async function load(url: string, signingSecret: string, payload: Payload, round:
   return result;
 }
 
-const summary = (result: LoadResult) => ({
-  p50: percentile(result.latenciesMs, 50),
-  p99: percentile(result.latenciesMs, 99),
-  max: Math.max(...result.latenciesMs),
-});
+/** Counts the CPU of the app's process, the store's and the Slack Web API's from now until `read()`. */
+function cpuMeter(appPid: number, slackPid: number): { read(result: LoadResult): CpuPerRequest } {
+  const at = () => ({ app: processCpuMs(appPid), store: commandCpuMs("postgres"), slackApi: processCpuMs(slackPid) });
+  const start = at();
+  return {
+    read(result) {
+      const end = at();
+      const per = (ms: number) => ms / result.latenciesMs.length;
+      return { app: per(end.app - start.app), loadGenerator: per(result.cpuMs), store: per(end.store - start.store), slackApi: per(end.slackApi - start.slackApi) };
+    },
+  };
+}
+
+/** Latencies of the halves of a round taken together; CPU per request averaged over them. */
+function summary(halves: LoadResult[], cpu: CpuPerRequest[]) {
+  const latencies = halves.flatMap((result) => result.latenciesMs);
+  const mean = (pick: (c: CpuPerRequest) => number) => cpu.reduce((sum, c) => sum + pick(c), 0) / cpu.length;
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    cpu: { app: mean((c) => c.app), loadGenerator: mean((c) => c.loadGenerator), store: mean((c) => c.store), slackApi: mean((c) => c.slackApi) },
+  };
+}
 
 /** A change that is done, so an Approve click is answered "no longer applies" and View change opens its modal. */
 async function doneChange(t: BenchSluice, database: string) {
@@ -97,16 +140,33 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     ];
     for (const payload of payloads) {
       for (const round of ROUNDS) {
-        const before = await t.slack.callCount(payload.followUp);
-        const bareResult = await load(bare.url, t.signingSecret, payload, round);
-        const sluiceResult = await load(t.eventsUrl, t.signingSecret, payload, round);
-        // The work after the ack must really happen (and finish before the next round starts).
-        const expected = before + sluiceResult.latenciesMs.length + warmupOf(round);
-        const lastAck = performance.now();
-        await eventually(async () => (await t.slack.callCount(payload.followUp)) >= expected, 60_000, `${payload.followUp} after ${payload.name}`);
-        const followUpsDoneMs = performance.now() - lastAck;
-        measured.push({ payload: payload.name, round: round.label, requests: sluiceResult.latenciesMs.length, bare: summary(bareResult), sluice: summary(sluiceResult), followUpsDoneMs });
-        console.error(`bench: ack ${payload.name} ×${round.label}: bare p99 ${ms(summary(bareResult).p99)} ms, Sluice p99 ${ms(summary(sluiceResult).p99)} ms`);
+        // The round is sent in halves, bare and Sluice in turn (bare, Sluice, bare, Sluice), so a change in the
+        // machine's load during the round weighs on both sides alike; each half starts once Sluice's work is done.
+        const half: Round = { ...round, requests: round.requests / 2 };
+        const bareRun: LoadResult[] = [];
+        const sluiceRun: LoadResult[] = [];
+        const bareCpu: CpuPerRequest[] = [];
+        const sluiceCpu: CpuPerRequest[] = [];
+        let followUpsDoneMs = 0;
+        for (let turn = 0; turn < 2; turn++) {
+          const bareMeter = cpuMeter(bare.pid, t.slack.pid);
+          bareRun.push(await load(bare.url, t.signingSecret, payload, half));
+          bareCpu.push(bareMeter.read(bareRun.at(-1)!));
+          const before = await t.slack.callCount(payload.followUp);
+          const sluiceMeter = cpuMeter(process.pid, t.slack.pid);
+          const result = await load(t.eventsUrl, t.signingSecret, payload, half, t.slack.callsUrl(payload.followUp));
+          // The work after the ack must really happen (and finish before the next half starts).
+          const expected = before + result.latenciesMs.length + warmupOf(round);
+          const lastAck = performance.now();
+          await eventually(async () => (await t.slack.callCount(payload.followUp)) >= expected, 60_000, `${payload.followUp} after ${payload.name}`);
+          followUpsDoneMs = Math.max(followUpsDoneMs, performance.now() - lastAck);
+          sluiceRun.push(result);
+          sluiceCpu.push(sluiceMeter.read(result));
+        }
+        const bareSummary = summary(bareRun, bareCpu);
+        const sluiceSummary = summary(sluiceRun, sluiceCpu);
+        measured.push({ payload: payload.name, round, requests: sluiceRun.reduce((n, r) => n + r.latenciesMs.length, 0), bare: bareSummary, sluice: sluiceSummary, followUpsDoneMs });
+        console.error(`bench: ack ${payload.name} ×${round.label}: bare p99 ${ms(bareSummary.p99)} ms, Sluice p99 ${ms(sluiceSummary.p99)} ms`);
       }
     }
   } finally {
@@ -115,30 +175,49 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     await dropPostgresDatabase(database);
   }
   const worst = Math.max(...measured.map((m) => m.sluice.max));
+  const cpu = (value: number) => value.toFixed(2);
   const markdown = [
     "### Slack acknowledgement latency",
     "",
-    "Time from sending a signed request to its HTTP 200, measured by a load generator in its own process (Node `fetch`, keep-alive).",
-    "Sluice is the real one (`startSluice`, its HTTP receiver, store on the local PostgreSQL). The local Slack Web API it calls runs in",
-    "its own process, as the real Slack is remote: its CPU and the memory of every call it records are not billed to Sluice's event loop;",
-    "the reference is a bare Bolt `HTTPReceiver` app whose handlers only `ack()`, fed the very same payloads in the same run,",
-    "just before Sluice. Sluice's work after the ack (opening the modal, the ephemeral answer) is checked to have happened.",
-    "\"1, paced\" sends one request at a time with a 30 ms pause after each answer, so nothing Sluice does after an ack competes",
-    "with the next request: it shows what happens before `ack()`. The other rounds are closed loops (the next request leaves as",
-    "soon as an answer arrives), so Sluice's work after earlier acks runs while new requests come in. Sluice verifies and",
-    "acknowledges requests on a thread of its own (`src/slack/ack-thread/`), so that work holds up no acknowledgement on an event",
-    "loop, but it still takes CPU (Sluice's main thread, the store, the Web API process) beside the acknowledgement thread and the",
-    "load generator. Where the main thread cannot keep up, part of that work is left for after the burst: the last column is how",
-    "long after the load generator's last answer every follow-up call had been made (polled every 25 ms).",
+    "Time from sending a signed request to its HTTP 200, measured by a load generator in its own process (`node:http`, keep-alive).",
+    "Sluice is the real one (`startSluice`, its HTTP receiver, store on the local PostgreSQL), in the bench's process. The reference",
+    "is a bare Bolt `HTTPReceiver` app whose handlers only `ack()`, in a process of its own, fed the very same payloads in the same",
+    "run: each round is sent in two halves, bare and Sluice in turn, each half after a warm-up and after Sluice's work on the last",
+    "one is done. The local Slack Web API Sluice calls runs in its own process, as the real Slack is remote. Sluice's work",
+    "after the ack (opening the modal, the ephemeral answer) is checked to have happened. Sluice verifies and acknowledges requests",
+    "on a thread of its own (`src/slack/ack-thread/`), so its work after an ack holds up no acknowledgement on an event loop.",
+    "",
+    "- **1, paced**: one request at a time, 30 ms after the last answer: what happens before `ack()`.",
+    "- **10 / 50 at once**: bursts of that many requests sent together, as when several people click at the same moment; the",
+    "  next burst leaves 20 ms after Sluice's work on the last one is done (the bare app's, 20 ms after its answers). Sluice's work",
+    "  on a burst runs while the rest of the burst is being acknowledged.",
+    "- **closed loop**: each of 1, 10 or 50 clients sends its next request as soon as it has an answer, for the whole round. This",
+    "  keeps the machine's 2 cores busy, so it measures throughput: every request's work after the ack (Sluice's main thread,",
+    "  the store, the Web API process) takes CPU the acknowledgements then wait for, and the bare app does none. The CPU table below",
+    "  gives what each side spends per request. Where the work cannot keep up, part of it is left for after the round: the last",
+    "  column is how long after the load generator's last answer every follow-up call had been made (polled every 25 ms).",
     "",
     "| payload | concurrent | requests | bare p50 (ms) | Sluice p50 (ms) | bare p99 (ms) | Sluice p99 (ms) | p99 ratio (goal ≤ 1.2×) | follow-ups done after the last ack (ms) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...measured.map(
       (m) =>
-        `| ${m.payload} | ${m.round} | ${m.requests} | ${ms(m.bare.p50)} | ${ms(m.sluice.p50)} | ${ms(m.bare.p99)} | ${ms(m.sluice.p99)} | ${ratio(m.sluice.p99, m.bare.p99)} | ${m.followUpsDoneMs.toFixed(0)} |`,
+        `| ${m.payload} | ${m.round.label} | ${m.requests} | ${ms(m.bare.p50)} | ${ms(m.sluice.p50)} | ${ms(m.bare.p99)} | ${ms(m.sluice.p99)} | ${ratio(m.sluice.p99, m.bare.p99)} | ${m.followUpsDoneMs.toFixed(0)} |`,
     ),
     "",
     `Slowest single Sluice acknowledgement: ${ms(worst)} ms (Slack's limit: ${SLACK_DEADLINE_MS} ms).`,
+    "",
+    "CPU per request (ms, user + system as Linux counts it in 10 ms ticks) in the closed loops, from the round's start until Sluice's",
+    "work after the acks was done: the app's process (Sluice: both its threads and V8's), the store (every PostgreSQL server process),",
+    "the local Slack Web API, and the load generator.",
+    "",
+    "| payload | concurrent | bare app | load generator, bare | Sluice | store | Slack Web API | load generator, Sluice |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...measured
+      .filter((m) => m.round.shape === "closed")
+      .map(
+        (m) =>
+          `| ${m.payload} | ${m.round.concurrency} | ${cpu(m.bare.cpu.app)} | ${cpu(m.bare.cpu.loadGenerator)} | ${cpu(m.sluice.cpu.app)} | ${cpu(m.sluice.cpu.store)} | ${cpu(m.sluice.cpu.slackApi)} | ${cpu(m.sluice.cpu.loadGenerator)} |`,
+      ),
     "",
   ].join("\n");
   return { markdown };
