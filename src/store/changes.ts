@@ -2,7 +2,7 @@
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
 import { changeDetailById, changeDetailByKey, shownStatements, type ChangeDetail, type ShownStatement } from "./change-detail.ts";
-import { isUniqueViolation } from "./errors.ts";
+import { ChangeNotFoundError, isUniqueViolation } from "./errors.ts";
 import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement } from "./generated/client.ts";
 import { inTransaction, NOW, rowsOf, type Queryable } from "./plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, SQL_SOURCE, statementsOfScript } from "./rollback-scripts.ts";
@@ -115,7 +115,7 @@ export class ChangeRepository {
 
   async get(id: number): Promise<ChangeDetail> {
     const change = await changeDetailById(this.pool, id);
-    if (!change) throw new Error(`There is no change ${id}.`);
+    if (!change) throw new ChangeNotFoundError(id);
     return change;
   }
 

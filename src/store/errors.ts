@@ -4,6 +4,13 @@ import { redactSecrets } from "../logger.ts";
 
 export class StoreError extends SluiceError {}
 
+/** A change that is not in the history (a button from another Sluice's workspace, or a store that was reset). */
+export class ChangeNotFoundError extends StoreError {
+  constructor(reference: number | string) {
+    super(`There is no change ${reference} in Sluice's history, so this does nothing.`);
+  }
+}
+
 /** A migration cannot be applied, or the recorded history disagrees with prisma/migrations. */
 export class MigrationError extends StoreError {}
 

@@ -100,6 +100,14 @@ describe("approving a Prod change", () => {
     assert.equal(await rowsTagged(tag), 1);
   });
 
+  test("a button naming a change that is not in the history says so and changes nothing", async () => {
+    const changesBefore = await t.sluice.store.prisma.change.count();
+    assert.equal((await clickOnChange(t, APPROVER, { id: 987_654, slackTs: null }, CHANGE_ACTIONS.approve)).status, 200);
+    const said = await eventually(() => ephemeralTo(t, APPROVER.id).find((text) => text.includes("987654")));
+    assert.equal(said, ":warning: There is no change 987654 in Sluice's history, so this does nothing.");
+    assert.equal(await t.sluice.store.prisma.change.count(), changesBefore);
+  });
+
   test("an approver may not approve their own change when Prod does not allow it", async () => {
     const tag = `self${++seq}`;
     const change = await waitForPosted(t, (await insertChange(APPROVER, tag)).key, "awaiting_approval");

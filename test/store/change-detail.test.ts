@@ -99,7 +99,7 @@ describe("a change's detail", () => {
 
   test("a change that does not exist is an error, and no change by an unknown key", async () => {
     const { changes } = world.t.sluice.services;
-    await assert.rejects(changes.get(987_654), /There is no change 987654/);
+    await assert.rejects(changes.get(987_654), /There is no change 987654 in Sluice's history/);
     assert.equal(await changes.findByKey("NOPE-1"), null);
   });
 });
