@@ -13,7 +13,8 @@ export const changeDetail = {
   approvals: { orderBy: { id: "asc" } },
   executions: { orderBy: { attempt: "asc" } },
   snapshots: { orderBy: { id: "asc" } },
-  rollbackOf: true,
+  // The change a rollback undoes, named only: its SQL may be a whole earlier rollback script, tens of MB.
+  rollbackOf: { select: { id: true, key: true } },
 } satisfies Prisma.ChangeInclude;
 
 /** The change's own SQL is read only this far with its detail; the whole of it in pieces with sqlInPieces. */
@@ -43,9 +44,18 @@ export type ChangeDetail = Omit<Prisma.ChangeGetPayload<{ include: typeof change
   sqlCut: boolean;
 };
 
-/** A row as JSON, its relations beside its columns; `jsonb - 'sql'` leaves a change's SQL out. */
+/**
+ * A row as JSON, its relations beside its columns. The change's own columns are named, to leave its SQL out without
+ * reading it: a rollback change's SQL is its whole script, tens of MB, and to_jsonb(c) would convert it all first.
+ * The start of it is read as a slice, and whether it goes on from one more character.
+ */
 const CHANGE_DETAIL = `
-  SELECT (to_jsonb(c) - 'sql') || jsonb_build_object(
+  SELECT jsonb_build_object(
+    'id', c."id", 'projectId', c."projectId", 'number', c."number", 'key', c."key", 'databaseId', c."databaseId",
+    'type', c."type", 'status', c."status", 'description', c."description", 'requesterId', c."requesterId",
+    'requestKey', c."requestKey", 'slackChannel', c."slackChannel", 'slackTs', c."slackTs", 'rollbackOfId', c."rollbackOfId",
+    'createdAt', c."createdAt", 'updatedAt', c."updatedAt"
+  ) || jsonb_build_object(
     'database', (
       SELECT to_jsonb(d) || jsonb_build_object('instance', to_jsonb(i), 'environment', to_jsonb(e), 'project', to_jsonb(p))
       FROM "Database" d JOIN "Instance" i ON i."id" = d."instanceId" JOIN "Environment" e ON e."id" = d."environmentId"
@@ -58,19 +68,25 @@ const CHANGE_DETAIL = `
     'approvals', coalesce((SELECT jsonb_agg(to_jsonb(a) ORDER BY a."id") FROM "Approval" a WHERE a."changeId" = c."id"), '[]'::jsonb),
     'executions', coalesce((SELECT jsonb_agg(to_jsonb(x) ORDER BY x."attempt") FROM "Execution" x WHERE x."changeId" = c."id"), '[]'::jsonb),
     'snapshots', coalesce((SELECT jsonb_agg(to_jsonb(s) ORDER BY s."id") FROM "SchemaSnapshot" s WHERE s."changeId" = c."id"), '[]'::jsonb),
-    'rollbackOf', (SELECT to_jsonb(o) FROM "Change" o WHERE o."id" = c."rollbackOfId"),
+    'rollbackOf', (SELECT jsonb_build_object('id', o."id", 'key', o."key") FROM "Change" o WHERE o."id" = c."rollbackOfId"),
     'tally', jsonb_build_object(
-      'total', (SELECT count(*) FROM "Statement" WHERE "changeId" = c."id"),
-      'done', (SELECT count(*) FROM "Statement" WHERE "changeId" = c."id" AND "status" = 'done'),
+      'total', counted.total,
+      'done', counted.done,
       'failed', (
         SELECT jsonb_build_object('ordinal', "ordinal", 'line', "line") FROM "Statement"
-        WHERE "changeId" = c."id" AND "status" = 'failed' ORDER BY "ordinal" LIMIT 1),
+        WHERE "changeId" = c."id" AND "ordinal" = counted.first_failed),
       'rowsAffected', coalesce(last_run.rows, 0),
       'durationMs', coalesce(last_run.ms, 0)),
     'sqlHead', left(c."sql", ${SQL_HEAD_CHARACTERS}),
-    'sqlCut', length(c."sql") > ${SQL_HEAD_CHARACTERS}
+    'sqlCut', length(left(c."sql", ${SQL_HEAD_CHARACTERS + 1})) > ${SQL_HEAD_CHARACTERS}
   ) AS "detail"
   FROM "Change" c
+  -- One pass over the change's statements (a rollback may hold 100,000 of them) counts all three.
+  CROSS JOIN LATERAL (
+    SELECT count(*) AS total, count(*) FILTER (WHERE "status" = 'done') AS done,
+      min("ordinal") FILTER (WHERE "status" = 'failed') AS first_failed
+    FROM "Statement" WHERE "changeId" = c."id"
+  ) AS counted
   LEFT JOIN LATERAL (
     SELECT sum("rowsAffected")::float8 AS rows, sum("durationMs")::float8 AS ms FROM "StatementResult"
     WHERE "executionId" = (SELECT "id" FROM "Execution" WHERE "changeId" = c."id" ORDER BY "attempt" DESC LIMIT 1)

@@ -90,7 +90,7 @@ describe("a change's detail", () => {
     assert.ok((await workflow.approve(prepared.change.id, APPROVER.id)).ok);
     await waitForStatus(world.t, prepared.change.key, "done");
     const detail = await assertSameAsPrisma(prepared.change.id);
-    assert.equal(detail.rollbackOf?.id, change.id);
+    assert.deepEqual(detail.rollbackOf, { id: change.id, key: change.key }, "the change it undoes, named, without its SQL");
     assert.deepEqual(detail.approvals.map((a) => a.userId), [APPROVER.id]);
     assert.equal(detail.sqlCut, true);
     assert.equal(detail.sqlHead.length, 4000);
