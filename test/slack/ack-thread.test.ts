@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { request, type IncomingMessage, type ServerResponse } from "node:http";
 import { Writable } from "node:stream";
 import bolt from "@slack/bolt";
 import { pino } from "pino";
@@ -74,6 +74,26 @@ describe("the acknowledgement thread", () => {
       assert.equal(told.user, APPROVER.id);
     } finally {
       await sender.terminate();
+    }
+  });
+
+  test("a request whose body never finishes holds up the work on other clicks no longer than a few ms", async () => {
+    // The thread counts it as unanswered for as long as its body is coming: work lets it go first, within a bound.
+    const url = new URL(`${t.baseUrl}/slack/events`);
+    const held = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "content-length": 10_000 } });
+    held.on("error", () => {});
+    held.write("payload=");
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const ephemeralsBefore = t.slack.callsTo("chat.postEphemeral").length;
+      const started = performance.now();
+      const reply = await t.send.click({ user: APPROVER, channel: CHANNEL, messageTs: "1.000002", actionId: CHANGE_ACTIONS.approve, value: "999998" });
+      assert.equal(reply.status, 200);
+      const told = await eventually(() => t.slack.callsTo("chat.postEphemeral").slice(ephemeralsBefore)[0], 5000, "the answer to the click");
+      assert.match(String(told.text), /There is no change 999998/);
+      assert.ok(performance.now() - started < 2_000, "the click's work did not wait for the unfinished request");
+    } finally {
+      held.destroy();
     }
   });
 

@@ -14,6 +14,7 @@ const EVENTS_PATH = "/slack/events";
 
 const settings = workerData as AckServerSettings;
 const mainThread = parentPort!;
+const unanswered = new Int32Array(settings.unanswered);
 /** Requests waiting for the main thread's answer, by id. */
 const waiting = new Map<number, { res: ServerResponse; timer: NodeJS.Timeout; type: string }>();
 let lastId = 0;
@@ -84,12 +85,18 @@ const passToMainThread = routeProxy(settings.routesPort);
 const server = createServer((req, res) => {
   const path = (req.url ?? "/").split("?")[0];
   if (path !== EVENTS_PATH || req.method !== "POST") return passToMainThread(req, res);
-  handleSlackRequest(req, res).catch((error: unknown) => {
-    // Mostly a client that went away mid-body: nothing of Sluice's failed.
-    log("warn", `A request to ${EVENTS_PATH} failed: ${(error as Error).message}`);
-    if (!res.headersSent) answer(res, 500);
-    else res.end();
-  });
+  Atomics.add(unanswered, 0, 1);
+  handleSlackRequest(req, res)
+    .catch((error: unknown) => {
+      // Mostly a client that went away mid-body: nothing of Sluice's failed.
+      log("warn", `A request to ${EVENTS_PATH} failed: ${(error as Error).message}`);
+      if (!res.headersSent) answer(res, 500);
+      else res.end();
+    })
+    .finally(() => {
+      // Answered, or passed to the main thread to answer: the main thread's work need not wait for it.
+      if (Atomics.sub(unanswered, 0, 1) === 1) Atomics.notify(unanswered, 0);
+    });
 });
 
 /** Stops taking connections; the requests on open ones are answered (those waiting, within their timeout). */

@@ -11,6 +11,11 @@ export interface AckServerSettings {
   routesPort: number;
   /** How long a request whose answer may carry content waits for the main thread before it is answered empty. */
   responseTimeoutMs: number;
+  /**
+   * One Int32 both threads see: how many of Slack's requests the thread has begun to read and not yet answered or
+   * passed on. The main thread lets these go first (acknowledgements-first.ts).
+   */
+  unanswered: SharedArrayBuffer;
 }
 
 /** A request from Slack, verified and parsed, for Bolt to handle. */

@@ -9,6 +9,7 @@ import bolt from "@slack/bolt";
 import type { App, CustomRoute, Logger as BoltLogger, Receiver } from "@slack/bolt";
 import type { Logger } from "../../logger.ts";
 import { slackFetch } from "../web-api-fetch.ts";
+import { afterAcknowledgements } from "./acknowledgements-first.ts";
 import type { AckServerSettings, FromAckServer, SlackRequest, ToAckServer } from "./messages.ts";
 
 const { HTTPReceiver, ReceiverMultipleAckError } = bolt;
@@ -56,6 +57,8 @@ export class ThreadReceiver implements Receiver {
   private respawn?: NodeJS.Timeout;
   private readonly routes: InstanceType<typeof HTTPReceiver>;
   private readonly handling = new Set<Promise<void>>();
+  /** The acknowledgement thread's count of requests it has not yet answered or passed on (acknowledgements-first.ts). */
+  private readonly unanswered = new Int32Array(new SharedArrayBuffer(4));
   private readonly log: Logger;
 
   constructor(private readonly options: ThreadReceiverOptions) {
@@ -79,6 +82,7 @@ export class ThreadReceiver implements Receiver {
       bodyLimitBytes: this.options.bodyLimitBytes,
       routesPort: (routes.address() as AddressInfo).port,
       responseTimeoutMs: RESPONSE_TIMEOUT_MS,
+      unanswered: this.unanswered.buffer as SharedArrayBuffer,
     };
     try {
       const bound = await this.spawn(settings);
@@ -93,6 +97,8 @@ export class ThreadReceiver implements Receiver {
 
   /** Starts the acknowledgement thread and resolves with the port it listens on. */
   private async spawn(settings: AckServerSettings): Promise<number> {
+    // A thread that died mid-request left its count behind.
+    Atomics.store(this.unanswered, 0, 0);
     const thread = startAckThread(settings);
     this.thread = thread;
     this.threadExited = new Promise((resolve) => thread.once("exit", () => resolve()));
@@ -159,7 +165,11 @@ export class ThreadReceiver implements Receiver {
       else if (response) await this.sendAfterTheFact(request.body, response);
     };
     const { body, retryNum, retryReason } = request;
-    const handled = this.app.processEvent({ body, ack, retryNum, retryReason, customProperties: {} }).catch(() => {
+    const app = this.app;
+    // Answered already: its work lets the acknowledgements still under way go first. A request waiting for Sluice's
+    // answer is an acknowledgement itself, and goes on at once.
+    const ready = request.awaitsResponse ? Promise.resolve() : afterAcknowledgements(this.unanswered);
+    const handled = ready.then(() => app.processEvent({ body, ack, retryNum, retryReason, customProperties: {} })).catch(() => {
       // Bolt has logged the error. A request still waiting is answered as Bolt's HTTP receiver answers it.
       if (!request.awaitsResponse || acknowledged) return;
       acknowledged = true;
