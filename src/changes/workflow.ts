@@ -207,11 +207,10 @@ export class ChangeWorkflow {
    * recorded approval, the note in Slack, and the run when the decision starts one.
    */
   private async decide(changeId: number, userId: string, move: DecisionMove): Promise<DecisionOutcome> {
-    // A button that no longer applies is answered from the status alone, whoever clicked it.
-    const current = await this.deps.changes.statusOf(changeId);
-    if (current && !move.from.includes(current.status)) return { ok: false, reason: staleReason(current) };
-    const change = await this.deps.changes.get(changeId); // throws when there is no such change
-    const refusal = (await this.rightToDecide(change, userId, move.selfAllowed)) ?? stale(change, move.from) ?? move.check?.(change);
+    const checked = await this.changeToDecide(changeId, userId, move.from, move.selfAllowed);
+    if ("refusal" in checked) return { ok: false, reason: checked.refusal };
+    const { change } = checked;
+    const refusal = move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
     const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
     if (!approval) return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
@@ -274,9 +273,9 @@ export class ChangeWorkflow {
   /** Runs a rollback whose rows changed since, with the script keyed by row keys only: an approver's override. */
   async forceRollback(changeId: number, userId: string, reason: string): Promise<DecisionOutcome> {
     const { prisma, changes } = this.deps;
-    const change = await changes.get(changeId);
-    const refusal = (await this.rightToDecide(change, userId, true)) ?? stale(change, ["failed"]);
-    if (refusal) return { ok: false, reason: refusal };
+    const checked = await this.changeToDecide(changeId, userId, ["failed"], true);
+    if ("refusal" in checked) return { ok: false, reason: checked.refusal };
+    const { change } = checked;
     const rollback = await prisma.rollback.findUnique({ where: { rollbackChangeId: changeId } });
     const source = rollback && (await this.forcedScriptSource(rollback.sourceChangeId, change.database.instance.engine));
     if (!rollback || !source) return { ok: false, reason: `${change.key} is not a rollback that can be forced.` };
@@ -311,8 +310,8 @@ export class ChangeWorkflow {
 
   /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */
   async decisionRefusal(changeId: number, userId: string, expected: ChangeStatus[] = ["awaiting_approval"]): Promise<string | undefined> {
-    const change = await this.deps.changes.get(changeId);
-    return (await this.rightToDecide(change, userId)) ?? stale(change, expected);
+    const checked = await this.changeToDecide(changeId, userId, expected);
+    return "refusal" in checked ? checked.refusal : undefined;
   }
 
   /** Waits for the runs this process started (tests and graceful shutdown). */
@@ -326,6 +325,18 @@ export class ChangeWorkflow {
     });
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
+  }
+
+  /**
+   * The change, when `userId` may move it from one of `from` now; otherwise why not. A button that no longer applies
+   * is answered from the status alone, whoever clicked it: only a change that may still move is read whole.
+   */
+  private async changeToDecide(changeId: number, userId: string, from: ChangeStatus[], selfAllowed = false): Promise<{ change: ChangeDetail } | { refusal: string }> {
+    const current = await this.deps.changes.statusOf(changeId);
+    if (current && !from.includes(current.status)) return { refusal: staleReason(current) };
+    const change = await this.deps.changes.get(changeId); // throws when there is no such change
+    const refusal = (await this.rightToDecide(change, userId, selfAllowed)) ?? stale(change, from);
+    return refusal ? { refusal } : { change };
   }
 
   /**
