@@ -294,4 +294,3 @@ async function allRunInTransaction(pages: AsyncIterable<StoredStatement[]>, engi
   for await (const page of pages) if (!page.every((statement) => engine.runsInTransaction(statement.sql))) return false;
   return true;
 }
-

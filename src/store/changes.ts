@@ -55,7 +55,6 @@ const PENDING_STATEMENTS = `
 
 export type StoredStatement = Statement;
 
-
 export class ChangeRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -136,7 +135,6 @@ export class ChangeRepository {
     return (await changeDetailByKey(this.pool, key)) ?? null;
   }
 
-
   /**
    * The change's SQL a piece at a time, with its whole length in bytes (UTF-8): a rollback change's is the script
    * its source's execution prepared, tens of MB, read from the pieces it is kept in; any other change's is one piece.
@@ -191,8 +189,6 @@ export class ChangeRepository {
   shownStatements(change: ChangeDetail, limit: number): Promise<ShownStatement[]> {
     return shownStatements(this.pool, change.id, change.executions.at(-1)?.id, limit);
   }
-
-
 
   /** Moves a change from one of `from` to `to`; false when another request moved it first. */
   async transition(id: number, from: ChangeStatus[], to: ChangeStatus): Promise<boolean> {
