@@ -3,7 +3,8 @@
 // heap with the other.
 import { fileURLToPath } from "node:url";
 import bolt from "@slack/bolt";
-import { settingsFromStdin, startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
+import { jsonFromStdin } from "../support/child.ts";
+import { startServiceProcess, type ServiceProcess } from "../support/service-process.ts";
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -19,7 +20,7 @@ export async function startBareApp(settings: BareAppSettings): Promise<ServicePr
 }
 
 async function serve(): Promise<void> {
-  const settings = await settingsFromStdin<BareAppSettings>();
+  const settings = await jsonFromStdin<BareAppSettings>();
   const receiver = new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: "/slack/events", processBeforeResponse: false, logLevel: LogLevel.ERROR });
   const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logLevel: LogLevel.ERROR });
   app.command(/.*/, async ({ ack }) => ack());

@@ -1,9 +1,10 @@
 // The load generator of the acknowledgement bench, in its own process so it does not share an event loop with the
-// app it measures: sends signed Slack payloads (node:http, keep-alive) and prints each request's time to its answer. Two shapes of load:
-// a closed loop (`concurrency` clients, each sending its next request as soon as it has an answer), and bursts
-// (`concurrency` requests sent at once, then nothing until the app's work after them is done).
+// app it measures: sends signed Slack payloads (node:http, keep-alive) and prints each request's time to its answer.
+// Two shapes of load: a closed loop (`concurrency` clients, each sending its next request as soon as it has an
+// answer), and bursts (`concurrency` requests sent at once, then nothing until the app's work after them is done).
 import http from "node:http";
 import { signature } from "../../src/sandbox/slack-requests.ts";
+import { jsonFromStdin } from "../support/child.ts";
 
 export interface LoadPlan {
   url: string;
@@ -107,13 +108,7 @@ async function bursts(plan: LoadPlan, total: number, result?: LoadResult): Promi
   }
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-const plan = JSON.parse(await readStdin()) as LoadPlan;
+const plan = await jsonFromStdin<LoadPlan>();
 const drive = plan.bursts ? bursts : closedLoop;
 await drive(plan, plan.warmup);
 const result: LoadResult = { latenciesMs: [], statuses: {}, cpuMs: 0 };

@@ -4,7 +4,8 @@
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { LocalSlack, type LocalSlackOptions } from "../../src/sandbox/local-slack.ts";
-import { settingsFromStdin, startServiceProcess } from "../support/service-process.ts";
+import { jsonFromStdin } from "../support/child.ts";
+import { startServiceProcess } from "../support/service-process.ts";
 
 const CALLS_PATH = "/bench/calls/";
 
@@ -35,7 +36,7 @@ export async function startSlackApiProcess(options: LocalSlackOptions): Promise<
 }
 
 async function serve(): Promise<void> {
-  const slack = new LocalSlack(await settingsFromStdin<LocalSlackOptions>());
+  const slack = new LocalSlack(await jsonFromStdin<LocalSlackOptions>());
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url?.startsWith(CALLS_PATH)) {
       res.end(String(slack.callsTo(req.url.slice(CALLS_PATH.length)).length));

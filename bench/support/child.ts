@@ -53,3 +53,10 @@ function runNode(node: string[], script: string, input: string | undefined, env:
     if (input !== undefined) child.stdin?.end(input);
   });
 }
+
+/** In a child: the JSON its parent gave it on stdin (runTsChild's `input`, a service process's settings). */
+export async function jsonFromStdin<T>(): Promise<T> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as T;
+}

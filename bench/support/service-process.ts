@@ -27,10 +27,3 @@ export async function startServiceProcess(script: string, settings: unknown, wha
     },
   };
 }
-
-/** The settings a service process was given on stdin. */
-export async function settingsFromStdin<T>(): Promise<T> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as T;
-}
