@@ -46,7 +46,7 @@ const STYLES: Style[] = [
     type: "data",
     script: insertScript,
     inTransaction: true,
-    runs: 3,
+    runs: 5,
     reset: () => ["DELETE FROM bench_rows"],
   },
   {
@@ -55,8 +55,9 @@ const STYLES: Style[] = [
     script: () => Array.from({ length: STATEMENTS }, (_, i) => `CREATE TABLE bench_t${i} (id INT PRIMARY KEY, label VARCHAR(40));`).join("\n"),
     // MariaDB commits each DDL statement by itself; PostgreSQL's DDL is transactional, so Sluice runs it in one.
     inTransaction: false,
-    // MariaDB's DDL times swing by a third from run to run on a shared machine: one run is not a measurement.
-    runs: 3,
+    // MariaDB's DDL times swing by a third from run to run on a shared machine (1,000 CREATE TABLE took 1.6–3.4 s
+    // from a bare client within minutes): one run is not a measurement.
+    runs: 5,
     reset: () => Array.from({ length: STATEMENTS }, (_, i) => `DROP TABLE IF EXISTS bench_t${i}`),
   },
 ];
@@ -153,6 +154,8 @@ interface Row {
   submitMs: number;
   sluiceMs: number;
   cliMs: number;
+  /** The lowest and highest ratio of one Sluice run to the client's run beside it. */
+  pairs: [number, number];
 }
 
 export async function runExecutionBench(): Promise<{ markdown: string }> {
@@ -181,18 +184,39 @@ export async function runExecutionBench(): Promise<{ markdown: string }> {
         const sluice: number[] = [];
         const submits: number[] = [];
         const cli: number[] = [];
-        for (let attempt = 0; attempt < style.runs; attempt++) {
+        const runClient = async () => {
           await runOnTarget(engine, database, style.reset(engine));
           cli.push(await cliMs(engine, database, file));
           if ((await countRows(engine, database, style)) !== STATEMENTS) throw new Error(`the ${engine} client did not run all ${STATEMENTS} statements`);
+        };
+        const runSluice = async (attempt: number) => {
           await runOnTarget(engine, database, style.reset(engine));
-          const { submitMs, runMs } = await sluiceRun(t, database, style, engine, attempt);
+          const { submitMs, runMs } = await sluiceRun(t!, database, style, engine, attempt);
           if ((await countRows(engine, database, style)) !== STATEMENTS) throw new Error(`Sluice did not run all ${STATEMENTS} statements on ${engine}`);
           submits.push(submitMs);
           sluice.push(runMs);
+        };
+        // Client first, then Sluice first, in turn: a drift in the server's speed over the runs weighs on both alike.
+        for (let attempt = 0; attempt < style.runs; attempt++) {
+          if (attempt % 2 === 0) {
+            await runClient();
+            await runSluice(attempt);
+          } else {
+            await runSluice(attempt);
+            await runClient();
+          }
         }
         const last = await t.sluice.store.prisma.execution.findFirstOrThrow({ where: { change: { database: { name: database } } }, orderBy: { id: "desc" } });
-        rows.push({ engine, style, transactional: last.transactional, submitMs: median(submits), sluiceMs: median(sluice), cliMs: median(cli) });
+        const pairRatios = sluice.map((runMs, i) => runMs / cli[i]!);
+        rows.push({
+          engine,
+          style,
+          transactional: last.transactional,
+          submitMs: median(submits),
+          sluiceMs: median(sluice),
+          cliMs: median(cli),
+          pairs: [Math.min(...pairRatios), Math.max(...pairRatios)],
+        });
         console.error(`bench: execution ${engine} ${style.type}: Sluice ${ms(median(sluice), 0)} ms, CLI ${ms(median(cli), 0)} ms`);
       }
     }
@@ -214,11 +238,14 @@ export async function runExecutionBench(): Promise<{ markdown: string }> {
     "same statements on the same server, in one `BEGIN … COMMIT` when Sluice uses one transaction, one by one otherwise;",
     "it includes starting the client process. Submitting (split, review, store) is measured apart and is not in the ratio.",
     "",
-    "| change | engine | Sluice in one transaction | submit (ms) | Sluice run (ms) | CLI (ms) | run ratio (goal ≤ 1.5×) |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    "Runs alternate: the client first, then Sluice first. The ratio is of the medians; beside it, the lowest and highest ratio",
+    "of one Sluice run to the client's run next to it.",
+    "",
+    "| change | engine | Sluice in one transaction | submit (ms) | Sluice run (ms) | CLI (ms) | run ratio (goal ≤ 1.5×) | run by run |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(
       (r) =>
-        `| ${r.style.name} | ${engineName(r.engine)} | ${r.transactional ? "yes" : "no, one by one"} | ${ms(r.submitMs, 0)} | ${ms(r.sluiceMs, 0)} | ${ms(r.cliMs, 0)} | ${ratio(r.sluiceMs, r.cliMs)} |`,
+        `| ${r.style.name} | ${engineName(r.engine)} | ${r.transactional ? "yes" : "no, one by one"} | ${ms(r.submitMs, 0)} | ${ms(r.sluiceMs, 0)} | ${ms(r.cliMs, 0)} | ${ratio(r.sluiceMs, r.cliMs)} | ${r.pairs.map((x) => `${x.toFixed(2)}×`).join("–")} |`,
     ),
     "",
   ].join("\n");

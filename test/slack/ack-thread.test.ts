@@ -69,7 +69,9 @@ describe("the acknowledgement thread", () => {
       blockFor(500);
       const [reply] = (await answered) as [{ status: number; ms: number }];
       assert.equal(reply.status, 200);
-      assert.ok(reply.ms < 150, `answered after ${reply.ms.toFixed(0)} ms, though the main thread was blocked for 500 ms`);
+      // Answered before the block ends, with room for a machine where another test file runs beside this one (an
+      // answer from the main thread could come only after its 500 ms block).
+      assert.ok(reply.ms < 350, `answered after ${reply.ms.toFixed(0)} ms, though the main thread was blocked for 500 ms`);
       const told = await eventually(() => t.slack.callsTo("chat.postEphemeral").slice(ephemeralsBefore)[0], 5000, "the answer to the click");
       assert.equal(told.user, APPROVER.id);
     } finally {
