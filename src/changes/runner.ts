@@ -4,7 +4,7 @@ import type pg from "pg";
 import type { Config } from "../config/load.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
-import type { ConnectionTarget, Engine, EngineSession } from "../engines/engine.ts";
+import type { ConnectionTarget, CutShortOutcome, Engine, EngineSession, SessionMark } from "../engines/engine.ts";
 import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
@@ -16,6 +16,14 @@ import { recordSnapshot } from "../drift/snapshots.ts";
 import { announce, type ChangeNotifier } from "./notifier.ts";
 import { RunProgress } from "./run-progress.ts";
 import { errorText, runInTransaction, runOneByOne, StatementFailure } from "./run-statements.ts";
+
+/** The statement a crash cut short in a run one by one, and what the target says became of it. */
+interface CutShort {
+  resultId: number;
+  statementId: number;
+  ordinal: number;
+  outcome: CutShortOutcome;
+}
 
 export interface RunnerDeps {
   prisma: PrismaClient;
@@ -72,7 +80,10 @@ export class ChangeRunner {
           return "done";
         }
         if (!(await changes.transition(id, ["running"], "interrupted"))) return undefined;
-        if (execution) await this.markExecutionInterrupted(id, execution, outcome);
+        // Declared interrupted first: a runner still alive (its lock connection lost) then has its account of the
+        // statement ignored, and the statement the target still runs for it is stopped as the one of a dead runner.
+        const cutShort = execution && !execution.transactional ? await this.settleCutShort(execution) : undefined;
+        if (execution) await this.markExecutionInterrupted(id, execution, outcome, cutShort);
         return "interrupted";
       });
       if (result.acquired && result.value) {
@@ -106,6 +117,33 @@ export class ChangeRunner {
     }
   }
 
+  /**
+   * For a run one by one whose session was marked: the statement it had when its runner died, and what the target's
+   * record says became of it (a statement the target still runs for the lost session is stopped first).
+   */
+  private async settleCutShort(execution: Execution): Promise<CutShort | undefined> {
+    const { prisma, config, registry, logger } = this.deps;
+    if (!execution.sessionMark) return undefined;
+    const claimed = await prisma.statementResult.findFirst({
+      where: { executionId: execution.id, status: "running" },
+      select: { id: true, statement: { select: { id: true, ordinal: true, sql: true } } },
+    });
+    if (!claimed) return undefined;
+    const { database } = await prisma.change.findUniqueOrThrow({ where: { id: execution.changeId }, select: { database: { select: { instance: { select: { name: true } } } } } });
+    const instance = config.file.instances.find((i) => i.name === database.instance.name);
+    if (!instance) return undefined;
+    const done = await prisma.statementResult.findMany({
+      where: { executionId: execution.id, status: "done" },
+      orderBy: { id: "asc" },
+      select: { statement: { select: { sql: true } } },
+    });
+    const outcome = await engineFor(instance.engine)
+      .settleCutShort(registry.target(instance), execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
+      .catch((error: unknown): CutShortOutcome => ({ ran: undefined, note: errorText(error) }));
+    logger.info({ changeId: execution.changeId, statement: claimed.statement.ordinal + 1, ran: outcome.ran, note: outcome.note }, "settled the statement a crash cut short");
+    return { resultId: claimed.id, statementId: claimed.statement.id, ordinal: claimed.statement.ordinal, outcome };
+  }
+
   /** The COMMIT went through: the results written just before it stand. Its rollback was never prepared. */
   private async markExecutionCommitted(execution: Execution): Promise<void> {
     await this.deps.prisma.execution.update({
@@ -118,13 +156,16 @@ export class ChangeRunner {
     });
   }
 
-  private async markExecutionInterrupted(changeId: number, execution: Execution, outcome: "aborted" | undefined): Promise<void> {
+  private async markExecutionInterrupted(changeId: number, execution: Execution, outcome: "aborted" | undefined, cutShort?: CutShort): Promise<void> {
     const { prisma } = this.deps;
-    const interrupted = "Sluice stopped while this statement was running; check the database before retrying.";
+    const interrupted =
+      cutShort?.outcome.ran === false
+        ? `Sluice stopped while this statement was running. ${cutShort.outcome.note}`
+        : `Sluice stopped while this statement was running; check the database before retrying.${cutShort ? ` (The database could not tell: ${cutShort.outcome.note}.)` : ""}`;
     // A transaction that never reached COMMIT was undone by the server when Sluice's connection dropped. One that had
     // started its COMMIT went through or not as the target says; when it cannot say, say so rather than guess.
     const error = !execution.transactional
-      ? `Sluice stopped during the run (runner ${execution.runnerId}).`
+      ? `Sluice stopped during the run (runner ${execution.runnerId}).${cutShort ? ` ${settledSentence(cutShort)}` : ""}`
       : outcome === "aborted"
         ? `Sluice stopped while committing (runner ${execution.runnerId}); the database confirms the transaction did not commit, so nothing was changed.`
         : execution.committingAt
@@ -132,6 +173,12 @@ export class ChangeRunner {
           : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.`;
     await prisma.$transaction([
       prisma.execution.update({ where: { id: execution.id }, data: { status: "interrupted", finishedAt: new Date(), error } }),
+      ...(cutShort?.outcome.ran
+        ? [
+            prisma.statementResult.update({ where: { id: cutShort.resultId }, data: { status: "done", finishedAt: new Date() } }),
+            prisma.statement.update({ where: { id: cutShort.statementId }, data: { status: "done" } }),
+          ]
+        : []),
       prisma.statementResult.updateMany({ where: { executionId: execution.id, status: "running" }, data: { status: "failed", error: interrupted, finishedAt: new Date() } }),
       prisma.statement.updateMany({ where: { changeId, status: "running" }, data: { status: "failed" } }),
       // The results written for a COMMIT that did not happen were undone with it.
@@ -211,6 +258,7 @@ export class ChangeRunner {
   ): Promise<void> {
     const run = { change, executionId, session, pending, progress, log: this.log };
     if (!transactional) {
+      await this.markSession(session, executionId);
       await runOneByOne(run);
       return;
     }
@@ -220,6 +268,12 @@ export class ChangeRunner {
     const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
     await runInTransaction(run, recorder, guard);
     if (recorder) await this.storeRollback(change, executionId, recorder);
+  }
+
+  /** Where the session stands on the target as a run one by one starts, kept so a crash mid-statement can be settled. */
+  private async markSession(session: EngineSession, executionId: number): Promise<void> {
+    const mark = await session.mark().catch(() => undefined);
+    if (mark) await this.deps.prisma.execution.update({ where: { id: executionId }, data: { sessionMark: mark } });
   }
 
   private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {
@@ -287,6 +341,14 @@ export class ChangeRunner {
     }
     if (await this.deps.changes.transition(change.id, ["running"], "failed")) await announce(this.deps, change.id, { kind: "failed", error });
   }
+}
+
+/** What became of the statement a crash cut short, for the execution's account and the thread. */
+function settledSentence({ ordinal, outcome }: CutShort): string {
+  const statement = `Statement ${ordinal + 1}`;
+  if (outcome.ran === true) return `${statement} had taken effect, so it is recorded as done: ${outcome.note}`;
+  if (outcome.ran === false) return `${statement} did not take effect: ${outcome.note}`;
+  return `Whether statement ${ordinal + 1} took effect is unknown (${outcome.note}): check the database before retrying.`;
 }
 
 /** Whether every statement can run inside one transaction (read page by page: a change can hold 100,000). */

@@ -50,6 +50,21 @@ export interface BatchOutcome {
   failure?: { index: number; error: Error };
 }
 
+/**
+ * Where a session that runs statements one by one stood when it started, as the server can later be asked about it
+ * (MySQL: its thread id, the binlog position, when the server started). Plain JSON, kept with the execution.
+ */
+export type SessionMark = Record<string, string | number>;
+
+/**
+ * What became of a statement the server had when Sluice stopped: it took effect, it did not, or the server's
+ * record cannot tell (`ran` undefined); the note says how that is known, or why not.
+ */
+export interface CutShortOutcome {
+  ran: boolean | undefined;
+  note: string;
+}
+
 export interface QueryColumn {
   name: string;
   /** Source table and column when the server reports them (used for masking). */
@@ -90,6 +105,11 @@ export interface EngineSession {
   transactionId(): Promise<string | undefined>;
   /** Whether the transaction transactionId named was committed or aborted; undefined when the server cannot tell. */
   transactionOutcome(id: string): Promise<"committed" | "aborted" | undefined>;
+  /**
+   * Read before a run of statements one by one starts: what Engine.settleCutShort needs to tell, after a crash,
+   * whether the statement this session had took effect. Undefined where the server keeps no such record.
+   */
+  mark(): Promise<SessionMark | undefined>;
   /** Runs read-only SQL inside a read-only transaction with a timeout and a row limit. */
   readOnlyQuery(sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult>;
   /** Normalized, deterministic text of the schema: no counters, statistics or OIDs; stable ordering. */
@@ -119,6 +139,12 @@ export interface Engine {
    * connections as the engine allows. Databases that do not exist or cannot be read are left out.
    */
   schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits): Promise<Map<string, string>>;
+  /**
+   * After a crash: whether `statement`, which a session marked by EngineSession.mark had when Sluice stopped, took
+   * effect. `done` are the statements that session completed before it, in order. A statement the server still runs
+   * for the lost session is stopped first. Never throws: what cannot be told is `ran: undefined`.
+   */
+  settleCutShort(target: ConnectionTarget, mark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome>;
   /** Lists the server's databases (user databases only). */
   listDatabases(target: ConnectionTarget): Promise<string[]>;
 }

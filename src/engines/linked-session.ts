@@ -1,7 +1,7 @@
 // What both engines' sessions do the same way — transactions, the read-only guard, schema dumps — in one place;
 // each engine supplies how to run a statement on its driver and its own catalog code.
 import type { ReviewCatalog } from "../review/catalog.ts";
-import type { BatchOutcome, EngineSession, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "./engine.ts";
+import type { BatchOutcome, EngineSession, QueryResult, ReadOnlyQueryOptions, SessionMark, StatementOutcome } from "./engine.ts";
 import { EngineError } from "./errors.ts";
 
 export interface SessionOperations<Link> {
@@ -55,6 +55,10 @@ export abstract class LinkedSession<Link extends { connectionId: number }> imple
   }
 
   async transactionOutcome(_id: string): Promise<"committed" | "aborted" | undefined> {
+    return undefined;
+  }
+
+  async mark(): Promise<SessionMark | undefined> {
     return undefined;
   }
 

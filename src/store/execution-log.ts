@@ -57,14 +57,19 @@ export class TransactionResults {
  * through Prisma each round trip costs several times as much.
  */
 
-/** Records the end of statement $2 (result $1) when given, then claims statement $8 only while its change is running. */
+/**
+ * Records the end of statement $2 (result $1) when given, then claims statement $8: both only while the change is
+ * running (once recovery declared it interrupted, its account of the statements stands).
+ */
 const CLAIM_STATEMENT = `
-  WITH finished_result AS (
+  WITH running AS (
+    SELECT 1 FROM "Statement" s JOIN "Change" c ON c."id" = s."changeId" WHERE s."id" = $8::integer AND c."status" = 'running'
+  ), finished_result AS (
     UPDATE "StatementResult"
     SET "status" = $3::text::"StatementStatus", "rowsAffected" = $4::integer, "durationMs" = $5::integer, "error" = $6::text, "finishedAt" = ${NOW}
-    WHERE "id" = $1::integer
+    WHERE "id" = $1::integer AND "status" = 'running' AND EXISTS (SELECT 1 FROM running)
   ), finished_statement AS (
-    UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer
+    UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer AND "status" = 'running' AND EXISTS (SELECT 1 FROM running)
   ), claimed AS (
     UPDATE "Statement" s SET "status" = 'running'
     FROM "Change" c
@@ -75,13 +80,16 @@ const CLAIM_STATEMENT = `
   SELECT $7::integer, "id", 'running', ${NOW} FROM claimed
   RETURNING "id"`;
 
+/** Only while the change is running: once recovery declared it interrupted, its account of the statement stands. */
 const FINISH_STATEMENT = `
-  WITH finished_result AS (
+  WITH running AS (
+    SELECT 1 FROM "Statement" s JOIN "Change" c ON c."id" = s."changeId" WHERE s."id" = $2::integer AND c."status" = 'running'
+  ), finished_result AS (
     UPDATE "StatementResult"
     SET "status" = $3::text::"StatementStatus", "rowsAffected" = $4::integer, "durationMs" = $5::integer, "error" = $6::text, "finishedAt" = ${NOW}
-    WHERE "id" = $1::integer
+    WHERE "id" = $1::integer AND "status" = 'running' AND EXISTS (SELECT 1 FROM running)
   )
-  UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer`;
+  UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer AND "status" = 'running' AND EXISTS (SELECT 1 FROM running)`;
 
 /** Before a transactional run's results are written for its COMMIT: only while the change is still running. */
 const LOCK_RUNNING_CHANGE = `SELECT 1 FROM "Change" WHERE "id" = $1::integer AND "status" = 'running' FOR SHARE`;

@@ -1,10 +1,14 @@
 // Issue 3: Sluice is killed (kill -9) while a change runs. When it starts again the change is interrupted:
-// completed statements stay done, the one that was running is failed with a note, and nothing runs again by itself.
+// completed statements stay done, nothing runs again by itself, and the statement that was running is settled from
+// the database: MariaDB was still running it for the dead runner's session, so Sluice stops it, and the binlog shows
+// it did not take effect; Retry then runs it and only it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, workflowYaml } from "../support/changes.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
-import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 import { eventually, storeUrl } from "../support/sluice.ts";
 import { LocalSlack } from "../../src/sandbox/local-slack.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
@@ -36,7 +40,7 @@ describe("a Sluice process killed during a long change", () => {
     await dropPostgresDatabase(storeDatabase);
   });
 
-  test("after a restart the change is interrupted, statements 1–2 done, 3 failed with a note, and nothing re-runs", async () => {
+  test("after a restart the change is interrupted with exact progress, nothing re-runs, and Retry runs only what did not take effect", async () => {
     const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
     sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
     store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
@@ -45,13 +49,16 @@ describe("a Sluice process killed during a long change", () => {
     const opened = await sluice.send.command("change", DEVELOPER, CHANNEL);
     assert.equal(opened.status, 200);
     const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
-    const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP(20) AS s;";
+    // Statement 3 sleeps as long as the test's own table says: 20 s while Sluice is killed, no time on the retry.
+    await onMysql(db, "CREATE TABLE pause (seconds INT NOT NULL)");
+    await onMysql(db, "INSERT INTO pause VALUES (20)");
+    const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP((SELECT seconds FROM pause)) AS s;";
     const submitted = await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "schema", sql }) });
     assert.equal(submitted.body, "");
 
     const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
     await eventually(async () => (await accountOf({ changes, prisma: store.prisma }, key)).statements[2]?.status === "running", 20_000, "statement 3 to run");
-    await eventually(async () => (await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP(20)%' AND db = '${db}' AND id <> CONNECTION_ID()`)).length === 1, 5000, "the SLEEP on MariaDB");
+    await eventually(async () => (await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP((SELECT%' AND db = '${db}' AND id <> CONNECTION_ID()`)).length === 1, 5000, "the SLEEP on MariaDB");
     await sluice.kill9();
     assert.equal(sluice.child.signalCode, "SIGKILL");
     assert.equal((await changes.findByKey(key))!.status, "running", "nobody has noticed yet");
@@ -73,7 +80,9 @@ describe("a Sluice process killed during a long change", () => {
       execution.results.map((r) => r.status),
       ["done", "done", "failed"],
     );
-    assert.match(execution.results[2]!.error ?? "", /Sluice stopped while this statement was running; check the database before retrying/);
+    assert.match(execution.results[2]!.error ?? "", /Sluice stopped while this statement was running\. The database server was still running it for Sluice's lost session, so Sluice stopped it\. The database's binlog shows this statement did not take effect, so Retry runs it again\./);
+    const sleepers = await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP((SELECT%' AND db = '${db}' AND id <> CONNECTION_ID()`);
+    assert.equal(sleepers.length, 0, "the dead runner's statement was stopped on the server");
 
     const root = await eventually(() => {
       const message = slack.channelMessages(CHANNEL).find((m) => m.ts === interrupted.slackTs && /Interrupted/.test(m.text));
@@ -82,27 +91,126 @@ describe("a Sluice process killed during a long change", () => {
     const blocks = JSON.stringify(root.blocks);
     assert.match(blocks, /"action_id":"change\.retry"/);
     assert.match(blocks, /"action_id":"change\.mark_done"/);
-    assert.ok(slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted/.test(m.text)));
+    assert.ok(
+      slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: Sluice stopped during the run \(runner [^)]+\)\. Statement 3 did not take effect: .*Retry runs it again\./.test(m.text)),
+      "the thread says what became of statement 3",
+    );
 
     // Nothing runs again by itself: no new execution, and a and b were created once (a re-run would have failed on them).
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const later = (await changes.findByKey(key))!;
     assert.equal(later.status, "interrupted");
     assert.equal(later.executions.length, 1);
-    const tables = await onMysql<{ name: string }>(db, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${db}' AND table_name IN ('a', 'b') ORDER BY 1`);
+    const tables = await onMysql<{ name: string }>(db, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${db}' AND table_name IN ('a', 'b', 'c') ORDER BY 1`);
     assert.deepEqual(
       tables.map((r) => r.name),
       ["a", "b"],
     );
     assert.doesNotMatch(sluice.output(), /xoxb-process-test/, "the bot token never appears in the log");
 
-    // The restarted process answers the buttons it offered: an approver closes the change by hand.
-    await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: later.slackTs!, actionId: CHANGE_ACTIONS.markDone, value: String(later.id) });
+    // The restarted process answers the buttons it offered: Retry runs statement 3 alone (a re-run of 1 or 2 would
+    // fail, as their tables exist), and the change is done.
+    await onMysql(db, "UPDATE pause SET seconds = 0");
+    await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: later.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(later.id) });
     const closed = await eventually(async () => {
-      const change = await changes.findByKey(key);
-      return change?.status === "done" ? change : undefined;
-    }, 5000, `${key} to be marked done`);
-    assert.equal(closed.approvals.at(-1)!.decision, "mark_done");
-    assert.equal(closed.executions.length, 1, "marking as done runs nothing");
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "done" || change.status === "failed" ? change : undefined;
+    }, 15_000, `${key} to run again`);
+    assert.equal(closed.status, "done", closed.executions.at(-1)?.error ?? "");
+    assert.equal(closed.executions.length, 2);
+    assert.deepEqual(
+      closed.executions[1]!.results.map((r) => r.status),
+      ["done"],
+      "the retry ran statement 3 only",
+    );
+    const created = await onMysql<{ name: string }>(db, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${db}' AND table_name = 'c'`);
+    assert.equal(created.length, 1);
+  });
+});
+
+describe("a Sluice process killed after a statement took effect but before it could record so", () => {
+  let slack: LocalSlack;
+  let storeDatabase: string;
+  let db: string;
+  let store: Store;
+  let sluice: SluiceProcess | undefined;
+  let holder: mysql.Connection | undefined;
+  let storeLock: pg.Client | undefined;
+  before(async () => {
+    db = await createMysqlDatabase("sluice_crash");
+    storeDatabase = await createPostgresDatabase("sluice_store");
+    slack = new LocalSlack();
+    await slack.listen();
+  });
+  after(async () => {
+    await sluice?.kill9();
+    await holder?.end().catch(() => {});
+    await storeLock?.end().catch(() => {});
+    await store?.close();
+    await slack.close();
+    await dropMysqlDatabase(db);
+    await dropPostgresDatabase(storeDatabase);
+  });
+
+  test("after a restart the statement is done, as the binlog shows, and Retry runs only the rest", async () => {
+    // The window between a statement's end on the database and its record in the store is made wide on purpose:
+    // the ALTER waits for a metadata lock the test holds, and the store's results table is locked before the test
+    // lets the ALTER go, so the runner cannot record its end. Then Sluice is killed.
+    await onMysql(db, "CREATE TABLE t (id INT PRIMARY KEY)");
+    holder = await mysql.createConnection({ ...mysqlServer(), database: db });
+    await holder.query("START TRANSACTION");
+    await holder.query("SELECT * FROM t");
+
+    const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
+    const changes = new ChangeRepository(store.prisma, store.pool);
+    await sluice.send.command("change", DEVELOPER, CHANNEL);
+    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN x INT;\nCREATE TABLE z (id INT PRIMARY KEY);";
+    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "schema", sql }) });
+    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    await eventually(async () => (await accountOf({ changes, prisma: store.prisma }, key)).statements[1]?.status === "running", 20_000, "statement 2 to run");
+    const waiting = `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'ALTER TABLE t%' AND id <> CONNECTION_ID()`;
+    await eventually(async () => (await onMysql(db, waiting)).length === 1, 5000, "the ALTER to wait for its lock");
+
+    storeLock = new pg.Client({ ...postgresServer(), database: storeDatabase });
+    await storeLock.connect();
+    await storeLock.query('BEGIN; LOCK TABLE "StatementResult" IN EXCLUSIVE MODE');
+    await holder.query("COMMIT");
+    await eventually(async () => (await onMysql(db, waiting)).length === 0, 5000, "the ALTER to end");
+    assert.equal((await onMysql(db, "SHOW COLUMNS FROM t LIKE 'x'")).length, 1, "the ALTER took effect");
+    const blocked = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+    await eventually(async () => (await storeLock!.query(blocked)).rowCount! > 0, 5000, "the runner to wait for the store");
+    await sluice.kill9();
+    // The killed runner's write would still go through once the lock is gone: end it, as a crash would have.
+    await storeLock.query(`SELECT pg_terminate_backend(pid) FROM (${blocked}) AS b`);
+    await storeLock.query("ROLLBACK");
+    assert.equal((await accountOf({ changes, prisma: store.prisma }, key)).statements[1]!.status, "running", "the store never heard that statement 2 ended");
+
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    const interrupted = await eventually(async () => {
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "interrupted" ? change : undefined;
+    }, 15_000, `${key} to be interrupted`);
+    assert.deepEqual(
+      interrupted.statements.map((s) => s.status),
+      ["done", "done", "pending"],
+    );
+    assert.deepEqual(
+      interrupted.executions[0]!.results.map((r) => r.status),
+      ["done", "done"],
+    );
+    assert.match(interrupted.executions[0]!.error ?? "", /Statement 2 had taken effect, so it is recorded as done: The database's binlog shows this statement took effect\./);
+    assert.ok(slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: .*Statement 2 had taken effect/.test(m.text)), "the thread says statement 2 took effect");
+
+    // Retry runs statement 3 alone: a re-run of the ALTER would fail on its duplicate column.
+    await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: interrupted.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(interrupted.id) });
+    const closed = await eventually(async () => {
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "done" || change.status === "failed" ? change : undefined;
+    }, 15_000, `${key} to run again`);
+    assert.equal(closed.status, "done", closed.executions.at(-1)?.error ?? "");
+    assert.equal(closed.executions[1]!.results.length, 1, "the retry ran statement 3 only");
   });
 });

@@ -13,6 +13,8 @@ export const EVENT = {
   PARTIAL_UPDATE_ROWS: 39,
   TRANSACTION_PAYLOAD: 40,
   MARIADB_GTID: 162,
+  /** MariaDB's compressed Query event (log_bin_compress). */
+  QUERY_COMPRESSED: 165,
 } as const;
 
 /** Row event types: v1 (MariaDB's default), v2 (MySQL's), and MariaDB's compressed forms of both (log_bin_compress). */

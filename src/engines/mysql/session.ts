@@ -1,9 +1,10 @@
 // An EngineSession on one MySQL/MariaDB connection.
 import type { ResultSetHeader } from "mysql2";
-import type { BatchOutcome, QueryResult, ReadOnlyQueryOptions, StatementOutcome } from "../engine.ts";
+import type { BatchOutcome, QueryResult, ReadOnlyQueryOptions, SessionMark, StatementOutcome } from "../engine.ts";
 import { LinkedSession, type SessionOperations } from "../linked-session.ts";
 import { EngineError, statementFailed } from "../errors.ts";
 import type { MySqlLink } from "./connect.ts";
+import { sessionMark } from "./cut-short.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
 import { mysqlReviewCatalog } from "./review-catalog.ts";
@@ -96,6 +97,11 @@ export class MySqlSession extends LinkedSession<MySqlLink> {
     if (this.link.multipleStatements && splitStatements(sql).length > 1) {
       throw new EngineError("the statement holds several statements; run them as separate statements", { kind: "invalid" });
     }
+  }
+
+  /** Where this session stood in the binlog as it starts a run one by one (cut-short.ts settles a crash from it). */
+  override mark(): Promise<SessionMark | undefined> {
+    return sessionMark((sql, values) => this.queryRows(sql, values), this.connectionId);
   }
 
   /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */

@@ -15,6 +15,11 @@ export const postgresEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
 
+  /** PostgreSQL runs one by one only what cannot run in a transaction (CONCURRENTLY): its sessions keep no mark. */
+  async settleCutShort() {
+    return { ran: undefined, note: "PostgreSQL keeps no record of what a lost session ran" };
+  },
+
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new PostgresSession(await connectPostgres(target, limits));
   },

@@ -219,7 +219,7 @@ export function threadNote(change: ChangeDetail, event: ChangeEvent): string | u
     case "failed":
       return `:red_circle: ${change.key} failed: ${escapeMrkdwn(truncate(event.error, 2500))}`;
     case "interrupted":
-      return `:warning: ${change.key} was interrupted: Sluice stopped while it ran. Completed statements are recorded; nothing will be re-run by itself.`;
+      return `:warning: ${change.key} was interrupted: ${escapeMrkdwn(change.executions.at(-1)?.error ?? "Sluice stopped while it ran.")} Completed statements are recorded; nothing will be re-run by itself.`;
     case "retried":
       return `:repeat: ${mention(event.by)} retried ${change.key} from its first statement that is not done.`;
     case "marked_done":

@@ -1,0 +1,164 @@
+// A statement cut short by a crash, settled from the server's own record. MySQL and MariaDB write each statement that
+// changes the schema to the binlog as it commits, with its text and the thread id of the session that ran it; so once
+// that session is gone, the binlog since the run's start says whether the statement took effect.
+import type { ConnectionTarget, CutShortOutcome, SessionMark } from "../engine.ts";
+import { EVENT } from "./binlog-rows.ts";
+import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
+import type { BinlogCoordinates } from "./binlog-reader.ts";
+import { openConnection } from "./connect.ts";
+import { mysqlLeadingKeyword } from "./split.ts";
+
+/** Where a one-by-one run's session stood when it started. */
+interface MySqlSessionMark extends BinlogCoordinates {
+  threadId: number;
+  /** When the server started (Unix seconds): thread ids are unique only within one server's life. */
+  serverStartedAt: number;
+}
+
+/**
+ * Statements the binlog records under their session's thread id, with their text, when they take effect. Data
+ * statements are logged as row events, which MariaDB does not tie to a session: those are never settled here.
+ */
+const LOGGED_WITH_TEXT = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "ANALYZE", "OPTIMIZE", "REPAIR"]);
+const BINLOG_STATUS = ["SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"];
+/** A server started within this many seconds of the recorded start is the same run of it (uptime counts whole seconds). */
+const SAME_START_SECONDS = 5;
+/** How long a statement Sluice stopped may take to end (a large ALTER rolls back). */
+const STOP_WAIT_MS = 30_000;
+/** Transaction markers: the statements of a transaction are row events, not these. */
+const MARKERS = new Set(["BEGIN", "COMMIT", "ROLLBACK", "XA START", "XA END", "XA PREPARE", "XA COMMIT"]);
+
+type Row = Record<string, unknown>;
+type Query = (sql: string, values?: unknown[]) => Promise<Row[]>;
+
+/** The binlog position with the server's binlog filters; undefined when the binlog is off or cannot be read. */
+async function binlogStatus(query: Query): Promise<(BinlogCoordinates & { filtered: boolean }) | undefined> {
+  for (const sql of BINLOG_STATUS) {
+    try {
+      const [row] = await query(sql);
+      if (!row) return undefined;
+      return { file: String(row.File), position: Number(row.Position), filtered: Boolean(row.Binlog_Do_DB) || Boolean(row.Binlog_Ignore_DB) };
+    } catch {
+      // MySQL 8.4 knows only the second name, MariaDB and older MySQL only the first.
+    }
+  }
+  return undefined;
+}
+
+async function serverStartedAt(query: Query): Promise<number> {
+  const [clock] = await query("SELECT UNIX_TIMESTAMP() AS now");
+  const [uptime] = await query("SHOW GLOBAL STATUS LIKE 'Uptime'");
+  return Number(clock?.now) - Number(uptime?.Value);
+}
+
+/**
+ * What a session running statements one by one records at its start, so that a crash can later be settled from the
+ * binlog: undefined when the binlog is off, filtered (some databases' statements would be missing), or unreadable.
+ */
+export async function sessionMark(query: Query, threadId: number): Promise<SessionMark | undefined> {
+  try {
+    const status = await binlogStatus(query);
+    if (!status || status.filtered) return undefined;
+    const mark: MySqlSessionMark = { threadId, file: status.file, position: status.position, serverStartedAt: await serverStartedAt(query) };
+    return { ...mark };
+  } catch {
+    return undefined;
+  }
+}
+
+function readMark(mark: SessionMark): MySqlSessionMark | undefined {
+  const { threadId, file, position, serverStartedAt } = mark;
+  if (typeof threadId !== "number" || typeof file !== "string" || typeof position !== "number" || typeof serverStartedAt !== "number") return undefined;
+  return { threadId, file, position, serverStartedAt };
+}
+
+const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
+
+/**
+ * Whether `statement`, which the run's session had when Sluice stopped, took effect. The session is stopped first if
+ * the server still runs it (nobody could record its end otherwise). `done` are the statements the run completed
+ * before it, in order. The answer is given only on evidence: the statement's own text as the session's last
+ * binlog entry (it ran), or the statement before it as that last entry (it did not); anything else is unknown.
+ */
+export async function settleCutShort(target: ConnectionTarget, savedMark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome> {
+  const mark = readMark(savedMark);
+  if (!mark) return unknown("the run kept no usable record of its session");
+  if (!LOGGED_WITH_TEXT.has(mysqlLeadingKeyword(run.statement))) return unknown("the binlog ties only schema statements to the session that ran them");
+  const { core, conn } = await openConnection({ ...target, database: undefined });
+  let stopped = false;
+  let end: BinlogCoordinates | undefined;
+  try {
+    const query: Query = async (sql, values) => (await conn.query(sql, values))[0] as Row[];
+    if (Math.abs((await serverStartedAt(query)) - mark.serverStartedAt) > SAME_START_SECONDS) {
+      return unknown("the database server has restarted since, so its record of the session cannot be told apart");
+    }
+    const running = async () => (await query("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ?", [mark.threadId])).length > 0;
+    if (await running()) {
+      // The runner is gone, and with it whoever would record the statement's end: stop it, so its fate is final.
+      await query(`KILL CONNECTION ${Number(mark.threadId)}`).catch(() => {});
+      stopped = true;
+      const deadline = Date.now() + STOP_WAIT_MS;
+      while (await running()) {
+        if (Date.now() > deadline) return unknown(`the database server is still running it for Sluice's lost session (connection ${mark.threadId}), though Sluice asked it to stop`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const status = await binlogStatus(query);
+    if (!status) return unknown("the database server's binlog cannot be read now");
+    end = status;
+  } finally {
+    await conn.end().catch(() => core.destroy());
+  }
+  let logged: LoggedStatement[];
+  try {
+    logged = await sessionStatements(target, mark, end, mark.threadId);
+  } catch (error) {
+    return unknown(`reading the binlog failed: ${(error as Error).message}`);
+  }
+  const when = stopped ? "The database server was still running it for Sluice's lost session, so Sluice stopped it. " : "";
+  const last = logged.at(-1);
+  const previous = run.done.at(-1);
+  if (logged.some((entry) => entry.failed)) return unknown("the binlog holds a statement of the session that ended in an error");
+  if (last?.text === run.statement && !run.done.includes(run.statement)) {
+    return { ran: true, note: `${when}The database's binlog shows this statement took effect.` };
+  }
+  if (previous === undefined ? last === undefined : last?.text === previous && previous !== run.statement) {
+    return { ran: false, note: `${when}The database's binlog shows this statement did not take effect, so Retry runs it again.` };
+  }
+  return unknown("the binlog does not show whether it took effect");
+}
+
+interface LoggedStatement {
+  text: string;
+  /** The server logged it with an error code: it took effect in part. */
+  failed: boolean;
+}
+
+/** The statements the binlog holds for one session between two positions, transaction markers left out. */
+async function sessionStatements(target: ConnectionTarget, from: BinlogCoordinates, to: BinlogCoordinates, threadId: number): Promise<LoggedStatement[]> {
+  const logged: LoggedStatement[] = [];
+  if (from.file === to.file && from.position >= to.position) return logged;
+  let file = from.file;
+  let failure: unknown;
+  const onEvent = (event: BinlogEventView): void => {
+    if (event.type === EVENT.ROTATE) {
+      file = event.buf.toString("utf8", event.start + 8, event.end);
+      return;
+    }
+    if (event.type === EVENT.QUERY && event.buf.readUInt32LE(event.start) === threadId) {
+      const { buf, start, end } = event;
+      // thread id (4), time (4), schema length (1), error code (2), status variables' length (2), the variables, schema, NUL
+      const text = buf.toString("utf8", start + 13 + buf.readUInt16LE(start + 11) + buf[start + 8]! + 1, end);
+      if (!MARKERS.has(text.toUpperCase())) logged.push({ text, failed: buf.readUInt16LE(start + 9) !== 0 });
+    } else if (event.type === EVENT.QUERY_COMPRESSED || event.type === EVENT.TRANSACTION_PAYLOAD) {
+      failure ??= new Error("the binlog holds compressed events, which Sluice does not read");
+      stream.stop();
+      return;
+    }
+    if (file === to.file && event.nextPosition >= to.position) stream.stop();
+  };
+  const stream = await openBinlogStream(target, from, 0x7f000000 + Math.floor(Math.random() * 0xffffff), onEvent);
+  await stream.closed;
+  if (failure) throw failure;
+  return logged;
+}
