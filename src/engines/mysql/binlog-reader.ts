@@ -1,7 +1,7 @@
 // Streams one transaction's row events out of the binlog, between two recorded coordinates.
 import type { ConnectionTarget } from "../engine.ts";
 import { EngineError } from "../errors.ts";
-import { EVENT, isRowsEvent, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "./binlog-rows.ts";
+import { EVENT, isRowsEvent, readQueryHead, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import type { MySqlSession } from "./session.ts";
 
@@ -126,8 +126,6 @@ export async function readTransactionRows(
 
 /** BEGIN and COMMIT are all we look for, so longer statements are not decoded. */
 function queryText(event: BinlogEventView): string | undefined {
-  const { buf, start, end } = event;
-  // thread id (4), time (4), schema length (1), error code (2), status variables' length (2), the variables, schema, NUL
-  const text = start + 13 + buf.readUInt16LE(start + 11) + buf[start + 8]! + 1;
-  return end - text <= "COMMIT".length ? buf.toString("latin1", text, end) : undefined;
+  const { textStart } = readQueryHead(event);
+  return event.end - textStart <= "COMMIT".length ? event.buf.toString("latin1", textStart, event.end) : undefined;
 }

@@ -55,6 +55,24 @@ export interface RowsEvent {
 /** Bytes of metadata TABLE_MAP carries per column type; types absent here carry none. */
 const META_BYTES: Record<number, number> = { 4: 1, 5: 1, 15: 2, 16: 2, 17: 1, 18: 1, 19: 1, 245: 1, 246: 2, 247: 2, 248: 2, 252: 1, 253: 2, 254: 2, 255: 1 };
 
+/** A Query event's post-header and where its text starts (its text runs to the end of the body). */
+export interface QueryEventHead {
+  threadId: number;
+  /** Non-zero when the server logged the statement though it ended in an error (it took effect in part). */
+  errorCode: number;
+  textStart: number;
+}
+
+export function readQueryHead(event: BinlogEventView): QueryEventHead {
+  const { buf, start } = event;
+  // thread id (4), time (4), schema length (1), error code (2), status variables' length (2), the variables, schema, NUL
+  return {
+    threadId: buf.readUInt32LE(start),
+    errorCode: buf.readUInt16LE(start + 9),
+    textStart: start + 13 + buf.readUInt16LE(start + 11) + buf[start + 8]! + 1,
+  };
+}
+
 export function readTableMap(event: BinlogEventView): TableMap {
   const { buf } = event;
   let at = event.start;

@@ -2,7 +2,7 @@
 // changes the schema to the binlog as it commits, with its text and the thread id of the session that ran it; so once
 // that session is gone, the binlog since the run's start says whether the statement took effect.
 import type { ConnectionTarget, CutShortOutcome, SessionMark } from "../engine.ts";
-import { EVENT } from "./binlog-rows.ts";
+import { EVENT, readQueryHead } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import type { BinlogCoordinates } from "./binlog-reader.ts";
 import { openConnection } from "./connect.ts";
@@ -25,6 +25,8 @@ const BINLOG_STATUS = ["SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"];
 const SAME_START_SECONDS = 5;
 /** How long a statement Sluice stopped may take to end (a large ALTER rolls back). */
 const STOP_WAIT_MS = 30_000;
+/** How long reading the binlog since the run began may take (a long run on a busy server has much to skip). */
+const READ_LIMIT_MS = 120_000;
 /** Transaction markers: the statements of a transaction are row events, not these. */
 const MARKERS = new Set(["BEGIN", "COMMIT", "ROLLBACK", "XA START", "XA END", "XA PREPARE", "XA COMMIT"]);
 
@@ -145,11 +147,10 @@ async function sessionStatements(target: ConnectionTarget, from: BinlogCoordinat
       file = event.buf.toString("utf8", event.start + 8, event.end);
       return;
     }
-    if (event.type === EVENT.QUERY && event.buf.readUInt32LE(event.start) === threadId) {
-      const { buf, start, end } = event;
-      // thread id (4), time (4), schema length (1), error code (2), status variables' length (2), the variables, schema, NUL
-      const text = buf.toString("utf8", start + 13 + buf.readUInt16LE(start + 11) + buf[start + 8]! + 1, end);
-      if (!MARKERS.has(text.toUpperCase())) logged.push({ text, failed: buf.readUInt16LE(start + 9) !== 0 });
+    const head = event.type === EVENT.QUERY ? readQueryHead(event) : undefined;
+    if (head && head.threadId === threadId) {
+      const text = event.buf.toString("utf8", head.textStart, event.end);
+      if (!MARKERS.has(text.toUpperCase())) logged.push({ text, failed: head.errorCode !== 0 });
     } else if (event.type === EVENT.QUERY_COMPRESSED || event.type === EVENT.TRANSACTION_PAYLOAD) {
       failure ??= new Error("the binlog holds compressed events, which Sluice does not read");
       stream.stop();
@@ -158,7 +159,16 @@ async function sessionStatements(target: ConnectionTarget, from: BinlogCoordinat
     if (file === to.file && event.nextPosition >= to.position) stream.stop();
   };
   const stream = await openBinlogStream(target, from, 0x7f000000 + Math.floor(Math.random() * 0xffffff), onEvent);
-  await stream.closed;
+  // Recovery waits for this answer: a stream that stalls is given up on (the statement is then unknown).
+  const stall = setTimeout(() => {
+    failure ??= new Error(`reading the binlog took longer than ${READ_LIMIT_MS / 1000} s`);
+    stream.stop();
+  }, READ_LIMIT_MS);
+  try {
+    await stream.closed;
+  } finally {
+    clearTimeout(stall);
+  }
   if (failure) throw failure;
   return logged;
 }
