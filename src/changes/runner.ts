@@ -129,7 +129,10 @@ export class ChangeRunner {
       select: { id: true, statement: { select: { id: true, ordinal: true, sql: true } } },
     });
     if (!claimed) return undefined;
-    const { database } = await prisma.change.findUniqueOrThrow({ where: { id: execution.changeId }, select: { database: { select: { instance: { select: { name: true } } } } } });
+    const { type, database } = await prisma.change.findUniqueOrThrow({
+      where: { id: execution.changeId },
+      select: { type: true, database: { select: { name: true, instance: { select: { name: true } } } } },
+    });
     const instance = config.file.instances.find((i) => i.name === database.instance.name);
     if (!instance) return undefined;
     const done = await prisma.statementResult.findMany({
@@ -138,7 +141,7 @@ export class ChangeRunner {
       select: { statement: { select: { sql: true } } },
     });
     const outcome = await engineFor(instance.engine)
-      .settleCutShort(registry.target(instance), execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
+      .settleCutShort(type === "create_database" ? registry.target(instance) : registry.target(instance, database.name), execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
       .catch((error: unknown): CutShortOutcome => ({ ran: undefined, note: errorText(error) }));
     logger.info({ changeId: execution.changeId, statement: claimed.statement.ordinal + 1, ran: outcome.ran, note: outcome.note }, "settled the statement a crash cut short");
     return { resultId: claimed.id, statementId: claimed.statement.id, ordinal: claimed.statement.ordinal, outcome };

@@ -141,8 +141,9 @@ export interface Engine {
   schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits): Promise<Map<string, string>>;
   /**
    * After a crash: whether `statement`, which a session marked by EngineSession.mark had when Sluice stopped, took
-   * effect. `done` are the statements that session completed before it, in order. A statement the server still runs
-   * for the lost session is stopped first. Never throws: what cannot be told is `ran: undefined`.
+   * effect. `done` are the statements that session completed before it, in order. MySQL stops a statement the server
+   * still runs for the lost session, then reads its binlog; PostgreSQL can only say whether it still runs. Never
+   * throws: what cannot be told is `ran: undefined`, with the reason.
    */
   settleCutShort(target: ConnectionTarget, mark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome>;
   /** Lists the server's databases (user databases only). */

@@ -2,6 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import pg from "pg";
 import type { ConnectionTarget, EngineSession, SessionLimits } from "../../src/engines/engine.ts";
 import { EngineError, engineFor } from "../../src/engines/index.ts";
 import { createPostgresDatabase, dropPostgresDatabase, postgresServer } from "../support/servers.ts";
@@ -74,6 +75,36 @@ describe("PostgreSQL engine", () => {
     assert.equal(Number(await scalar(session, "SELECT pg_backend_pid()")), session.connectionId);
     assert.equal(await scalar(session, "SELECT current_setting('lock_timeout')"), "5s");
     assert.equal(await scalar(session, "SELECT current_setting('TimeZone')"), "UTC");
+  });
+
+  test("after a crash, a statement PostgreSQL still runs for the lost session is told apart from one that ended", async () => {
+    const runner = await engine.connect(targetFor(database), limits);
+    const mark = await runner.mark();
+    assert.equal(mark?.pid, runner.connectionId);
+    await runner.close();
+    // A lost runner's session: its client is gone (socket closed) while the server still sleeps for it.
+    const lost = new pg.Client({ ...postgresServer(), database });
+    await lost.connect();
+    lost.on("error", () => {});
+    const [{ pid, started }] = (await lost.query("SELECT pid, extract(epoch FROM backend_start)::float8 AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()")).rows;
+    lost.query("SELECT pg_sleep(30)").catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    (lost as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const lostMark = { pid: Number(pid), backendStartedAt: Number(started) };
+    const running = await engine.settleCutShort(targetFor(database), lostMark, { done: [], statement: "CREATE INDEX CONCURRENTLY x ON counted (v)" });
+    assert.equal(running.ran, undefined);
+    assert.match(running.note, new RegExp(`still running it for Sluice's lost session \\(backend ${pid}\\)`));
+    const admin = new pg.Client({ ...postgresServer(), database });
+    await admin.connect();
+    try {
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      for (let i = 0; i < 50 && (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid])).rowCount; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await admin.end();
+    }
+    const ended = await engine.settleCutShort(targetFor(database), lostMark, { done: [], statement: "CREATE INDEX CONCURRENTLY x ON counted (v)" });
+    assert.equal(ended.ran, undefined);
+    assert.match(ended.note, /keeps no record/);
   });
 
   test("execute reports rows affected for data changes and 0 for schema changes", async () => {

@@ -2,6 +2,7 @@
 import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
 import { USER_DATABASES } from "./catalog.ts";
 import { connectPostgres } from "./connect.ts";
+import { settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
@@ -15,10 +16,7 @@ export const postgresEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
 
-  /** PostgreSQL runs one by one only what cannot run in a transaction (CONCURRENTLY): its sessions keep no mark. */
-  async settleCutShort() {
-    return { ran: undefined, note: "PostgreSQL keeps no record of what a lost session ran" };
-  },
+  settleCutShort,
 
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new PostgresSession(await connectPostgres(target, limits));

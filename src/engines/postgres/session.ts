@@ -1,9 +1,10 @@
 // An EngineSession on one PostgreSQL connection.
 import type pg from "pg";
-import type { BatchOutcome, StatementOutcome } from "../engine.ts";
+import type { BatchOutcome, SessionMark, StatementOutcome } from "../engine.ts";
 import { LinkedSession, type SessionOperations } from "../linked-session.ts";
 import { EngineError, statementFailed } from "../errors.ts";
 import type { PostgresLink } from "./connect.ts";
+import { sessionMark } from "./cut-short.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint, schemaSnapshot } from "./schema-dump.ts";
 import { postgresReviewCatalog } from "./review-catalog.ts";
@@ -91,6 +92,11 @@ export class PostgresSession extends LinkedSession<PostgresLink> {
   override async transactionOutcome(id: string): Promise<"committed" | "aborted" | undefined> {
     const [row] = await this.queryRows("SELECT txid_status($1::bigint) AS status", [id]);
     return row?.status === "committed" || row?.status === "aborted" ? row.status : undefined;
+  }
+
+  /** The session's backend, so that after a crash recovery can tell whether PostgreSQL still runs its statement. */
+  override mark(): Promise<SessionMark | undefined> {
+    return sessionMark((sql, values) => this.queryRows(sql, values));
   }
 
   /** Runs one statement with parameters on this connection (inside any open transaction) and returns its rows; for the rollback recorder. */
