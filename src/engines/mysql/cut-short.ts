@@ -94,13 +94,15 @@ export async function settleCutShort(target: ConnectionTarget, savedMark: Sessio
     if (Math.abs((await serverStartedAt(query)) - mark.serverStartedAt) > SAME_START_SECONDS) {
       return unknown("the database server has restarted since, so its record of the session cannot be told apart");
     }
-    const running = async () => (await query("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ?", [mark.threadId])).length > 0;
-    if (await running()) {
-      // The runner is gone, and with it whoever would record the statement's end: stop it, so its fate is final.
+    const session = async () => (await query("SELECT ID, INFO FROM information_schema.PROCESSLIST WHERE ID = ?", [mark.threadId]))[0];
+    const found = await session();
+    if (found) {
+      // The runner is gone, and with it whoever would record the statement's end: end its session (idle, or still
+      // running the statement), so the statement's fate is final before the binlog is read.
       await query(`KILL CONNECTION ${Number(mark.threadId)}`).catch(() => {});
-      stopped = true;
+      stopped = found.INFO !== null && found.INFO !== undefined;
       const deadline = Date.now() + STOP_WAIT_MS;
-      while (await running()) {
+      while (await session()) {
         if (Date.now() > deadline) return unknown(`the database server is still running it for Sluice's lost session (connection ${mark.threadId}), though Sluice asked it to stop`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
