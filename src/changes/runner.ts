@@ -4,7 +4,7 @@ import type pg from "pg";
 import type { Config } from "../config/load.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
-import type { ConnectionTarget, CutShortOutcome, Engine, EngineSession, SessionMark } from "../engines/engine.ts";
+import type { ConnectionTarget, CutShortOutcome, Engine, EngineSession, LostSession, SessionMark } from "../engines/engine.ts";
 import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
@@ -73,17 +73,30 @@ export class ChangeRunner {
     for (const { id } of running) {
       const result = await tryAdvisoryLock(this.deps.pool, runLockKey(id), async (): Promise<"done" | "interrupted" | undefined> => {
         const execution = await prisma.execution.findFirst({ where: { changeId: id, status: "running" }, orderBy: { attempt: "desc" } });
-        const outcome = execution ? await this.commitOutcome(id, execution) : undefined;
+        let outcome = execution ? await this.commitOutcome(id, execution) : undefined;
         if (outcome === "committed") {
           if (!(await changes.transition(id, ["running"], "done"))) return undefined;
           await this.markExecutionCommitted(execution!);
           return "done";
         }
         if (!(await changes.transition(id, ["running"], "interrupted"))) return undefined;
+        if (!execution) return "interrupted";
         // Declared interrupted first: a runner still alive (its lock connection lost) then has its account of the
-        // statement ignored, and the statement the target still runs for it is stopped as the one of a dead runner.
-        const cutShort = execution && !execution.transactional ? await this.settleCutShort(execution) : undefined;
-        if (execution) await this.markExecutionInterrupted(id, execution, outcome, cutShort);
+        // statements ignored, and its session on the target is ended as the one of a dead runner.
+        if (!execution.transactional) {
+          await this.markExecutionInterrupted(id, execution, undefined, { cutShort: await this.settleCutShort(execution) });
+          return "interrupted";
+        }
+        const ended = await this.endLostSession(execution);
+        if (ended && execution.committingAt) {
+          // The COMMIT the lost session had under way is over now, one way or the other: the target may tell which.
+          outcome = await this.commitOutcome(id, execution);
+          if (outcome === "committed" && (await changes.transition(id, ["interrupted"], "done"))) {
+            await this.markExecutionCommitted(execution);
+            return "done";
+          }
+        }
+        await this.markExecutionInterrupted(id, execution, outcome, { ended });
         return "interrupted";
       });
       if (result.acquired && result.value) {
@@ -147,6 +160,26 @@ export class ChangeRunner {
     return { resultId: claimed.id, statementId: claimed.statement.id, ordinal: claimed.statement.ordinal, outcome };
   }
 
+  /**
+   * For a transactional run: ends its session on the target if the target still has it (a long statement there goes
+   * on after its client died, and its transaction holds its locks until it ends). True when it did.
+   */
+  private async endLostSession(execution: Execution): Promise<boolean> {
+    const { prisma, config, registry, logger } = this.deps;
+    if (!execution.sessionMark) return false;
+    const { database } = await prisma.change.findUniqueOrThrow({
+      where: { id: execution.changeId },
+      select: { database: { select: { name: true, instance: { select: { name: true } } } } },
+    });
+    const instance = config.file.instances.find((i) => i.name === database.instance.name);
+    if (!instance) return false;
+    const lost = await engineFor(instance.engine)
+      .endLostSession(registry.target(instance, database.name), execution.sessionMark as SessionMark)
+      .catch((error: unknown): LostSession => ({ note: errorText(error) }));
+    if ("note" in lost) logger.warn({ changeId: execution.changeId, note: lost.note }, "could not end the session of an interrupted run");
+    return "ended" in lost && lost.ended;
+  }
+
   /** The COMMIT went through: the results written just before it stand. Its rollback was never prepared. */
   private async markExecutionCommitted(execution: Execution): Promise<void> {
     await this.deps.prisma.execution.update({
@@ -159,21 +192,29 @@ export class ChangeRunner {
     });
   }
 
-  private async markExecutionInterrupted(changeId: number, execution: Execution, outcome: "aborted" | undefined, cutShort?: CutShort): Promise<void> {
+  private async markExecutionInterrupted(
+    changeId: number,
+    execution: Execution,
+    outcome: "committed" | "aborted" | undefined,
+    { cutShort, ended = false }: { cutShort?: CutShort; ended?: boolean },
+  ): Promise<void> {
     const { prisma } = this.deps;
     const interrupted =
       cutShort?.outcome.ran === false
         ? `Sluice stopped while this statement was running. ${cutShort.outcome.note}`
         : `Sluice stopped while this statement was running; check the database before retrying.${cutShort ? ` (The database could not tell: ${cutShort.outcome.note}.)` : ""}`;
-    // A transaction that never reached COMMIT was undone by the server when Sluice's connection dropped. One that had
-    // started its COMMIT went through or not as the target says; when it cannot say, say so rather than guess.
+    // A transaction that never reached COMMIT is undone by the server once its session ends (endLostSession ends one
+    // the server still ran). One that had started its COMMIT went through or not as the target says; when it cannot
+    // say, say so rather than guess.
     const error = !execution.transactional
       ? `Sluice stopped during the run (runner ${execution.runnerId}).${cutShort ? ` ${settledSentence(cutShort)}` : ""}`
       : outcome === "aborted"
         ? `Sluice stopped while committing (runner ${execution.runnerId}); the database confirms the transaction did not commit, so nothing was changed.`
         : execution.committingAt
           ? `Sluice stopped while committing (runner ${execution.runnerId}): the change may or may not be applied. Check the database, then Mark as done, or submit it again.`
-          : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.`;
+          : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.${
+              ended ? " The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back." : ""
+            }`;
     await prisma.$transaction([
       prisma.execution.update({ where: { id: execution.id }, data: { status: "interrupted", finishedAt: new Date(), error } }),
       ...(cutShort?.outcome.ran
@@ -260,8 +301,8 @@ export class ChangeRunner {
     progress: RunProgress,
   ): Promise<void> {
     const run = { change, executionId, session, pending, progress, log: this.log };
+    await this.markSession(session, executionId);
     if (!transactional) {
-      await this.markSession(session, executionId);
       await runOneByOne(run);
       return;
     }
@@ -273,7 +314,7 @@ export class ChangeRunner {
     if (recorder) await this.storeRollback(change, executionId, recorder);
   }
 
-  /** Where the session stands on the target as a run one by one starts, kept so a crash mid-statement can be settled. */
+  /** The session as the target can later be asked about it, kept so that recovery can end it and settle a statement. */
   private async markSession(session: EngineSession, executionId: number): Promise<void> {
     const mark = await session.mark().catch(() => undefined);
     if (mark) await this.deps.prisma.execution.update({ where: { id: executionId }, data: { sessionMark: mark } });

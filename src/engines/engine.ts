@@ -65,6 +65,9 @@ export interface CutShortOutcome {
   note: string;
 }
 
+/** After a crash: whether the lost session was still on the server and was ended, or (note) why that cannot be told. */
+export type LostSession = { ended: boolean } | { note: string };
+
 export interface QueryColumn {
   name: string;
   /** Source table and column when the server reports them (used for masking). */
@@ -106,8 +109,9 @@ export interface EngineSession {
   /** Whether the transaction transactionId named was committed or aborted; undefined when the server cannot tell. */
   transactionOutcome(id: string): Promise<"committed" | "aborted" | undefined>;
   /**
-   * Read before a run of statements one by one starts: what Engine.settleCutShort needs to tell, after a crash,
-   * whether the statement this session had took effect. Undefined where the server keeps no such record.
+   * Read as a run starts: what Engine.endLostSession and Engine.settleCutShort need after a crash, to end this session
+   * if the server still has it and to tell whether the statement it had took effect. Undefined where the server
+   * cannot be asked.
    */
   mark(): Promise<SessionMark | undefined>;
   /** Runs read-only SQL inside a read-only transaction with a timeout and a row limit. */
@@ -146,6 +150,11 @@ export interface Engine {
    * throws: what cannot be told is `ran: undefined`, with the reason.
    */
   settleCutShort(target: ConnectionTarget, mark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome>;
+  /**
+   * After a crash: ends the session a mark names if the server still has it (its statement stops, its open
+   * transaction rolls back) and waits until it is gone, so that a retry does not run beside it or wait on its locks.
+   */
+  endLostSession(target: ConnectionTarget, mark: SessionMark): Promise<LostSession>;
   /** Lists the server's databases (user databases only). */
   listDatabases(target: ConnectionTarget): Promise<string[]>;
 }

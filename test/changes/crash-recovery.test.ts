@@ -214,3 +214,57 @@ describe("a Sluice process killed after a statement took effect but before it co
     assert.equal(closed.executions[1]!.results.length, 1, "the retry ran statement 3 only");
   });
 });
+
+describe("a Sluice process killed while a data change's transaction runs", () => {
+  let slack: LocalSlack;
+  let storeDatabase: string;
+  let db: string;
+  let store: Store;
+  let sluice: SluiceProcess | undefined;
+  before(async () => {
+    db = await createMysqlDatabase("sluice_crash");
+    storeDatabase = await createPostgresDatabase("sluice_store");
+    slack = new LocalSlack();
+    await slack.listen();
+  });
+  after(async () => {
+    await sluice?.kill9();
+    await store?.close();
+    await slack.close();
+    const sleepers = await onMysql<{ id: number }>(db, `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE '%SLEEP(%' AND id <> CONNECTION_ID()`);
+    for (const { id } of sleepers) await onMysql(db, `KILL ${id}`).catch(() => {});
+    await dropMysqlDatabase(db);
+    await dropPostgresDatabase(storeDatabase);
+  });
+
+  test("after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed", async () => {
+    await onMysql(db, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)");
+    const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
+    const changes = new ChangeRepository(store.prisma, store.pool);
+    await sluice.send.command("change", DEVELOPER, CHANNEL);
+    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const sql = "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;";
+    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "data", sql }) });
+    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    const sleeping = `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`;
+    await eventually(async () => (await onMysql(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
+    await sluice.kill9();
+    assert.equal((await onMysql(db, sleeping)).length, 1, "the server goes on with the dead runner's UPDATE, holding its row lock");
+
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    const interrupted = await eventually(async () => {
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "interrupted" ? change : undefined;
+    }, 15_000, `${key} to be interrupted`);
+    assert.match(
+      interrupted.executions[0]!.error ?? "",
+      /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
+    );
+    assert.equal((await onMysql(db, sleeping)).length, 0);
+    // The row is free at once (a retry would not wait on the lost transaction's lock) and holds what it held before.
+    await onMysql(db, "SET SESSION innodb_lock_wait_timeout = 1; UPDATE t SET v = v + 10 WHERE id = 1");
+    assert.deepEqual(await onMysql(db, "SELECT v FROM t"), [{ v: 10 }]);
+  });
+});

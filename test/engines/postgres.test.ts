@@ -107,6 +107,29 @@ describe("PostgreSQL engine", () => {
     assert.match(ended.note, /keeps no record/);
   });
 
+  test("after a crash, a lost session's transaction PostgreSQL still runs is ended, so its locks are free", async () => {
+    await session.execute("CREATE TABLE lost_locked (id int PRIMARY KEY, v int NOT NULL)");
+    await session.execute("INSERT INTO lost_locked VALUES (1, 0)");
+    const lost = await engine.connect(targetFor(database), limits);
+    const mark = await lost.mark();
+    assert.ok(mark);
+    await lost.begin();
+    const running = lost.execute("UPDATE lost_locked SET v = v + (SELECT 1 FROM pg_sleep(30)) WHERE id = 1").catch(() => "ended");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(await engine.endLostSession(targetFor(database), mark), { ended: true });
+    assert.equal(await running, "ended");
+    const other = await engine.connect(targetFor(database), { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000 });
+    try {
+      assert.equal((await other.execute("UPDATE lost_locked SET v = v + 10 WHERE id = 1")).rowsAffected, 1, "the row is free at once");
+      assert.equal(await scalar(other, "SELECT v FROM lost_locked"), 10, "and the lost transaction was rolled back");
+    } finally {
+      await other.close();
+    }
+    assert.deepEqual(await engine.endLostSession(targetFor(database), mark), { ended: false });
+    await lost.close().catch(() => {});
+    await session.execute("DROP TABLE lost_locked");
+  });
+
   test("execute reports rows affected for data changes and 0 for schema changes", async () => {
     assert.equal((await session.execute("CREATE TABLE counted (id int PRIMARY KEY, v int)")).rowsAffected, 0);
     assert.equal((await session.execute("INSERT INTO counted VALUES (1, 0), (2, 0), (3, 5)")).rowsAffected, 3);

@@ -1,18 +1,21 @@
 // A statement cut short by a crash, settled from the server's own record. MySQL and MariaDB write each statement that
 // changes the schema to the binlog as it commits, with its text and the thread id of the session that ran it; so once
 // that session is gone, the binlog since the run's start says whether the statement took effect.
-import type { ConnectionTarget, CutShortOutcome, SessionMark } from "../engine.ts";
+import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from "../engine.ts";
 import { EVENT, readQueryHead } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import type { BinlogCoordinates } from "./binlog-reader.ts";
 import { openConnection } from "./connect.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
 
-/** Where a one-by-one run's session stood when it started. */
-interface MySqlSessionMark extends BinlogCoordinates {
+/** A run's session as the server can later be asked about it. */
+interface MySqlSessionMark {
   threadId: number;
   /** When the server started (Unix seconds): thread ids are unique only within one server's life. */
   serverStartedAt: number;
+  /** Where the binlog stood when the run began; absent when the binlog is off or filtered. */
+  file?: string;
+  position?: number;
 }
 
 /**
@@ -54,24 +57,62 @@ async function serverStartedAt(query: Query): Promise<number> {
 }
 
 /**
- * What a session running statements one by one records at its start, so that a crash can later be settled from the
- * binlog: undefined when the binlog is off, filtered (some databases' statements would be missing), or unreadable.
+ * What a run's session records at its start: its thread and the server's start, so that after a crash the session
+ * can be ended if the server still has it; and where the binlog stood, so that a statement cut short can be settled
+ * from it (left out when the binlog is off, filtered so some databases' statements would be missing, or unreadable).
  */
 export async function sessionMark(query: Query, threadId: number): Promise<SessionMark | undefined> {
+  let mark: MySqlSessionMark;
   try {
-    const status = await binlogStatus(query);
-    if (!status || status.filtered) return undefined;
-    const mark: MySqlSessionMark = { threadId, file: status.file, position: status.position, serverStartedAt: await serverStartedAt(query) };
-    return { ...mark };
+    mark = { threadId, serverStartedAt: await serverStartedAt(query) };
   } catch {
     return undefined;
   }
+  const status = await binlogStatus(query).catch(() => undefined);
+  if (status && !status.filtered) Object.assign(mark, { file: status.file, position: status.position });
+  return { ...mark };
 }
 
 function readMark(mark: SessionMark): MySqlSessionMark | undefined {
   const { threadId, file, position, serverStartedAt } = mark;
-  if (typeof threadId !== "number" || typeof file !== "string" || typeof position !== "number" || typeof serverStartedAt !== "number") return undefined;
-  return { threadId, file, position, serverStartedAt };
+  if (typeof threadId !== "number" || typeof serverStartedAt !== "number") return undefined;
+  return { threadId, serverStartedAt, ...(typeof file === "string" && typeof position === "number" ? { file, position } : {}) };
+}
+
+/** How the lost session was found: not there, ended while idle, or ended while it still ran a statement. */
+type Ending = "gone" | "idle" | "busy";
+
+/**
+ * Ends the session a mark names if the server still has it (a statement it runs stops, an open transaction rolls
+ * back), and waits until it is gone. A string says why that cannot be done.
+ */
+async function endSession(query: Query, mark: MySqlSessionMark): Promise<Ending | string> {
+  if (Math.abs((await serverStartedAt(query)) - mark.serverStartedAt) > SAME_START_SECONDS) {
+    return "the database server has restarted since, so its record of the session cannot be told apart";
+  }
+  const session = async () => (await query("SELECT ID, INFO FROM information_schema.PROCESSLIST WHERE ID = ?", [mark.threadId]))[0];
+  const found = await session();
+  if (!found) return "gone";
+  await query(`KILL CONNECTION ${Number(mark.threadId)}`).catch(() => {});
+  const deadline = Date.now() + STOP_WAIT_MS;
+  while (await session()) {
+    if (Date.now() > deadline) return `the database server still runs Sluice's lost session (connection ${mark.threadId}), though Sluice asked it to stop`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return found.INFO === null || found.INFO === undefined ? "idle" : "busy";
+}
+
+/** After a crash: ends the lost session if the server still has it; whether it did, or why it cannot tell. */
+export async function endLostSession(target: ConnectionTarget, savedMark: SessionMark): Promise<LostSession> {
+  const mark = readMark(savedMark);
+  if (!mark) return { note: "the run kept no usable record of its session" };
+  const { core, conn } = await openConnection({ ...target, database: undefined });
+  try {
+    const ending = await endSession(async (sql, values) => (await conn.query(sql, values))[0] as Row[], mark);
+    return ending === "gone" || ending === "idle" || ending === "busy" ? { ended: ending !== "gone" } : { note: ending };
+  } finally {
+    await conn.end().catch(() => core.destroy());
+  }
 }
 
 const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
@@ -85,28 +126,19 @@ const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
 export async function settleCutShort(target: ConnectionTarget, savedMark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome> {
   const mark = readMark(savedMark);
   if (!mark) return unknown("the run kept no usable record of its session");
+  if (mark.file === undefined || mark.position === undefined) return unknown("the database server's binlog was off or filtered when the run began");
+  const start: BinlogCoordinates = { file: mark.file, position: mark.position };
   if (!LOGGED_WITH_TEXT.has(mysqlLeadingKeyword(run.statement))) return unknown("the binlog ties only schema statements to the session that ran them");
   const { core, conn } = await openConnection({ ...target, database: undefined });
   let stopped = false;
   let end: BinlogCoordinates | undefined;
   try {
     const query: Query = async (sql, values) => (await conn.query(sql, values))[0] as Row[];
-    if (Math.abs((await serverStartedAt(query)) - mark.serverStartedAt) > SAME_START_SECONDS) {
-      return unknown("the database server has restarted since, so its record of the session cannot be told apart");
-    }
-    const session = async () => (await query("SELECT ID, INFO FROM information_schema.PROCESSLIST WHERE ID = ?", [mark.threadId]))[0];
-    const found = await session();
-    if (found) {
-      // The runner is gone, and with it whoever would record the statement's end: end its session (idle, or still
-      // running the statement), so the statement's fate is final before the binlog is read.
-      await query(`KILL CONNECTION ${Number(mark.threadId)}`).catch(() => {});
-      stopped = found.INFO !== null && found.INFO !== undefined;
-      const deadline = Date.now() + STOP_WAIT_MS;
-      while (await session()) {
-        if (Date.now() > deadline) return unknown(`the database server is still running it for Sluice's lost session (connection ${mark.threadId}), though Sluice asked it to stop`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    // The runner is gone, and with it whoever would record the statement's end: its session is ended (idle, or
+    // still running the statement), so the statement's fate is final before the binlog is read.
+    const ending = await endSession(query, mark);
+    if (ending !== "gone" && ending !== "idle" && ending !== "busy") return unknown(ending);
+    stopped = ending === "busy";
     const status = await binlogStatus(query);
     if (!status) return unknown("the database server's binlog cannot be read now");
     end = status;
@@ -115,7 +147,7 @@ export async function settleCutShort(target: ConnectionTarget, savedMark: Sessio
   }
   let logged: LoggedStatement[];
   try {
-    logged = await sessionStatements(target, mark, end, mark.threadId);
+    logged = await sessionStatements(target, start, end, mark.threadId);
   } catch (error) {
     return unknown(`reading the binlog failed: ${(error as Error).message}`);
   }

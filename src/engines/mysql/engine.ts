@@ -1,7 +1,7 @@
 // The MySQL/MariaDB engine (mysql2).
 import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
 import { connectMySql, openConnection } from "./connect.ts";
-import { settleCutShort } from "./cut-short.ts";
+import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { schemaFingerprintsOf } from "./schema-dump.ts";
 import { MySqlSession } from "./session.ts";
@@ -18,6 +18,7 @@ export const mysqlEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
   settleCutShort,
+  endLostSession,
 
   async connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions) {
     return new MySqlSession(await connectMySql(target, limits, { multipleStatements: options?.batches === true }));

@@ -1,8 +1,9 @@
-// A statement cut short by a crash on PostgreSQL. Only statements that cannot run in a transaction (CONCURRENTLY,
-// VACUUM, …) run one by one, and PostgreSQL keeps no record of what a lost session ran. What it can say is whether
-// that session's backend is still running it: then a retry would run beside it, and stopping it (an index built
-// CONCURRENTLY would be left invalid) is not Sluice's call.
-import type { ConnectionTarget, CutShortOutcome, SessionMark } from "../engine.ts";
+// A run cut short by a crash on PostgreSQL. A transactional run's backend, if PostgreSQL still has it, is ended so its
+// transaction rolls back now. Only statements that cannot run in a transaction (CONCURRENTLY, VACUUM, …) run one by
+// one, and PostgreSQL keeps no record of what a lost session ran: what it can say is whether that session's backend
+// still runs the statement; a retry would then run beside it, and stopping it (an index built CONCURRENTLY would be
+// left invalid) is not Sluice's call.
+import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from "../engine.ts";
 import { connectPostgres } from "./connect.ts";
 
 type Query = (sql: string, values?: unknown[]) => Promise<Array<Record<string, unknown>>>;
@@ -17,6 +18,32 @@ export async function sessionMark(query: Query): Promise<SessionMark | undefined
   }
 }
 
+/** How long a backend Sluice ended may take to go (its transaction rolls back). */
+const END_WAIT_MS = 30_000;
+const SAME_BACKEND = "pid = $1 AND abs(extract(epoch FROM backend_start) - $2::float8) < 0.001";
+
+/**
+ * After a crash: ends the lost session's backend if it is still there (PostgreSQL notices a vanished client only
+ * when it next talks to it, so a long statement goes on and its transaction holds its locks), and waits for it to go.
+ */
+export async function endLostSession(target: ConnectionTarget, mark: SessionMark): Promise<LostSession> {
+  const { pid, backendStartedAt } = mark;
+  if (typeof pid !== "number" || typeof backendStartedAt !== "number") return { note: "the run kept no usable record of its session" };
+  const link = await connectPostgres(target, { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
+  try {
+    const ended = await link.client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${SAME_BACKEND}`, [pid, backendStartedAt]);
+    if (ended.rowCount === 0) return { ended: false };
+    const deadline = Date.now() + END_WAIT_MS;
+    while ((await link.client.query(`SELECT 1 FROM pg_stat_activity WHERE ${SAME_BACKEND}`, [pid, backendStartedAt])).rowCount) {
+      if (Date.now() > deadline) return { note: `PostgreSQL still runs Sluice's lost session (backend ${pid}), though Sluice asked it to end` };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { ended: true };
+  } finally {
+    await link.client.end().catch(() => {});
+  }
+}
+
 export async function settleCutShort(target: ConnectionTarget, mark: SessionMark): Promise<CutShortOutcome> {
   const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
   const { pid, backendStartedAt } = mark;
@@ -25,7 +52,7 @@ export async function settleCutShort(target: ConnectionTarget, mark: SessionMark
     const link = await connectPostgres(target, { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
     try {
       const { rows } = await link.client.query(
-        "SELECT state FROM pg_stat_activity WHERE pid = $1 AND abs(extract(epoch FROM backend_start) - $2::float8) < 0.001",
+        `SELECT state FROM pg_stat_activity WHERE ${SAME_BACKEND}`,
         [pid, backendStartedAt],
       );
       if (rows[0]?.state === "active") {

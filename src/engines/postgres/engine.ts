@@ -2,7 +2,7 @@
 import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
 import { USER_DATABASES } from "./catalog.ts";
 import { connectPostgres } from "./connect.ts";
-import { settleCutShort } from "./cut-short.ts";
+import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
@@ -17,6 +17,7 @@ export const postgresEngine: Engine = {
   createDatabaseStatement,
 
   settleCutShort,
+  endLostSession,
 
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new PostgresSession(await connectPostgres(target, limits));

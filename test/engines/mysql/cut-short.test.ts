@@ -75,6 +75,24 @@ describe("settling a MySQL statement cut short by a crash", () => {
     assert.match(outcome.note, /restarted/);
   });
 
+  it("ends a lost session's transaction the server still runs, so its locks are free, and says so only once", async () => {
+    await onMysql(db, "CREATE TABLE locked (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO locked VALUES (1, 0)");
+    const session = await mysqlEngine.connect(target, LIMITS);
+    const mark = await session.mark();
+    assert.ok(mark);
+    await session.begin();
+    const lost = session.execute("UPDATE locked SET v = v + 1 + SLEEP(30) WHERE id = 1").catch(() => "ended");
+    const sleeping = `SELECT id FROM information_schema.processlist WHERE id = ${session.connectionId} AND info LIKE '%SLEEP(30)%'`;
+    for (let i = 0; i < 50 && (await onMysql(db, sleeping)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(await mysqlEngine.endLostSession(target, mark), { ended: true });
+    assert.equal(await lost, "ended");
+    // The row is free at once and unchanged: the transaction was rolled back.
+    await onMysql(db, "SET SESSION innodb_lock_wait_timeout = 1; UPDATE locked SET v = v + 10 WHERE id = 1");
+    assert.deepEqual(await onMysql(db, "SELECT v FROM locked"), [{ v: 10 }]);
+    assert.deepEqual(await mysqlEngine.endLostSession(target, mark), { ended: false });
+    await session.close();
+  });
+
   it("stops a statement the server still runs for the lost session before it settles it", async () => {
     const session = await mysqlEngine.connect(target, LIMITS);
     const mark = await session.mark();
