@@ -317,7 +317,7 @@ export class ChangeRunner {
   /** The session as the target can later be asked about it, kept so that recovery can end it and settle a statement. */
   private async markSession(session: EngineSession, executionId: number): Promise<void> {
     const mark = await session.mark().catch(() => undefined);
-    if (mark) await this.deps.prisma.execution.update({ where: { id: executionId }, data: { sessionMark: mark } });
+    if (mark) await this.log.recordSessionMark(executionId, mark);
   }
 
   private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {

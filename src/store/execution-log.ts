@@ -106,6 +106,8 @@ const RECORD_RESULTS = `
   FROM unnest($3::integer[], $4::text[]) AS r(statement, status)
   WHERE s."changeId" = $2::integer AND s."id" = r.statement`;
 
+const RECORD_SESSION_MARK = `UPDATE "Execution" SET "sessionMark" = $2::jsonb WHERE "id" = $1::integer`;
+
 const MARK_COMMITTING = `UPDATE "Execution" SET "committingAt" = ${NOW}, "commitTxid" = $2::text WHERE "id" = $1::integer`;
 
 const RECORD_ROLLBACK = `
@@ -210,6 +212,11 @@ export class ExecutionLog {
       await writeRollbackChunks(client, executionId, false, rollback.chunks);
       await writeRollbackChunks(client, executionId, true, rollback.forcedChunks ?? []);
     });
+  }
+
+  /** Where the run's session stands on the target (EngineSession.mark), for recovery after a crash. */
+  async recordSessionMark(executionId: number, mark: Record<string, unknown>): Promise<void> {
+    await this.pool.query({ name: "sluice-record-session-mark", text: RECORD_SESSION_MARK, values: [executionId, JSON.stringify(mark)] });
   }
 
   async recordCommitFailed(executionId: number, changeId: number): Promise<void> {
