@@ -20,9 +20,10 @@ interface MySqlSessionMark {
 
 /**
  * Statements the binlog records under their session's thread id, with their text, when they take effect. Data
- * statements are logged as row events, which MariaDB does not tie to a session: those are never settled here.
+ * statements are logged as row events, which MariaDB does not tie to a session; ANALYZE, OPTIMIZE and REPAIR are
+ * left out of the binlog when LOCAL: those are never settled here.
  */
-const LOGGED_WITH_TEXT = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "ANALYZE", "OPTIMIZE", "REPAIR"]);
+const LOGGED_WITH_TEXT = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE"]);
 const BINLOG_STATUS = ["SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"];
 /** A server started within this many seconds of the recorded start is the same run of it (uptime counts whole seconds). */
 const SAME_START_SECONDS = 5;
@@ -121,7 +122,10 @@ const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
  * Whether `statement`, which the run's session had when Sluice stopped, took effect. The session is stopped first if
  * the server still runs it (nobody could record its end otherwise). `done` are the statements the run completed
  * before it, in order. The answer is given only on evidence: the statement's own text as the session's last
- * binlog entry (it ran), or the statement before it as that last entry (it did not); anything else is unknown.
+ * binlog entry (it ran), or the statement just before it as that last entry (it did not: the session logged
+ * nothing after it, and nothing between the two could have turned its logging off); anything else is unknown. A
+ * schema statement that takes effect without a binlog entry is one that changed nothing that outlives its session
+ * (CREATE TABLE IF NOT EXISTS of a table that exists, a TEMPORARY table).
  */
 export async function settleCutShort(target: ConnectionTarget, savedMark: SessionMark, run: { done: readonly string[]; statement: string }): Promise<CutShortOutcome> {
   const mark = readMark(savedMark);
