@@ -113,19 +113,17 @@ export class ChangeRunner {
    */
   private async commitOutcome(changeId: number, execution: Execution): Promise<"committed" | "aborted" | undefined> {
     if (!execution.transactional || !execution.committingAt || !execution.commitTxid) return undefined;
-    const { prisma, config, registry, logger } = this.deps;
-    const change = await prisma.change.findUniqueOrThrow({ where: { id: changeId }, select: { database: { select: { name: true, instance: { select: { name: true } } } } } });
-    const instance = config.file.instances.find((i) => i.name === change.database.instance.name);
-    if (!instance) return undefined;
+    const live = await this.liveTarget(changeId);
+    if (!live) return undefined;
     try {
-      const session = await engineFor(instance.engine).connect(registry.target(instance, change.database.name), { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
+      const session = await live.engine.connect(live.target, { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
       try {
         return await session.transactionOutcome(execution.commitTxid);
       } finally {
         await session.close();
       }
     } catch (error) {
-      logger.warn({ changeId, err: error }, "could not ask the target whether an interrupted COMMIT went through");
+      this.deps.logger.warn({ changeId, err: error }, "could not ask the target whether an interrupted COMMIT went through");
       return undefined;
     }
   }
@@ -135,26 +133,22 @@ export class ChangeRunner {
    * record says became of it (a statement the target still runs for the lost session is stopped first).
    */
   private async settleCutShort(execution: Execution): Promise<CutShort | undefined> {
-    const { prisma, config, registry, logger } = this.deps;
+    const { prisma, logger } = this.deps;
     if (!execution.sessionMark) return undefined;
     const claimed = await prisma.statementResult.findFirst({
       where: { executionId: execution.id, status: "running" },
       select: { id: true, statement: { select: { id: true, ordinal: true, sql: true } } },
     });
     if (!claimed) return undefined;
-    const { type, database } = await prisma.change.findUniqueOrThrow({
-      where: { id: execution.changeId },
-      select: { type: true, database: { select: { name: true, instance: { select: { name: true } } } } },
-    });
-    const instance = config.file.instances.find((i) => i.name === database.instance.name);
-    if (!instance) return undefined;
+    const live = await this.liveTarget(execution.changeId);
+    if (!live) return undefined;
     const done = await prisma.statementResult.findMany({
       where: { executionId: execution.id, status: "done" },
       orderBy: { id: "asc" },
       select: { statement: { select: { sql: true } } },
     });
-    const outcome = await engineFor(instance.engine)
-      .settleCutShort(type === "create_database" ? registry.target(instance) : registry.target(instance, database.name), execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
+    const outcome = await live.engine
+      .settleCutShort(live.target, execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
       .catch((error: unknown): CutShortOutcome => ({ ran: undefined, note: errorText(error) }));
     logger.info({ changeId: execution.changeId, statement: claimed.statement.ordinal + 1, ran: outcome.ran, note: outcome.note }, "settled the statement a crash cut short");
     return { resultId: claimed.id, statementId: claimed.statement.id, ordinal: claimed.statement.ordinal, outcome };
@@ -165,19 +159,26 @@ export class ChangeRunner {
    * on after its client died, and its transaction holds its locks until it ends). True when it did.
    */
   private async endLostSession(execution: Execution): Promise<boolean> {
-    const { prisma, config, registry, logger } = this.deps;
     if (!execution.sessionMark) return false;
-    const { database } = await prisma.change.findUniqueOrThrow({
-      where: { id: execution.changeId },
-      select: { database: { select: { name: true, instance: { select: { name: true } } } } },
+    const live = await this.liveTarget(execution.changeId);
+    if (!live) return false;
+    const lost = await live.engine
+      .endLostSession(live.target, execution.sessionMark as SessionMark)
+      .catch((error: unknown): LostSession => ({ note: errorText(error) }));
+    if ("note" in lost) this.deps.logger.warn({ changeId: execution.changeId, note: lost.note }, "could not end the session of an interrupted run");
+    return "ended" in lost && lost.ended;
+  }
+
+  /** Where a change runs, as sluice.yml has it now; undefined when its instance is no longer there. */
+  private async liveTarget(changeId: number): Promise<{ engine: Engine; target: ConnectionTarget } | undefined> {
+    const { prisma, config, registry } = this.deps;
+    const { type, database } = await prisma.change.findUniqueOrThrow({
+      where: { id: changeId },
+      select: { type: true, database: { select: { name: true, instance: { select: { name: true } } } } },
     });
     const instance = config.file.instances.find((i) => i.name === database.instance.name);
-    if (!instance) return false;
-    const lost = await engineFor(instance.engine)
-      .endLostSession(registry.target(instance, database.name), execution.sessionMark as SessionMark)
-      .catch((error: unknown): LostSession => ({ note: errorText(error) }));
-    if ("note" in lost) logger.warn({ changeId: execution.changeId, note: lost.note }, "could not end the session of an interrupted run");
-    return "ended" in lost && lost.ended;
+    if (!instance) return undefined;
+    return { engine: engineFor(instance.engine), target: type === "create_database" ? registry.target(instance) : registry.target(instance, database.name) };
   }
 
   /** The COMMIT went through: the results written just before it stand. Its rollback was never prepared. */
