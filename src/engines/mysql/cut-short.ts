@@ -1,6 +1,8 @@
-// A statement cut short by a crash, settled from the server's own record. MySQL and MariaDB write each statement that
-// changes the schema to the binlog as it commits, with its text and the thread id of the session that ran it; so once
-// that session is gone, the binlog since the run's start says whether the statement took effect.
+// After a crash, what the server itself can tell of the run's lost session. The session is ended if the server still
+// has it: a statement goes on after its client died, and its transaction keeps its locks. And a schema statement it
+// had is settled from the binlog: MySQL and MariaDB write each statement that changes the schema as it commits, with
+// its text and the thread id of the session that ran it, so once that session is gone, the binlog since the run's
+// start says whether the statement took effect.
 import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from "../engine.ts";
 import { EVENT, readQueryHead } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
