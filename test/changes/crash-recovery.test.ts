@@ -4,7 +4,7 @@
 // it did not take effect; Retry then runs it and only it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, workflowYaml } from "../support/changes.ts";
+import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, onPostgres, workflowYaml } from "../support/changes.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -266,5 +266,58 @@ describe("a Sluice process killed while a data change's transaction runs", () =>
     // The row is free at once (a retry would not wait on the lost transaction's lock) and holds what it held before.
     await onMysql(db, "SET SESSION innodb_lock_wait_timeout = 1; UPDATE t SET v = v + 10 WHERE id = 1");
     assert.deepEqual(await onMysql(db, "SELECT v FROM t"), [{ v: 10 }]);
+  });
+});
+
+describe("a Sluice process killed while a PostgreSQL data change's transaction runs", () => {
+  let slack: LocalSlack;
+  let storeDatabase: string;
+  let db: string;
+  let store: Store;
+  let sluice: SluiceProcess | undefined;
+  before(async () => {
+    db = await createPostgresDatabase("sluice_crash_target");
+    storeDatabase = await createPostgresDatabase("sluice_store");
+    slack = new LocalSlack();
+    await slack.listen();
+  });
+  after(async () => {
+    await sluice?.kill9();
+    await store?.close();
+    await slack.close();
+    await onPostgres(db, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await dropPostgresDatabase(db);
+    await dropPostgresDatabase(storeDatabase);
+  });
+
+  test("after a restart the backend still running it is ended, its row locks are free, and nothing was changed", async () => {
+    await onPostgres(db, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t VALUES (1, 0)");
+    const yaml = workflowYaml([{ name: db, engine: "postgres", environment: "Test" }]);
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
+    const changes = new ChangeRepository(store.prisma, store.pool);
+    await sluice.send.command("change", DEVELOPER, CHANNEL);
+    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const sql = "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;";
+    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "data", sql }) });
+    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    const sleeping = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'UPDATE t SET v%'`;
+    await eventually(async () => (await onPostgres(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
+    await sluice.kill9();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await onPostgres(db, sleeping)).length, 1, "PostgreSQL goes on with the dead runner's UPDATE, holding its row lock");
+
+    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
+    const interrupted = await eventually(async () => {
+      const change = await accountOf({ changes, prisma: store.prisma }, key);
+      return change.status === "interrupted" ? change : undefined;
+    }, 15_000, `${key} to be interrupted`);
+    assert.match(
+      interrupted.executions[0]!.error ?? "",
+      /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
+    );
+    assert.equal((await onPostgres(db, sleeping)).length, 0);
+    await onPostgres(db, "SET lock_timeout = '1s'; UPDATE t SET v = v + 10 WHERE id = 1");
+    assert.deepEqual(await onPostgres(db, "SELECT v FROM t"), [{ v: 10 }]);
   });
 });
