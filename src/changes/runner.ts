@@ -391,8 +391,8 @@ export class ChangeRunner {
 /** What became of the statement a crash cut short, for the execution's account and the thread. */
 function settledSentence({ ordinal, outcome }: CutShort): string {
   const statement = `Statement ${ordinal + 1}`;
-  if (outcome.ran === true) return `${statement} had taken effect, so it is recorded as done: ${outcome.note}`;
-  if (outcome.ran === false) return `${statement} did not take effect: ${outcome.note}`;
+  if (outcome.ran === true) return `${statement} is recorded as done: ${outcome.note}`;
+  if (outcome.ran === false) return `${statement}: ${outcome.note}`;
   return `Whether statement ${ordinal + 1} took effect is unknown (${outcome.note}): check the database before retrying.`;
 }
 

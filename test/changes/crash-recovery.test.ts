@@ -92,7 +92,7 @@ describe("a Sluice process killed during a long change", () => {
     assert.match(blocks, /"action_id":"change\.retry"/);
     assert.match(blocks, /"action_id":"change\.mark_done"/);
     assert.ok(
-      slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: Sluice stopped during the run \(runner [^)]+\)\. Statement 3 did not take effect: .*Retry runs it again\./.test(m.text)),
+      slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: Sluice stopped during the run \(runner [^)]+\)\. Statement 3: The database server was still running it for Sluice's lost session, so Sluice stopped it\. The database's binlog shows this statement did not take effect, so Retry runs it again\./.test(m.text)),
       "the thread says what became of statement 3",
     );
 
@@ -201,8 +201,8 @@ describe("a Sluice process killed after a statement took effect but before it co
       interrupted.executions[0]!.results.map((r) => r.status),
       ["done", "done"],
     );
-    assert.match(interrupted.executions[0]!.error ?? "", /Statement 2 had taken effect, so it is recorded as done: The database's binlog shows this statement took effect\./);
-    assert.ok(slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: .*Statement 2 had taken effect/.test(m.text)), "the thread says statement 2 took effect");
+    assert.match(interrupted.executions[0]!.error ?? "", /Statement 2 is recorded as done: The database's binlog shows this statement took effect\./);
+    assert.ok(slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: .*Statement 2 is recorded as done/.test(m.text)), "the thread says statement 2 took effect");
 
     // Retry runs statement 3 alone: a re-run of the ALTER would fail on its duplicate column.
     await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: interrupted.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(interrupted.id) });
