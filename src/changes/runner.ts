@@ -5,7 +5,7 @@ import type { Config } from "../config/load.ts";
 import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
 import type { ConnectionTarget, CutShortOutcome, Engine, EngineSession, LostSession, SessionMark } from "../engines/engine.ts";
-import type { Logger } from "../logger.ts";
+import { redactSecrets, type Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
 import type { ChangeDetail, ChangeRepository, StoredStatement } from "../store/changes.ts";
@@ -147,9 +147,11 @@ export class ChangeRunner {
       orderBy: { id: "asc" },
       select: { statement: { select: { sql: true } } },
     });
-    const outcome = await live.engine
+    const settled = await live.engine
       .settleCutShort(live.target, execution.sessionMark as SessionMark, { done: done.map((d) => d.statement.sql), statement: claimed.statement.sql })
       .catch((error: unknown): CutShortOutcome => ({ ran: undefined, note: errorText(error) }));
+    // The note may quote a server's error: it goes to Slack and the store, so any secret in it is masked.
+    const outcome = { ...settled, note: redactSecrets(settled.note) };
     logger.info({ changeId: execution.changeId, statement: claimed.statement.ordinal + 1, ran: outcome.ran, note: outcome.note }, "settled the statement a crash cut short");
     return { resultId: claimed.id, statementId: claimed.statement.id, ordinal: claimed.statement.ordinal, outcome };
   }
@@ -165,7 +167,7 @@ export class ChangeRunner {
     const lost = await live.engine
       .endLostSession(live.target, execution.sessionMark as SessionMark)
       .catch((error: unknown): LostSession => ({ note: errorText(error) }));
-    if ("note" in lost) this.deps.logger.warn({ changeId: execution.changeId, note: lost.note }, "could not end the session of an interrupted run");
+    if ("note" in lost) this.deps.logger.warn({ changeId: execution.changeId, note: redactSecrets(lost.note) }, "could not end the session of an interrupted run");
     return "ended" in lost && lost.ended;
   }
 
