@@ -4,7 +4,7 @@
 // it did not take effect; Retry then runs it and only it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, onPostgres, workflowYaml } from "../support/changes.ts";
+import { accountOf, APPROVER, CHANNEL, changeFormValues, DEVELOPER, onMysql, onPostgres, workflowYaml, type ChangeAccount } from "../support/changes.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -17,57 +17,118 @@ import { createLogger } from "../../src/logger.ts";
 import { migrationsDir } from "../../src/sluice.ts";
 import { startSluiceProcess, type SluiceProcess } from "./support/sluice-process.ts";
 
+/**
+ * One describe's world: a target database (MariaDB or PostgreSQL), a history store and a local Slack, made before its
+ * test and dropped after it, and the Sluice process the test starts, kills and starts again on them.
+ */
+class CrashWorld {
+  slack!: LocalSlack;
+  storeDatabase!: string;
+  db!: string;
+  sluice?: SluiceProcess;
+  /** The history store as the test reads it, beside Sluice's process (opened by the first start()). */
+  private history?: { store: Store; changes: ChangeRepository };
+
+  constructor(readonly engine: "mysql" | "postgres") {
+    before(async () => {
+      this.db = engine === "mysql" ? await createMysqlDatabase("sluice_crash") : await createPostgresDatabase("sluice_crash_target");
+      this.storeDatabase = await createPostgresDatabase("sluice_store");
+      this.slack = new LocalSlack();
+      await this.slack.listen();
+    });
+    after(async () => {
+      await this.sluice?.kill9();
+      await this.history?.store.close();
+      await this.slack.close();
+      // A killed runner's statement may still be running on the target; end it before dropping its database.
+      if (engine === "mysql") {
+        const sleepers = await onMysql<{ id: number }>(this.db, `SELECT id FROM information_schema.processlist WHERE db = '${this.db}' AND info LIKE '%SLEEP(%' AND id <> CONNECTION_ID()`);
+        for (const { id } of sleepers) await onMysql(this.db, `KILL ${id}`).catch(() => {});
+        await dropMysqlDatabase(this.db);
+      } else {
+        await onPostgres(this.db, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        await dropPostgresDatabase(this.db);
+      }
+      await dropPostgresDatabase(this.storeDatabase);
+    });
+  }
+
+  get yaml(): string {
+    return workflowYaml([{ name: this.db, engine: this.engine, environment: "Test" }]);
+  }
+
+  /** Starts Sluice's process (again, after a kill) on the same store and Slack; the test reads the store beside it. */
+  async start(): Promise<SluiceProcess> {
+    this.sluice = await startSluiceProcess({ yaml: this.yaml, storeDatabase: this.storeDatabase, slack: this.slack });
+    if (!this.history) {
+      const store = await openStore({ databaseUrl: storeUrl(this.storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
+      this.history = { store, changes: new ChangeRepository(store.prisma, store.pool) };
+    }
+    return this.sluice;
+  }
+
+  get changes(): ChangeRepository {
+    assert.ok(this.history, "start() opens the store");
+    return this.history.changes;
+  }
+
+  account(key: string): Promise<ChangeAccount> {
+    assert.ok(this.history, "start() opens the store");
+    return accountOf({ changes: this.history.changes, prisma: this.history.store.prisma }, key);
+  }
+
+  /** Opens the change modal and submits it, as a developer does; the new change's key, with Slack's answers. */
+  async submit(type: "schema" | "data", sql: string) {
+    const sluice = this.sluice!;
+    const opened = await sluice.send.command("change", DEVELOPER, CHANNEL);
+    const view = await eventually(() => this.slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const submitted = await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: this.db, type, sql }) });
+    const { prisma } = this.history!.store;
+    const key = await eventually(async () => (await prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    return { key, opened, submitted };
+  }
+
+  /** The change once recovery in a restarted process has declared it interrupted. */
+  interrupted(key: string, timeoutMs: number): Promise<ChangeAccount> {
+    return eventually(async () => {
+      const change = await this.account(key);
+      return change.status === "interrupted" ? change : undefined;
+    }, timeoutMs, `${key} to be interrupted`);
+  }
+
+  /** An approver's Retry, and the change once that run has ended. */
+  async retried(change: { id: number; key: string; slackTs: string | null }): Promise<ChangeAccount> {
+    await this.sluice!.send.click({ user: APPROVER, channel: CHANNEL, messageTs: change.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(change.id) });
+    return eventually(async () => {
+      const account = await this.account(change.key);
+      return account.status === "done" || account.status === "failed" ? account : undefined;
+    }, 15_000, `${change.key} to run again`);
+  }
+}
+
+
 describe("a Sluice process killed during a long change", () => {
-  let slack: LocalSlack;
-  let storeDatabase: string;
-  let db: string;
-  let store: Store;
-  let sluice: SluiceProcess | undefined;
-  before(async () => {
-    db = await createMysqlDatabase("sluice_crash");
-    storeDatabase = await createPostgresDatabase("sluice_store");
-    slack = new LocalSlack();
-    await slack.listen();
-  });
-  after(async () => {
-    await sluice?.kill9();
-    await store?.close();
-    await slack.close();
-    // The killed runner's SLEEP may still be running on MariaDB; end it before dropping its database.
-    const sleepers = await onMysql<{ id: number }>(db, `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE '%SLEEP(%' AND id <> CONNECTION_ID()`);
-    for (const { id } of sleepers) await onMysql(db, `KILL ${id}`).catch(() => {});
-    await dropMysqlDatabase(db);
-    await dropPostgresDatabase(storeDatabase);
-  });
+  const world = new CrashWorld("mysql");
 
   test("after a restart the change is interrupted with exact progress, nothing re-runs, and Retry runs only what did not take effect", async () => {
-    const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
-    const changes = new ChangeRepository(store.prisma, store.pool);
-
-    const opened = await sluice.send.command("change", DEVELOPER, CHANNEL);
-    assert.equal(opened.status, 200);
-    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const { db, slack } = world;
+    let sluice = await world.start();
     // Statement 3 sleeps as long as the test's own table says: 20 s while Sluice is killed, no time on the retry.
     await onMysql(db, "CREATE TABLE pause (seconds INT NOT NULL)");
     await onMysql(db, "INSERT INTO pause VALUES (20)");
     const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP((SELECT seconds FROM pause)) AS s;";
-    const submitted = await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "schema", sql }) });
+    const { key, opened, submitted } = await world.submit("schema", sql);
+    assert.equal(opened.status, 200);
     assert.equal(submitted.body, "");
 
-    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
-    await eventually(async () => (await accountOf({ changes, prisma: store.prisma }, key)).statements[2]?.status === "running", 20_000, "statement 3 to run");
+    await eventually(async () => (await world.account(key)).statements[2]?.status === "running", 20_000, "statement 3 to run");
     await eventually(async () => (await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP((SELECT%' AND db = '${db}' AND id <> CONNECTION_ID()`)).length === 1, 5000, "the SLEEP on MariaDB");
     await sluice.kill9();
     assert.equal(sluice.child.signalCode, "SIGKILL");
-    assert.equal((await changes.findByKey(key))!.status, "running", "nobody has noticed yet");
+    assert.equal((await world.changes.findByKey(key))!.status, "running", "nobody has noticed yet");
 
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    const interrupted = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "interrupted" ? change : undefined;
-    }, 10_000, `${key} to be interrupted`);
+    sluice = await world.start();
+    const interrupted = await world.interrupted(key, 10_000);
     assert.deepEqual(
       interrupted.statements.map((s) => s.status),
       ["done", "done", "failed"],
@@ -98,7 +159,7 @@ describe("a Sluice process killed during a long change", () => {
 
     // Nothing runs again by itself: no new execution, and a and b were created once (a re-run would have failed on them).
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const later = (await changes.findByKey(key))!;
+    const later = (await world.changes.findByKey(key))!;
     assert.equal(later.status, "interrupted");
     assert.equal(later.executions.length, 1);
     const tables = await onMysql<{ name: string }>(db, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${db}' AND table_name IN ('a', 'b', 'c') ORDER BY 1`);
@@ -111,11 +172,7 @@ describe("a Sluice process killed during a long change", () => {
     // The restarted process answers the buttons it offered: Retry runs statement 3 alone (a re-run of 1 or 2 would
     // fail, as their tables exist), and the change is done.
     await onMysql(db, "UPDATE pause SET seconds = 0");
-    await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: later.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(later.id) });
-    const closed = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "done" || change.status === "failed" ? change : undefined;
-    }, 15_000, `${key} to run again`);
+    const closed = await world.retried(later);
     assert.equal(closed.status, "done", closed.executions.at(-1)?.error ?? "");
     assert.equal(closed.executions.length, 2);
     assert.deepEqual(
@@ -129,30 +186,17 @@ describe("a Sluice process killed during a long change", () => {
 });
 
 describe("a Sluice process killed after a statement took effect but before it could record so", () => {
-  let slack: LocalSlack;
-  let storeDatabase: string;
-  let db: string;
-  let store: Store;
-  let sluice: SluiceProcess | undefined;
   let holder: mysql.Connection | undefined;
   let storeLock: pg.Client | undefined;
-  before(async () => {
-    db = await createMysqlDatabase("sluice_crash");
-    storeDatabase = await createPostgresDatabase("sluice_store");
-    slack = new LocalSlack();
-    await slack.listen();
-  });
+  // Registered before the world's, so it runs first: the test's own connections close before their databases go.
   after(async () => {
-    await sluice?.kill9();
     await holder?.end().catch(() => {});
     await storeLock?.end().catch(() => {});
-    await store?.close();
-    await slack.close();
-    await dropMysqlDatabase(db);
-    await dropPostgresDatabase(storeDatabase);
   });
+  const world = new CrashWorld("mysql");
 
   test("after a restart the statement is done, as the binlog shows, and Retry runs only the rest", async () => {
+    const { db, slack } = world;
     // The window between a statement's end on the database and its record in the store is made wide on purpose:
     // the ALTER waits for a metadata lock the test holds, and the store's results table is locked before the test
     // lets the ALTER go, so the runner cannot record its end. Then Sluice is killed.
@@ -161,20 +205,14 @@ describe("a Sluice process killed after a statement took effect but before it co
     await holder.query("START TRANSACTION");
     await holder.query("SELECT * FROM t");
 
-    const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
-    const changes = new ChangeRepository(store.prisma, store.pool);
-    await sluice.send.command("change", DEVELOPER, CHANNEL);
-    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
+    const sluice = await world.start();
     const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN x INT;\nCREATE TABLE z (id INT PRIMARY KEY);";
-    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "schema", sql }) });
-    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
-    await eventually(async () => (await accountOf({ changes, prisma: store.prisma }, key)).statements[1]?.status === "running", 20_000, "statement 2 to run");
+    const { key } = await world.submit("schema", sql);
+    await eventually(async () => (await world.account(key)).statements[1]?.status === "running", 20_000, "statement 2 to run");
     const waiting = `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'ALTER TABLE t%' AND id <> CONNECTION_ID()`;
     await eventually(async () => (await onMysql(db, waiting)).length === 1, 5000, "the ALTER to wait for its lock");
 
-    storeLock = new pg.Client({ ...postgresServer(), database: storeDatabase });
+    storeLock = new pg.Client({ ...postgresServer(), database: world.storeDatabase });
     await storeLock.connect();
     await storeLock.query('BEGIN; LOCK TABLE "StatementResult" IN EXCLUSIVE MODE');
     await holder.query("COMMIT");
@@ -186,13 +224,10 @@ describe("a Sluice process killed after a statement took effect but before it co
     // The killed runner's write would still go through once the lock is gone: end it, as a crash would have.
     await storeLock.query(`SELECT pg_terminate_backend(pid) FROM (${blocked}) AS b`);
     await storeLock.query("ROLLBACK");
-    assert.equal((await accountOf({ changes, prisma: store.prisma }, key)).statements[1]!.status, "running", "the store never heard that statement 2 ended");
+    assert.equal((await world.account(key)).statements[1]!.status, "running", "the store never heard that statement 2 ended");
 
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    const interrupted = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "interrupted" ? change : undefined;
-    }, 15_000, `${key} to be interrupted`);
+    await world.start();
+    const interrupted = await world.interrupted(key, 15_000);
     assert.deepEqual(
       interrupted.statements.map((s) => s.status),
       ["done", "done", "pending"],
@@ -205,59 +240,27 @@ describe("a Sluice process killed after a statement took effect but before it co
     assert.ok(slack.thread(CHANNEL, interrupted.slackTs!).some((m) => /was interrupted: .*Statement 2 is recorded as done/.test(m.text)), "the thread says statement 2 took effect");
 
     // Retry runs statement 3 alone: a re-run of the ALTER would fail on its duplicate column.
-    await sluice.send.click({ user: APPROVER, channel: CHANNEL, messageTs: interrupted.slackTs!, actionId: CHANGE_ACTIONS.retry, value: String(interrupted.id) });
-    const closed = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "done" || change.status === "failed" ? change : undefined;
-    }, 15_000, `${key} to run again`);
+    const closed = await world.retried(interrupted);
     assert.equal(closed.status, "done", closed.executions.at(-1)?.error ?? "");
     assert.equal(closed.executions[1]!.results.length, 1, "the retry ran statement 3 only");
   });
 });
 
 describe("a Sluice process killed while a data change's transaction runs", () => {
-  let slack: LocalSlack;
-  let storeDatabase: string;
-  let db: string;
-  let store: Store;
-  let sluice: SluiceProcess | undefined;
-  before(async () => {
-    db = await createMysqlDatabase("sluice_crash");
-    storeDatabase = await createPostgresDatabase("sluice_store");
-    slack = new LocalSlack();
-    await slack.listen();
-  });
-  after(async () => {
-    await sluice?.kill9();
-    await store?.close();
-    await slack.close();
-    const sleepers = await onMysql<{ id: number }>(db, `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE '%SLEEP(%' AND id <> CONNECTION_ID()`);
-    for (const { id } of sleepers) await onMysql(db, `KILL ${id}`).catch(() => {});
-    await dropMysqlDatabase(db);
-    await dropPostgresDatabase(storeDatabase);
-  });
+  const world = new CrashWorld("mysql");
 
   test("after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed", async () => {
+    const { db } = world;
     await onMysql(db, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)");
-    const yaml = workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]);
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
-    const changes = new ChangeRepository(store.prisma, store.pool);
-    await sluice.send.command("change", DEVELOPER, CHANNEL);
-    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
-    const sql = "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;";
-    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "data", sql }) });
-    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    const sluice = await world.start();
+    const { key } = await world.submit("data", "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;");
     const sleeping = `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`;
     await eventually(async () => (await onMysql(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
     await sluice.kill9();
     assert.equal((await onMysql(db, sleeping)).length, 1, "the server goes on with the dead runner's UPDATE, holding its row lock");
 
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    const interrupted = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "interrupted" ? change : undefined;
-    }, 15_000, `${key} to be interrupted`);
+    await world.start();
+    const interrupted = await world.interrupted(key, 15_000);
     assert.match(
       interrupted.executions[0]!.error ?? "",
       /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
@@ -270,48 +273,21 @@ describe("a Sluice process killed while a data change's transaction runs", () =>
 });
 
 describe("a Sluice process killed while a PostgreSQL data change's transaction runs", () => {
-  let slack: LocalSlack;
-  let storeDatabase: string;
-  let db: string;
-  let store: Store;
-  let sluice: SluiceProcess | undefined;
-  before(async () => {
-    db = await createPostgresDatabase("sluice_crash_target");
-    storeDatabase = await createPostgresDatabase("sluice_store");
-    slack = new LocalSlack();
-    await slack.listen();
-  });
-  after(async () => {
-    await sluice?.kill9();
-    await store?.close();
-    await slack.close();
-    await onPostgres(db, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-    await dropPostgresDatabase(db);
-    await dropPostgresDatabase(storeDatabase);
-  });
+  const world = new CrashWorld("postgres");
 
   test("after a restart the backend still running it is ended, its row locks are free, and nothing was changed", async () => {
+    const { db } = world;
     await onPostgres(db, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t VALUES (1, 0)");
-    const yaml = workflowYaml([{ name: db, engine: "postgres", environment: "Test" }]);
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    store = await openStore({ databaseUrl: storeUrl(storeDatabase), dataDir: "/nonexistent", migrationsDir, logger: createLogger("silent") });
-    const changes = new ChangeRepository(store.prisma, store.pool);
-    await sluice.send.command("change", DEVELOPER, CHANNEL);
-    const view = await eventually(() => slack.views.find((v) => v.view.callback_id === "change.submit"), 10_000, "the change modal");
-    const sql = "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;";
-    await sluice.send.submitView({ user: DEVELOPER, view: { ...view.view, id: view.id }, values: changeFormValues({ database: db, type: "data", sql }) });
-    const key = await eventually(async () => (await store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }))?.key, 15_000, "the change");
+    const sluice = await world.start();
+    const { key } = await world.submit("data", "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;");
     const sleeping = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'UPDATE t SET v%'`;
     await eventually(async () => (await onPostgres(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
     await sluice.kill9();
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal((await onPostgres(db, sleeping)).length, 1, "PostgreSQL goes on with the dead runner's UPDATE, holding its row lock");
 
-    sluice = await startSluiceProcess({ yaml, storeDatabase, slack });
-    const interrupted = await eventually(async () => {
-      const change = await accountOf({ changes, prisma: store.prisma }, key);
-      return change.status === "interrupted" ? change : undefined;
-    }, 15_000, `${key} to be interrupted`);
+    await world.start();
+    const interrupted = await world.interrupted(key, 15_000);
     assert.match(
       interrupted.executions[0]!.error ?? "",
       /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
