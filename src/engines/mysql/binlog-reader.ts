@@ -21,18 +21,24 @@ const BINLOG_STATUS = ["SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"];
 /** MariaDB: the GTID the session's last committed transaction received. */
 export const LAST_GTID = "SELECT @@last_gtid AS gtid";
 
-export async function currentBinlogCoordinates(session: MySqlSession): Promise<BinlogCoordinates> {
+/** Where the binlog stands, and whether the server filters what it writes there (binlog-do-db, binlog-ignore-db). */
+export async function binlogStatus(query: (sql: string) => Promise<Array<Record<string, unknown>>>): Promise<BinlogCoordinates & { filtered: boolean }> {
   let lastError: unknown;
   for (const sql of BINLOG_STATUS) {
     try {
-      const [row] = await session.queryRows(sql);
+      const [row] = await query(sql);
       if (!row) throw new EngineError("the server reports no binlog position: is log_bin on?", { kind: "invalid" });
-      return { file: String(row.File), position: Number(row.Position) };
+      return { file: String(row.File), position: Number(row.Position), filtered: Boolean(row.Binlog_Do_DB) || Boolean(row.Binlog_Ignore_DB) };
     } catch (error) {
       lastError = error;
     }
   }
   throw lastError;
+}
+
+export async function currentBinlogCoordinates(session: MySqlSession): Promise<BinlogCoordinates> {
+  const { file, position } = await binlogStatus((sql) => session.queryRows(sql));
+  return { file, position };
 }
 
 export async function lastCommittedGtid(session: MySqlSession): Promise<string | undefined> {

@@ -6,7 +6,7 @@
 import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from "../engine.ts";
 import { EVENT, readQueryHead } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
-import type { BinlogCoordinates } from "./binlog-reader.ts";
+import { binlogStatus, type BinlogCoordinates } from "./binlog-reader.ts";
 import { openConnection } from "./connect.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
 
@@ -26,7 +26,6 @@ interface MySqlSessionMark {
  * left out of the binlog when LOCAL: those are never settled here.
  */
 const LOGGED_WITH_TEXT = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE"]);
-const BINLOG_STATUS = ["SHOW MASTER STATUS", "SHOW BINARY LOG STATUS"];
 /** A server started within this many seconds of the recorded start is the same run of it (uptime counts whole seconds). */
 const SAME_START_SECONDS = 5;
 /** How long a statement Sluice stopped may take to end (a large ALTER rolls back). */
@@ -38,20 +37,6 @@ const MARKERS = new Set(["BEGIN", "COMMIT", "ROLLBACK", "XA START", "XA END", "X
 
 type Row = Record<string, unknown>;
 type Query = (sql: string, values?: unknown[]) => Promise<Row[]>;
-
-/** The binlog position with the server's binlog filters; undefined when the binlog is off or cannot be read. */
-async function binlogStatus(query: Query): Promise<(BinlogCoordinates & { filtered: boolean }) | undefined> {
-  for (const sql of BINLOG_STATUS) {
-    try {
-      const [row] = await query(sql);
-      if (!row) return undefined;
-      return { file: String(row.File), position: Number(row.Position), filtered: Boolean(row.Binlog_Do_DB) || Boolean(row.Binlog_Ignore_DB) };
-    } catch {
-      // MySQL 8.4 knows only the second name, MariaDB and older MySQL only the first.
-    }
-  }
-  return undefined;
-}
 
 async function serverStartedAt(query: Query): Promise<number> {
   const [clock] = await query("SELECT UNIX_TIMESTAMP() AS now");
@@ -71,7 +56,7 @@ export async function sessionMark(query: Query, threadId: number): Promise<Sessi
   } catch {
     return undefined;
   }
-  const status = await binlogStatus(query).catch(() => undefined);
+  const status = await binlogStatus(query).catch(() => undefined); // off or unreadable: no position to settle from
   if (status && !status.filtered) Object.assign(mark, { file: status.file, position: status.position });
   return { ...mark };
 }
@@ -145,7 +130,7 @@ export async function settleCutShort(target: ConnectionTarget, savedMark: Sessio
     const ending = await endSession(query, mark);
     if (ending !== "gone" && ending !== "idle" && ending !== "busy") return unknown(ending);
     stopped = ending === "busy";
-    const status = await binlogStatus(query);
+    const status = await binlogStatus(query).catch(() => undefined);
     if (!status) return unknown("the database server's binlog cannot be read now");
     end = status;
   } finally {
