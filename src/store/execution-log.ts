@@ -71,10 +71,8 @@ const CLAIM_STATEMENT = `
   ), finished_statement AS (
     UPDATE "Statement" SET "status" = $3::text::"StatementStatus" WHERE "id" = $2::integer AND "status" = 'running' AND EXISTS (SELECT 1 FROM running)
   ), claimed AS (
-    UPDATE "Statement" s SET "status" = 'running'
-    FROM "Change" c
-    WHERE s."id" = $8::integer AND c."id" = s."changeId" AND c."status" = 'running'
-    RETURNING s."id"
+    UPDATE "Statement" SET "status" = 'running' WHERE "id" = $8::integer AND EXISTS (SELECT 1 FROM running)
+    RETURNING "id"
   )
   INSERT INTO "StatementResult" ("executionId", "statementId", "status", "startedAt")
   SELECT $7::integer, "id", 'running', ${NOW} FROM claimed
