@@ -18,6 +18,8 @@ export async function sessionMark(query: Query): Promise<SessionMark | undefined
   }
 }
 
+/** The limits of the short session that asks PostgreSQL about a lost one. */
+const LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
 /** How long a backend Sluice ended may take to go (its transaction rolls back). */
 const END_WAIT_MS = 30_000;
 const SAME_BACKEND = "pid = $1 AND abs(extract(epoch FROM backend_start) - $2::float8) < 0.001";
@@ -29,7 +31,7 @@ const SAME_BACKEND = "pid = $1 AND abs(extract(epoch FROM backend_start) - $2::f
 export async function endLostSession(target: ConnectionTarget, mark: SessionMark): Promise<LostSession> {
   const { pid, backendStartedAt } = mark;
   if (typeof pid !== "number" || typeof backendStartedAt !== "number") return { note: "the run kept no usable record of its session" };
-  const link = await connectPostgres(target, { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
+  const link = await connectPostgres(target, LIMITS);
   try {
     const ended = await link.client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${SAME_BACKEND}`, [pid, backendStartedAt]);
     if (ended.rowCount === 0) return { ended: false };
@@ -49,7 +51,7 @@ export async function settleCutShort(target: ConnectionTarget, mark: SessionMark
   const { pid, backendStartedAt } = mark;
   if (typeof pid !== "number" || typeof backendStartedAt !== "number") return unknown("PostgreSQL keeps no record of what a lost session ran");
   try {
-    const link = await connectPostgres(target, { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 });
+    const link = await connectPostgres(target, LIMITS);
     try {
       const { rows } = await link.client.query(
         `SELECT state FROM pg_stat_activity WHERE ${SAME_BACKEND}`,
