@@ -8,7 +8,7 @@ import { openAnomaly, resolveAnomaly } from "./anomalies.ts";
 import { schemaDiff } from "./diff.ts";
 import type { DatabaseCheck, DriftEvent } from "./events.ts";
 import { withLiveSession, type ConnectLive, type ReadFingerprints } from "./live-schema.ts";
-import { latestSnapshotHead, latestSnapshotHeads, recordFirstBaseline, snapshotSchema, type SnapshotHead } from "./snapshots.ts";
+import { latestSnapshotHead, latestSnapshotHeads, recordFirstBaseline, refreshFingerprint, snapshotSchema, type SnapshotHead } from "./snapshots.ts";
 
 export interface DriftDetectorOptions {
   prisma: PrismaClient;
@@ -85,7 +85,10 @@ export class DriftDetector {
     if (live.kind === "same_drift") return { database, outcome: "drifted", events, fingerprintOnly: true, anomaly: openDrift! };
     if (live.kind === "matches") return this.inSync(database, openDrift, events, true);
     const snapshotText = await snapshotSchema(this.prisma, snapshot.id);
-    if (snapshotText === live.schema) return this.inSync(database, openDrift, events, false);
+    if (snapshotText === live.schema) {
+      await refreshFingerprint(this.prisma, snapshot.id, live.fingerprint);
+      return this.inSync(database, openDrift, events, false);
+    }
 
     const diff = schemaDiff(database.label, snapshot.createdAt, snapshotText, live.schema);
     const anomaly = openDrift

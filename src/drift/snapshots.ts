@@ -45,6 +45,14 @@ export async function snapshotSchema(prisma: PrismaClient, snapshotId: number): 
 }
 
 /**
+ * Gives a snapshot the fingerprint its unchanged schema reads as now. After an upgrade of Sluice or of the server
+ * the same schema can come out as another fingerprint; without this every check would dump it again.
+ */
+export async function refreshFingerprint(prisma: PrismaClient, snapshotId: number, fingerprint: string): Promise<void> {
+  await prisma.schemaSnapshot.update({ where: { id: snapshotId }, data: { fingerprint } });
+}
+
+/**
  * Records a database's first baseline unless it has a snapshot by now: a change that ran meanwhile recorded a
  * newer one, and an older dump must not become the latest. Returns whether it recorded.
  */

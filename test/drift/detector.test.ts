@@ -141,6 +141,24 @@ for (const engine of engines) {
       assert.deepEqual(eventsSince(before), []);
     });
 
+    test("a snapshot whose fingerprint an unchanged schema no longer gives is dumped once, then its fingerprint is refreshed", async () => {
+      // As after an upgrade of Sluice or of the server changes how the fingerprint comes out for the same schema.
+      const snapshot = (await latestSnapshot(world.store.prisma, database().id))!;
+      await world.store.prisma.schemaSnapshot.update({ where: { id: snapshot.id }, data: { fingerprint: "fingerprint of another formula" } });
+      const before = world.events.length;
+      const dumped = await check();
+      assert.equal(dumped.outcome, "in_sync");
+      assert.equal(dumped.fingerprintOnly, false, "a fingerprint that differs is settled by the dump");
+      const refreshed = (await latestSnapshot(world.store.prisma, database().id))!;
+      assert.equal(refreshed.id, snapshot.id, "no new snapshot: the schema is the same");
+      assert.equal(refreshed.schema, snapshot.schema);
+      assert.notEqual(refreshed.fingerprint, "fingerprint of another formula");
+      const next = await check();
+      assert.equal(next.outcome, "in_sync");
+      assert.equal(next.fingerprintOnly, true, "the next check is decided by the fingerprint alone again");
+      assert.deepEqual(eventsSince(before), []);
+    });
+
     test("an unreachable database is reported once, not as drift, and resolved when it answers again", async () => {
       const gone = world.registry.find(missing.name);
       const before = world.events.length;
