@@ -46,6 +46,8 @@ export interface RunningSluice {
   port: number;
   store: Store;
   services: SluiceServices;
+  /** The Linux thread id of the thread that acknowledges Slack's requests, when there is one (see ThreadReceiver). */
+  acknowledgementThreadId(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -117,11 +119,12 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     const recovery = setInterval(() => void recover(), 60_000);
     recovery.unref();
     const retention = scheduleBackupRetention({ config, registry, store, logger });
-    logger.info({ port, store: store.embedded ? "embedded" : "postgres" }, "Sluice is listening");
+    logger.info({ port, store: store.embedded ? "embedded" : "postgres", acknowledgementThread: slack.acknowledgementThreadId() }, "Sluice is listening");
     return {
       port,
       store,
       services,
+      acknowledgementThreadId: () => slack.acknowledgementThreadId(),
       stop: async () => {
         await drift!.stop();
         clearInterval(recovery);

@@ -31,6 +31,8 @@ export interface SlackApp {
   /** Starts listening; resolves with the bound port (useful with port 0). */
   start(port: number, host?: string): Promise<number>;
   stop(): Promise<void>;
+  /** The Linux thread id of the thread that acknowledges Slack's requests (HTTP mode on Linux only). */
+  acknowledgementThreadId(): number | undefined;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -92,6 +94,7 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
         return port;
       },
       stop: () => app.stop().then(() => undefined),
+      acknowledgementThreadId: () => undefined,
     };
   }
 
@@ -111,5 +114,6 @@ export function createSlackApp(services: SluiceServices, options: SlackAppOption
     start: (port, host) => receiver.start(port, host ?? "0.0.0.0"),
     // It waits for the work of requests already acknowledged.
     stop: () => receiver.stop(),
+    acknowledgementThreadId: () => receiver.acknowledgementThreadId(),
   };
 }

@@ -3,6 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { readdirSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { request, type IncomingMessage, type ServerResponse } from "node:http";
 import { Writable } from "node:stream";
@@ -38,6 +39,13 @@ const { url, healthUrl, body, headers, go } = workerData;
   parentPort.postMessage({ status: response.status, ms: performance.now() - started });
 })();
 `;
+
+/** The acknowledgement thread's id (for pinning it) names a live thread of this process other than the main one. */
+function assertIsThisProcessesOtherThread(threadId: number | undefined): void {
+  assert.ok(threadId !== undefined, "the thread reported its id");
+  assert.notEqual(threadId, process.pid, "not the main thread");
+  assert.ok(readdirSync("/proc/self/task").includes(String(threadId)), `thread ${threadId} is one of this process's`);
+}
 
 /** Blocks this thread, timers, I/O and all, as a long synchronous piece of work would. */
 function blockFor(ms: number): void {
@@ -203,12 +211,19 @@ describe("the thread receiver under a Bolt app", () => {
   });
 
   test("a thread that dies is started again on the same port, and Slack's requests are answered again", async () => {
+    const first = receiver.acknowledgementThreadId();
+    if (process.platform === "linux") assertIsThisProcessesOtherThread(first);
     // As if it had crashed: the receiver did not ask it to stop.
     await (receiver as unknown as { thread: { terminate(): Promise<number> } }).thread.terminate();
     await eventually(() => logLines.some((line) => /the acknowledgement thread exited; starting it again/.test(line)), 2000, "the exit in the log");
     const click = send.buttonClickBody({ user: { id: "U1" }, channel: "C1", messageTs: "1.1", actionId: "retried" });
     const answered = await eventually(async () => (await send.send(click, "application/x-www-form-urlencoded").catch(() => undefined))?.status === 200, 5000, "an answer from the new thread");
     assert.ok(answered);
+    if (process.platform === "linux") {
+      const second = receiver.acknowledgementThreadId();
+      assertIsThisProcessesOtherThread(second);
+      assert.notEqual(second, first, "the thread started again is another thread");
+    }
   });
 
   test("refusals are logged with their reason, never with the signing secret", async () => {

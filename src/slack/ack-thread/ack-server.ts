@@ -3,6 +3,7 @@
 // carries nothing is answered 200 at once, then passed on; one whose answer may carry content (a modal's errors, a
 // select's options) waits for the main thread's. Every other route is passed to the main thread's own server.
 // Started as a worker thread by thread-receiver.ts; messages.ts is what the two say to each other.
+import { readlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
@@ -110,8 +111,18 @@ mainThread.on("message", (message: ToAckServer) => {
   else close();
 });
 
+/** This thread's id in the operating system: Linux names it in /proc/thread-self (`<pid>/task/<tid>`). */
+function osThreadId(): number | undefined {
+  try {
+    const id = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    return Number.isInteger(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // An error before listening (the port is taken) ends the thread, and the main thread's start() with it.
 server.on("error", (error) => {
   throw error;
 });
-server.listen(settings.port, settings.host, () => tell({ type: "listening", port: (server.address() as AddressInfo).port }));
+server.listen(settings.port, settings.host, () => tell({ type: "listening", port: (server.address() as AddressInfo).port, threadId: osThreadId() }));

@@ -33,7 +33,8 @@ export type LogLevel = "info" | "warn" | "error";
 
 /** From the acknowledgement thread to the main thread. */
 export type FromAckServer =
-  | { type: "listening"; port: number }
+  /** `threadId`: the thread's id in the operating system (Linux), for pinning or prioritizing it; absent elsewhere. */
+  | { type: "listening"; port: number; threadId?: number }
   | SlackRequest
   | { type: "log"; level: LogLevel; message: string }
   /** The port is closed and every request on it answered. */

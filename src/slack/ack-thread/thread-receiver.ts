@@ -55,6 +55,8 @@ export class ThreadReceiver implements Receiver {
   /** What the thread was started with, and the port it bound: a thread that dies is started again with them. */
   private settings?: AckServerSettings;
   private respawn?: NodeJS.Timeout;
+  /** The acknowledgement thread's id in the operating system (Linux), once it listens. */
+  private osThreadId?: number;
   private readonly routes: InstanceType<typeof HTTPReceiver>;
   private readonly handling = new Set<Promise<void>>();
   /** The acknowledgement thread's count of requests it has not yet answered or passed on (acknowledgements-first.ts). */
@@ -103,7 +105,11 @@ export class ThreadReceiver implements Receiver {
     this.thread = thread;
     this.threadExited = new Promise((resolve) => thread.once("exit", () => resolve()));
     const bound = await new Promise<number>((resolve, reject) => {
-      thread.on("message", (message: FromAckServer) => (message.type === "listening" ? resolve(message.port) : this.receive(message)));
+      thread.on("message", (message: FromAckServer) => {
+        if (message.type !== "listening") return this.receive(message);
+        this.osThreadId = message.threadId;
+        resolve(message.port);
+      });
       thread.once("error", reject);
       thread.once("exit", (code) => reject(new Error(`the acknowledgement thread exited (code ${code}) before listening`)));
     });
@@ -117,6 +123,14 @@ export class ThreadReceiver implements Receiver {
       }, RESPAWN_DELAY_MS);
     });
     return bound;
+  }
+
+  /**
+   * The acknowledgement thread's id in the operating system (Linux only), so an operator can give it a core of its
+   * own (`taskset -p`) or more priority (`renice`, `chrt`) on a busy host; a thread started again gets a new one.
+   */
+  acknowledgementThreadId(): number | undefined {
+    return this.osThreadId;
   }
 
   /**
