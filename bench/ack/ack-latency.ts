@@ -7,7 +7,9 @@ import { createPostgresDatabase, dropPostgresDatabase, ensurePostgres } from "..
 import { eventually } from "../../test/support/sluice.ts";
 import { runTsChild } from "../support/child.ts";
 import { commandCpuMs, processCpuMs } from "../support/cpu-time.ts";
+import { pin, pinningUnavailable, postgresProcesses } from "../support/cpu-pinning.ts";
 import { ms, percentile, ratio } from "../support/stats.ts";
+import type { ServiceProcess } from "../support/service-process.ts";
 import { startBareApp } from "./bare-app.ts";
 import { startBenchSluice, type BenchSluice } from "./bench-sluice.ts";
 import type { LoadPlan, LoadResult } from "./load-client.ts";
@@ -20,12 +22,15 @@ const LOAD_CLIENT = fileURLToPath(new URL("./load-client.ts", import.meta.url));
  * as long as the round lasts, which keeps the machine's 2 cores saturated.
  */
 const ROUNDS: Round[] = [
-  { label: "1, paced", shape: "paced", concurrency: 1, requests: 150, gapMs: 30 },
+  { label: "1, paced", shape: "paced", concurrency: 1, requests: 160, gapMs: 30 },
   { label: "10 at once", shape: "bursts", concurrency: 10, requests: 400, gapMs: 20 },
   { label: "50 at once", shape: "bursts", concurrency: 50, requests: 800, gapMs: 20 },
-  { label: "1, closed loop", shape: "closed", concurrency: 1, requests: 300, gapMs: 0 },
-  { label: "10, closed loop", shape: "closed", concurrency: 10, requests: 600, gapMs: 0 },
-  { label: "50, closed loop", shape: "closed", concurrency: 50, requests: 1000, gapMs: 0 },
+  { label: "1, closed loop", shape: "closed", concurrency: 1, requests: 600, gapMs: 0 },
+  { label: "10, closed loop", shape: "closed", concurrency: 10, requests: 1200, gapMs: 0 },
+  { label: "50, closed loop", shape: "closed", concurrency: 50, requests: 2000, gapMs: 0 },
+  { label: "1, closed loop, work on core 1", shape: "closed", concurrency: 1, requests: 600, gapMs: 0, pinned: true },
+  { label: "10, closed loop, work on core 1", shape: "closed", concurrency: 10, requests: 1200, gapMs: 0, pinned: true },
+  { label: "50, closed loop, work on core 1", shape: "closed", concurrency: 50, requests: 2000, gapMs: 0, pinned: true },
 ];
 interface Round {
   label: string;
@@ -33,6 +38,12 @@ interface Round {
   concurrency: number;
   requests: number;
   gapMs: number;
+  /**
+   * Each side's acknowledging thread and its load generator get core 0, and everything else core 1: the bare app's
+   * process, or Sluice's acknowledgement thread, on core 0; Sluice's main thread, V8's and libuv's threads, the
+   * local Slack Web API and the store on core 1. As on a machine with a core to spare for the work after the acks.
+   */
+  pinned?: boolean;
 }
 const SLACK_DEADLINE_MS = 3000;
 
@@ -62,6 +73,25 @@ interface Measured {
   followUpsDoneMs: number;
 }
 
+/** Parts of a round per side, sent bare and Sluice in turn. */
+const TURNS = 4;
+const ACK_CORE = "0";
+const WORK_CORE = "1";
+
+/** Pins both sides as a pinned round has them (see Round.pinned); `restore()` undoes it. */
+function pinSides(t: BenchSluice, barePid: number): { restore(): void } {
+  const ackThread = t.sluice.acknowledgementThreadId();
+  if (ackThread === undefined) throw new Error("Sluice did not report its acknowledgement thread's id");
+  const process_ = (id: number) => ({ id, allThreads: true });
+  return pin([
+    { target: process_(barePid), cpus: ACK_CORE },
+    { target: process_(process.pid), cpus: WORK_CORE },
+    { target: { id: ackThread, allThreads: false }, cpus: ACK_CORE },
+    { target: process_(t.slack.pid), cpus: WORK_CORE },
+    ...postgresProcesses().map((target) => ({ target, cpus: WORK_CORE })),
+  ]);
+}
+
 const warmupOf = (round: Round): number => Math.max(20, round.concurrency * 2);
 
 async function load(url: string, signingSecret: string, payload: Payload, round: Round, followUpsUrl?: string): Promise<LoadResult> {
@@ -73,6 +103,7 @@ async function load(url: string, signingSecret: string, payload: Payload, round:
     requests: round.requests,
     warmup: warmupOf(round),
     gapMs: round.gapMs,
+    ...(round.pinned ? { cpus: ACK_CORE } : {}),
     ...(round.shape === "bursts" ? { bursts: { followUpsUrl } } : {}),
   };
   const { stdout } = await runTsChild(LOAD_CLIENT, [], JSON.stringify(plan));
@@ -107,6 +138,39 @@ function summary(halves: LoadResult[], cpu: CpuPerRequest[]) {
   };
 }
 
+interface Halves {
+  bareRun: LoadResult[];
+  sluiceRun: LoadResult[];
+  bareCpu: CpuPerRequest[];
+  sluiceCpu: CpuPerRequest[];
+  followUpsDoneMs: number;
+}
+
+/**
+ * One round, sent in TURNS parts per side, bare and Sluice in turn (bare, Sluice, bare, Sluice, …), so a change in the
+ * machine's load during the round weighs on both sides alike; each part starts once Sluice's work on the last is done.
+ */
+async function measureHalves(t: BenchSluice, bare: ServiceProcess, payload: Payload, round: Round): Promise<Halves> {
+  const part: Round = { ...round, requests: round.requests / TURNS };
+  const halves: Halves = { bareRun: [], sluiceRun: [], bareCpu: [], sluiceCpu: [], followUpsDoneMs: 0 };
+  for (let turn = 0; turn < TURNS; turn++) {
+    const bareMeter = cpuMeter(bare.pid, t.slack.pid);
+    halves.bareRun.push(await load(bare.url, t.signingSecret, payload, part));
+    halves.bareCpu.push(bareMeter.read(halves.bareRun.at(-1)!));
+    const before = await t.slack.callCount(payload.followUp);
+    const sluiceMeter = cpuMeter(process.pid, t.slack.pid);
+    const result = await load(t.eventsUrl, t.signingSecret, payload, part, t.slack.callsUrl(payload.followUp));
+    // The work after the ack must really happen (and finish before the next part starts).
+    const expected = before + result.latenciesMs.length + warmupOf(round);
+    const lastAck = performance.now();
+    await eventually(async () => (await t.slack.callCount(payload.followUp)) >= expected, 60_000, `${payload.followUp} after ${payload.name}`);
+    halves.followUpsDoneMs = Math.max(halves.followUpsDoneMs, performance.now() - lastAck);
+    halves.sluiceRun.push(result);
+    halves.sluiceCpu.push(sluiceMeter.read(result));
+  }
+  return halves;
+}
+
 /** A change that is done, so an Approve click is answered "no longer applies" and View change opens its modal. */
 async function doneChange(t: BenchSluice, database: string) {
   const { workflow } = t.sluice.services;
@@ -129,6 +193,7 @@ export async function runAckBench(): Promise<{ markdown: string }> {
   const t = await startBenchSluice(database);
   const bare = await startBareApp({ signingSecret: t.signingSecret, botToken: "xoxb-test-token", apiUrl: t.slack.apiUrl });
   const measured: Measured[] = [];
+  const cannotPin = pinningUnavailable();
   try {
     const change = await doneChange(t, database);
     const click = (actionId: string) => () =>
@@ -140,29 +205,15 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     ];
     for (const payload of payloads) {
       for (const round of ROUNDS) {
-        // The round is sent in halves, bare and Sluice in turn (bare, Sluice, bare, Sluice), so a change in the
-        // machine's load during the round weighs on both sides alike; each half starts once Sluice's work is done.
-        const half: Round = { ...round, requests: round.requests / 2 };
-        const bareRun: LoadResult[] = [];
-        const sluiceRun: LoadResult[] = [];
-        const bareCpu: CpuPerRequest[] = [];
-        const sluiceCpu: CpuPerRequest[] = [];
-        let followUpsDoneMs = 0;
-        for (let turn = 0; turn < 2; turn++) {
-          const bareMeter = cpuMeter(bare.pid, t.slack.pid);
-          bareRun.push(await load(bare.url, t.signingSecret, payload, half));
-          bareCpu.push(bareMeter.read(bareRun.at(-1)!));
-          const before = await t.slack.callCount(payload.followUp);
-          const sluiceMeter = cpuMeter(process.pid, t.slack.pid);
-          const result = await load(t.eventsUrl, t.signingSecret, payload, half, t.slack.callsUrl(payload.followUp));
-          // The work after the ack must really happen (and finish before the next half starts).
-          const expected = before + result.latenciesMs.length + warmupOf(round);
-          const lastAck = performance.now();
-          await eventually(async () => (await t.slack.callCount(payload.followUp)) >= expected, 60_000, `${payload.followUp} after ${payload.name}`);
-          followUpsDoneMs = Math.max(followUpsDoneMs, performance.now() - lastAck);
-          sluiceRun.push(result);
-          sluiceCpu.push(sluiceMeter.read(result));
+        if (round.pinned && cannotPin) continue;
+        const pinning = round.pinned ? pinSides(t, bare.pid) : undefined;
+        let halves: Halves;
+        try {
+          halves = await measureHalves(t, bare, payload, round);
+        } finally {
+          pinning?.restore();
         }
+        const { bareRun, sluiceRun, bareCpu, sluiceCpu, followUpsDoneMs } = halves;
         const bareSummary = summary(bareRun, bareCpu);
         const sluiceSummary = summary(sluiceRun, sluiceCpu);
         measured.push({ payload: payload.name, round, requests: sluiceRun.reduce((n, r) => n + r.latenciesMs.length, 0), bare: bareSummary, sluice: sluiceSummary, followUpsDoneMs });
@@ -182,7 +233,7 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     "Time from sending a signed request to its HTTP 200, measured by a load generator in its own process (`node:http`, keep-alive).",
     "Sluice is the real one (`startSluice`, its HTTP receiver, store on the local PostgreSQL), in the bench's process. The reference",
     "is a bare Bolt `HTTPReceiver` app whose handlers only `ack()`, in a process of its own, fed the very same payloads in the same",
-    "run: each round is sent in two halves, bare and Sluice in turn, each half after a warm-up and after Sluice's work on the last",
+    "run: each round is sent in four parts per side, bare and Sluice in turn, each part after a warm-up and after Sluice's work on the last",
     "one is done. The local Slack Web API Sluice calls runs in its own process, as the real Slack is remote. Sluice's work",
     "after the ack (opening the modal, the ephemeral answer) is checked to have happened. Sluice verifies and acknowledges requests",
     "on a thread of its own (`src/slack/ack-thread/`), so its work after an ack holds up no acknowledgement on an event loop, and",
@@ -197,6 +248,12 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     "  the store, the Web API process) takes CPU the acknowledgements then wait for, and the bare app does none. The CPU table below",
     "  gives what each side spends per request. Where the work cannot keep up, part of it is left for after the round: the last",
     "  column is how long after the load generator's last answer every follow-up call had been made (polled every 25 ms).",
+    "- **closed loop, work on core 1**: the same closed loops with each side's acknowledging thread and its load generator",
+    "  on core 0 and everything else on core 1 (`taskset`): the bare app's process on core 0; Sluice's acknowledgement thread",
+    "  on core 0, and its main thread, V8's and libuv's threads, the local Slack Web API and the store on core 1. Both sides'",
+    "  acknowledgements get the same one core; Sluice's work after them gets the other, as on a machine with a core to spare",
+    "  for it. This separates what Sluice's acknowledgement path costs from the CPU its work takes from it on 2 shared cores.",
+    ...(cannotPin ? [`  Not run here: ${cannotPin}.`] : []),
     "",
     "| payload | concurrent | requests | bare p50 (ms) | Sluice p50 (ms) | bare p99 (ms) | Sluice p99 (ms) | p99 ratio (goal ≤ 1.2×) | follow-ups done after the last ack (ms) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

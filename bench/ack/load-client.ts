@@ -5,6 +5,7 @@
 import http from "node:http";
 import { signature } from "../../src/sandbox/slack-requests.ts";
 import { jsonFromStdin } from "../support/child.ts";
+import { pin } from "../support/cpu-pinning.ts";
 
 export interface LoadPlan {
   url: string;
@@ -16,6 +17,8 @@ export interface LoadPlan {
   warmup: number;
   /** Pause after each answer (closed loop) or after each burst, so the app's work after the ack is done (0: none). */
   gapMs: number;
+  /** CPUs this load generator runs on (a taskset list), when the round pins its side to a core. */
+  cpus?: string;
   /** Bursts instead of a closed loop. */
   bursts?: {
     /**
@@ -109,6 +112,7 @@ async function bursts(plan: LoadPlan, total: number, result?: LoadResult): Promi
 }
 
 const plan = await jsonFromStdin<LoadPlan>();
+if (plan.cpus) pin([{ target: { id: process.pid, allThreads: true }, cpus: plan.cpus }]);
 const drive = plan.bursts ? bursts : closedLoop;
 await drive(plan, plan.warmup);
 const result: LoadResult = { latenciesMs: [], statuses: {}, cpuMs: 0 };
