@@ -17,8 +17,23 @@ async function elapsed(work: Promise<void>): Promise<number> {
 }
 
 describe("acknowledgements first", () => {
-  test("with nothing unanswered, the work goes on at once", async () => {
-    assert.ok((await elapsed(afterAcknowledgements(counter(0), 5_000))) < 1_000);
+  test("with nothing unanswered, the work goes on after the quiet moment, not after its bound", async () => {
+    const waited = await elapsed(afterAcknowledgements(counter(0), 5_000, 20));
+    assert.ok(waited >= 19, `went on after ${waited.toFixed(1)} ms, before the quiet moment`);
+    assert.ok(waited < 1_000, `went on after ${waited.toFixed(1)} ms`);
+  });
+
+  test("a request that comes while the count is 0 holds the work until it is answered", async () => {
+    // A burst: the thread had answered the first click when the next one arrived.
+    const unanswered = counter(0);
+    setTimeout(() => Atomics.store(unanswered, 0, 1), 5);
+    setTimeout(() => {
+      Atomics.store(unanswered, 0, 0);
+      Atomics.notify(unanswered, 0);
+    }, 150);
+    const waited = await elapsed(afterAcknowledgements(unanswered, 5_000, 50));
+    assert.ok(waited >= 145, `went on after ${waited.toFixed(1)} ms, while a request was still unanswered`);
+    assert.ok(waited < 1_000, `went on after ${waited.toFixed(1)} ms`);
   });
 
   test("the work waits until the last acknowledgement under way is answered, not for its bound", async () => {
