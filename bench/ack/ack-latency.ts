@@ -79,7 +79,7 @@ const ACK_CORE = "0";
 const WORK_CORE = "1";
 
 /** Pins both sides as a pinned round has them (see Round.pinned); `restore()` undoes it. */
-function pinSides(t: BenchSluice, barePid: number): { restore(): void } {
+function pinSides(t: BenchSluice, barePid: number): { refused: number[]; restore(): void } {
   const ackThread = t.sluice.acknowledgementThreadId();
   if (ackThread === undefined) throw new Error("Sluice did not report its acknowledgement thread's id");
   const process_ = (id: number) => ({ id, allThreads: true });
@@ -194,6 +194,8 @@ export async function runAckBench(): Promise<{ markdown: string }> {
   const bare = await startBareApp({ signingSecret: t.signingSecret, botToken: "xoxb-test-token", apiUrl: t.slack.apiUrl });
   const measured: Measured[] = [];
   const cannotPin = pinningUnavailable();
+  /** Processes a pinned round could not pin (taskset refused). */
+  const notPinned = new Set<number>();
   try {
     const change = await doneChange(t, database);
     const click = (actionId: string) => () =>
@@ -207,6 +209,7 @@ export async function runAckBench(): Promise<{ markdown: string }> {
       for (const round of ROUNDS) {
         if (round.pinned && cannotPin) continue;
         const pinning = round.pinned ? pinSides(t, bare.pid) : undefined;
+        for (const id of pinning?.refused ?? []) notPinned.add(id);
         let halves: Halves;
         try {
           halves = await measureHalves(t, bare, payload, round);
@@ -255,6 +258,7 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     "  acknowledgements get the same one core; Sluice's work after them gets the other, as on a machine with a core to spare",
     "  for it. This separates what Sluice's acknowledgement path costs from the CPU its work takes from it on 2 shared cores.",
     ...(cannotPin ? [`  Not run here: ${cannotPin}.`] : []),
+    ...(notPinned.size > 0 ? [`  taskset could not pin process(es) ${[...notPinned].join(", ")}: those ran on every core.`] : []),
     "",
     "| payload | concurrent | requests | bare p50 (ms) | Sluice p50 (ms) | bare p99 (ms) | Sluice p99 (ms) | p99 ratio (goal ≤ 1.2×) | follow-ups done after the last ack (ms) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -24,11 +24,11 @@ export function pinningUnavailable(): string | undefined {
 
 function affinity(id: number): string {
   // "pid 123's current affinity list: 0,1"
-  return execFileSync("taskset", ["-c", "-p", String(id)], { encoding: "utf8" }).trim().split(": ").pop()!;
+  return execFileSync("taskset", ["-c", "-p", String(id)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split(": ").pop()!;
 }
 
 function setAffinity(target: PinTarget, list: string): void {
-  execFileSync("taskset", [...(target.allThreads ? ["-a"] : []), "-c", "-p", list, String(target.id)], { stdio: "ignore" });
+  execFileSync("taskset", [...(target.allThreads ? ["-a"] : []), "-c", "-p", list, String(target.id)], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
 /** Every PostgreSQL server process (the store), the postmaster too (its new backends take its pinning). */
@@ -45,28 +45,37 @@ export function postgresProcesses(): PinTarget[] {
     .map((pid) => ({ id: Number(pid), allThreads: true }));
 }
 
+/** A process or thread that ended meanwhile: nothing of it is left to pin or give back. */
+function isGone(error: unknown): boolean {
+  const { code, stderr } = error as { code?: string; stderr?: Buffer | string };
+  return code === "ENOENT" || String(stderr ?? "").includes("No such process");
+}
+
 /**
  * Applies the pinnings in order (a later one wins for a thread an earlier one covered) and returns how to undo them.
- * A process gone meanwhile is skipped.
+ * A process gone meanwhile is skipped; one that cannot be pinned (another user's, without the right) is named in
+ * `refused`, so the report can say its side was not as the round describes.
  */
-export function pin(pinnings: Array<{ target: PinTarget; cpus: string }>): { restore(): void } {
+export function pin(pinnings: Array<{ target: PinTarget; cpus: string }>): { refused: number[]; restore(): void } {
   const saved: Array<{ target: PinTarget; list: string }> = [];
+  const refused: number[] = [];
   for (const { target, cpus: list } of pinnings) {
     try {
       const threads = target.allThreads ? readdirSync(`/proc/${target.id}/task`).map(Number) : [target.id];
       for (const thread of threads) saved.push({ target: { id: thread, allThreads: false }, list: affinity(thread) });
       setAffinity(target, list);
-    } catch {
-      // gone meanwhile
+    } catch (error) {
+      if (!isGone(error)) refused.push(target.id);
     }
   }
   return {
+    refused,
     restore() {
       for (const { target, list } of saved.reverse()) {
         try {
           setAffinity(target, list);
         } catch {
-          // gone meanwhile
+          // gone meanwhile, or refused as it was when pinned
         }
       }
     },
