@@ -23,8 +23,8 @@ const LOAD_CLIENT = fileURLToPath(new URL("./load-client.ts", import.meta.url));
  */
 const ROUNDS: Round[] = [
   { label: "1, paced", shape: "paced", concurrency: 1, requests: 400, gapMs: 30 },
-  { label: "10 at once", shape: "bursts", concurrency: 10, requests: 400, gapMs: 20 },
-  { label: "50 at once", shape: "bursts", concurrency: 50, requests: 800, gapMs: 20 },
+  { label: "10 at once", shape: "bursts", concurrency: 10, requests: 1000, gapMs: 20 },
+  { label: "50 at once", shape: "bursts", concurrency: 50, requests: 2000, gapMs: 20 },
   { label: "1, closed loop", shape: "closed", concurrency: 1, requests: 600, gapMs: 0 },
   { label: "10, closed loop", shape: "closed", concurrency: 10, requests: 1200, gapMs: 0 },
   { label: "50, closed loop", shape: "closed", concurrency: 50, requests: 2000, gapMs: 0 },
