@@ -126,9 +126,9 @@ function cpuMeter(appPid: number, slackPid: number): { read(result: LoadResult):
   };
 }
 
-/** Latencies of the halves of a round taken together; CPU per request averaged over them. */
-function summary(halves: LoadResult[], cpu: CpuPerRequest[]) {
-  const latencies = halves.flatMap((result) => result.latenciesMs);
+/** Latencies of the parts of a round taken together; CPU per request averaged over them. */
+function summary(parts: LoadResult[], cpu: CpuPerRequest[]) {
+  const latencies = parts.flatMap((result) => result.latenciesMs);
   const mean = (pick: (c: CpuPerRequest) => number) => cpu.reduce((sum, c) => sum + pick(c), 0) / cpu.length;
   return {
     p50: percentile(latencies, 50),
@@ -138,7 +138,7 @@ function summary(halves: LoadResult[], cpu: CpuPerRequest[]) {
   };
 }
 
-interface Halves {
+interface RoundParts {
   bareRun: LoadResult[];
   sluiceRun: LoadResult[];
   bareCpu: CpuPerRequest[];
@@ -150,13 +150,13 @@ interface Halves {
  * One round, sent in TURNS parts per side, bare and Sluice in turn (bare, Sluice, bare, Sluice, …), so a change in the
  * machine's load during the round weighs on both sides alike; each part starts once Sluice's work on the last is done.
  */
-async function measureHalves(t: BenchSluice, bare: ServiceProcess, payload: Payload, round: Round): Promise<Halves> {
+async function measureRound(t: BenchSluice, bare: ServiceProcess, payload: Payload, round: Round): Promise<RoundParts> {
   const part: Round = { ...round, requests: round.requests / TURNS };
-  const halves: Halves = { bareRun: [], sluiceRun: [], bareCpu: [], sluiceCpu: [], followUpsDoneMs: 0 };
+  const parts: RoundParts = { bareRun: [], sluiceRun: [], bareCpu: [], sluiceCpu: [], followUpsDoneMs: 0 };
   for (let turn = 0; turn < TURNS; turn++) {
     const bareMeter = cpuMeter(bare.pid, t.slack.pid);
-    halves.bareRun.push(await load(bare.url, t.signingSecret, payload, part));
-    halves.bareCpu.push(bareMeter.read(halves.bareRun.at(-1)!));
+    parts.bareRun.push(await load(bare.url, t.signingSecret, payload, part));
+    parts.bareCpu.push(bareMeter.read(parts.bareRun.at(-1)!));
     const before = await t.slack.callCount(payload.followUp);
     const sluiceMeter = cpuMeter(process.pid, t.slack.pid);
     const result = await load(t.eventsUrl, t.signingSecret, payload, part, t.slack.callsUrl(payload.followUp));
@@ -164,11 +164,11 @@ async function measureHalves(t: BenchSluice, bare: ServiceProcess, payload: Payl
     const expected = before + result.latenciesMs.length + warmupOf(round);
     const lastAck = performance.now();
     await eventually(async () => (await t.slack.callCount(payload.followUp)) >= expected, 60_000, `${payload.followUp} after ${payload.name}`);
-    halves.followUpsDoneMs = Math.max(halves.followUpsDoneMs, performance.now() - lastAck);
-    halves.sluiceRun.push(result);
-    halves.sluiceCpu.push(sluiceMeter.read(result));
+    parts.followUpsDoneMs = Math.max(parts.followUpsDoneMs, performance.now() - lastAck);
+    parts.sluiceRun.push(result);
+    parts.sluiceCpu.push(sluiceMeter.read(result));
   }
-  return halves;
+  return parts;
 }
 
 /** A change that is done, so an Approve click is answered "no longer applies" and View change opens its modal. */
@@ -210,13 +210,13 @@ export async function runAckBench(): Promise<{ markdown: string }> {
         if (round.pinned && cannotPin) continue;
         const pinning = round.pinned ? pinSides(t, bare.pid) : undefined;
         for (const id of pinning?.refused ?? []) notPinned.add(id);
-        let halves: Halves;
+        let parts: RoundParts;
         try {
-          halves = await measureHalves(t, bare, payload, round);
+          parts = await measureRound(t, bare, payload, round);
         } finally {
           pinning?.restore();
         }
-        const { bareRun, sluiceRun, bareCpu, sluiceCpu, followUpsDoneMs } = halves;
+        const { bareRun, sluiceRun, bareCpu, sluiceCpu, followUpsDoneMs } = parts;
         const bareSummary = summary(bareRun, bareCpu);
         const sluiceSummary = summary(sluiceRun, sluiceCpu);
         measured.push({ payload: payload.name, round, requests: sluiceRun.reduce((n, r) => n + r.latenciesMs.length, 0), bare: bareSummary, sluice: sluiceSummary, followUpsDoneMs });
@@ -236,7 +236,7 @@ export async function runAckBench(): Promise<{ markdown: string }> {
     "Time from sending a signed request to its HTTP 200, measured by a load generator in its own process (`node:http`, keep-alive).",
     "Sluice is the real one (`startSluice`, its HTTP receiver, store on the local PostgreSQL), in the bench's process. The reference",
     "is a bare Bolt `HTTPReceiver` app whose handlers only `ack()`, in a process of its own, fed the very same payloads in the same",
-    "run: each round is sent in four parts per side, bare and Sluice in turn, each part after a warm-up and after Sluice's work on the last",
+    `run: each round is sent in ${TURNS} parts per side, bare and Sluice in turn, each part after a warm-up and after Sluice's work on the last`,
     "one is done. The local Slack Web API Sluice calls runs in its own process, as the real Slack is remote. Sluice's work",
     "after the ack (opening the modal, the ephemeral answer) is checked to have happened. Sluice verifies and acknowledges requests",
     "on a thread of its own (`src/slack/ack-thread/`), so its work after an ack holds up no acknowledgement on an event loop, and",
