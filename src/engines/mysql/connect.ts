@@ -47,6 +47,16 @@ export async function openConnection(target: ConnectionTarget, { multipleStateme
   return { core, conn };
 }
 
+/** Runs `work` on a bare connection (openConnection) and closes it after, whatever happens. */
+export async function withOpenConnection<T>(target: ConnectionTarget, work: (conn: PromiseConnection) => Promise<T>): Promise<T> {
+  const { core, conn } = await openConnection(target);
+  try {
+    return await work(conn);
+  } finally {
+    await conn.end().catch(() => core.destroy());
+  }
+}
+
 export async function connectMySql(target: ConnectionTarget, limits: SessionLimits, { multipleStatements = false } = {}): Promise<MySqlLink> {
   const { core, conn } = await openConnection(target, { multipleStatements });
   try {

@@ -7,7 +7,7 @@ import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from
 import { EVENT, readQueryHead } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import { binlogStatus, type BinlogCoordinates } from "./binlog-reader.ts";
-import { openConnection } from "./connect.ts";
+import { withOpenConnection } from "./connect.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
 
 /** A run's session as the server can later be asked about it. */
@@ -37,6 +37,11 @@ const MARKERS = new Set(["BEGIN", "COMMIT", "ROLLBACK", "XA START", "XA END", "X
 
 type Row = Record<string, unknown>;
 type Query = (sql: string, values?: unknown[]) => Promise<Row[]>;
+
+/** Runs `work` with queries on a server-level connection of the target's (no database chosen), closed after. */
+function withServerQuery<T>(target: ConnectionTarget, work: (query: Query) => Promise<T>): Promise<T> {
+  return withOpenConnection({ ...target, database: undefined }, (conn) => work(async (sql, values) => (await conn.query(sql, values))[0] as Row[]));
+}
 
 async function serverStartedAt(query: Query): Promise<number> {
   const [clock] = await query("SELECT UNIX_TIMESTAMP() AS now");
@@ -94,13 +99,8 @@ async function endSession(query: Query, mark: MySqlSessionMark): Promise<Ending 
 export async function endLostSession(target: ConnectionTarget, savedMark: SessionMark): Promise<LostSession> {
   const mark = readMark(savedMark);
   if (!mark) return { note: "the run kept no usable record of its session" };
-  const { core, conn } = await openConnection({ ...target, database: undefined });
-  try {
-    const ending = await endSession(async (sql, values) => (await conn.query(sql, values))[0] as Row[], mark);
-    return ending === "gone" || ending === "idle" || ending === "busy" ? { ended: ending !== "gone" } : { note: ending };
-  } finally {
-    await conn.end().catch(() => core.destroy());
-  }
+  const ending = await withServerQuery(target, (query) => endSession(query, mark));
+  return ending === "gone" || ending === "idle" || ending === "busy" ? { ended: ending !== "gone" } : { note: ending };
 }
 
 const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
@@ -120,22 +120,17 @@ export async function settleCutShort(target: ConnectionTarget, savedMark: Sessio
   if (mark.file === undefined || mark.position === undefined) return unknown("the database server's binlog was off or filtered when the run began");
   const start: BinlogCoordinates = { file: mark.file, position: mark.position };
   if (!LOGGED_WITH_TEXT.has(mysqlLeadingKeyword(run.statement))) return unknown("the binlog ties only schema statements to the session that ran them");
-  const { core, conn } = await openConnection({ ...target, database: undefined });
-  let stopped = false;
-  let end: BinlogCoordinates | undefined;
-  try {
-    const query: Query = async (sql, values) => (await conn.query(sql, values))[0] as Row[];
+  const reached = await withServerQuery(target, async (query): Promise<CutShortOutcome | { stopped: boolean; end: BinlogCoordinates }> => {
     // The runner is gone, and with it whoever would record the statement's end: its session is ended (idle, or
     // still running the statement), so the statement's fate is final before the binlog is read.
     const ending = await endSession(query, mark);
     if (ending !== "gone" && ending !== "idle" && ending !== "busy") return unknown(ending);
-    stopped = ending === "busy";
-    const status = await binlogStatus(query).catch(() => undefined);
-    if (!status) return unknown("the database server's binlog cannot be read now");
-    end = status;
-  } finally {
-    await conn.end().catch(() => core.destroy());
-  }
+    const end = await binlogStatus(query).catch(() => undefined);
+    if (!end) return unknown("the database server's binlog cannot be read now");
+    return { stopped: ending === "busy", end };
+  });
+  if ("note" in reached) return reached;
+  const { stopped, end } = reached;
   let logged: LoggedStatement[];
   try {
     logged = await sessionStatements(target, start, end, mark.threadId);

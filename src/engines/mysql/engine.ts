@@ -1,6 +1,6 @@
 // The MySQL/MariaDB engine (mysql2).
 import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
-import { connectMySql, openConnection } from "./connect.ts";
+import { connectMySql, withOpenConnection } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { schemaFingerprintsOf } from "./schema-dump.ts";
@@ -33,16 +33,13 @@ export const mysqlEngine: Engine = {
     }
   },
 
-  async listDatabases(target: ConnectionTarget) {
-    const { core, conn } = await openConnection({ ...target, database: undefined });
-    try {
+  listDatabases(target: ConnectionTarget) {
+    return withOpenConnection({ ...target, database: undefined }, async (conn) => {
       const [rows] = await conn.query("SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA");
       return (rows as Array<{ name: string }>)
         .map((row) => row.name)
         .filter((name) => !SYSTEM_DATABASES.has(name.toLowerCase()))
         .sort();
-    } finally {
-      await conn.end().catch(() => core.destroy());
-    }
+    });
   },
 };

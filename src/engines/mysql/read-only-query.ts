@@ -2,7 +2,7 @@
 import type { FieldPacket } from "mysql2";
 import type { QueryColumn, QueryResult, ReadOnlyQueryOptions } from "../engine.ts";
 import { EngineError, statementFailed } from "../errors.ts";
-import { openConnection, type MySqlLink } from "./connect.ts";
+import { withOpenConnection, type MySqlLink } from "./connect.ts";
 import { statementTimeLimitSetting } from "./server.ts";
 import { isTimeout, runStatement } from "./session.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
@@ -95,10 +95,5 @@ function columnOf(field: FieldPacket): QueryColumn {
 
 /** Stops the running statement of the link's connection from a second connection, which the server requires. */
 async function killQuery(link: MySqlLink): Promise<void> {
-  const { core, conn } = await openConnection(link.target);
-  try {
-    await conn.query(`KILL QUERY ${link.connectionId}`);
-  } finally {
-    await conn.end().catch(() => core.destroy());
-  }
+  await withOpenConnection(link.target, (conn) => conn.query(`KILL QUERY ${link.connectionId}`));
 }
