@@ -246,54 +246,72 @@ describe("a Sluice process killed after a statement took effect but before it co
   });
 });
 
-describe("a Sluice process killed while a data change's transaction runs", () => {
-  const world = new CrashWorld("mysql");
+/** A data change's long UPDATE goes on after its runner is killed, holding its row lock: the same drill on each engine. */
+const LOST_TRANSACTION_DRILLS: Array<{
+  engine: "mysql" | "postgres";
+  title: string;
+  name: string;
+  query: (db: string, sql: string) => Promise<unknown[]>;
+  table: string;
+  update: string;
+  sleeping: (db: string) => string;
+  goesOn: string;
+  /** How long after the kill the server is looked at. */
+  afterKillMs: number;
+  updateWithinASecond: string;
+}> = [
+  {
+    engine: "mysql",
+    title: "a Sluice process killed while a data change's transaction runs",
+    name: "after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed",
+    query: (db, sql) => onMysql(db, sql),
+    table: "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)",
+    update: "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;",
+    sleeping: (db: string) => `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`,
+    goesOn: "the server goes on with the dead runner's UPDATE, holding its row lock",
+    afterKillMs: 0,
+    updateWithinASecond: "SET SESSION innodb_lock_wait_timeout = 1; UPDATE t SET v = v + 10 WHERE id = 1",
+  },
+  {
+    engine: "postgres",
+    title: "a Sluice process killed while a PostgreSQL data change's transaction runs",
+    name: "after a restart the backend still running it is ended, its row locks are free, and nothing was changed",
+    query: (db, sql) => onPostgres(db, sql),
+    table: "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t VALUES (1, 0)",
+    update: "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;",
+    sleeping: () => `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'UPDATE t SET v%'`,
+    goesOn: "PostgreSQL goes on with the dead runner's UPDATE, holding its row lock",
+    afterKillMs: 200,
+    updateWithinASecond: "SET lock_timeout = '1s'; UPDATE t SET v = v + 10 WHERE id = 1",
+  },
+];
 
-  test("after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed", async () => {
-    const { db } = world;
-    await onMysql(db, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)");
-    const sluice = await world.start();
-    const { key } = await world.submit("data", "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;");
-    const sleeping = `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`;
-    await eventually(async () => (await onMysql(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
-    await sluice.kill9();
-    assert.equal((await onMysql(db, sleeping)).length, 1, "the server goes on with the dead runner's UPDATE, holding its row lock");
+for (const drill of LOST_TRANSACTION_DRILLS) {
+  describe(drill.title, () => {
+    const world = new CrashWorld(drill.engine);
 
-    await world.start();
-    const interrupted = await world.interrupted(key, 15_000);
-    assert.match(
-      interrupted.executions[0]!.error ?? "",
-      /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
-    );
-    assert.equal((await onMysql(db, sleeping)).length, 0);
-    // The row is free at once (a retry would not wait on the lost transaction's lock) and holds what it held before.
-    await onMysql(db, "SET SESSION innodb_lock_wait_timeout = 1; UPDATE t SET v = v + 10 WHERE id = 1");
-    assert.deepEqual(await onMysql(db, "SELECT v FROM t"), [{ v: 10 }]);
+    test(drill.name, async () => {
+      const { db } = world;
+      const query = (sql: string) => drill.query(db, sql);
+      await query(drill.table);
+      const sluice = await world.start();
+      const { key } = await world.submit("data", drill.update);
+      const sleeping = drill.sleeping(db);
+      await eventually(async () => (await query(sleeping)).length === 1, 20_000, "the UPDATE to run");
+      await sluice.kill9();
+      if (drill.afterKillMs > 0) await new Promise((resolve) => setTimeout(resolve, drill.afterKillMs));
+      assert.equal((await query(sleeping)).length, 1, drill.goesOn);
+
+      await world.start();
+      const interrupted = await world.interrupted(key, 15_000);
+      assert.match(
+        interrupted.executions[0]!.error ?? "",
+        /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
+      );
+      assert.equal((await query(sleeping)).length, 0);
+      // The row is free at once (a retry would not wait on the lost transaction's lock) and holds what it held before.
+      await query(drill.updateWithinASecond);
+      assert.deepEqual(await query("SELECT v FROM t"), [{ v: 10 }]);
+    });
   });
-});
-
-describe("a Sluice process killed while a PostgreSQL data change's transaction runs", () => {
-  const world = new CrashWorld("postgres");
-
-  test("after a restart the backend still running it is ended, its row locks are free, and nothing was changed", async () => {
-    const { db } = world;
-    await onPostgres(db, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t VALUES (1, 0)");
-    const sluice = await world.start();
-    const { key } = await world.submit("data", "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;");
-    const sleeping = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'UPDATE t SET v%'`;
-    await eventually(async () => (await onPostgres(db, sleeping)).length === 1, 20_000, "the UPDATE to run");
-    await sluice.kill9();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal((await onPostgres(db, sleeping)).length, 1, "PostgreSQL goes on with the dead runner's UPDATE, holding its row lock");
-
-    await world.start();
-    const interrupted = await world.interrupted(key, 15_000);
-    assert.match(
-      interrupted.executions[0]!.error ?? "",
-      /its transaction was not committed, so nothing was changed\. The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back\./,
-    );
-    assert.equal((await onPostgres(db, sleeping)).length, 0);
-    await onPostgres(db, "SET lock_timeout = '1s'; UPDATE t SET v = v + 10 WHERE id = 1");
-    assert.deepEqual(await onPostgres(db, "SELECT v FROM t"), [{ v: 10 }]);
-  });
-});
+}
