@@ -46,6 +46,16 @@ export async function connectPostgres(target: ConnectionTarget, limits: SessionL
   }
 }
 
+/** Runs `work` on a connection of its own (connectPostgres) and closes it after, whatever happens. */
+export async function withPostgresLink<T>(target: ConnectionTarget, limits: SessionLimits, work: (link: PostgresLink) => Promise<T>): Promise<T> {
+  const link = await connectPostgres(target, limits);
+  try {
+    return await work(link);
+  } finally {
+    await link.client.end().catch(() => {});
+  }
+}
+
 export function milliseconds(ms: number): number {
   return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : 0;
 }

@@ -4,7 +4,7 @@
 // still runs the statement; a retry would then run beside it, and stopping it (an index built CONCURRENTLY would be
 // left invalid) is not Sluice's call.
 import type { ConnectionTarget, CutShortOutcome, LostSession, SessionMark } from "../engine.ts";
-import { connectPostgres } from "./connect.ts";
+import { withPostgresLink } from "./connect.ts";
 
 type Query = (sql: string, values?: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
@@ -24,44 +24,40 @@ const LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
 const END_WAIT_MS = 30_000;
 const SAME_BACKEND = "pid = $1 AND abs(extract(epoch FROM backend_start) - $2::float8) < 0.001";
 
+/** The backend a mark names, as the parameters of SAME_BACKEND; undefined when the mark is not one of these. */
+function backendOf(mark: SessionMark): [pid: number, backendStartedAt: number] | undefined {
+  const { pid, backendStartedAt } = mark;
+  return typeof pid === "number" && typeof backendStartedAt === "number" ? [pid, backendStartedAt] : undefined;
+}
+
 /**
  * After a crash: ends the lost session's backend if it is still there (PostgreSQL notices a vanished client only
  * when it next talks to it, so a long statement goes on and its transaction holds its locks), and waits for it to go.
  */
 export async function endLostSession(target: ConnectionTarget, mark: SessionMark): Promise<LostSession> {
-  const { pid, backendStartedAt } = mark;
-  if (typeof pid !== "number" || typeof backendStartedAt !== "number") return { note: "the run kept no usable record of its session" };
-  const link = await connectPostgres(target, LIMITS);
-  try {
-    const ended = await link.client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${SAME_BACKEND}`, [pid, backendStartedAt]);
+  const backend = backendOf(mark);
+  if (!backend) return { note: "the run kept no usable record of its session" };
+  return withPostgresLink(target, LIMITS, async ({ client }): Promise<LostSession> => {
+    const ended = await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE ${SAME_BACKEND}`, backend);
     if (ended.rowCount === 0) return { ended: false };
     const deadline = Date.now() + END_WAIT_MS;
-    while ((await link.client.query(`SELECT 1 FROM pg_stat_activity WHERE ${SAME_BACKEND}`, [pid, backendStartedAt])).rowCount) {
-      if (Date.now() > deadline) return { note: `PostgreSQL still runs Sluice's lost session (backend ${pid}), though Sluice asked it to end` };
+    while ((await client.query(`SELECT 1 FROM pg_stat_activity WHERE ${SAME_BACKEND}`, backend)).rowCount) {
+      if (Date.now() > deadline) return { note: `PostgreSQL still runs Sluice's lost session (backend ${backend[0]}), though Sluice asked it to end` };
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return { ended: true };
-  } finally {
-    await link.client.end().catch(() => {});
-  }
+  });
 }
 
 export async function settleCutShort(target: ConnectionTarget, mark: SessionMark): Promise<CutShortOutcome> {
   const unknown = (note: string): CutShortOutcome => ({ ran: undefined, note });
-  const { pid, backendStartedAt } = mark;
-  if (typeof pid !== "number" || typeof backendStartedAt !== "number") return unknown("PostgreSQL keeps no record of what a lost session ran");
+  const backend = backendOf(mark);
+  if (!backend) return unknown("PostgreSQL keeps no record of what a lost session ran");
+  const [pid] = backend;
   try {
-    const link = await connectPostgres(target, LIMITS);
-    try {
-      const { rows } = await link.client.query(
-        `SELECT state FROM pg_stat_activity WHERE ${SAME_BACKEND}`,
-        [pid, backendStartedAt],
-      );
-      if (rows[0]?.state === "active") {
-        return unknown(`PostgreSQL is still running it for Sluice's lost session (backend ${pid}); let it end, or end it with pg_cancel_backend(${pid}), before you retry`);
-      }
-    } finally {
-      await link.client.end().catch(() => {});
+    const { rows } = await withPostgresLink(target, LIMITS, ({ client }) => client.query(`SELECT state FROM pg_stat_activity WHERE ${SAME_BACKEND}`, backend));
+    if (rows[0]?.state === "active") {
+      return unknown(`PostgreSQL is still running it for Sluice's lost session (backend ${pid}); let it end, or end it with pg_cancel_backend(${pid}), before you retry`);
     }
   } catch (error) {
     return unknown(`PostgreSQL could not be asked (${(error as Error).message})`);

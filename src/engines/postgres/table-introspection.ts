@@ -2,7 +2,7 @@
 import type { ConnectionTarget, SessionLimits } from "../engine.ts";
 import type { ColumnSpec, DefaultSpec, IndexSpec, TableSchema } from "../../schema-editor/model.ts";
 import { withoutNullDefault } from "../../schema-editor/defaults.ts";
-import { connectPostgres, type PostgresLink } from "./connect.ts";
+import { withPostgresLink } from "./connect.ts";
 
 export const EDITABLE_TABLES_SQL = `
 SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -35,17 +35,8 @@ ORDER BY i.relname COLLATE "C"`;
 
 const NO_LIMITS: SessionLimits = { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
 
-async function withLink<T>(target: ConnectionTarget, work: (link: PostgresLink) => Promise<T>): Promise<T> {
-  const link = await connectPostgres(target, NO_LIMITS);
-  try {
-    return await work(link);
-  } finally {
-    await link.client.end().catch(() => {});
-  }
-}
-
 export function listEditableTables(target: ConnectionTarget): Promise<string[]> {
-  return withLink(target, async ({ client }) => (await client.query<{ name: string }>(EDITABLE_TABLES_SQL)).rows.map((row) => row.name));
+  return withPostgresLink(target, NO_LIMITS, async ({ client }) => (await client.query<{ name: string }>(EDITABLE_TABLES_SQL)).rows.map((row) => row.name));
 }
 
 interface IndexRow {
@@ -58,7 +49,7 @@ interface IndexRow {
 
 /** The table, or undefined when the current schema has no such table. */
 export function describeTable(target: ConnectionTarget, table: string): Promise<TableSchema | undefined> {
-  return withLink(target, async ({ client }) => {
+  return withPostgresLink(target, NO_LIMITS, async ({ client }) => {
     const found = (await client.query<{ oid: number; name: string }>(TABLE_OID_SQL, [table])).rows[0];
     if (!found) return undefined;
     const columnRows = await client.query<{ name: string; type: string; nullable: boolean; default_value: string | null; identity: boolean; comment: string | null }>(
