@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { ensureMariaDb, ensurePostgres, mysqlServer, postgresServer, repoRoot } from "./support/servers.ts";
+import { ensureMariaDb, ensurePostgres, mysqlServer, postgresServer, PrerequisiteError, repoRoot } from "./support/servers.ts";
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -17,8 +17,15 @@ function testFiles(dir: string): string[] {
 const filters = process.argv.slice(2);
 const files = testFiles(join(repoRoot, "test")).filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 
-await ensurePostgres();
-const startedPid = await ensureMariaDb();
+let startedPid: number | undefined;
+try {
+  await ensurePostgres();
+  startedPid = await ensureMariaDb();
+} catch (error) {
+  if (!(error instanceof PrerequisiteError)) throw error;
+  console.error(`npm test cannot start: ${error.message}`);
+  process.exit(1);
+}
 const my = mysqlServer();
 const pgs = postgresServer();
 

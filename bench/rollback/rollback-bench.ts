@@ -6,10 +6,10 @@ import mysql from "mysql2/promise";
 import { engineFor } from "../../src/engines/index.ts";
 import { readTransactionRows, type BinlogCoordinates } from "../../src/engines/mysql/binlog-reader.ts";
 import { startRecording } from "../../src/rollback/index.ts";
-import { createMysqlDatabase, dropMysqlDatabase, ensureMariaDb, mysqlServer, repoRoot } from "../../test/support/servers.ts";
+import { createMysqlDatabase, dropMysqlDatabase, ensureMariaDb, mysqlServer, privateMariaDbDir } from "../../test/support/servers.ts";
 
 const ROWS = 200_000;
-const BINLOG_DIR = join(repoRoot, ".test-servers", "mariadb");
+const BINLOG_DIR = privateMariaDbDir();
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
