@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig, loadSettings, parseConfigFile } from "../../src/config/load.ts";
+import { repoRoot } from "../support/servers.ts";
 
 const valid = `
 environments:
@@ -96,9 +97,8 @@ describe("sluice.yml", () => {
   });
 
   test("the shipped example configuration is valid", () => {
-    const example = new URL("../../sluice.example.yml", import.meta.url);
     const config = loadConfig({
-      SLUICE_CONFIG: example.pathname,
+      SLUICE_CONFIG: join(repoRoot, "sluice.example.yml"),
       SLUICE_TEST_MYSQL_PASSWORD: "x",
       SLUICE_PROD_MYSQL_PASSWORD: "x",
       SLUICE_PROD_PG_PASSWORD: "x",
