@@ -10,7 +10,7 @@ import type { Reachability } from "./health/health.ts";
 import { redactSecrets, type Logger } from "./logger.ts";
 import { Registry } from "./projects/registry.ts";
 import { createSlackApp } from "./slack/app.ts";
-import { startDriftAlerts } from "./slack/drift-alerts.ts";
+import { DriftNotifier, startDriftAlerts } from "./slack/drift-alerts.ts";
 import type { SluiceServices } from "./slack/services.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { ChangeRepository } from "./store/changes.ts";
@@ -79,17 +79,20 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
   let drift: DriftMonitor | undefined;
   try {
     const registry = await Registry.sync(store.prisma, config);
-    drift = new DriftMonitor({
+    const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), logger: undefined });
+    const monitor = new DriftMonitor({
       store,
       databases: registry.databases,
       connect: connectLive(config, registry),
       fingerprints: fingerprintsLive(config, registry),
       logger,
+      onDriftResolved: (database) => workflow.releaseDriftHolds(database.id),
     });
-    const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), logger: undefined });
+    drift = monitor;
+    const driftAlerts = new DriftNotifier(slackClient, { config, store });
     const changes = new ChangeRepository(store.prisma, store.pool);
     const approvers = new SlackApproverDirectory(slackClient);
-    const workflow = new ChangeWorkflow({
+    const workflow: ChangeWorkflow = new ChangeWorkflow({
       prisma: store.prisma,
       pool: store.pool,
       changes,
@@ -98,6 +101,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       logger,
       notifier: new SlackChangeNotifier(slackClient, changes, logger),
       approvers,
+      drift: { openDrift: (database) => monitor.openDrift(database, driftAlerts.notify) },
       runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     });
     const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, botToken: options.slack.botToken };
@@ -109,12 +113,16 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     });
     startDriftAlerts(services, slack.app.client);
     const port = await slack.start(options.port, options.host);
-    // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted: now, and every minute.
+    // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted, and changes a drift held
+    // whose drift was resolved while no process could let them go are let go: now, and every minute.
     const recover = () =>
-      workflow.runner.recoverInterrupted().then(
-        (count) => count > 0 && logger.warn({ count }, "marked changes interrupted whose runner is gone"),
-        (error: unknown) => logger.error({ err: error }, "could not check for interrupted changes"),
-      );
+      Promise.all([
+        workflow.runner.recoverInterrupted().then(
+          (count) => count > 0 && logger.warn({ count }, "marked changes interrupted whose runner is gone"),
+          (error: unknown) => logger.error({ err: error }, "could not check for interrupted changes"),
+        ),
+        workflow.releaseDriftHolds().catch((error: unknown) => logger.error({ err: error }, "could not let go changes held by resolved drifts")),
+      ]);
     await recover();
     const recovery = setInterval(() => void recover(), 60_000);
     recovery.unref();

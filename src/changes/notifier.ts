@@ -11,7 +11,11 @@ export type ChangeEvent =
   | { kind: "failed"; error: string }
   | { kind: "interrupted" }
   | { kind: "retried"; by: string }
-  | { kind: "marked_done"; by: string };
+  | { kind: "marked_done"; by: string }
+  /** An open drift on the database holds the change (drift gate `block`). */
+  | { kind: "held_by_drift" }
+  /** The drift that held the change was resolved. */
+  | { kind: "drift_released" };
 
 export interface ChangeNotifier {
   notify(change: ChangeDetail, event: ChangeEvent): Promise<void>;

@@ -13,6 +13,7 @@ import { ExecutionLog } from "../store/execution-log.ts";
 import type { Execution, PrismaClient, SnapshotKind } from "../store/generated/client.ts";
 import { GuardCheck, startRecording, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
+import { driftGateAction, type DriftWatch } from "./drift-gate.ts";
 import { announce, type ChangeNotifier } from "./notifier.ts";
 import { RunProgress } from "./run-progress.ts";
 import { errorText, runInTransaction, runOneByOne, StatementFailure } from "./run-statements.ts";
@@ -33,6 +34,8 @@ export interface RunnerDeps {
   config: Config;
   logger: Logger;
   notifier: ChangeNotifier;
+  /** Checks a database for drift right before a change its environment's drift gate holds may run. */
+  drift: DriftWatch;
   /** Names this process in the executions it owns. */
   runnerId: string;
 }
@@ -52,6 +55,7 @@ export class ChangeRunner {
   /** Runs a change that is `approved`. Returns at once (doing nothing) if another request or replica took it. */
   async run(changeId: number): Promise<void> {
     const { changes, pool } = this.deps;
+    if (await this.heldByDrift(changeId)) return;
     if (!(await changes.transition(changeId, ["approved"], "running"))) return;
     await withAdvisoryLock(pool, runLockKey(changeId), async () => {
       const change = await changes.get(changeId);
@@ -59,6 +63,23 @@ export class ChangeRunner {
       if (change.status !== "running") return;
       await this.execute(change);
     });
+  }
+
+  /**
+   * The last look before an approved change runs: a drift may have appeared since it was submitted or approved. A
+   * change the drift gate holds stays approved and waits (ChangeWorkflow.releaseDriftHolds runs it once the drift is
+   * resolved). True when it is held.
+   */
+  private async heldByDrift(changeId: number): Promise<boolean> {
+    const { changes, registry, drift } = this.deps;
+    const change = await changes.get(changeId);
+    const database = registry.byId(change.databaseId);
+    if (change.status !== "approved" || !database || driftGateAction(database.environment, change.type) !== "hold") return false;
+    const driftId = await drift.openDrift(database);
+    if (driftId === undefined) return false;
+    await changes.holdForDrift(changeId, driftId);
+    await announce(this.deps, changeId, { kind: "held_by_drift" });
+    return true;
   }
 
   /**

@@ -7,6 +7,7 @@ import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
 import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange, type NewStatement } from "../store/changes.ts";
 import type { Decision } from "../store/generated/client.ts";
+import { driftGateAction, driftRefusal } from "./drift-gate.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
 import { ChangeInputError, prepareChange, type ChangeRequest } from "./prepare.ts";
@@ -26,7 +27,7 @@ interface DecisionMove {
   reason: string;
   event: ChangeEvent;
   run?: boolean;
-  check?: (change: ChangeDetail) => string | undefined;
+  check?: (change: ChangeDetail) => Promise<string | undefined> | string | undefined;
 }
 
 /** The answer to someone who clicked: either it happened, or why not (shown only to them). */
@@ -74,6 +75,9 @@ export class ChangeWorkflow {
     const prepared = prepareChange(this.deps.registry, this.deps.config.file.execution, request);
     const { database, statements } = prepared;
     const report = await reviewForDatabase(this.deps.config, this.deps.registry, database, statements);
+    const gate = driftGateAction(database.environment, request.type);
+    const driftId = gate === "skip" ? undefined : await this.deps.drift.openDrift(database);
+    const held = gate === "hold" && driftId !== undefined;
     return this.store(
       {
         projectId: database.project.id,
@@ -90,8 +94,10 @@ export class ChangeWorkflow {
           warningCount: report.warningCount,
           findings: report.findings.map((f) => ({ ...f, statementOrdinal: f.statementOrdinal })),
         },
+        drift: driftId === undefined ? undefined : { anomalyId: driftId, held },
       },
-      database.environment.autoApprove && report.errorCount === 0,
+      // A held change waits for the drift even where the environment approves by itself; releaseDriftHolds lets it go.
+      database.environment.autoApprove && report.errorCount === 0 && !held,
     );
   }
 
@@ -158,10 +164,12 @@ export class ChangeWorkflow {
       reason,
       event: { kind: "approved", by: userId, override: reason || undefined },
       run: true,
-      check: (change) => {
+      check: async (change) => {
         const errors = change.reviews[0]?.errorCount ?? 0;
-        if (errors === 0 || reason) return undefined;
-        return `The review found ${errors} error-level finding${errors === 1 ? "" : "s"}. Fix the SQL and resubmit, or use *Override and approve* with a reason.`;
+        if (errors > 0 && !reason) {
+          return `The review found ${errors} error-level finding${errors === 1 ? "" : "s"}. Fix the SQL and resubmit, or use *Override and approve* with a reason.`;
+        }
+        return this.driftHold(change);
       },
     });
   }
@@ -210,7 +218,7 @@ export class ChangeWorkflow {
     const checked = await this.changeToDecide(changeId, userId, move.from, move.selfAllowed);
     if ("refusal" in checked) return { ok: false, reason: checked.refusal };
     const { change } = checked;
-    const refusal = move.check?.(change);
+    const refusal = await move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
     const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
     if (!approval) return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
@@ -306,6 +314,61 @@ export class ChangeWorkflow {
     if (engine !== "mysql") return undefined;
     await changes.storeForcedChunks(execution.id, mapChunks(changes.rollbackChunksOf(execution.id), forcedChunk));
     return execution.id;
+  }
+
+  /**
+   * Checks a change that its environment's drift gate holds against its database's live schema: while a drift is
+   * open the change is (still) held and the answer is why; once none is, a hold it had is let go and the answer is
+   * undefined. Changes the gate does not hold are not checked.
+   */
+  private async driftHold(change: ChangeDetail): Promise<string | undefined> {
+    const { changes, registry, drift } = this.deps;
+    const database = registry.byId(change.databaseId);
+    if (!database || driftGateAction(database.environment, change.type) !== "hold") return undefined;
+    const driftId = await drift.openDrift(database);
+    if (driftId === undefined) {
+      await changes.releaseDriftHold(change.id);
+      return undefined;
+    }
+    if (!change.driftHeld || change.driftAnomalyId !== driftId) {
+      await changes.holdForDrift(change.id, driftId);
+      await announce(this.deps, change.id, { kind: "held_by_drift" });
+    }
+    return driftRefusal(database.label, change.key);
+  }
+
+  /**
+   * Lets changes go that a drift held, once no drift is open on their database (after a new baseline, or when the
+   * schema went back to the snapshot): an approved one runs, one its environment would have approved by itself is
+   * approved by policy and runs, and the rest may now be approved. Each is let go once, whichever replica or event
+   * gets there first; one whose database drifted again meanwhile is held again by the check before it runs.
+   */
+  async releaseDriftHolds(databaseId?: number): Promise<number> {
+    const { changes, registry, prisma } = this.deps;
+    let released = 0;
+    for (const held of await changes.heldForDrift(databaseId)) {
+      const database = registry.byId(held.databaseId);
+      if (!database) continue;
+      const stillOpen = held.driftAnomalyId !== null && (await prisma.driftAnomaly.count({ where: { id: held.driftAnomalyId, status: "open" } })) > 0;
+      if (stillOpen || !(await changes.releaseDriftHold(held.id))) continue;
+      released += 1;
+      await announce(this.deps, held.id, { kind: "drift_released" });
+      if (held.status === "approved") {
+        this.startRun(held.id);
+        continue;
+      }
+      const change = await changes.get(held.id);
+      if (!database.environment.autoApprove || (change.reviews[0]?.errorCount ?? 0) > 0) continue;
+      const approval = await changes.decide(held.id, ["awaiting_approval"], "approved", {
+        userId: "sluice",
+        decision: "approve",
+        reason: "auto-approved by environment policy once the drift was resolved",
+      });
+      if (!approval) continue;
+      await announce(this.deps, held.id, { kind: "approved", by: "sluice", automatic: true });
+      this.startRun(held.id);
+    }
+    return released;
   }
 
   /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */

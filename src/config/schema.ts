@@ -19,6 +19,16 @@ export const environmentSchema = z
       .strict()
       .default({ users: [], groups: [] }),
     allowSelfApproval: z.boolean().default(false),
+    drift: z
+      .object({
+        /**
+         * What an open drift (the live schema differs from Sluice's last snapshot) does to a schema change: `block` holds
+         * it until the drift is resolved, `warn` only says so on the change, `off` does not look.
+         */
+        gate: z.enum(["block", "warn", "off"]).default("block"),
+      })
+      .strict()
+      .default({ gate: "block" }),
   })
   .strict();
 

@@ -49,12 +49,14 @@ export class DriftDetector {
     // The cheap path for the common case, nothing changed: every fingerprint, latest snapshot and open anomaly is
     // read in a few queries for all databases; only a database they cannot settle gets its own full check.
     const ids = databases.map((d) => d.id);
-    const [known, snapshots, open] = await Promise.all([
+    const [known, snapshots, open, busy] = await Promise.all([
       this.fingerprints(databases),
       latestSnapshotHeads(this.prisma, ids),
       this.prisma.driftAnomaly.findMany({ where: { databaseId: { in: ids }, status: "open" }, orderBy: { id: "desc" } }),
+      runningChanges(this.prisma, ids),
     ]);
     return mapConcurrently(databases, this.concurrency, async (database) => {
+      if (busy.has(database.id)) return busyCheck(database);
       const fingerprint = known.get(database.id);
       const anomalies = open.filter((a) => a.databaseId === database.id);
       const settled = fingerprint === undefined || anomalies.some((a) => a.kind === "unreachable") ? undefined : settle(database, fingerprint, snapshots.get(database.id) ?? null, anomalies.find((a) => a.kind === "drift") ?? null);
@@ -64,6 +66,7 @@ export class DriftDetector {
 
   /** `knownFingerprint`: the live fingerprint when it was already read (checkAll reads them together). */
   async check(database: RegisteredDatabase, knownFingerprint?: string): Promise<DatabaseCheck> {
+    if ((await runningChanges(this.prisma, [database.id])).size > 0) return busyCheck(database);
     const snapshot = await latestSnapshotHead(this.prisma, database.id);
     const openDrift = await openAnomaly(this.prisma, database.id, "drift");
     const decided = knownFingerprint === undefined ? undefined : decide(knownFingerprint, snapshot, openDrift);
@@ -130,6 +133,16 @@ export class DriftDetector {
     const anomaly = await this.prisma.driftAnomaly.create({ data: { databaseId: database.id, kind: "unreachable" } });
     return { database, outcome: "unreachable", events: [{ type: "unreachable", database, anomaly, reason }], fingerprintOnly: true, anomaly };
   }
+}
+
+/** The databases among `ids` that a change of Sluice's is running on. */
+async function runningChanges(prisma: PrismaClient, ids: readonly number[]): Promise<Set<number>> {
+  const rows = await prisma.change.findMany({ where: { databaseId: { in: [...ids] }, status: "running" }, select: { databaseId: true }, distinct: ["databaseId"] });
+  return new Set(rows.map((row) => row.databaseId));
+}
+
+function busyCheck(database: RegisteredDatabase): DatabaseCheck {
+  return { database, outcome: "busy", events: [], fingerprintOnly: true };
 }
 
 /** A check that a fingerprint settles without writing anything: in sync with nothing open, or the same open drift. */

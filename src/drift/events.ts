@@ -15,8 +15,11 @@ export type DriftEvent =
 
 export type DriftEventType = DriftEvent["type"];
 
-/** The state of one database after a check. */
-export type CheckOutcome = "in_sync" | "baselined" | "drifted" | "unreachable";
+/**
+ * The state of one database after a check. `busy`: a change of Sluice's is running on it, so its schema is moving
+ * by Sluice's own hand and is not compared (the change records a snapshot when it ends).
+ */
+export type CheckOutcome = "in_sync" | "baselined" | "drifted" | "unreachable" | "busy";
 
 export interface DatabaseCheck {
   database: RegisteredDatabase;

@@ -20,6 +20,11 @@ export interface DriftMonitorOptions {
   fingerprints?: ReadFingerprints;
   logger: Logger;
   concurrency?: number;
+  /**
+   * Called once a database's drift is resolved (a new baseline, or the schema went back to the snapshot), after its
+   * events are delivered: changes the drift held may go on. Its failure is logged, never thrown.
+   */
+  onDriftResolved?: (database: RegisteredDatabase) => Promise<unknown>;
 }
 
 /** Turns events into messages; called inside the lock, in the order the events happened. */
@@ -74,10 +79,21 @@ export class DriftMonitor {
     }))!;
   }
 
+  /**
+   * Checks one database now, as checkNow does (an alert for a new drift is posted through `notify`); the id of its
+   * open drift anomaly when its live schema differs from the latest snapshot. The drift gate asks this.
+   */
+  async openDrift(database: RegisteredDatabase, notify: DriftNotify): Promise<number | undefined> {
+    const check = await this.checkNow(database, notify);
+    return check.outcome === "drifted" ? check.anomaly?.id : undefined;
+  }
+
   /** Establishes a new baseline under the drift lock, so a run in progress cannot re-alert the drift it answers. */
   async establishBaseline(database: RegisteredDatabase, anomalyId: number, userId: string): Promise<Baseline> {
     const { prisma } = this.options.store;
-    return (await this.runLocked(true, () => establishBaseline({ prisma, connect: this.options.connect, database, anomalyId, userId })))!;
+    const baseline = (await this.runLocked(true, () => establishBaseline({ prisma, connect: this.options.connect, database, anomalyId, userId })))!;
+    await this.driftResolved(database);
+    return baseline;
   }
 
   /** Stops the schedule and waits for the runs in progress, so the store is not closed under them. */
@@ -108,6 +124,15 @@ export class DriftMonitor {
       await notify(events);
     } catch (error) {
       this.options.logger.error({ err: error, events: events.map((e) => `${e.type} ${e.database.label}`) }, "drift notification failed");
+    }
+    for (const event of events) if (event.type === "drift_resolved") await this.driftResolved(event.database);
+  }
+
+  private async driftResolved(database: RegisteredDatabase): Promise<void> {
+    try {
+      await this.options.onDriftResolved?.(database);
+    } catch (error) {
+      this.options.logger.error({ err: error, database: database.label }, "could not let go the changes a resolved drift held");
     }
   }
 

@@ -339,6 +339,12 @@ export class LocalSlack {
       message.edited += 1;
       return { ok: true, channel, ts, text: message.text };
     },
+    "chat.getPermalink": (args) => {
+      const channel = requireString(args, "channel");
+      const ts = requireString(args, "message_ts");
+      if (!this.messages.some((m) => m.channel === channel && m.ts === ts)) throw new Error("message_not_found");
+      return { ok: true, channel, permalink: `https://slack.com/archives/${channel}/p${ts.replace(".", "")}` };
+    },
     "views.open": (args) => this.openView(args),
     "views.push": (args) => {
       const user = this.triggers.get(String(args.trigger_id));

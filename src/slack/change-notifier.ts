@@ -23,7 +23,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
       this.logger.warn({ change: change.key, event: event.kind }, "change has no Slack message to update");
       return;
     }
-    const root = changeRootMessage(change, event.kind === "progress" ? event : undefined);
+    const root = changeRootMessage(change, event.kind === "progress" ? event : undefined, await this.driftAlertUrl(change));
     await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, text: root.text, blocks: root.blocks });
     const note = threadNote(change, event);
     if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, text: note });
@@ -31,7 +31,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
 
   private async postRoot(change: ChangeDetail): Promise<void> {
     const channel = change.database.project.slackChannel;
-    const root = changeRootMessage(change);
+    const root = changeRootMessage(change, undefined, await this.driftAlertUrl(change));
     const posted = await this.client.chat.postMessage({ channel, text: root.text, blocks: root.blocks, unfurl_links: false });
     const ts = posted.ts!;
     await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
@@ -44,6 +44,19 @@ export class SlackChangeNotifier implements ChangeNotifier {
     const review = reviewMessage(change);
     await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, text: review.text, blocks: review.blocks });
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), `Full review of ${change.key}.`);
+  }
+
+  /** The permalink of the drift alert the change was checked against, when it was posted and Slack gives one. */
+  private async driftAlertUrl(change: ChangeDetail): Promise<string | undefined> {
+    const alert = change.driftAnomaly;
+    if (!alert?.slackChannel || !alert.slackTs || alert.status !== "open") return undefined;
+    try {
+      const { permalink } = await this.client.chat.getPermalink({ channel: alert.slackChannel, message_ts: alert.slackTs });
+      return permalink;
+    } catch (error) {
+      this.logger.warn({ change: change.key, err: error }, "no permalink for the drift alert");
+      return undefined;
+    }
   }
 
   private async upload(change: ChangeDetail, filename: string, content: string, comment: string): Promise<void> {

@@ -24,7 +24,7 @@ import type { SluiceServices } from "./services.ts";
 export class DriftNotifier {
   constructor(
     private readonly client: WebClient,
-    private readonly services: SluiceServices,
+    private readonly services: Pick<SluiceServices, "config" | "store">,
   ) {}
 
   readonly notify = async (events: DriftEvent[]): Promise<void> => {

@@ -15,6 +15,8 @@ export const changeDetail = {
   snapshots: { orderBy: { id: "asc" } },
   // The change a rollback undoes, named only: its SQL may be a whole earlier rollback script, tens of MB.
   rollbackOf: { select: { id: true, key: true } },
+  // The drift the change was checked against: enough to name it and link to its alert.
+  driftAnomaly: { select: { id: true, status: true, resolution: true, resolvedBy: true, slackChannel: true, slackTs: true } },
 } satisfies Prisma.ChangeInclude;
 
 /** The change's own SQL is read only this far with its detail; the whole of it in pieces with sqlInPieces. */
@@ -54,7 +56,7 @@ const CHANGE_DETAIL = `
     'id', c."id", 'projectId', c."projectId", 'number', c."number", 'key', c."key", 'databaseId', c."databaseId",
     'type', c."type", 'status', c."status", 'description', c."description", 'requesterId', c."requesterId",
     'requestKey', c."requestKey", 'slackChannel', c."slackChannel", 'slackTs', c."slackTs", 'rollbackOfId', c."rollbackOfId",
-    'createdAt', c."createdAt", 'updatedAt', c."updatedAt"
+    'driftAnomalyId', c."driftAnomalyId", 'driftHeld', c."driftHeld", 'createdAt', c."createdAt", 'updatedAt', c."updatedAt"
   ) || jsonb_build_object(
     'database', (
       SELECT to_jsonb(d) || jsonb_build_object('instance', to_jsonb(i), 'environment', to_jsonb(e), 'project', to_jsonb(p))
@@ -69,6 +71,10 @@ const CHANGE_DETAIL = `
     'executions', coalesce((SELECT jsonb_agg(to_jsonb(x) ORDER BY x."attempt") FROM "Execution" x WHERE x."changeId" = c."id"), '[]'::jsonb),
     'snapshots', coalesce((SELECT jsonb_agg(to_jsonb(s) ORDER BY s."id") FROM "SchemaSnapshot" s WHERE s."changeId" = c."id"), '[]'::jsonb),
     'rollbackOf', (SELECT jsonb_build_object('id', o."id", 'key', o."key") FROM "Change" o WHERE o."id" = c."rollbackOfId"),
+    'driftAnomaly', (
+      SELECT jsonb_build_object('id', a."id", 'status', a."status", 'resolution', a."resolution", 'resolvedBy', a."resolvedBy",
+        'slackChannel', a."slackChannel", 'slackTs', a."slackTs")
+      FROM "DriftAnomaly" a WHERE a."id" = c."driftAnomalyId"),
     'tally', jsonb_build_object(
       'total', counted.total,
       'done', counted.done,

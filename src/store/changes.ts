@@ -44,6 +44,14 @@ export interface NewChange {
    */
   fromRollbackScript?: { executionId: number; split: (text: string) => NewStatement[] };
   review: { errorCount: number; warningCount: number; findings: NewFinding[] };
+  /** The open drift the change was checked against at submission, and whether it holds the change. */
+  drift?: DriftCheck;
+}
+
+/** An open drift anomaly a change was checked against; `held`: the change waits until it is resolved. */
+export interface DriftCheck {
+  anomalyId: number;
+  held: boolean;
 }
 
 const STATEMENTS_PER_PAGE = 2_000;
@@ -88,6 +96,8 @@ export class ChangeRepository {
           input.requesterId,
           input.requestKey ?? null,
           input.rollbackOf?.changeId ?? null,
+          input.drift?.anomalyId ?? null,
+          input.drift?.held ?? false,
         ]);
         const changeId = inserted[0]!.id;
         const script = input.fromRollbackScript;
@@ -216,6 +226,26 @@ export class ChangeRepository {
     }, LARGE_WRITE);
   }
 
+  /** Holds a change for an open drift (it may not be approved or run until the drift is resolved). */
+  async holdForDrift(id: number, anomalyId: number): Promise<void> {
+    await this.prisma.change.updateMany({ where: { id }, data: { driftAnomalyId: anomalyId, driftHeld: true } });
+  }
+
+  /** Lets a held change go; false when it was not held (another replica or request released it first). */
+  async releaseDriftHold(id: number): Promise<boolean> {
+    const { count } = await this.prisma.change.updateMany({ where: { id, driftHeld: true }, data: { driftHeld: false } });
+    return count === 1;
+  }
+
+  /** Held changes still waiting (for approval, or approved and not yet run), oldest first; of one database when given. */
+  async heldForDrift(databaseId?: number): Promise<Array<{ id: number; status: ChangeStatus; databaseId: number; driftAnomalyId: number | null }>> {
+    return this.prisma.change.findMany({
+      where: { driftHeld: true, status: { in: ["awaiting_approval", "approved"] }, ...(databaseId === undefined ? {} : { databaseId }) },
+      orderBy: { id: "asc" },
+      select: { id: true, status: true, databaseId: true, driftAnomalyId: true },
+    });
+  }
+
   async recordSlackMessage(id: number, channel: string, ts: string): Promise<void> {
     // updateMany: an update would read the whole row back, SQL and all (a rollback's is tens of MB).
     await this.prisma.change.updateMany({ where: { id }, data: { slackChannel: channel, slackTs: ts } });
@@ -232,8 +262,9 @@ const LARGE_WRITE = { maxWait: 10_000, timeout: 600_000 };
 const NEXT_CHANGE_NUMBER = `UPDATE "Project" SET "lastChangeNumber" = "lastChangeNumber" + 1, "updatedAt" = ${NOW} WHERE "id" = $1 RETURNING "lastChangeNumber" AS "number"`;
 
 const INSERT_CHANGE = `
-  INSERT INTO "Change" ("projectId", "number", "key", "databaseId", "type", "status", "sql", "description", "requesterId", "requestKey", "rollbackOfId", "createdAt", "updatedAt")
-  VALUES ($1, $2, $3, $4, $5::text::"ChangeType", $6::text::"ChangeStatus", $7, $8, $9, $10, $11, ${NOW}, ${NOW})
+  INSERT INTO "Change" ("projectId", "number", "key", "databaseId", "type", "status", "sql", "description", "requesterId", "requestKey", "rollbackOfId",
+    "driftAnomalyId", "driftHeld", "createdAt", "updatedAt")
+  VALUES ($1, $2, $3, $4, $5::text::"ChangeType", $6::text::"ChangeStatus", $7, $8, $9, $10, $11, $12, $13, ${NOW}, ${NOW})
   RETURNING "id"`;
 
 const INSERT_REVIEW = `INSERT INTO "Review" ("changeId", "errorCount", "warningCount", "createdAt") VALUES ($1, $2, $3, ${NOW}) RETURNING "id"`;

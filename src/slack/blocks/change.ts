@@ -41,9 +41,9 @@ export function statusLine(change: ChangeDetail, progress?: RunProgress): string
     case "review":
       return ":mag: In review";
     case "awaiting_approval":
-      return ":hourglass_flowing_sand: Awaiting approval";
+      return change.driftHeld ? ":double_vertical_bar: Held by schema drift" : ":hourglass_flowing_sand: Awaiting approval";
     case "approved":
-      return `:white_check_mark: Approved by ${lastApproval ? mention(lastApproval.userId) : "policy"}`;
+      return `:white_check_mark: Approved by ${lastApproval ? mention(lastApproval.userId) : "policy"}${change.driftHeld ? "; held by schema drift" : ""}`;
     case "running":
       return `:gear: Running (${done}/${total})`;
     case "done": {
@@ -108,6 +108,26 @@ function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
   return { type: "actions", block_id: `change-actions-${change.id}`, elements };
 }
 
+/**
+ * What the change's message says of the drift it was checked against: why it waits, that it is open (data changes
+ * and `warn` environments), or that it was resolved. `alertUrl` links the drift alert when Slack gave its permalink.
+ */
+export function driftNote(change: ChangeDetail, alertUrl?: string): string | undefined {
+  const anomaly = change.driftAnomaly;
+  if (!anomaly) return undefined;
+  const database = escapeMrkdwn(change.database.name);
+  const alert = alertUrl ? `<${alertUrl}|drift alert>` : `\`/db drift ${database}\``;
+  if (anomaly.status !== "open") {
+    const how = anomaly.resolution === "baseline" ? `an approver${anomaly.resolvedBy ? ` (${mention(anomaly.resolvedBy)})` : ""} established a new baseline` : "the live schema matches the snapshot again";
+    return `:white_check_mark: The schema drift on ${database} is resolved: ${how}.`;
+  }
+  const drift = `*Schema drift on ${database}:* its live schema differs from the snapshot Sluice took after its last change (${alert})`;
+  if (change.driftHeld) {
+    return `:warning: ${drift}. This schema change waits until an approver establishes a new baseline from the alert, or the out-of-band change is reverted.`;
+  }
+  return `:information_source: ${drift}. ${change.type === "schema" ? "The review ran against the live schema." : "A data change is not held by drift."}`;
+}
+
 export interface ChangeMessage {
   text: string;
   blocks: KnownBlock[];
@@ -115,7 +135,7 @@ export interface ChangeMessage {
   sqlFile?: string;
 }
 
-export function changeRootMessage(change: ChangeDetail, progress?: RunProgress): ChangeMessage {
+export function changeRootMessage(change: ChangeDetail, progress?: RunProgress, driftAlertUrl?: string): ChangeMessage {
   const review = change.reviews[0];
   const head = codeBlock(change.sqlHead);
   const sql = { text: head.text, cut: head.cut || change.sqlCut };
@@ -133,6 +153,8 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress):
     },
   ];
   if (change.description) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(escapeMrkdwn(change.description), SLACK_LIMITS.sectionText) } });
+  const drift = driftNote(change, driftAlertUrl);
+  if (drift) blocks.push({ type: "section", text: { type: "mrkdwn", text: drift } });
   blocks.push({ type: "section", text: { type: "mrkdwn", text: sql.text } });
   const context = [
     review ? `Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.tally.total, "statement")}` : `${plural(change.tally.total, "statement")}`,
@@ -224,6 +246,10 @@ export function threadNote(change: ChangeDetail, event: ChangeEvent): string | u
       return `:repeat: ${mention(event.by)} retried ${change.key} from its first statement that is not done.`;
     case "marked_done":
       return `:ballot_box_with_check: ${mention(event.by)} marked ${change.key} as done.`;
+    case "held_by_drift":
+      return `:double_vertical_bar: ${change.key} waits: the live schema of ${escapeMrkdwn(change.database.name)} drifted from Sluice's last snapshot, so it does not ${change.status === "approved" ? "run" : "get approved"} until the drift is resolved (a new baseline from the drift alert, or the out-of-band change reverted).`;
+    case "drift_released":
+      return `:arrow_forward: The drift on ${escapeMrkdwn(change.database.name)} is resolved; ${change.key} ${change.status === "approved" ? "runs now" : "may go on"}.`;
     default:
       return undefined;
   }

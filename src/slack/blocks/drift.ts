@@ -1,6 +1,7 @@
 // Block Kit for schema drift: the alert with its diff and buttons, its resolved forms, the thread reply when the
 // drift changes, unreachable notices, the Anomaly Center list and a database's recent changes.
 import type { KnownBlock } from "@slack/types";
+import type { CheckOutcome } from "../../drift/index.ts";
 
 export const DRIFT_BASELINE_ACTION = "drift_establish_baseline";
 export const DRIFT_HISTORY_ACTION = "drift_view_history";
@@ -167,7 +168,7 @@ export function historyBlocks(database: string, entries: HistoryEntry[]): KnownB
   ];
 }
 
-export function checkResultText(database: string, outcome: "in_sync" | "baselined" | "drifted" | "unreachable", channel: string): string {
+export function checkResultText(database: string, outcome: CheckOutcome, channel: string): string {
   switch (outcome) {
     case "in_sync":
       return `:white_check_mark: ${database} matches its latest snapshot: no drift.`;
@@ -177,5 +178,7 @@ export function checkResultText(database: string, outcome: "in_sync" | "baseline
       return `:warning: ${database} has drifted from its latest snapshot; the alert is in <#${channel}>.`;
     case "unreachable":
       return `:electric_plug: Sluice cannot reach ${database}; it is listed in \`/db drift\` until it answers again.`;
+    case "busy":
+      return `:gear: A change of Sluice's is running on ${database} right now; its schema is compared once the change ends.`;
   }
 }
