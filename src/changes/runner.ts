@@ -302,6 +302,9 @@ export class ChangeRunner {
       const failure = error instanceof StatementFailure ? error : new StatementFailure(undefined, errorText(error));
       await session.close();
       await progress.settled();
+      // What a failed schema change left is Sluice's own doing, not drift: it becomes the reference too, so a retry is
+      // not held by the statements that did run.
+      if (change.type === "schema") await this.snapshotAfter(change, instance, engine);
       await this.finishFailed(change, execution.id, failure.message);
       return;
     }
@@ -379,24 +382,26 @@ export class ChangeRunner {
     await recordSnapshot(this.deps.prisma, change.databaseId, kind, schema, fingerprint, change.id);
   }
 
+  private async snapshotAfter(change: ChangeDetail, instance: InstanceConfig, engine: Engine): Promise<void> {
+    try {
+      const session = await engine.connect(this.deps.registry.target(instance, change.database.name), { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
+      try {
+        await this.snapshot(session, change, "after");
+      } finally {
+        await session.close();
+      }
+    } catch (error) {
+      this.deps.logger.warn({ change: change.key, err: error }, "could not take the schema snapshot after the change");
+    }
+  }
+
   private async finishDone(change: ChangeDetail, executionId: number, instance: InstanceConfig, engine: Engine): Promise<void> {
-    const { prisma, registry, logger } = this.deps;
+    const { prisma, registry } = this.deps;
     if (change.type === "create_database") {
       await prisma.database.update({ where: { id: change.databaseId }, data: { pending: false } });
       await registry.reload(prisma);
     }
-    if (change.type === "schema" || change.type === "create_database") {
-      try {
-        const session = await engine.connect(registry.target(instance, change.database.name), { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
-        try {
-          await this.snapshot(session, change, "after");
-        } finally {
-          await session.close();
-        }
-      } catch (error) {
-        logger.warn({ change: change.key, err: error }, "could not take the schema snapshot after the change");
-      }
-    }
+    if (change.type === "schema" || change.type === "create_database") await this.snapshotAfter(change, instance, engine);
     // Conditional: recovery may have marked this execution interrupted meanwhile, and its account stands.
     await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "done", finishedAt: new Date() } });
     if (await this.deps.changes.transition(change.id, ["running"], "done")) await announce(this.deps, change.id, { kind: "done" });
