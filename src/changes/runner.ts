@@ -106,6 +106,7 @@ export class ChangeRunner {
         // statements ignored, and its session on the target is ended as the one of a dead runner.
         if (!execution.transactional) {
           await this.markExecutionInterrupted(id, execution, undefined, { cutShort: await this.settleCutShort(execution) });
+          await this.snapshotLeftBy(id);
           return "interrupted";
         }
         const ended = await this.endLostSession(execution);
@@ -380,6 +381,13 @@ export class ChangeRunner {
   private async snapshot(session: EngineSession, change: ChangeDetail, kind: SnapshotKind): Promise<void> {
     const { schema, fingerprint } = await session.schemaSnapshot();
     await recordSnapshot(this.deps.prisma, change.databaseId, kind, schema, fingerprint, change.id);
+  }
+
+  /** After a schema change was cut short one by one: what its statements left is Sluice's doing, not drift. */
+  private async snapshotLeftBy(changeId: number): Promise<void> {
+    const change = await this.deps.changes.get(changeId);
+    const instance = this.deps.config.file.instances.find((i) => i.name === change.database.instance.name);
+    if (change.type === "schema" && instance) await this.snapshotAfter(change, instance, engineFor(instance.engine));
   }
 
   private async snapshotAfter(change: ChangeDetail, instance: InstanceConfig, engine: Engine): Promise<void> {

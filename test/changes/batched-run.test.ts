@@ -3,7 +3,7 @@
 // nothing is committed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { accountOf, APPROVER, CHANNEL, DEVELOPER, onMysql, onPostgres, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { accountOf, APPROVER, baselineLiveSchema, CHANNEL, DEVELOPER, onMysql, onPostgres, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
 import type { TestSluice } from "../support/sluice.ts";
 
 const insert = (id: number): string => `INSERT INTO ledger (id, note) VALUES (${id}, 'entry ${id}');`;
@@ -18,6 +18,7 @@ describe("a long transactional run", () => {
     ({ t, pgDb, mysqlDb } = world);
     await onPostgres(pgDb, "CREATE TABLE ledger (id INT PRIMARY KEY, note TEXT NOT NULL)");
     await onMysql(mysqlDb, "CREATE TABLE ledger (id INT PRIMARY KEY, note TEXT NOT NULL)");
+    for (const db of [pgDb, mysqlDb]) await baselineLiveSchema(t, db);
   });
   after(() => world.stop());
 

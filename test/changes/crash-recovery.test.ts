@@ -112,10 +112,11 @@ describe("a Sluice process killed during a long change", () => {
 
   test("after a restart the change is interrupted with exact progress, nothing re-runs, and Retry runs only what did not take effect", async () => {
     const { db, slack } = world;
-    let sluice = await world.start();
-    // Statement 3 sleeps as long as the test's own table says: 20 s while Sluice is killed, no time on the retry.
+    // Statement 3 sleeps as long as the test's own table says: 20 s while Sluice is killed, no time on the retry. The
+    // table is there before Sluice starts, so it is in the first baseline (made later, it would be drift).
     await onMysql(db, "CREATE TABLE pause (seconds INT NOT NULL)");
     await onMysql(db, "INSERT INTO pause VALUES (20)");
+    let sluice = await world.start();
     const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP((SELECT seconds FROM pause)) AS s;";
     const { key, opened, submitted } = await world.submit("schema", sql);
     assert.equal(opened.status, 200);

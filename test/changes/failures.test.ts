@@ -3,7 +3,7 @@
 // statement 1 is rolled back with it and nothing persists. "Mark as done" closes a failed change.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { APPROVER, CHANNEL, clickOnChange, DEVELOPER, ephemeralTo, onMysql, onPostgres, submitChangeThroughModal, waitForPosted, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { APPROVER, baselineLiveSchema, CHANNEL, clickOnChange, DEVELOPER, ephemeralTo, onMysql, onPostgres, submitChangeThroughModal, waitForPosted, waitForStatus, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
 import { eventually, type TestSluice } from "../support/sluice.ts";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 
@@ -20,6 +20,7 @@ describe("a change that fails on its second statement", () => {
 
   test("MySQL schema change: statement 1 stays done, statement 2 has the error; a retry after the fix does not re-run statement 1", async () => {
     await onMysql(mysqlDb, "CREATE TABLE orders (id INT PRIMARY KEY)");
+    await baselineLiveSchema(t, mysqlDb);
     const sql = "CREATE TABLE audit_a (id INT PRIMARY KEY);\nALTER TABLE orders ADD UNIQUE INDEX uk_orders_code (code);";
     // Statement 2 fails: orders has no column `code` yet.
     const change = await submitChangeThroughModal(t, DEVELOPER, { database: mysqlDb, type: "schema", sql, description: "audit table and a unique code" });
@@ -44,6 +45,8 @@ describe("a change that fails on its second statement", () => {
 
     // The cause is fixed by hand; the retry runs statement 2 only (re-running CREATE TABLE audit_a would fail).
     await onMysql(mysqlDb, "ALTER TABLE orders ADD COLUMN code INT NULL");
+    // A fix by hand is drift; where the gate blocks (the default), an approver makes it the baseline before the retry.
+    await baselineLiveSchema(t, mysqlDb);
     await clickOnChange(t, APPROVER, failed, CHANGE_ACTIONS.retry);
     const done = await waitForStatus(t, change.key, "done");
     assert.equal(done.executions.length, 2);
