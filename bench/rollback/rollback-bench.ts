@@ -5,12 +5,16 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { engineFor } from "../../src/engines/index.ts";
 import { readTransactionRows, type BinlogCoordinates } from "../../src/engines/mysql/binlog-reader.ts";
-import { startRecording } from "../../src/rollback/index.ts";
+import { DEFAULT_MYSQL_ROLLBACK, startRecording } from "../../src/rollback/index.ts";
 import { createMysqlDatabase, dropMysqlDatabase, ensureMariaDb, mysqlServer, privateMariaDbDir } from "../../test/support/servers.ts";
 
 const ROWS = 200_000;
 const BINLOG_DIR = privateMariaDbDir();
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+async function* oneStatement(sql: string): AsyncGenerator<string> {
+  yield sql;
+}
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -62,9 +66,10 @@ export async function runRollbackBench(): Promise<{ markdown: string }> {
     const peaks: number[] = [];
     let scriptMb = 0;
     for (let run = 0; run < RUNS; run++) {
+      const update = `UPDATE bench SET qty = qty + 1, changed_at = '2025-06-0${run + 1} 12:00:00.5'`;
+      const recorder = await startRecording("mysql", session, target, { changeKey: `BENCH-${run}`, rowLimit: ROWS }, DEFAULT_MYSQL_ROLLBACK, oneStatement(update));
       await session.begin();
-      const recorder = await startRecording("mysql", session, target, { changeKey: `BENCH-${run}`, rowLimit: ROWS });
-      await recorder.execute(`UPDATE bench SET qty = qty + 1, changed_at = '2025-06-0${run + 1} 12:00:00.5'`, 1);
+      await recorder.execute(update, 1);
       await session.commit();
       global.gc?.();
       const { result, peakMb, ms } = await withPeakRss(() => recorder.finish());

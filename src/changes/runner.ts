@@ -336,8 +336,9 @@ export class ChangeRunner {
     }
     // Before a rollback runs, every row must still hold what the change left, or an approver must force it.
     const guard = change.type === "rollback" && !(await this.isForcedRollback(change.id)) ? new GuardCheck(engine.name) : undefined;
-    await session.begin();
+    // Before BEGIN: a MySQL prior backup creates its tables (DDL would commit the transaction) and sets its isolation.
     const recorder = change.type === "data" || change.type === "rollback" ? await this.startRecorder(change, session, engine, target) : undefined;
+    await session.begin();
     await runInTransaction(run, recorder, guard);
     if (recorder) await this.storeRollback(change, executionId, recorder);
   }
@@ -349,7 +350,11 @@ export class ChangeRunner {
   }
 
   private async startRecorder(change: ChangeDetail, session: EngineSession, engine: Engine, target: ConnectionTarget): Promise<DataChangeRecorder> {
-    return startRecording(engine.name, session, target, { changeKey: change.key, rowLimit: this.deps.config.file.rollback.rowLimit });
+    const { rollback } = this.deps.config.file;
+    const statements = async function* (pages: AsyncIterable<StoredStatement[]>) {
+      for await (const page of pages) for (const statement of page) yield statement.sql;
+    };
+    return startRecording(engine.name, session, target, { changeKey: change.key, rowLimit: rollback.rowLimit }, rollback, statements(this.deps.changes.pendingStatements(change.id)));
   }
 
   /** After COMMIT: the rollback the recorder prepared (or why there is none) is kept with the execution. */

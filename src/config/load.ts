@@ -109,6 +109,10 @@ function crossReferenceProblems(file: SluiceConfigFile): string[] {
       if (!environments.includes(database.environment)) {
         problems.push(`${at}.environment: unknown environment "${database.environment}" (defined: ${environments.join(", ")})`);
       }
+      const engine = file.instances.find((instance) => instance.name === database.instance)?.engine;
+      if (engine === "mysql" && database.name.toLowerCase() === file.rollback.mysqlBackupDatabase.toLowerCase()) {
+        problems.push(`${at}.name: "${database.name}" is rollback.mysqlBackupDatabase, where Sluice keeps its backups; it cannot be a project's database`);
+      }
       const where = `${database.instance}/${database.name}`;
       const owner = seen.get(where);
       if (owner) problems.push(`${at}: database "${where}" is already listed at ${owner}`);

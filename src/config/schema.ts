@@ -132,11 +132,21 @@ export const configSchema = z
       .object({
         /** Most rows a rollback is prepared for; larger data changes run without one, and say so. */
         rowLimit: z.number().int().min(1).default(100_000),
-        /** Days PostgreSQL backup tables (schema sluice_backup) are kept. */
+        /** Days prior backups are kept: PostgreSQL's tables in schema sluice_backup, MySQL's in mysqlBackupDatabase. */
         backupRetentionDays: z.number().int().min(1).default(7),
+        /**
+         * How a MySQL/MariaDB data change is recorded: from its own binlog events, from a backup of the rows each
+         * UPDATE/DELETE selects just before it runs, or (auto) the binlog where it can be read and a backup elsewhere.
+         */
+        mysqlMethod: z.enum(["auto", "binlog", "backup"]).default("auto"),
+        /** The database of Sluice's own, on each MySQL instance, that holds the prior backups (created when first needed). */
+        mysqlBackupDatabase: z
+          .string()
+          .regex(/^[A-Za-z0-9_]{1,64}$/, "must be a database name of letters, digits and '_' (at most 64)")
+          .default("sluice_backup"),
       })
       .strict()
-      .default({ rowLimit: 100_000, backupRetentionDays: 7 }),
+      .default({ rowLimit: 100_000, backupRetentionDays: 7, mysqlMethod: "auto", mysqlBackupDatabase: "sluice_backup" }),
     review: reviewConfigSchema.default(defaultReviewConfig),
   })
   .strict();
@@ -146,3 +156,4 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type MaskingConfig = z.infer<typeof maskingSchema>;
+export type RollbackConfig = SluiceConfigFile["rollback"];

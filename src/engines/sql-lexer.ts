@@ -290,3 +290,64 @@ export function leadingKeyword(sql: string, dialect: SqlDialect): string {
   const match = /^[A-Za-z_]+/.exec(sql.slice(i, i + 32));
   return match ? match[0].toUpperCase() : "";
 }
+
+/**
+ * A keyword or bare name outside parentheses, quotes and comments (upper-cased), or a comma there (`,`), with where
+ * it lies in the text.
+ */
+export interface TopLevelWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The statement's words and commas at parenthesis depth 0, outside quoted text, quoted identifiers and comments: what
+ * a reader of a statement's shape (its target table, SET, WHERE, ORDER BY, LIMIT) looks for.
+ */
+export function topLevelWords(sql: string, dialect: SqlDialect): TopLevelWord[] {
+  const words: TopLevelWord[] = [];
+  const n = sql.length;
+  let depth = 0;
+  let i = 0;
+  while (i < n) {
+    const code = sql.charCodeAt(i);
+    const next = sql.charCodeAt(i + 1);
+    if (code === DASH && next === DASH && (!dialect.dashCommentNeedsSpace || i + 2 >= n || sql.charCodeAt(i + 2) <= SPACE)) {
+      i = endOfLine(sql, i);
+    } else if (code === HASH && dialect.hashComments) {
+      i = endOfLine(sql, i);
+    } else if (code === SLASH && next === STAR) {
+      const executable = dialect.executableComments ? executableCommentOpening(sql, i) : 0;
+      i = executable > 0 ? i + executable : endOfBlockComment(sql, i, dialect.nestedBlockComments);
+    } else if (code === SINGLE_QUOTE) {
+      i = endOfQuoted(sql, i, code, dialect.backslashEscapes || (dialect.escapeStringPrefix && isEscapeStringPrefix(sql, i)));
+    } else if (code === DOUBLE_QUOTE) {
+      i = endOfQuoted(sql, i, code, dialect.backslashEscapes);
+    } else if (code === BACKTICK && dialect.backtickQuotes) {
+      i = endOfQuoted(sql, i, code, false);
+    } else if (code === DOLLAR && dialect.dollarQuotes && dollarQuoteTag(sql, i) !== undefined) {
+      const tag = dollarQuoteTag(sql, i)!;
+      const close = sql.indexOf(tag, i + tag.length);
+      i = close < 0 ? n : close + tag.length;
+    } else if (code === 44 && depth === 0) {
+      words.push({ word: ",", start: i, end: i + 1 });
+      i++;
+    } else if (code === 40) {
+      depth++;
+      i++;
+    } else if (code === 41) {
+      depth--;
+      i++;
+    } else if (isIdentifierChar(code) && (i === 0 || !isIdentifierChar(sql.charCodeAt(i - 1)))) {
+      let end = i + 1;
+      while (end < n && isIdentifierChar(sql.charCodeAt(end))) end++;
+      // A number, or a name's tail after a dot, is no keyword.
+      if (depth === 0 && !(code >= 48 && code <= 57) && sql.charCodeAt(i - 1) !== 46) words.push({ word: sql.slice(i, end).toUpperCase(), start: i, end });
+      i = end;
+    } else {
+      i++;
+    }
+  }
+  return words;
+}

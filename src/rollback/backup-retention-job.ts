@@ -1,4 +1,5 @@
-// Drops PostgreSQL rollback backups past `rollback.backupRetentionDays`, once a day, one replica at a time.
+// Drops prior backups past `rollback.backupRetentionDays`, once a day, one replica at a time: PostgreSQL's in each
+// database, MySQL's in the backup database of each instance that has a database in a project.
 import { schedule, type ScheduledTask } from "node-cron";
 import type { Config } from "../config/load.ts";
 import { engineFor } from "../engines/index.ts";
@@ -17,20 +18,24 @@ export interface BackupRetentionDeps {
   logger: Logger;
 }
 
-/** One pass over every PostgreSQL database; returns the backup tables dropped. */
+/** One pass over every PostgreSQL database and MySQL instance; returns the backup tables dropped. */
 export async function dropExpiredRollbackBackups(deps: BackupRetentionDeps): Promise<string[]> {
   const { config, registry, logger } = deps;
+  const { rollback } = config.file;
   const dropped: string[] = [];
-  for (const database of registry.databases.filter((d) => d.instance.engine === "postgres")) {
+  const postgres = registry.databases.filter((d) => d.instance.engine === "postgres").map((d) => ({ label: d.label, target: registry.target(d.instance, d.name), engine: d.instance.engine }));
+  const mysqlInstances = [...new Map(registry.databases.filter((d) => d.instance.engine === "mysql").map((d) => [d.instance.name, d.instance])).values()];
+  const mysql = mysqlInstances.map((instance) => ({ label: instance.name, target: registry.target(instance), engine: instance.engine }));
+  for (const { label, target, engine } of [...postgres, ...mysql]) {
     try {
-      const session = await engineFor("postgres").connect(registry.target(database.instance, database.name), { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
+      const session = await engineFor(engine).connect(target, { statementTimeoutMs: 60_000, lockTimeoutMs: 5_000 });
       try {
-        dropped.push(...(await dropExpiredBackups(session, config.file.rollback.backupRetentionDays)).map((table) => `${database.label}: ${table}`));
+        dropped.push(...(await dropExpiredBackups(engine, session, rollback.backupRetentionDays, rollback)).map((table) => `${label}: ${table}`));
       } finally {
         await session.close();
       }
     } catch (error) {
-      logger.warn({ database: database.label, err: error }, "could not drop expired rollback backups");
+      logger.warn({ database: label, err: error }, "could not drop expired rollback backups");
     }
   }
   if (dropped.length > 0) logger.info({ dropped }, "dropped expired rollback backups");

@@ -1,5 +1,7 @@
 // Rollback of data changes: the change workflow records each data change through here and gets its rollback back.
 import type { ConnectionTarget, EngineName, EngineSession } from "../engines/engine.ts";
+import { startPriorBackupRecording } from "../engines/mysql/backup-recorder.ts";
+import { checkPriorBackupReadiness, dropExpiredBackups as dropExpiredMySqlBackups } from "../engines/mysql/backup-retention.ts";
 import { checkBinlogReadiness } from "../engines/mysql/binlog-prerequisites.ts";
 import { forcedRollbackScript as forcedMysqlRollbackScript } from "../engines/mysql/rollback-inverse.ts";
 import { startBinlogRecording } from "../engines/mysql/rollback-recorder.ts";
@@ -17,9 +19,37 @@ export { GuardCheck, isStatementError } from "./verify.ts";
 
 export class RollbackError extends SluiceError {}
 
-/** Checked when an instance is first used and before each data change: can a rollback be prepared here? */
-export function checkRollbackReadiness(engine: EngineName, session: EngineSession): Promise<RollbackReadiness> {
-  return engine === "mysql" ? checkBinlogReadiness(mysqlSession(session)) : checkBackupReadiness(postgresSession(session));
+/** How MySQL data changes are recorded (sluice.yml's rollback.mysqlMethod and mysqlBackupDatabase). */
+export interface MySqlRollbackSettings {
+  mysqlMethod: "auto" | "binlog" | "backup";
+  mysqlBackupDatabase: string;
+}
+
+export const DEFAULT_MYSQL_ROLLBACK: MySqlRollbackSettings = { mysqlMethod: "auto", mysqlBackupDatabase: "sluice_backup" };
+
+/** Checked before each data change: can a rollback be prepared here? */
+export async function checkRollbackReadiness(engine: EngineName, session: EngineSession, settings = DEFAULT_MYSQL_ROLLBACK): Promise<RollbackReadiness> {
+  if (engine !== "mysql") return checkBackupReadiness(postgresSession(session));
+  return (await mysqlMethod(mysqlSession(session), settings)).readiness;
+}
+
+/**
+ * Which way a MySQL change is recorded: its binlog events where the binlog can be read (unless a prior backup is
+ * asked for), else a prior backup (unless the binlog is asked for). Unready, the readiness names every problem.
+ */
+async function mysqlMethod(session: MySqlSession, settings: MySqlRollbackSettings): Promise<{ readiness: RollbackReadiness; method?: "binlog" | "backup" }> {
+  const binlog = settings.mysqlMethod === "backup" ? undefined : await checkBinlogReadiness(session);
+  if (binlog?.available) return { readiness: binlog, method: "binlog" };
+  if (binlog && settings.mysqlMethod === "binlog") return { readiness: binlog };
+  const backup = await checkPriorBackupReadiness(session, settings.mysqlBackupDatabase);
+  if (backup.available) return { readiness: backup, method: "backup" };
+  return {
+    readiness: {
+      available: false,
+      problems: [...(binlog?.problems ?? []), ...backup.problems],
+      howToEnable: [...(binlog?.howToEnable ?? []), ...backup.howToEnable],
+    },
+  };
 }
 
 /** The message a change shows when it runs without rollback. */
@@ -28,18 +58,27 @@ export function explainUnavailable(readiness: RollbackReadiness): string {
 }
 
 /**
- * Called after session.begin(). `target` lets the MySQL recorder open its binlog reader with the same credentials.
- * When the instance is not ready the change still records nothing and finish() says why.
+ * Called before session.begin(), with the change's statements: a MySQL prior backup creates its backup tables and
+ * sets the transaction's isolation level. `target` lets the binlog reader connect with the same credentials. When the
+ * instance is not ready the change still records nothing and finish() says why.
  */
 export async function startRecording(
   engine: EngineName,
   session: EngineSession,
   target: ConnectionTarget,
   options: RecordingOptions,
+  settings: MySqlRollbackSettings,
+  statements: AsyncIterable<string>,
 ): Promise<DataChangeRecorder> {
-  const readiness = await checkRollbackReadiness(engine, session);
-  if (!readiness.available) return new UnrecordedChange(session, explainUnavailable(readiness));
-  return engine === "mysql" ? startBinlogRecording(mysqlSession(session), target, options) : new BackupRecorder(postgresSession(session), options);
+  if (engine === "postgres") {
+    const readiness = await checkBackupReadiness(postgresSession(session));
+    return readiness.available ? new BackupRecorder(postgresSession(session), options) : new UnrecordedChange(session, explainUnavailable(readiness));
+  }
+  const mysql = mysqlSession(session);
+  const { readiness, method } = await mysqlMethod(mysql, settings);
+  if (method === "binlog") return startBinlogRecording(mysql, target, options);
+  if (method === "backup") return startPriorBackupRecording(mysql, { ...options, backupDatabase: settings.mysqlBackupDatabase }, statements);
+  return new UnrecordedChange(session, explainUnavailable(readiness));
 }
 
 /**
@@ -50,8 +89,12 @@ export function forcedChunk(chunk: string): string {
   return forcedMysqlRollbackScript(chunk);
 }
 
-/** Drops PostgreSQL backup tables older than the retention; MySQL keeps no backups (the binlog is the record). */
-export function dropExpiredBackups(session: EngineSession, olderThanDays: number): Promise<string[]> {
+/**
+ * Drops backup tables older than the retention: a PostgreSQL session's database's, or those in the backup database
+ * of a MySQL session's instance.
+ */
+export function dropExpiredBackups(engine: EngineName, session: EngineSession, olderThanDays: number, settings = DEFAULT_MYSQL_ROLLBACK): Promise<string[]> {
+  if (engine === "mysql") return dropExpiredMySqlBackups(mysqlSession(session), settings.mysqlBackupDatabase, olderThanDays);
   return dropExpiredPostgresBackups(postgresSession(session), olderThanDays);
 }
 

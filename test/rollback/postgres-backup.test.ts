@@ -215,7 +215,7 @@ describe("PostgreSQL rollback from prior backups", () => {
   it("drops backup tables older than the retention", async () => {
     await admin.query("CREATE TABLE sluice_backup.old_one (id int); COMMENT ON TABLE sluice_backup.old_one IS 'sluice backup of public.x for TST-9; created 2020-01-01T00:00:00.000Z'");
     const before = (await admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'sluice_backup'")).rows[0].n;
-    const dropped = await dropExpiredBackups(session, 30);
+    const dropped = await dropExpiredBackups("postgres", session, 30);
     assert.deepEqual(dropped, ['"sluice_backup"."old_one"']);
     const left = (await admin.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'sluice_backup'")).rows[0].n;
     assert.equal(left, before - 1);

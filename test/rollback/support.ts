@@ -1,7 +1,7 @@
 // Runs data changes the way the change workflow will: BEGIN, the recorder, COMMIT, finish.
 import type { ConnectionTarget, EngineName, EngineSession } from "../../src/engines/engine.ts";
 import { engineFor } from "../../src/engines/index.ts";
-import { forcedChunk, GuardCheck, isStatementError, startRecording, type PreparedRollback } from "../../src/rollback/index.ts";
+import { DEFAULT_MYSQL_ROLLBACK, forcedChunk, GuardCheck, isStatementError, startRecording, type MySqlRollbackSettings, type PreparedRollback } from "../../src/rollback/index.ts";
 import { mysqlServer, postgresServer } from "../support/servers.ts";
 
 export const limits = { statementTimeoutMs: 60_000, lockTimeoutMs: 10_000 };
@@ -21,13 +21,17 @@ export async function runDataChange(
   session: EngineSession,
   database: string,
   script: string,
-  options: { changeKey?: string; rowLimit?: number; beforeCommit?: () => Promise<void> } = {},
+  options: { changeKey?: string; rowLimit?: number; beforeCommit?: () => Promise<void>; settings?: MySqlRollbackSettings; target?: ConnectionTarget } = {},
 ): Promise<PreparedRollback> {
+  const recorder = await startRecording(
+    engine,
+    session,
+    options.target ?? targetFor(engine, database),
+    { changeKey: options.changeKey ?? "TST-1", rowLimit: options.rowLimit ?? 100_000 },
+    options.settings ?? DEFAULT_MYSQL_ROLLBACK,
+    statementsOf(engine, script),
+  );
   await session.begin();
-  const recorder = await startRecording(engine, session, targetFor(engine, database), {
-    changeKey: options.changeKey ?? "TST-1",
-    rowLimit: options.rowLimit ?? 100_000,
-  });
   try {
     for (const [index, statement] of engineFor(engine).splitStatements(script).entries()) {
       await recorder.execute(statement.text, index + 1);
@@ -39,6 +43,10 @@ export async function runDataChange(
   }
   await session.commit();
   return recorder.finish();
+}
+
+async function* statementsOf(engine: EngineName, script: string): AsyncGenerator<string> {
+  for (const statement of engineFor(engine).splitStatements(script)) yield statement.text;
 }
 
 export function available(rollback: PreparedRollback): Extract<PreparedRollback, { available: true }> {

@@ -10,6 +10,8 @@ import pg from "pg";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const MARIADB_PORT = Number(process.env.SLUICE_TEST_MARIADB_PORT ?? 3399);
+/** The private MariaDB without a binlog: its own port (the binlog one's plus 100 unless set) and data directory. */
+const NO_BINLOG_PORT = Number(process.env.SLUICE_TEST_MARIADB_NOBINLOG_PORT ?? MARIADB_PORT + 100);
 
 /** A missing or misconfigured prerequisite of the suite: one line that says what is wrong and what to do. */
 export class PrerequisiteError extends Error {}
@@ -23,6 +25,11 @@ export interface ServerAddress {
 
 export function mysqlServer(): ServerAddress {
   return addressFromUrl(process.env.SLUICE_TEST_MYSQL_URL ?? `mysql://root@127.0.0.1:${MARIADB_PORT}`);
+}
+
+/** A MariaDB/MySQL whose binlog is off, as Aurora MySQL's is by default: rollback by prior backup. */
+export function noBinlogMysqlServer(): ServerAddress {
+  return addressFromUrl(process.env.SLUICE_TEST_MYSQL_NOBINLOG_URL ?? `mysql://root@127.0.0.1:${NO_BINLOG_PORT}`);
 }
 
 export function postgresServer(): ServerAddress {
@@ -197,6 +204,38 @@ export async function ensureMariaDb(): Promise<number | undefined> {
   return server.pid;
 }
 
+/** Makes sure a MariaDB with its binlog off answers at noBinlogMysqlServer(), starting a private one as ensureMariaDb does. */
+export async function ensureMariaDbWithoutBinlog(): Promise<number | undefined> {
+  const address = noBinlogMysqlServer();
+  if ((await logBinOf(address)) === 0) return undefined;
+  if (process.env.SLUICE_TEST_MYSQL_NOBINLOG_URL) {
+    throw new PrerequisiteError(
+      `SLUICE_TEST_MYSQL_NOBINLOG_URL points at ${address.host}:${address.port}, which does not answer with its binlog off: ` +
+        "point it at one (the machine's own MariaDB often is), or unset it to let the suite start its own server.",
+    );
+  }
+  const server = await startPrivateMariaDb({ dataDir: privateMariaDbDir(NO_BINLOG_PORT), port: NO_BINLOG_PORT, binlog: false });
+  if ((await logBinOf(address)) !== 0) {
+    await server.stop();
+    throw new PrerequisiteError(`port ${NO_BINLOG_PORT} answers, but not as the suite's private MariaDB without binlog: free the port or set SLUICE_TEST_MARIADB_NOBINLOG_PORT to another.`);
+  }
+  return server.pid;
+}
+
+async function logBinOf(address: ServerAddress): Promise<number | undefined> {
+  try {
+    const conn = await mysql.createConnection({ ...address, connectTimeout: 1000 });
+    try {
+      const [rows] = await conn.query("SELECT @@log_bin AS logBin");
+      return Number((rows as Array<{ logBin: unknown }>)[0]?.logBin);
+    } finally {
+      await conn.end();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 export async function ensurePostgres(address = postgresServer()): Promise<void> {
   const client = new pg.Client({ ...address, database: "postgres", connectionTimeoutMillis: 3000 });
   try {
@@ -223,10 +262,10 @@ function postgresProblem(address: ServerAddress, error: Error & { code?: string 
   return `PostgreSQL on ${where} did not answer as the tests need (${error.message}): set SLUICE_TEST_PG_URL to a server and superuser they can use.`;
 }
 
-/** Creates a fresh, uniquely named database on the test MariaDB and returns its name. */
-export async function createMysqlDatabase(prefix: string): Promise<string> {
+/** Creates a fresh, uniquely named database on the test MariaDB (or another server) and returns its name. */
+export async function createMysqlDatabase(prefix: string, server = mysqlServer()): Promise<string> {
   const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const conn = await mysql.createConnection(mysqlServer());
+  const conn = await mysql.createConnection(server);
   try {
     await conn.query(`CREATE DATABASE \`${name}\``);
   } finally {
@@ -235,8 +274,8 @@ export async function createMysqlDatabase(prefix: string): Promise<string> {
   return name;
 }
 
-export async function dropMysqlDatabase(name: string): Promise<void> {
-  const conn = await mysql.createConnection(mysqlServer());
+export async function dropMysqlDatabase(name: string, server = mysqlServer()): Promise<void> {
+  const conn = await mysql.createConnection(server);
   try {
     await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
   } finally {

@@ -2,8 +2,8 @@
 import type { MySqlSession } from "./session.ts";
 
 export const ROLLBACK_COLUMNS = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
-    IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated,
-    CHARACTER_SET_NAME AS charset, DATETIME_PRECISION AS fractionDigits
+    IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated, EXTRA LIKE '%auto_increment%' AS autoIncrement,
+    CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, DATETIME_PRECISION AS fractionDigits
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`;
 
 export const ROLLBACK_KEYS = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS columnName, SUB_PART AS subPart
@@ -18,8 +18,11 @@ export interface RollbackColumn {
   columnType: string;
   nullable: boolean;
   generated: boolean;
+  autoIncrement: boolean;
   /** The text's character set; undefined for binary strings and non-text types. */
   charset: string | undefined;
+  /** The text's collation, as the catalog names it; undefined where charset is. */
+  collation: string | undefined;
   /** Fractional-second digits of TIME, DATETIME and TIMESTAMP; 0 otherwise. */
   fractionDigits: number;
 }
@@ -40,7 +43,9 @@ export async function readRollbackTable(session: MySqlSession, schema: string, t
     columnType: String(row.columnType),
     nullable: Number(row.nullable) === 1,
     generated: Number(row.generated) === 1,
+    autoIncrement: Number(row.autoIncrement) === 1,
     charset: row.charset === null || row.charset === "binary" ? undefined : String(row.charset).toLowerCase(),
+    collation: row.charset === null || row.charset === "binary" ? undefined : String(row.collation),
     fractionDigits: Number(row.fractionDigits ?? 0),
   }));
   const byName = new Map(columns.map((column) => [column.name, column]));

@@ -48,21 +48,14 @@ class ImageValues {
 }
 
 /**
- * A table prepared once: quoted names, a literal reader per column, and which columns find a row. A rollback writes
- * one statement per row of changes that may be hundreds of thousands of rows long, so the per-row work is reading
- * literals straight from the event's bytes into two reused arrays, and collecting prepared pieces of text.
+ * The statements that undo rows of one table, from literals already written: quoted names and every constant piece
+ * prepared once, so that writing a statement is collecting pieces into an array that the caller joins once.
  *
  * Each statement is the guarded form: it finds its row by the key and by every value the change left, so it touches
- * nothing that changed since. forcedStatement() derives the form keyed by the row's key only.
+ * nothing that changed since. forcedStatement() derives the form keyed by the row's key only. Literals are given by
+ * written column (every column but generated ones), in table order.
  */
-export class InverseWriter {
-  private readonly name: string;
-  private readonly readers: LiteralReader[];
-  /** Per column: the size of its values when fixed, else -1 (read from each value's length prefix). */
-  private readonly widths: number[];
-  /** Per binlog column: its place among the written columns, or -1 for a generated column (read, never written). */
-  private readonly slots: number[];
-  private readonly nullBytes: number;
+export class RowInverses {
   private readonly text: boolean[];
   /** Per written column: `col = ` for SET and key conditions, `col <=> ` for guards, and as they follow another. */
   private readonly assign: string[];
@@ -80,6 +73,96 @@ export class InverseWriter {
   private readonly keyIndexes: number[];
   /** Columns a guard compares beyond the key: every column when keyless, else every non-key column. */
   private readonly guardIndexes: number[];
+
+  constructor(table: RollbackTable) {
+    const written = table.columns.filter((column) => !column.generated);
+    const name = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}`;
+    this.text = written.map((column) => comparesAsText(column));
+    const quoted = written.map((column) => quoteIdentifier(column.name));
+    this.assign = quoted.map((column) => `${column} = `);
+    this.nextAssign = this.assign.map((assign) => `, ${assign}`);
+    this.andAssign = this.assign.map((assign) => ` AND ${assign}`);
+    this.compare = quoted.map((column) => `${column} <=> `);
+    this.andCompare = this.compare.map((compare) => ` AND ${compare}`);
+    this.collateAndCompare = this.andCompare.map((compare) => EXACT_COLLATION + compare);
+    this.whereAssign = this.assign.map((assign) => ` WHERE ${assign}`);
+    this.whereCompare = this.compare.map((compare) => ` WHERE ${compare}`);
+    this.updateAssign = this.assign.map((assign) => `UPDATE ${name} SET ${assign}`);
+    this.deleteWhere = `DELETE FROM ${name}`;
+    this.insertHead = `INSERT INTO ${name} (${quoted.join(", ")}) VALUES (`;
+    this.keyIndexes = table.key.map((key) => written.findIndex((column) => column.name === key));
+    this.guardIndexes = quoted.map((_, i) => i).filter((i) => !this.keyIndexes.includes(i));
+  }
+
+  /**
+   * ` WHERE ` and the conditions that find the row: its key and the values the change left (keyless: every column,
+   * one row of duplicates). Null-safe comparisons; text compares byte-exact (a change of case or accent counts).
+   * Constant text next to each other is one piece, prepared in the constructor.
+   */
+  private where(parts: string[], start: number, after: readonly string[]): number {
+    let n = start;
+    let first = true;
+    for (const i of this.keyIndexes) {
+      parts[n++] = first ? this.whereAssign[i]! : this.andAssign[i]!;
+      parts[n++] = after[i]!;
+      first = false;
+    }
+    let collate = false;
+    for (const i of this.guardIndexes) {
+      parts[n++] = first ? this.whereCompare[i]! : collate ? this.collateAndCompare[i]! : this.andCompare[i]!;
+      parts[n++] = after[i]!;
+      collate = this.text[i]! && after[i] !== "NULL";
+      first = false;
+    }
+    parts[n++] = this.keyIndexes.length === 0 ? (collate ? COLLATED_KEYLESS_END : KEYLESS_END) : collate ? COLLATED_END : TERMINATOR;
+    return n;
+  }
+
+  /** Writes the pieces of the statement into `parts` from `start` on; returns where they end. */
+  undoInsert(parts: string[], start: number, after: readonly string[]): number {
+    parts[start] = this.deleteWhere;
+    return this.where(parts, start + 1, after);
+  }
+
+  /** A row that has taken the key since makes this INSERT fail: the guard. */
+  undoDelete(parts: string[], start: number, before: readonly string[]): number {
+    let n = start;
+    parts[n++] = this.insertHead;
+    parts[n++] = before[0]!;
+    for (let i = 1; i < before.length; i++) {
+      parts[n++] = ", ";
+      parts[n++] = before[i]!;
+    }
+    parts[n++] = INSERT_END;
+    return n;
+  }
+
+  /** Writes nothing (returns `start`) when the row did not change: an UPDATE that set the values it had. */
+  undoUpdate(parts: string[], start: number, before: readonly string[], after: readonly string[]): number {
+    let n = start;
+    for (let i = 0; i < before.length; i++) {
+      if (before[i] === after[i]) continue;
+      const assign = n === start ? this.updateAssign[i]! : this.nextAssign[i]!;
+      parts[n++] = assign;
+      parts[n++] = before[i]!;
+    }
+    return n === start ? start : this.where(parts, n, after);
+  }
+}
+
+/**
+ * A table prepared once for its binlog rows: a literal reader per column, and the statements that undo them. A
+ * rollback writes one statement per row of changes that may be hundreds of thousands of rows long, so the per-row
+ * work is reading literals straight from the event's bytes into two reused arrays, and collecting prepared pieces.
+ */
+export class InverseWriter {
+  private readonly inverses: RowInverses;
+  private readonly readers: LiteralReader[];
+  /** Per column: the size of its values when fixed, else -1 (read from each value's length prefix). */
+  private readonly widths: number[];
+  /** Per binlog column: its place among the written columns, or -1 for a generated column (read, never written). */
+  private readonly slots: number[];
+  private readonly nullBytes: number;
   /** The before and after images of the row being read, so the per-row work allocates no arrays. */
   private readonly before: ImageValues;
   private readonly after: ImageValues;
@@ -98,26 +181,11 @@ export class InverseWriter {
       );
     }
     const written = table.columns.filter((column) => !column.generated);
-    this.name = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}`;
+    this.inverses = new RowInverses(table);
     this.readers = table.columns.map((column, i) => literalReader(map.types[i]!, map.meta[i]!, column));
     this.widths = this.readers.map((reader) => reader.width ?? -1);
     this.slots = table.columns.map((column) => written.indexOf(column));
     this.nullBytes = (table.columns.length + 7) >> 3;
-    this.text = written.map((column) => comparesAsText(column));
-    const quoted = written.map((column) => quoteIdentifier(column.name));
-    this.assign = quoted.map((name) => `${name} = `);
-    this.nextAssign = this.assign.map((assign) => `, ${assign}`);
-    this.andAssign = this.assign.map((assign) => ` AND ${assign}`);
-    this.compare = quoted.map((name) => `${name} <=> `);
-    this.andCompare = this.compare.map((compare) => ` AND ${compare}`);
-    this.collateAndCompare = this.andCompare.map((compare) => EXACT_COLLATION + compare);
-    this.whereAssign = this.assign.map((assign) => ` WHERE ${assign}`);
-    this.whereCompare = this.compare.map((compare) => ` WHERE ${compare}`);
-    this.updateAssign = this.assign.map((assign) => `UPDATE ${this.name} SET ${assign}`);
-    this.deleteWhere = `DELETE FROM ${this.name}`;
-    this.insertHead = `INSERT INTO ${this.name} (${quoted.join(", ")}) VALUES (`;
-    this.keyIndexes = table.key.map((name) => written.findIndex((column) => column.name === name));
-    this.guardIndexes = quoted.map((_, i) => i).filter((i) => !this.keyIndexes.includes(i));
     this.before = new ImageValues(table.columns.length);
     this.after = new ImageValues(table.columns.length);
     this.beforeLiterals = new Array<string>(written.length);
@@ -146,14 +214,14 @@ export class InverseWriter {
       const pos = rowStarts[row]!;
       if (event.kind === "insert") {
         this.readImage(buf, pos, this.after, this.afterLiterals, undefined);
-        n = this.undoInsert(parts, n, this.afterLiterals);
+        n = this.inverses.undoInsert(parts, n, this.afterLiterals);
       } else if (event.kind === "delete") {
         this.readImage(buf, pos, this.before, this.beforeLiterals, undefined);
-        n = this.undoDelete(parts, n, this.beforeLiterals);
+        n = this.inverses.undoDelete(parts, n, this.beforeLiterals);
       } else {
         const afterImage = this.readImage(buf, pos, this.before, this.beforeLiterals, undefined);
         this.readImage(buf, afterImage, this.after, this.afterLiterals, this.before);
-        const next = this.undoUpdate(parts, n, this.beforeLiterals, this.afterLiterals);
+        const next = this.inverses.undoUpdate(parts, n, this.beforeLiterals, this.afterLiterals);
         if (next === n) continue;
         n = next;
       }
@@ -205,60 +273,6 @@ export class InverseWriter {
       pos += size;
     }
     return pos;
-  }
-
-  /**
-   * ` WHERE ` and the conditions that find the row: its key and the values the change left (keyless: every column,
-   * one row of duplicates). Null-safe comparisons; text compares byte-exact (a change of case or accent counts).
-   * Constant text next to each other is one piece, prepared in the constructor.
-   */
-  private where(parts: string[], start: number, after: string[]): number {
-    let n = start;
-    let first = true;
-    for (const i of this.keyIndexes) {
-      parts[n++] = first ? this.whereAssign[i]! : this.andAssign[i]!;
-      parts[n++] = after[i]!;
-      first = false;
-    }
-    let collate = false;
-    for (const i of this.guardIndexes) {
-      parts[n++] = first ? this.whereCompare[i]! : collate ? this.collateAndCompare[i]! : this.andCompare[i]!;
-      parts[n++] = after[i]!;
-      collate = this.text[i]! && after[i] !== "NULL";
-      first = false;
-    }
-    parts[n++] = this.keyIndexes.length === 0 ? (collate ? COLLATED_KEYLESS_END : KEYLESS_END) : collate ? COLLATED_END : TERMINATOR;
-    return n;
-  }
-
-  private undoInsert(parts: string[], start: number, after: string[]): number {
-    parts[start] = this.deleteWhere;
-    return this.where(parts, start + 1, after);
-  }
-
-  /** A row that has taken the key since makes this INSERT fail: the guard. */
-  private undoDelete(parts: string[], start: number, before: string[]): number {
-    let n = start;
-    parts[n++] = this.insertHead;
-    parts[n++] = before[0]!;
-    for (let i = 1; i < before.length; i++) {
-      parts[n++] = ", ";
-      parts[n++] = before[i]!;
-    }
-    parts[n++] = INSERT_END;
-    return n;
-  }
-
-  /** Writes nothing (returns `start`) when the row did not change: an UPDATE that set the values it had. */
-  private undoUpdate(parts: string[], start: number, before: string[], after: string[]): number {
-    let n = start;
-    for (let i = 0; i < before.length; i++) {
-      if (before[i] === after[i]) continue;
-      const assign = n === start ? this.updateAssign[i]! : this.nextAssign[i]!;
-      parts[n++] = assign;
-      parts[n++] = before[i]!;
-    }
-    return n === start ? start : this.where(parts, n, after);
   }
 }
 

@@ -6,6 +6,7 @@ import { EngineError, statementFailed } from "../errors.ts";
 import type { MySqlLink } from "./connect.ts";
 import { sessionMark } from "./cut-short.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
+import type { MySqlServer } from "./server.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
 import { mysqlReviewCatalog } from "./review-catalog.ts";
 import { mysqlLeadingKeyword, splitStatements } from "./split.ts";
@@ -22,6 +23,25 @@ const DATA_DEFINITION = new Set(["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"
  */
 const BATCHABLE = new Set(["INSERT", "UPDATE", "DELETE", "REPLACE"]);
 
+/** One statement of a pipeline, and what receives its rows when it returns some. */
+export interface PipelinedStatement {
+  sql: string;
+  onRow?: (row: unknown[]) => void;
+}
+
+export interface PipelinedAnswer {
+  affectedRows: number;
+  /** Rows it returned (each went to onRow). */
+  rows: number;
+  durationMs: number;
+}
+
+export interface PipelineOutcome {
+  answers: PipelinedAnswer[];
+  /** The first statement that failed, by its index; none after it ran. */
+  failure?: { index: number; error: Error };
+}
+
 const operations: SessionOperations<MySqlLink> = {
   run: runStatement,
   beginStatement: "START TRANSACTION",
@@ -34,6 +54,16 @@ const operations: SessionOperations<MySqlLink> = {
 export class MySqlSession extends LinkedSession<MySqlLink> {
   constructor(link: MySqlLink) {
     super(link, operations);
+  }
+
+  /** Which server answers, as read when the connection opened. */
+  get server(): MySqlServer {
+    return this.link.server;
+  }
+
+  /** The database the session was opened on. */
+  get database(): string | undefined {
+    return this.link.target.database;
   }
 
   async execute(sql: string): Promise<StatementOutcome> {
@@ -69,25 +99,67 @@ export class MySqlSession extends LinkedSession<MySqlLink> {
   }
 
   /** One packet of statements; a statement's time runs from the previous one's answer to its own. */
-  private runPacket(statements: readonly string[]): Promise<BatchOutcome> {
+  private async runPacket(statements: readonly string[]): Promise<BatchOutcome> {
+    const { answers, failure } = await this.pipeline(statements.map((sql) => ({ sql })));
+    const outcomes = answers.map((answer) => ({ rowsAffected: answer.affectedRows, durationMs: answer.durationMs }));
+    return failure ? { outcomes, failure } : { outcomes };
+  }
+
+  /**
+   * Runs statements in order and stops at the first failure: as one multi-statement packet where the connection
+   * allows it, else one after another. Rows of a statement that returns some go to its onRow as they arrive (as
+   * arrays), so a large result is never held whole.
+   */
+  async pipeline(statements: readonly PipelinedStatement[]): Promise<PipelineOutcome> {
+    if (this.link.multipleStatements) return this.send(statements);
+    const answers: PipelinedAnswer[] = [];
+    for (const [index, statement] of statements.entries()) {
+      const { answers: [answer], failure } = await this.send([statement]);
+      if (failure) return { answers, failure: { index, error: failure.error } };
+      answers.push(answer!);
+    }
+    return { answers };
+  }
+
+  private send(statements: readonly PipelinedStatement[]): Promise<PipelineOutcome> {
     return new Promise((resolve) => {
-      const outcomes: StatementOutcome[] = [];
+      const answers: PipelinedAnswer[] = [];
       let previous = performance.now();
+      let current: PipelinedAnswer | undefined;
+      const close = (): void => {
+        if (!current) return;
+        const now = performance.now();
+        current.durationMs = now - previous;
+        previous = now;
+        answers.push(current);
+        current = undefined;
+      };
       // Each statement on lines of its own, so a trailing `-- comment` cannot swallow the separator.
-      const query = this.link.core.query(statements.join("\n;\n"), (error: unknown) => {
-        if (error) {
-          resolve({ outcomes, failure: { index: outcomes.length, error: statementFailed(error, isTimeout(error)) } });
-        } else if (outcomes.length !== statements.length) {
-          const mismatch = new EngineError(`the server answered ${outcomes.length} statements for ${statements.length}`, { kind: "invalid" });
-          resolve({ outcomes: [], failure: { index: 0, error: mismatch } });
+      const query = this.link.core.query({ sql: statements.map((statement) => statement.sql).join("\n;\n"), rowsAsArray: true });
+      // Every statement's answer starts with `fields` (undefined for one without rows), then its header or its rows.
+      query.on("fields", () => {
+        close();
+        current = { affectedRows: 0, rows: 0, durationMs: 0 };
+      });
+      query.on("result", (result: unknown) => {
+        if (!current) return;
+        if (Array.isArray(result)) {
+          current.rows += 1;
+          statements[answers.length]?.onRow?.(result);
         } else {
-          resolve({ outcomes });
+          current.affectedRows = (result as ResultSetHeader).affectedRows ?? 0;
+          close();
         }
       });
-      query.on("result", (header: ResultSetHeader) => {
-        const now = performance.now();
-        outcomes.push({ rowsAffected: header.affectedRows ?? 0, durationMs: now - previous });
-        previous = now;
+      query.on("error", (error: unknown) => {
+        current = undefined;
+        resolve({ answers, failure: { index: answers.length, error: statementFailed(error, isTimeout(error)) } });
+      });
+      query.on("end", () => {
+        close();
+        if (answers.length === statements.length) return resolve({ answers });
+        const mismatch = new EngineError(`the server answered ${answers.length} statements for ${statements.length}`, { kind: "invalid" });
+        resolve({ answers: [], failure: { index: 0, error: mismatch } });
       });
     });
   }

@@ -3,6 +3,8 @@
 // per statement, so a change of many statements takes few locks); INSERTs return the rows they create. Inverses are
 // written as it goes.
 import type pg from "pg";
+import { backupComment, backupName } from "../../rollback/backup-tables.ts";
+import { runPlannedStep, runPlannedSteps, type PlannedStep, type StepRunner } from "../../rollback/planned-steps.ts";
 import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
 import type { BatchOutcome, StatementOutcome } from "../engine.ts";
@@ -11,6 +13,9 @@ import { readDataStatement, type DataStatement } from "./backup-statement.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { PostgresInverseWriter, type RowLiterals } from "./rollback-inverse.ts";
 import { affectedRows, type PostgresSession } from "./session.ts";
+
+/** PostgreSQL's longest name (NAMEDATALEN - 1). */
+const MAX_NAME_LENGTH = 63;
 
 /** Quoted once: every query of a backup table filters on it. */
 const STATEMENT_COLUMN = quoteIdentifier(BACKUP_STATEMENT_COLUMN);
@@ -38,12 +43,18 @@ export class BackupRecorder implements DataChangeRecorder {
     private readonly options: RecordingOptions,
   ) {}
 
-  async execute(sql: string, ordinal: number): Promise<StatementOutcome> {
-    const planned = await this.plan(sql, ordinal);
-    if ("refusal" in planned) return this.refuse(planned.refusal, sql);
-    const { results, failure } = await this.session.pipeline(planned.texts);
-    if (failure) throw failure.error;
-    return planned.keep(results);
+  /** How runPlannedSteps sends this recorder's statements: PostgreSQL's pipeline mode. */
+  private readonly steps: StepRunner<string, PipelinedAnswer> = {
+    plan: (sql, ordinal) => this.plan(sql, ordinal),
+    pipeline: async (texts) => {
+      const { results, failure } = await this.session.pipeline(texts);
+      return { answers: results, failure };
+    },
+    refuse: (reason, sql) => this.refuse(reason, sql),
+  };
+
+  execute(sql: string, ordinal: number): Promise<StatementOutcome> {
+    return runPlannedStep(this.steps, sql, ordinal);
   }
 
   /**
@@ -52,13 +63,13 @@ export class BackupRecorder implements DataChangeRecorder {
    */
   private async plan(sql: string, ordinal: number): Promise<PipelineStep | { refusal: string }> {
     const statement = this.refusal ? undefined : readDataStatement(sql);
-    if (!statement || statement.kind === "other") return { texts: [sql], keep: plainOutcome };
+    if (!statement || statement.kind === "other") return { statements: [sql], keep: plainOutcome };
     if (statement.kind === "refused") return { refusal: `statement ${ordinal} cannot be backed up: ${statement.reason}` };
     const table = await this.tableOf(statement.table);
     if (!table) return { refusal: `statement ${ordinal} does not target a plain table (${statement.table})` };
     const writer = new PostgresInverseWriter(table);
     if (statement.kind === "insert") {
-      return { texts: [returningNewRows(sql, writer)], keep: ([answer]) => this.keepInserted(answer!.result.rows, writer, answer!.durationMs) };
+      return { statements: [returningNewRows(sql, writer)], keep: ([answer]) => this.keepInserted(answer!.result.rows, writer, answer!.durationMs) };
     }
     const refusal = rowChangeRefusal(statement, table, writer, ordinal);
     return refusal ? { refusal } : this.rowChangeStep(statement, table, writer, sql, ordinal);
@@ -109,7 +120,7 @@ export class BackupRecorder implements DataChangeRecorder {
       this.builder.addBatch(rows.flatMap(([before, after]) => writer.undoUpdate(before!, after!) ?? []), rows.length);
       return outcome;
     };
-    return { texts, keep };
+    return { statements: texts, keep };
   }
 
   /** The change's backup table for the target, and the statements that create it when none exists yet. */
@@ -117,7 +128,7 @@ export class BackupRecorder implements DataChangeRecorder {
     const existing = this.backups.get(table.oid);
     if (existing) return { backup: existing, setup: [] };
     const created = new Date();
-    const name = backupName(this.options.changeKey, this.backups.size + 1, table.name, created);
+    const name = backupName(this.options.changeKey, this.backups.size + 1, table.name, created, MAX_NAME_LENGTH);
     const backup = { name: `${quoteIdentifier(BACKUP_SCHEMA)}.${quoteIdentifier(name)}`, createdFor: ordinal };
     this.backups.set(table.oid, backup);
     const setup = this.schemaReady ? [] : [ENSURE_BACKUP_SCHEMA];
@@ -126,7 +137,7 @@ export class BackupRecorder implements DataChangeRecorder {
       `CREATE TABLE ${backup.name} AS SELECT 0::int4 AS ${STATEMENT_COLUMN}, * FROM ${writer.name} WITH NO DATA`,
       // Each statement reads back only its own rows, which would otherwise mean a scan of all earlier ones.
       `CREATE INDEX ON ${backup.name} (${STATEMENT_COLUMN})`,
-      `COMMENT ON TABLE ${backup.name} IS ${quoteLiteral(`sluice backup of ${table.schema}.${table.name} for ${this.options.changeKey}; created ${created.toISOString()}`)}`,
+      `COMMENT ON TABLE ${backup.name} IS ${quoteLiteral(backupComment(`${table.schema}.${table.name}`, this.options.changeKey, created))}`,
     );
     return { backup, setup };
   }
@@ -143,45 +154,10 @@ export class BackupRecorder implements DataChangeRecorder {
 
   /**
    * Runs of statements go to the server as one pipeline, each with what its rollback needs: INSERTs with their
-   * RETURNING, UPDATEs and DELETEs with their backup before and the read-back of their rows after. A statement whose
-   * rollback is refused runs on its own, and the refusal says why.
+   * RETURNING, UPDATEs and DELETEs with their backup before and the read-back of their rows after.
    */
-  async executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
-    const outcomes: StatementOutcome[] = [];
-    let next = 0;
-    while (next < statements.length) {
-      const run: PipelineStep[] = [];
-      let refusal: string | undefined;
-      for (const { sql, ordinal } of statements.slice(next)) {
-        const planned = await this.plan(sql, ordinal);
-        if ("refusal" in planned) {
-          refusal = planned.refusal;
-          break;
-        }
-        run.push(planned);
-      }
-      if (run.length === 0) {
-        try {
-          outcomes.push(await this.refuse(refusal!, statements[next]!.sql));
-        } catch (error) {
-          return { outcomes, failure: { index: next, error: error instanceof Error ? error : new Error(String(error)) } };
-        }
-        next += 1;
-        continue;
-      }
-      const { results, failure } = await this.session.pipeline(run.flatMap((step) => step.texts));
-      let answered = 0;
-      for (const [i, step] of run.entries()) {
-        if (answered + step.texts.length > results.length) {
-          // A statement whose backup, itself or its read-back failed is the one that failed.
-          return { outcomes, failure: { index: next + i, error: failure!.error } };
-        }
-        outcomes.push(await step.keep(results.slice(answered, answered + step.texts.length)));
-        answered += step.texts.length;
-      }
-      next += run.length;
-    }
-    return { outcomes };
+  executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
+    return runPlannedSteps(this.steps, statements);
   }
 
   private tableOf(name: string): Promise<BackupTable | undefined> {
@@ -232,11 +208,7 @@ function plainOutcome([answer]: PipelinedAnswer[]): StatementOutcome {
   return { rowsAffected: affectedRows(answer!.result), durationMs: answer!.durationMs };
 }
 
-/** One statement in a pipeline: the texts it sends, and how its answers (one per text, in order) are kept. */
-interface PipelineStep {
-  texts: string[];
-  keep: (answers: PipelinedAnswer[]) => StatementOutcome | Promise<StatementOutcome>;
-}
+type PipelineStep = PlannedStep<string, PipelinedAnswer>;
 
 /** Why an UPDATE or DELETE cannot be backed up, or undefined when it can. */
 function rowChangeRefusal(statement: RowChange, table: BackupTable, writer: PostgresInverseWriter, ordinal: number): string | undefined {
@@ -248,17 +220,6 @@ function rowChangeRefusal(statement: RowChange, table: BackupTable, writer: Post
     return `statement ${ordinal} changes ${writer.name}, whose column ${STATEMENT_COLUMN} has the name of the backup tables' own statement column`;
   }
   return undefined;
-}
-
-/**
- * Change key, creation order and target table name, then the creation time: unique per table of a change run and
- * readable, within PostgreSQL's 63-byte names (the table name is what gets shortened).
- */
-function backupName(changeKey: string, index: number, tableName: string, created: Date): string {
-  const head = `${changeKey.toLowerCase()}_${index}_`;
-  const tail = `_${created.toISOString().replace(/[-:.]/g, "").toLowerCase()}`;
-  const target = tableName.toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, Math.max(0, 63 - head.length - tail.length));
-  return `${head}${target}${tail}`.slice(0, 63);
 }
 
 function literalRows(rows: Array<Record<string, unknown>>, table: BackupTable, prefixes: string[]): RowLiterals[][] {

@@ -1,10 +1,9 @@
 // Readiness of PostgreSQL's prior backup, and the retention of backup tables (their comment carries the creation time).
+import { createdBefore, retentionCutoff } from "../../rollback/backup-tables.ts";
 import type { RollbackReadiness } from "../../rollback/types.ts";
 import { BACKUP_READINESS, BACKUP_SCHEMA, LIST_BACKUP_TABLES } from "./backup-catalog.ts";
 import { quoteIdentifier } from "./quote.ts";
 import type { PostgresSession } from "./session.ts";
-
-const CREATED = /created (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/;
 
 export async function checkBackupReadiness(session: PostgresSession): Promise<RollbackReadiness> {
   const [row] = await session.queryRows(BACKUP_READINESS);
@@ -23,11 +22,10 @@ export async function checkBackupReadiness(session: PostgresSession): Promise<Ro
 
 /** Drops backup tables created more than olderThanDays ago; returns the dropped names. */
 export async function dropExpiredBackups(session: PostgresSession, olderThanDays: number, now = new Date()): Promise<string[]> {
-  const cutoff = now.getTime() - olderThanDays * 86_400_000;
+  const cutoff = retentionCutoff(olderThanDays, now);
   const dropped: string[] = [];
   for (const table of await session.queryRows(LIST_BACKUP_TABLES)) {
-    const created = CREATED.exec(String(table.comment ?? ""))?.[1];
-    if (!created || Date.parse(created) >= cutoff) continue;
+    if (!createdBefore(String(table.comment ?? ""), cutoff)) continue;
     const name = `${quoteIdentifier(BACKUP_SCHEMA)}.${quoteIdentifier(String(table.name))}`;
     await session.execute(`DROP TABLE IF EXISTS ${name}`);
     dropped.push(name);

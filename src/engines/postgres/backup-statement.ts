@@ -1,5 +1,7 @@
 // Reads the shape of one PostgreSQL data-change statement: its target table and the user's own WHERE text,
 // so the backup selects exactly the rows the statement will touch. Forms it cannot vouch for are refused.
+import { topLevelWords, type TopLevelWord } from "../sql-lexer.ts";
+import { postgresDialect } from "./split.ts";
 
 export type DataStatement =
   | { kind: "update"; table: string; tableText: string; setText: string; whereText: string | undefined }
@@ -8,21 +10,16 @@ export type DataStatement =
   | { kind: "other" }
   | { kind: "refused"; reason: string };
 
-interface Word {
-  word: string;
-  start: number;
-  end: number;
-}
 
 /** Statements that change no rows and need no rollback. */
 const ROWLESS = new Set(["SELECT", "SET", "SHOW", "EXPLAIN", "VALUES", "TABLE", ""]);
 const NAME_CHAIN = /^\s*(?:ONLY\s+)?((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)){0,2})/i;
 
 export function readDataStatement(sql: string): DataStatement {
-  const words = topLevelWords(sql);
+  const words = topLevelWords(sql, postgresDialect);
   const first = words[0]?.word ?? "";
-  const after = (name: string, from = 0): Word | undefined => words.slice(from).find((w) => w.word === name);
-  const index = (word: Word | undefined): number => (word ? words.indexOf(word) : -1);
+  const after = (name: string, from = 0): TopLevelWord | undefined => words.slice(from).find((w) => w.word === name);
+  const index = (word: TopLevelWord | undefined): number => (word ? words.indexOf(word) : -1);
   if (first === "WITH") return refused("it starts with a WITH clause (CTE)");
   if (first === "MERGE") return refused("MERGE is not supported");
   if (first === "UPDATE") {
@@ -76,67 +73,6 @@ function nameOf(text: string): string | undefined {
   return NAME_CHAIN.exec(text)?.[1];
 }
 
-function whereOf(sql: string, where: Word | undefined, returning: Word | undefined): string | undefined {
+function whereOf(sql: string, where: TopLevelWord | undefined, returning: TopLevelWord | undefined): string | undefined {
   return where ? sql.slice(where.end, returning && returning.start > where.start ? returning.start : sql.length).trim() : undefined;
-}
-
-/** The statement's keywords outside parentheses, quotes, dollar quotes and comments, upper-cased, with positions. */
-export function topLevelWords(sql: string): Word[] {
-  const words: Word[] = [];
-  let depth = 0;
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === "-" && next === "-") {
-      const end = sql.indexOf("\n", i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === "/" && next === "*") {
-      let nesting = 1;
-      i += 2;
-      while (i < n && nesting > 0) {
-        if (sql[i] === "/" && sql[i + 1] === "*") (nesting++, (i += 2));
-        else if (sql[i] === "*" && sql[i + 1] === "/") (nesting--, (i += 2));
-        else i++;
-      }
-    } else if (c === "'") {
-      i = endOfQuoted(sql, i, "'", /[Ee]/.test(sql[i - 1] ?? "") && !/[\w$]/.test(sql[i - 2] ?? ""));
-    } else if (c === '"') {
-      i = endOfQuoted(sql, i, '"', false);
-    } else if (c === "$" && !/[\w$]/.test(sql[i - 1] ?? "")) {
-      const tag = /^\$(?:[A-Za-z_][\w]*)?\$/.exec(sql.slice(i, i + 64))?.[0];
-      if (tag) {
-        const end = sql.indexOf(tag, i + tag.length);
-        i = end < 0 ? n : end + tag.length;
-      } else {
-        i++;
-      }
-    } else if (c === "(") {
-      depth++;
-      i++;
-    } else if (c === ")") {
-      depth--;
-      i++;
-    } else if (/[A-Za-z_]/.test(c) && !/[\w$]/.test(sql[i - 1] ?? "")) {
-      const match = /^[A-Za-z_][\w$]*/.exec(sql.slice(i, i + 64))!;
-      if (depth === 0) words.push({ word: match[0].toUpperCase(), start: i, end: i + match[0].length });
-      i += match[0].length;
-    } else {
-      i++;
-    }
-  }
-  return words;
-}
-
-function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === "\\") i += 2;
-    else if (c === quote && sql[i + 1] === quote) i += 2;
-    else if (c === quote) return i + 1;
-    else i++;
-  }
-  return sql.length;
 }

@@ -1,0 +1,444 @@
+// Records a MySQL/MariaDB data change for rollback without the binlog ("prior backup"): just before each UPDATE/DELETE,
+// in the same transaction, the rows its own WHERE selects are copied (locked FOR UPDATE) into the change's backup table
+// for that target, in Sluice's own database on the instance; INSERTs' new rows are found again by their key, or
+// returned where the server can. Inverses are written as it goes, from literals the server writes (backup-catalog.ts).
+//
+// Why the copy is the statement's rows: the change's transaction runs at REPEATABLE READ, where a locking read (the
+// copy's FOR UPDATE) and the UPDATE/DELETE both read the latest committed rows, and the copy's next-key locks keep
+// other sessions from changing or adding a row the WHERE selects until COMMIT. What a lock cannot pin (an ORDER BY …
+// LIMIT with ties at the limit, a WHERE whose value moves) is checked, and the count of rows the statement changed
+// must equal the count copied; otherwise the change runs without rollback and says why.
+import { backupComment, backupName } from "../../rollback/backup-tables.ts";
+import { runPlannedStep, runPlannedSteps, type PlannedStep, type StepRunner } from "../../rollback/planned-steps.ts";
+import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
+import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
+import type { BatchOutcome, StatementOutcome } from "../engine.ts";
+import { BACKUP_STATEMENT_COLUMN, createBackupTableSql, literalSql, readTargetFacts, type TargetFacts } from "./backup-catalog.ts";
+import { assignedColumns, nondeterminism, readDataStatement, type NamedTable, type RowChangeStatement } from "./backup-statement.ts";
+import { quoteIdentifier } from "./quote.ts";
+import { readRollbackTable, type RollbackTable } from "./rollback-catalog.ts";
+import { RowInverses } from "./rollback-inverse.ts";
+import { atLeast } from "./server.ts";
+import type { MySqlSession, PipelinedAnswer, PipelinedStatement } from "./session.ts";
+
+export interface PriorBackupOptions extends RecordingOptions {
+  /** Sluice's own database on the instance, where backup tables go (rollback.mysqlBackupDatabase). */
+  backupDatabase: string;
+}
+
+/** MySQL's longest table name. */
+const MAX_NAME_LENGTH = 64;
+const STATEMENT_COLUMN = quoteIdentifier(BACKUP_STATEMENT_COLUMN);
+/** Inverses are joined into one text per this many rows, so a statement of many rows holds few strings. */
+const ROWS_PER_BATCH = 1000;
+const TEMPORAL = new Set(["date", "datetime", "timestamp"]);
+/** The session's sql_mode without the checks that refuse a zero date: a copy keeps the rows as they are. */
+const LENIENT_SQL_MODE = `TRIM(BOTH ',' FROM ${["NO_ZERO_DATE", "NO_ZERO_IN_DATE", "STRICT_TRANS_TABLES", "STRICT_ALL_TABLES"].reduce(
+  (mode, name) => `REPLACE(${mode}, ',${name},', ',')`,
+  "CONCAT(',', @@SESSION.sql_mode, ',')",
+)})`;
+
+/**
+ * Called before BEGIN, with the change's statements: the backup table of each table they UPDATE or DELETE from is
+ * created now, as DDL would commit the change's transaction and a table created after its snapshot cannot be read
+ * in it; and the transaction is to run at REPEATABLE READ (see the file's comment).
+ */
+export async function startPriorBackupRecording(session: MySqlSession, options: PriorBackupOptions, statements: AsyncIterable<string>): Promise<DataChangeRecorder> {
+  const [row] = await session.queryRows("SELECT @@SESSION.sql_mode AS mode");
+  const recorder = new PriorBackupRecorder(session, options, /NO_ZERO/.test(String(row?.mode)));
+  await recorder.createBackupTables(statements);
+  await session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+  return recorder;
+}
+
+/** A table a statement changes, read from the catalog once per change (a data change holds no DDL). */
+interface Target {
+  table: RollbackTable;
+  facts: TargetFacts;
+  /** `db`.`table` */
+  name: string;
+  inverses: RowInverses;
+  /** Written columns' literal SQL for a row under an alias (or unqualified). */
+  literals: (alias: string | undefined) => string;
+  written: number;
+  temporal: boolean;
+  /** Why no row change of this table can be backed up; undefined when it can. */
+  refusal: string | undefined;
+}
+
+/** The change's backup table for one target, shared by all its UPDATEs and DELETEs. */
+interface Backup {
+  name: string;
+  /** Rows it holds once the change commits. */
+  rows: number;
+}
+
+type Step = PlannedStep<PipelinedStatement, PipelinedAnswer>;
+
+class PriorBackupRecorder implements DataChangeRecorder {
+  private readonly builder = new RollbackScriptBuilder();
+  private readonly targets = new Map<string, Promise<Target | undefined>>();
+  /** By target, in the order they were created. */
+  private readonly backups = new Map<string, Backup>();
+  private refusal: string | undefined;
+  private readonly steps: StepRunner<PipelinedStatement, PipelinedAnswer> = {
+    plan: (sql, ordinal) => this.plan(sql, ordinal),
+    pipeline: (statements) => this.session.pipeline(statements),
+    refuse: (reason, sql) => this.refuse(reason, sql),
+  };
+
+  constructor(
+    private readonly session: MySqlSession,
+    private readonly options: PriorBackupOptions,
+    /** Whether the session's sql_mode may refuse a zero date, so a copy of one needs a lenient mode. */
+    private zeroDateChecks: boolean,
+  ) {}
+
+  execute(sql: string, ordinal: number): Promise<StatementOutcome> {
+    return runPlannedStep(this.steps, sql, ordinal);
+  }
+
+  executeBatch(statements: ReadonlyArray<{ sql: string; ordinal: number }>): Promise<BatchOutcome> {
+    return runPlannedSteps(this.steps, statements);
+  }
+
+  private async plan(sql: string, ordinal: number): Promise<Step | { refusal: string }> {
+    const statement = this.refusal ? undefined : readDataStatement(sql);
+    if (!statement || statement.kind === "other") {
+      // A SET may change the sql_mode: copies made after it are made leniently whatever it says.
+      if (/^\s*SET\b/i.test(sql)) this.zeroDateChecks = true;
+      return { statements: [{ sql }], keep: plainOutcome };
+    }
+    if (statement.kind === "refused") return { refusal: `statement ${ordinal} cannot be backed up: ${statement.reason}` };
+    const target = await this.targetOf(statement.target);
+    if (!target) return { refusal: `statement ${ordinal} does not target a table (${describe(statement.target)})` };
+    if (statement.kind === "insert") return this.insertStep(sql, ordinal, target);
+    const refusal = rowChangeRefusal(statement, target, ordinal);
+    return refusal ? { refusal } : this.rowChangeStep(statement, target, sql, ordinal);
+  }
+
+  /**
+   * An INSERT's new rows: returned by the INSERT itself where the server can (MariaDB) and the key is not one that
+   * grows by itself, else found again above the table's largest key as this transaction saw it just before (its
+   * consistent read shows no other session's rows committed since, and an AUTO_INCREMENT key only grows).
+   */
+  private insertStep(sql: string, ordinal: number, target: Target): Step | { refusal: string } {
+    const { table } = target;
+    if (target.facts.triggers.some((trigger) => trigger.event === "INSERT")) return { refusal: triggerRefusal(target, "INSERT", ordinal) };
+    if (target.refusal) return { refusal: `statement ${ordinal} cannot be backed up: ${target.refusal}` };
+    const returning = this.session.server.flavor === "mariadb" && atLeast(this.session.server, 10, 5);
+    const growing = table.key.length > 0 && table.key.every((name) => table.columns.find((column) => column.name === name)?.autoIncrement);
+    const room = this.room();
+    const rows = new InverseRows(target, "insert");
+    if (returning && !growing) {
+      const statement = { sql: `${sql}\nRETURNING ${target.literals(undefined)}`, onRow: (row: unknown[]) => rows.add(row) };
+      // The statement answers with its rows instead of a count: the rows it returned are the rows it inserted.
+      return { statements: [statement], keep: ([answer]) => this.keepInserted(answer!.rows, { ...answer!, affectedRows: answer!.rows }, rows, ordinal) };
+    }
+    if (table.key.length === 0) {
+      return { refusal: `statement ${ordinal} inserts into ${target.name}, which has no primary key or unique NOT NULL key to find its new rows by` };
+    }
+    const key = table.key.map(quoteIdentifier);
+    const variables = key.map((_, i) => `@sluice$key${i}`);
+    const statements: PipelinedStatement[] = [
+      { sql: `SET ${variables.map((variable) => `${variable} = NULL`).join(", ")}` },
+      { sql: `SELECT ${key.join(", ")} INTO ${variables.join(", ")} FROM ${target.name} ORDER BY ${key.map((k) => `${k} DESC`).join(", ")} LIMIT 1` },
+      { sql },
+      {
+        sql: `SELECT ${target.literals("t")} FROM ${target.name} t WHERE ${variables[0]} IS NULL OR (${key.map((k) => `t.${k}`).join(", ")}) > (${variables.join(", ")}) LIMIT ${room}`,
+        onRow: (row) => rows.add(row),
+      },
+    ];
+    return { statements, keep: ([, , insert, found]) => this.keepInserted(found!.rows, insert!, rows, ordinal) };
+  }
+
+  private keepInserted(found: number, insert: PipelinedAnswer, rows: InverseRows, ordinal: number): StatementOutcome {
+    const outcome = { rowsAffected: insert.affectedRows, durationMs: insert.durationMs };
+    if (this.refusal) return outcome;
+    if (this.builder.rowCount + found > this.options.rowLimit) {
+      this.refusal = this.overLimit(this.builder.rowCount + found);
+    } else if (found !== insert.affectedRows) {
+      this.refusal = `statement ${ordinal} inserted ${insert.affectedRows} rows but ${found} were found again above the table's largest key (new keys below it cannot be told from older rows)`;
+    } else {
+      rows.addTo(this.builder);
+    }
+    return outcome;
+  }
+
+  /**
+   * What an UPDATE or DELETE sends, in one packet with the statements around it: the copy of the rows its own WHERE
+   * selects, locked; for an ORDER BY … LIMIT, whether ties at the limit leave the rows open; the statement; and the
+   * literals its inverses need (an UPDATE's rows before and after, matched by key). Reads of the backup table lock
+   * (FOR UPDATE): a table created after the transaction's snapshot refuses a plain read.
+   */
+  private rowChangeStep(statement: RowChangeStatement, target: Target, sql: string, ordinal: number): Step | { refusal: string } {
+    const backup = this.backups.get(target.name);
+    if (!backup) return { refusal: `statement ${ordinal}: no backup table was prepared for ${target.name}` };
+    const { table } = target;
+    const key = table.key.map(quoteIdentifier);
+    const columns = [STATEMENT_COLUMN, ...table.columns.map((column) => quoteIdentifier(column.name))].join(", ");
+    // Line breaks keep a line comment at the end of the user's text from swallowing what follows it.
+    const where = statement.whereText ? `\nWHERE ${statement.whereText}` : "";
+    // Keyless, the copy takes one row more than the LIMIT: when it finds no more rows than the LIMIT, the statement
+    // changes them all; one more, and which it changes is open.
+    const keylessLimit = key.length === 0 && statement.limitText !== undefined ? Number(statement.limitText) : undefined;
+    const order = (direction: string): string =>
+      statement.limitText === undefined
+        ? ""
+        : keylessLimit !== undefined
+          ? `\nLIMIT ${keylessLimit + 1}`
+          : `\nORDER BY ${statement.orderText ? `${statement.orderText}, ` : ""}${key.map((k) => `${k} ${direction}`).join(", ")}\nLIMIT ${statement.limitText}`;
+    const lenient = this.zeroDateChecks && target.temporal;
+    const rows = new InverseRows(target, statement.kind);
+    const statements: PipelinedStatement[] = [
+      ...(lenient ? [{ sql: `SET @sluice$sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ${LENIENT_SQL_MODE}` }] : []),
+      {
+        sql: `INSERT INTO ${backup.name} (${columns})\nSELECT ${ordinal}, ${table.columns.map((column) => quoteIdentifier(column.name)).join(", ")} FROM ${statement.tableText}${where}${order("ASC")}\nFOR UPDATE`,
+      },
+      ...(lenient ? [{ sql: "SET SESSION sql_mode = @sluice$sql_mode" }] : []),
+    ];
+    const copyAt = lenient ? 1 : 0;
+    // The same rows with ties at the limit broken the other way: any row that differs is one the statement may or
+    // may not change. Copied under the other sign of the ordinal, compared, then removed.
+    let tiesAt: number | undefined;
+    let tied = false;
+    if (statement.limitText !== undefined && keylessLimit === undefined) {
+      const keyMatch = key.map((k) => `c.${k} = d.${k}`).join(" AND ");
+      statements.push(
+        { sql: `INSERT INTO ${backup.name} (${STATEMENT_COLUMN}, ${key.join(", ")})\nSELECT ${-ordinal}, ${key.join(", ")} FROM ${statement.tableText}${where}${order("DESC")}\nFOR UPDATE` },
+        {
+          sql: `SELECT COUNT(*) FROM ${backup.name} d WHERE d.${STATEMENT_COLUMN} = ${-ordinal} AND NOT EXISTS (SELECT 1 FROM ${backup.name} c WHERE c.${STATEMENT_COLUMN} = ${ordinal} AND ${keyMatch}) FOR UPDATE`,
+          onRow: (row) => void (tied = Number(row[0]) > 0),
+        },
+        { sql: `DELETE FROM ${backup.name} WHERE ${STATEMENT_COLUMN} = ${-ordinal}` },
+      );
+      tiesAt = statements.length - 2;
+    }
+    const changeAt = statements.push({ sql }) - 1;
+    const room = this.room();
+    statements.push({
+      sql:
+        statement.kind === "delete"
+          ? `SELECT ${target.literals("b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room} FOR UPDATE`
+          : `SELECT ${target.literals("b")}, ${target.literals("t")} FROM ${backup.name} b JOIN ${target.name} t ON ${key.map((k) => `t.${k} = b.${k}`).join(" AND ")} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room} FOR UPDATE`,
+      onRow: (row) => rows.add(row),
+    });
+    const keep = async (answers: PipelinedAnswer[]): Promise<StatementOutcome> => {
+      const copied = answers[copyAt]!.affectedRows;
+      const change = answers[changeAt]!;
+      const found = answers[answers.length - 1]!.rows;
+      const outcome = { rowsAffected: change.affectedRows, durationMs: change.durationMs };
+      if (this.refusal) return outcome;
+      let refusal: string | undefined;
+      if (keylessLimit !== undefined && copied > keylessLimit) {
+        refusal = `statement ${ordinal}: its WHERE selects more rows of ${target.name} than its LIMIT, and without a key which of them it changes cannot be told up front`;
+      } else if (tiesAt !== undefined && tied) {
+        refusal = `statement ${ordinal}: its ORDER BY … LIMIT leaves rows that tie at the limit, so which of them it changes cannot be told up front; order by the key too (${table.key.join(", ")})`;
+      } else if (this.builder.rowCount + copied > this.options.rowLimit) {
+        refusal = this.overLimit(this.builder.rowCount + copied);
+      } else if (change.affectedRows !== copied) {
+        refusal = `statement ${ordinal} changed ${change.affectedRows} rows but its WHERE selected ${copied} just before`;
+      } else if (found !== copied) {
+        refusal = `statement ${ordinal}: ${copied - found} of the rows it changed could not be found again by their key`;
+      }
+      if (refusal) {
+        this.refusal = refusal;
+        await this.session.execute(`DELETE FROM ${backup.name} WHERE ${STATEMENT_COLUMN} = ${ordinal}`);
+        return outcome;
+      }
+      backup.rows += copied;
+      rows.addTo(this.builder);
+      return outcome;
+    };
+    return { statements, keep };
+  }
+
+  /** Rows a read-back may return: past the row limit the rollback is refused, so no more literals are read than that. */
+  private room(): number {
+    return Math.max(0, this.options.rowLimit - this.builder.rowCount) + 1;
+  }
+
+  /** Before BEGIN: one backup table for each table the statements UPDATE or DELETE from (see startPriorBackupRecording). */
+  async createBackupTables(statements: AsyncIterable<string>): Promise<void> {
+    const database = quoteIdentifier(this.options.backupDatabase);
+    for await (const sql of statements) {
+      const statement = readDataStatement(sql);
+      if (statement.kind !== "update" && statement.kind !== "delete") continue;
+      const target = await this.targetOf(statement.target);
+      if (!target || target.refusal || this.backups.has(target.name)) continue;
+      const created = new Date();
+      if (this.backups.size === 0) await this.session.execute(`CREATE DATABASE IF NOT EXISTS ${database} CHARACTER SET utf8mb4`);
+      const name = `${database}.${quoteIdentifier(backupName(this.options.changeKey, this.backups.size + 1, target.table.table, created, MAX_NAME_LENGTH))}`;
+      const comment = backupComment(`${target.table.schema}.${target.table.table}`, this.options.changeKey, created);
+      try {
+        await this.session.execute(createBackupTableSql(name, target.table, comment, true));
+      } catch {
+        // The key's columns with the statement's may pass the longest index InnoDB allows: the statement's alone then.
+        await this.session.execute(createBackupTableSql(name, target.table, comment, false));
+      }
+      this.backups.set(target.name, { name, rows: 0 });
+    }
+  }
+
+  private targetOf(named: NamedTable): Promise<Target | undefined> {
+    const schema = named.schema ?? this.session.database ?? "";
+    const id = `${schema}.${named.table}`;
+    let target = this.targets.get(id);
+    if (!target) {
+      target = this.readTarget(schema, named.table);
+      this.targets.set(id, target);
+    }
+    return target;
+  }
+
+  private async readTarget(schema: string, name: string): Promise<Target | undefined> {
+    const facts = await readTargetFacts(this.session, schema, name);
+    if (facts.kind !== "BASE TABLE") return undefined;
+    const table = await readRollbackTable(this.session, schema, name);
+    const written = table.columns.filter((column) => !column.generated);
+    const unwritable = written.find((column) => literalSql(column, "x") === undefined);
+    const quoted = `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)}`;
+    return {
+      table,
+      facts,
+      name: quoted,
+      inverses: new RowInverses(table),
+      literals: (alias) => written.map((column) => literalSql(column, `${alias ? `${alias}.` : ""}${quoteIdentifier(column.name)}`)!).join(", "),
+      written: written.length,
+      temporal: table.columns.some((column) => TEMPORAL.has(column.dataType)),
+      refusal: unwritable
+        ? `column ${unwritable.name} of ${quoted} has the type ${unwritable.columnType}, which a backup cannot write back exactly`
+        : table.columns.some((column) => column.name.toLowerCase() === BACKUP_STATEMENT_COLUMN)
+          ? `${quoted} has a column named ${STATEMENT_COLUMN}, the backup tables' own statement column`
+          : undefined,
+    };
+  }
+
+  /**
+   * After COMMIT: the rollback, and the backup tables that hold rows (one that holds none, as when an UPDATE matched
+   * nothing, is dropped). A change that fails leaves its tables empty, for the retention of backups to drop.
+   */
+  async finish(): Promise<PreparedRollback> {
+    for (const backup of this.backups.values()) {
+      if (backup.rows === 0) await this.session.execute(`DROP TABLE IF EXISTS ${backup.name}`).catch(() => undefined);
+    }
+    const backupTables = [...this.backups.values()].filter((backup) => backup.rows > 0).map((backup) => backup.name);
+    if (this.refusal) {
+      const kept = backupTables.length > 0 ? ` (backup tables kept: ${backupTables.join(", ")})` : "";
+      return unavailable(`rollback is unavailable: ${this.refusal}${kept}.`);
+    }
+    return this.builder.build(this.options.changeKey, { backupTables });
+  }
+
+  private async refuse(reason: string, sql: string): Promise<StatementOutcome> {
+    this.refusal ??= reason;
+    return this.session.execute(sql);
+  }
+
+  private overLimit(rows: number): string {
+    return `the change touches more than ${this.options.rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
+  }
+}
+
+/**
+ * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after),
+ * joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's rows check out.
+ */
+class InverseRows {
+  private readonly batches: Array<{ text: string; statements: number; rows: number }> = [];
+  private pending: string[] = [];
+  private pendingRows = 0;
+  private readonly parts: string[] = [];
+  private readonly before: string[];
+  private readonly after: string[];
+
+  constructor(
+    private readonly target: Target,
+    private readonly kind: "insert" | "update" | "delete",
+  ) {
+    this.before = new Array<string>(target.written);
+    this.after = new Array<string>(target.written);
+  }
+
+  add(row: unknown[]): void {
+    const width = this.target.written;
+    const { parts, before, after, target } = this;
+    let n: number;
+    if (this.kind === "insert") {
+      for (let i = 0; i < width; i++) after[i] = text(row[i]);
+      n = target.inverses.undoInsert(parts, 0, after);
+    } else if (this.kind === "delete") {
+      for (let i = 0; i < width; i++) before[i] = text(row[i]);
+      n = target.inverses.undoDelete(parts, 0, before);
+    } else {
+      for (let i = 0; i < width; i++) {
+        before[i] = text(row[i]);
+        after[i] = text(row[width + i]);
+      }
+      n = target.inverses.undoUpdate(parts, 0, before, after);
+    }
+    this.pendingRows += 1;
+    if (n > 0) this.pending.push(parts.slice(0, n).join(""));
+    if (this.pendingRows === ROWS_PER_BATCH) this.flush();
+  }
+
+  addTo(builder: RollbackScriptBuilder): void {
+    this.flush();
+    for (const batch of this.batches) builder.addGuardedBatch(batch.text, batch.statements, batch.rows);
+    this.batches.length = 0;
+  }
+
+  private flush(): void {
+    if (this.pendingRows === 0) return;
+    this.batches.push({ text: this.pending.reverse().join(""), statements: this.pending.length, rows: this.pendingRows });
+    this.pending = [];
+    this.pendingRows = 0;
+  }
+}
+
+/** A literal as the server sent it: text, or bytes of text where the expression's result was a binary string. */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : Buffer.isBuffer(value) ? value.toString("utf8") : String(value);
+}
+
+function plainOutcome([answer]: PipelinedAnswer[]): StatementOutcome {
+  return { rowsAffected: answer!.affectedRows, durationMs: answer!.durationMs };
+}
+
+function describe(table: NamedTable): string {
+  return table.schema ? `${table.schema}.${table.table}` : table.table;
+}
+
+/** Why an UPDATE or DELETE cannot be backed up, or undefined when it can. */
+function rowChangeRefusal(statement: RowChangeStatement, target: Target, ordinal: number): string | undefined {
+  const { table, facts, name } = target;
+  const event = statement.kind === "update" ? "UPDATE" : "DELETE";
+  if (target.refusal) return `statement ${ordinal} cannot be backed up: ${target.refusal}`;
+  if (table.key.length === 0 && statement.kind === "update") {
+    return `statement ${ordinal} updates ${name}, which has no primary key or unique NOT NULL key to find its rows again`;
+  }
+  if (table.key.length === 0 && statement.limitText !== undefined && (statement.orderText !== undefined || !/^\d+$/.test(statement.limitText))) {
+    return `statement ${ordinal} has an ORDER BY … LIMIT on ${name}, which has no key: which rows it changes cannot be told up front`;
+  }
+  const assigned = statement.kind === "update" ? new Set(assignedColumns(statement.setText).map((column) => column.toLowerCase())) : new Set<string>();
+  if (table.key.some((column) => assigned.has(column.toLowerCase()))) return `statement ${ordinal} changes the key of ${name}`;
+  const moving = nondeterminism(statement);
+  if (moving) return `statement ${ordinal} cannot be backed up: ${moving}`;
+  if (facts.triggers.some((trigger) => trigger.event === event)) return triggerRefusal(target, event, ordinal);
+  const cascade = facts.cascades.find((reference) =>
+    statement.kind === "delete" ? !restricts(reference.onDelete) : !restricts(reference.onUpdate) && reference.columns.some((column) => assigned.has(column.toLowerCase())),
+  );
+  if (cascade) {
+    return `statement ${ordinal} changes rows of ${name} that foreign key ${cascade.name} of ${cascade.child} follows (ON ${event} ${statement.kind === "delete" ? cascade.onDelete : cascade.onUpdate}), and a backup of ${name} does not hold those rows`;
+  }
+  return undefined;
+}
+
+function restricts(rule: string): boolean {
+  return rule === "RESTRICT" || rule === "NO ACTION";
+}
+
+function triggerRefusal(target: Target, event: string, ordinal: number): string {
+  const names = target.facts.triggers.filter((trigger) => trigger.event === event).map((trigger) => trigger.name);
+  return `statement ${ordinal} fires trigger(s) ${names.join(", ")} on ${target.name}, whose own changes a backup of its rows does not hold`;
+}
