@@ -7,6 +7,7 @@ import { runAckBench } from "./ack/ack-latency.ts";
 import { runExecutionBench } from "./execution/execution-overhead.ts";
 import { runMemoryBench, runRollbackBenchInChild } from "./memory/memory-bench.ts";
 import { runReviewBench } from "./review/review-throughput.ts";
+import { runPriorBackupBench } from "./rollback/prior-backup-bench.ts";
 
 type Section = { name: string; run: () => Promise<{ markdown: string }> };
 
@@ -34,6 +35,7 @@ const sections: Section[] = [
       return { markdown };
     },
   },
+  { name: "backup", run: runPriorBackupBench },
   { name: "drift", run: runDriftSection },
   { name: "ack", run: runAckBench },
   { name: "execution", run: runExecutionBench },

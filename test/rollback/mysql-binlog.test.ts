@@ -32,6 +32,9 @@ UPDATE every_type SET d = d + 1, big = 1, f = 3.25, dbl = 7, dtm = '2020-02-02 0
 DELETE FROM every_type WHERE id = 3;
 UPDATE every_type SET n_null = 'again' WHERE id = 1`;
 
+/** The binlog only: what these tests check is the binlog's readiness, not the prior backup it falls back to. */
+const BINLOG_ONLY = { mysqlMethod: "binlog", mysqlBackupDatabase: "sluice_backup" } as const;
+
 let database: string;
 let session: EngineSession;
 let admin: mysql.Connection;
@@ -159,20 +162,23 @@ describe("MySQL rollback from the binlog", () => {
     assert.match(rollback.available ? "" : rollback.reason, /more than 20 rows \(50\), the rollback row limit/);
   });
 
-  it("explains a session whose binlog format is not ROW, and still runs the change", async () => {
+  it("explains a session whose binlog format is not ROW, and still runs the change; by default it falls back to a prior backup", async () => {
     await admin.query("CREATE TABLE stmt_format (id INT PRIMARY KEY)");
     const other = await connect("mysql", database);
     try {
       await other.execute("SET SESSION binlog_format = 'STATEMENT'");
-      const readiness = await checkRollbackReadiness("mysql", other);
+      const readiness = await checkRollbackReadiness("mysql", other, BINLOG_ONLY);
       assert.equal(readiness.available, false);
       assert.deepEqual(readiness.problems, ["binlog_format is STATEMENT for this connection, not ROW"]);
       assert.match(readiness.howToEnable[0]!, /binlog_format=ROW/);
-      const rollback = await runDataChange("mysql", other, database, "INSERT INTO stmt_format VALUES (1)");
+      const rollback = await runDataChange("mysql", other, database, "INSERT INTO stmt_format VALUES (1)", { settings: BINLOG_ONLY });
       assert.equal(rollback.available, false);
       assert.match(rollback.available ? "" : rollback.reason, /rollback is unavailable: binlog_format is STATEMENT.*To enable it/);
       const [rows] = await admin.query("SELECT id FROM stmt_format");
       assert.deepEqual(rows, [{ id: 1 }]);
+      const fallback = available(await runDataChange("mysql", other, database, "DELETE FROM stmt_format WHERE id = 1", { changeKey: "TST-8" }));
+      assert.equal((fallback.details.backupTables as string[]).length, 1, "auto: the binlog cannot be read, so the rows were backed up");
+      assert.equal(fallback.details.binlogStart, undefined);
     } finally {
       await other.close();
     }
@@ -188,7 +194,7 @@ describe("MySQL rollback from the binlog", () => {
         { statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 },
       );
       try {
-        const readiness = await checkRollbackReadiness("mysql", limited);
+        const readiness = await checkRollbackReadiness("mysql", limited, BINLOG_ONLY);
         assert.equal(readiness.available, false);
         assert.deepEqual(readiness.problems, ["the user Sluice connects as lacks REPLICATION SLAVE and REPLICATION CLIENT (needed to read the binlog)"]);
         assert.deepEqual(readiness.howToEnable, ["GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO the Sluice user"]);

@@ -1,6 +1,7 @@
-// Rollback end to end through Slack (the seed tutorial's step 7), on both engines: "Preview rollback" on a done data
-// change, an approver approves the rollback, the rollback of the rollback, a rollback refused because a row changed
-// since and forced by an approver, and a MySQL change that runs without rollback and says why.
+// Rollback end to end through Slack (the seed tutorial's step 7), on both engines, and on a MySQL without a binlog
+// (prior backup): "Preview rollback" on a done data change, an approver approves the rollback, the rollback of the
+// rollback, a rollback refused because a row changed since and forced by an approver, and a MySQL change that runs
+// without rollback and says why.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import mysql from "mysql2/promise";
@@ -9,7 +10,16 @@ import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import { FORCE_ROLLBACK_MODAL } from "../../src/slack/blocks/change-modal.ts";
 import type { ChangeDetail } from "../../src/store/changes.ts";
 import { APPROVER, CHANNEL, clickOnChange, type ChangeAccount, DEVELOPER, ephemeralTo, slackDirectory, submitChangeThroughModal, waitForStatus, workflowYaml } from "../support/changes.ts";
-import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
+import {
+  createMysqlDatabase,
+  createPostgresDatabase,
+  dropMysqlDatabase,
+  dropPostgresDatabase,
+  mysqlServer,
+  noBinlogMysqlServer,
+  postgresServer,
+  type ServerAddress,
+} from "../support/servers.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 
 type Engine = "mysql" | "postgres";
@@ -20,9 +30,9 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function openTarget(engine: Engine, database: string): Promise<Target> {
+async function openTarget(engine: Engine, database: string, server: ServerAddress): Promise<Target> {
   if (engine === "mysql") {
-    const connection = await mysql.createConnection({ ...mysqlServer(), database });
+    const connection = await mysql.createConnection({ ...server, database });
     return { rows: async (sql) => (await connection.query(sql))[0] as Array<Record<string, unknown>>, close: () => connection.end() };
   }
   const client = new pg.Client({ ...postgresServer(), database });
@@ -81,24 +91,39 @@ async function approve(t: TestSluice, change: ChangeDetail, status: "done" | "fa
   return waitForStatus(t, change.key, status);
 }
 
-for (const engine of ["mysql", "postgres"] as const) {
-  describe(`rollback through Slack on ${engine}`, () => {
+/** The workflow's sluice.yml with one Test database on the MariaDB whose binlog is off. */
+function noBinlogYaml(database: string): string {
+  const server = noBinlogMysqlServer();
+  return workflowYaml([])
+    .replace("instances:\n", `instances:\n  - { name: nobinlog, engine: mysql, host: ${server.host}, port: ${server.port}, user: ${server.user} }\n`)
+    .replace("      []\n", `      - { name: ${database}, instance: nobinlog, environment: Test }\n`);
+}
+
+const variants = [
+  { label: "mysql", engine: "mysql", server: mysqlServer },
+  { label: "mysql without binlog (prior backup)", engine: "mysql", server: noBinlogMysqlServer },
+  { label: "postgres", engine: "postgres", server: postgresServer },
+] as const;
+
+for (const { label, engine, server } of variants) {
+  describe(`rollback through Slack on ${label}`, () => {
     let database: string;
     let t: TestSluice;
     let target: Target;
     const names = async (): Promise<string[]> => (await target.rows("SELECT name FROM t1 ORDER BY id")).map((row) => String(row.name));
 
     before(async () => {
-      database = engine === "mysql" ? await createMysqlDatabase("rb_slack") : await createPostgresDatabase("rb_slack");
-      target = await openTarget(engine, database);
+      database = engine === "mysql" ? await createMysqlDatabase("rb_slack", server()) : await createPostgresDatabase("rb_slack");
+      target = await openTarget(engine, database, server());
       await target.rows("CREATE TABLE t1 (id INT NOT NULL PRIMARY KEY, name VARCHAR(100))");
       await target.rows("INSERT INTO t1 (id, name) VALUES (1, 'Adela')");
-      t = await startTestSluice({ yaml: workflowYaml([{ name: database, engine, environment: "Test" }]), slack: slackDirectory });
+      const yaml = server === noBinlogMysqlServer ? noBinlogYaml(database) : workflowYaml([{ name: database, engine, environment: "Test" }]);
+      t = await startTestSluice({ yaml, slack: slackDirectory });
     });
     after(async () => {
       await t?.stop();
       await target?.close();
-      await (engine === "mysql" ? dropMysqlDatabase(database) : dropPostgresDatabase(database));
+      await (engine === "mysql" ? dropMysqlDatabase(database, server()) : dropPostgresDatabase(database));
     });
 
     test("step 7: Bella is inserted, rolled back with an approver's approval, and the rollback rolled back brings her back", async () => {

@@ -49,25 +49,26 @@ export async function readTargetFacts(session: MySqlSession, schema: string, tab
 
 /**
  * The backup table for one target: every column of the target (generated ones as plain columns, so a copy keeps
- * their values), all nullable and without defaults, after the statement column; indexed by statement and key so each
- * statement's rows are found, and matched with the target's, without a scan.
+ * their values), without defaults, after the statement column. Keyed by statement and the target's key, so rows are
+ * appended in order of the clustered index and each statement's are matched with the target's without a scan.
  */
-export function createBackupTableSql(name: string, table: RollbackTable, comment: string, withKeyIndex: boolean): string {
-  const columns = table.columns.map((column) => `  ${quoteIdentifier(column.name)} ${columnDefinition(column)}`);
-  const indexed = [BACKUP_STATEMENT_COLUMN, ...(withKeyIndex ? table.key : [])].map(quoteIdentifier).join(", ");
+export function createBackupTableSql(name: string, table: RollbackTable, comment: string, keyed: boolean): string {
+  const key = keyed ? table.key : [];
+  const columns = table.columns.map((column) => `  ${quoteIdentifier(column.name)} ${columnDefinition(column, key.includes(column.name))}`);
+  const indexed = [BACKUP_STATEMENT_COLUMN, ...key].map(quoteIdentifier).join(", ");
   return [
     `CREATE TABLE ${name} (`,
     `  ${quoteIdentifier(BACKUP_STATEMENT_COLUMN)} INT NOT NULL,`,
     ...columns.map((column) => `${column},`),
-    `  KEY (${indexed})`,
+    `  ${key.length > 0 ? "PRIMARY KEY" : "KEY"} (${indexed})`,
     `) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT=${quoteLiteral(comment)}`,
   ].join("\n");
 }
 
-function columnDefinition(column: RollbackColumn): string {
+function columnDefinition(column: RollbackColumn, inKey: boolean): string {
   const text = column.charset !== undefined && column.collation !== undefined ? ` CHARACTER SET ${column.charset} COLLATE ${column.collation}` : "";
   // A TIMESTAMP column is NOT NULL with an automatic default unless it says otherwise.
-  return `${column.columnType}${text} NULL${column.dataType === "timestamp" ? " DEFAULT NULL" : ""}`;
+  return `${column.columnType}${text}${inKey ? " NOT NULL" : ` NULL${column.dataType === "timestamp" ? " DEFAULT NULL" : ""}`}`;
 }
 
 const UTF8 = new Set(["utf8mb4", "utf8mb3", "utf8", "ascii", "latin1"]);
@@ -83,7 +84,19 @@ const SPATIAL = new Set(["geometry", "point", "linestring", "polygon", "multipoi
  */
 export function literalSql(column: RollbackColumn, ref: string): string | undefined {
   const value = valueLiteralSql(column, ref);
-  return value === undefined ? undefined : `IF(${ref} IS NULL, 'NULL', ${value})`;
+  return value === undefined || !column.nullable ? value : `IF(${ref} IS NULL, 'NULL', ${value})`;
+}
+
+/**
+ * SQL that is true when `a` and `b` hold the same bytes (so the literal of one serves for both), or undefined where
+ * equal values may still differ (a float's -0 and 0): an UPDATE's row then reads its value before the change only
+ * where it changed.
+ */
+export function sameValueSql(column: RollbackColumn, a: string, b: string): string | undefined {
+  const type = column.dataType;
+  if (type === "float" || type === "double" || type === "real" || type === "json") return undefined;
+  if (INTEGER.has(type) || type === "year" || type === "bit" || type === "date" || type === "datetime" || type === "time" || type === "timestamp") return `${a} <=> ${b}`;
+  return `CAST(${a} AS BINARY) <=> CAST(${b} AS BINARY)`;
 }
 
 function valueLiteralSql(column: RollbackColumn, ref: string): string | undefined {

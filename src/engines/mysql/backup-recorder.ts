@@ -13,7 +13,7 @@ import { runPlannedStep, runPlannedSteps, type PlannedStep, type StepRunner } fr
 import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
 import type { BatchOutcome, StatementOutcome } from "../engine.ts";
-import { BACKUP_STATEMENT_COLUMN, createBackupTableSql, literalSql, readTargetFacts, type TargetFacts } from "./backup-catalog.ts";
+import { BACKUP_STATEMENT_COLUMN, createBackupTableSql, literalSql, readTargetFacts, sameValueSql, type TargetFacts } from "./backup-catalog.ts";
 import { assignedColumns, nondeterminism, readDataStatement, type NamedTable, type RowChangeStatement } from "./backup-statement.ts";
 import { quoteIdentifier } from "./quote.ts";
 import { readRollbackTable, type RollbackTable } from "./rollback-catalog.ts";
@@ -60,6 +60,8 @@ interface Target {
   inverses: RowInverses;
   /** Written columns' literal SQL for a row under an alias (or unqualified). */
   literals: (alias: string | undefined) => string;
+  /** The same for the row under `before`, '' where it holds what the row under `after` holds. */
+  changedLiterals: (before: string, after: string) => string;
   written: number;
   temporal: boolean;
   /** Why no row change of this table can be backed up; undefined when it can. */
@@ -168,8 +170,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
   /**
    * What an UPDATE or DELETE sends, in one packet with the statements around it: the copy of the rows its own WHERE
    * selects, locked; for an ORDER BY … LIMIT, whether ties at the limit leave the rows open; the statement; and the
-   * literals its inverses need (an UPDATE's rows before and after, matched by key). Reads of the backup table lock
-   * (FOR UPDATE): a table created after the transaction's snapshot refuses a plain read.
+   * literals its inverses need (an UPDATE's rows after, matched by key, and before where they changed).
    */
   private rowChangeStep(statement: RowChangeStatement, target: Target, sql: string, ordinal: number): Step | { refusal: string } {
     const backup = this.backups.get(target.name);
@@ -207,7 +208,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
       statements.push(
         { sql: `INSERT INTO ${backup.name} (${STATEMENT_COLUMN}, ${key.join(", ")})\nSELECT ${-ordinal}, ${key.join(", ")} FROM ${statement.tableText}${where}${order("DESC")}\nFOR UPDATE` },
         {
-          sql: `SELECT COUNT(*) FROM ${backup.name} d WHERE d.${STATEMENT_COLUMN} = ${-ordinal} AND NOT EXISTS (SELECT 1 FROM ${backup.name} c WHERE c.${STATEMENT_COLUMN} = ${ordinal} AND ${keyMatch}) FOR UPDATE`,
+          sql: `SELECT COUNT(*) FROM ${backup.name} d WHERE d.${STATEMENT_COLUMN} = ${-ordinal} AND NOT EXISTS (SELECT 1 FROM ${backup.name} c WHERE c.${STATEMENT_COLUMN} = ${ordinal} AND ${keyMatch})`,
           onRow: (row) => void (tied = Number(row[0]) > 0),
         },
         { sql: `DELETE FROM ${backup.name} WHERE ${STATEMENT_COLUMN} = ${-ordinal}` },
@@ -219,8 +220,8 @@ class PriorBackupRecorder implements DataChangeRecorder {
     statements.push({
       sql:
         statement.kind === "delete"
-          ? `SELECT ${target.literals("b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room} FOR UPDATE`
-          : `SELECT ${target.literals("b")}, ${target.literals("t")} FROM ${backup.name} b JOIN ${target.name} t ON ${key.map((k) => `t.${k} = b.${k}`).join(" AND ")} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room} FOR UPDATE`,
+          ? `SELECT ${target.literals("b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`
+          : `SELECT ${target.changedLiterals("b", "t")}, ${target.literals("t")} FROM ${backup.name} b JOIN ${target.name} t ON ${key.map((k) => `t.${k} = b.${k}`).join(" AND ")} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`,
       onRow: (row) => rows.add(row),
     });
     const keep = async (answers: PipelinedAnswer[]): Promise<StatementOutcome> => {
@@ -304,6 +305,14 @@ class PriorBackupRecorder implements DataChangeRecorder {
       name: quoted,
       inverses: new RowInverses(table),
       literals: (alias) => written.map((column) => literalSql(column, `${alias ? `${alias}.` : ""}${quoteIdentifier(column.name)}`)!).join(", "),
+      changedLiterals: (before, after) =>
+        written
+          .map((column) => {
+            const [b, a] = [before, after].map((alias) => `${alias}.${quoteIdentifier(column.name)}`);
+            const same = sameValueSql(column, b!, a!);
+            return same === undefined ? literalSql(column, b!)! : `IF(${same}, '', ${literalSql(column, b!)})`;
+          })
+          .join(", "),
       written: written.length,
       temporal: table.columns.some((column) => TEMPORAL.has(column.dataType)),
       refusal: unwritable
@@ -372,8 +381,9 @@ class InverseRows {
       n = target.inverses.undoDelete(parts, 0, before);
     } else {
       for (let i = 0; i < width; i++) {
-        before[i] = text(row[i]);
         after[i] = text(row[width + i]);
+        const was = text(row[i]);
+        before[i] = was === "" ? after[i]! : was;
       }
       n = target.inverses.undoUpdate(parts, 0, before, after);
     }
