@@ -125,4 +125,12 @@ describe("environment settings", () => {
     assert.match(error.message, /DATABASE_URL/);
     assert.doesNotMatch(error.message, /hunter2/);
   });
+  test("rollback.mysqlMethod is validated, and the backup database cannot be a project's database", () => {
+    const method = errorOf(() => parseConfigFile(`${valid}rollback: { mysqlMethod: flashback }\n`, "sluice.yml"));
+    assert.match(method.message, /sluice\.yml: rollback\.mysqlMethod: /);
+    const clash = errorOf(() => parseConfigFile(`${valid.replace("name: shop", "name: keep_it")}rollback: { mysqlBackupDatabase: keep_it }\n`, "sluice.yml"));
+    assert.match(clash.message, /"keep_it" is rollback\.mysqlBackupDatabase, where Sluice keeps its backups/);
+    const file = parseConfigFile(valid, "sluice.yml");
+    assert.deepEqual([file.rollback.mysqlMethod, file.rollback.mysqlBackupDatabase], ["auto", "sluice_backup"]);
+  });
 });

@@ -102,14 +102,13 @@ export async function readTransactionRows(
     } else if (ours && isRowsEvent(type)) {
       const rows = readRowsEvent(event);
       onRows(rows, tables.get(rows.tableId)!);
-    } else if (type === EVENT.TRANSACTION_PAYLOAD || (ours && type === EVENT.PARTIAL_UPDATE_ROWS)) {
-      throw new EngineError(
-        type === EVENT.TRANSACTION_PAYLOAD
-          ? "the binlog holds compressed transactions (binlog_transaction_compression=ON), which Sluice cannot read"
-          : "the change's updates are logged as partial JSON (binlog_row_value_options=PARTIAL_JSON), which Sluice cannot undo",
-        { kind: "invalid" },
-      );
+    } else if (ours && type === EVENT.PARTIAL_UPDATE_ROWS) {
+      throw new EngineError("the change's updates are logged as partial JSON (binlog_row_value_options=PARTIAL_JSON), which Sluice cannot undo", {
+        kind: "invalid",
+      });
     }
+    // A TRANSACTION_PAYLOAD event (compressed) is another session's: the readiness check keeps this session's
+    // compression off, so ours is never inside one. It is skipped unread.
     if (file === to.file && event.nextPosition >= to.position) stream.stop();
   };
 
