@@ -1,4 +1,7 @@
-// What both engines' prior backups share: how a backup table is named and labelled, and when it has expired.
+// What both engines' prior backups share: how a backup table is named and labelled, when it has expired, and how a
+// recording ends.
+import { unavailable, type RollbackScriptBuilder } from "./script.ts";
+import type { PreparedRollback } from "./types.ts";
 
 /** The label a backup table carries (a comment): what it backs up, for which change, and when it was created. */
 export function backupComment(target: string, changeKey: string, created: Date): string {
@@ -27,4 +30,16 @@ export function backupName(changeKey: string, index: number, tableName: string, 
   const tail = `_${created.toISOString().replace(/[-:.]/g, "").toLowerCase()}`;
   const target = tableName.toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, Math.max(0, maxLength - head.length - tail.length));
   return `${head}${target}${tail}`.slice(0, maxLength);
+}
+
+/** The rollback a prior backup prepared, or why there is none (naming the backup tables kept, which hold rows). */
+export function priorBackupRollback(builder: RollbackScriptBuilder, changeKey: string, refusal: string | undefined, backupTables: string[]): PreparedRollback {
+  if (!refusal) return builder.build(changeKey, { backupTables });
+  const kept = backupTables.length > 0 ? ` (backup tables kept: ${backupTables.join(", ")})` : "";
+  return unavailable(`rollback is unavailable: ${refusal}${kept}.`);
+}
+
+/** Why a change past the row limit has no rollback. */
+export function overRowLimit(rowLimit: number, rows: number): string {
+  return `the change touches more than ${rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
 }

@@ -8,9 +8,9 @@
 // other sessions from changing or adding a row the WHERE selects until COMMIT. What a lock cannot pin (an ORDER BY …
 // LIMIT with ties at the limit, a WHERE whose value moves) is checked, and the count of rows the statement changed
 // must equal the count copied; otherwise the change runs without rollback and says why.
-import { backupComment, backupName } from "../../rollback/backup-tables.ts";
+import { backupComment, backupName, overRowLimit, priorBackupRollback } from "../../rollback/backup-tables.ts";
 import { runPlannedStep, runPlannedSteps, type PlannedStep, type StepRunner } from "../../rollback/planned-steps.ts";
-import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
+import { RollbackScriptBuilder } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
 import type { BatchOutcome, StatementOutcome } from "../engine.ts";
 import { BACKUP_STATEMENT_COLUMN, createBackupTableSql, literalSql, readTargetFacts, sameValueSql, type TargetFacts } from "./backup-catalog.ts";
@@ -332,11 +332,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
       if (backup.rows === 0) await this.session.execute(`DROP TABLE IF EXISTS ${backup.name}`).catch(() => undefined);
     }
     const backupTables = [...this.backups.values()].filter((backup) => backup.rows > 0).map((backup) => backup.name);
-    if (this.refusal) {
-      const kept = backupTables.length > 0 ? ` (backup tables kept: ${backupTables.join(", ")})` : "";
-      return unavailable(`rollback is unavailable: ${this.refusal}${kept}.`);
-    }
-    return this.builder.build(this.options.changeKey, { backupTables });
+    return priorBackupRollback(this.builder, this.options.changeKey, this.refusal, backupTables);
   }
 
   private async refuse(reason: string, sql: string): Promise<StatementOutcome> {
@@ -345,7 +341,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
   }
 
   private overLimit(rows: number): string {
-    return `the change touches more than ${this.options.rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
+    return overRowLimit(this.options.rowLimit, rows);
   }
 }
 

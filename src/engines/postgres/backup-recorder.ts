@@ -3,9 +3,9 @@
 // per statement, so a change of many statements takes few locks); INSERTs return the rows they create. Inverses are
 // written as it goes.
 import type pg from "pg";
-import { backupComment, backupName } from "../../rollback/backup-tables.ts";
+import { backupComment, backupName, overRowLimit, priorBackupRollback } from "../../rollback/backup-tables.ts";
 import { runPlannedStep, runPlannedSteps, type PlannedStep, type StepRunner } from "../../rollback/planned-steps.ts";
-import { RollbackScriptBuilder, unavailable } from "../../rollback/script.ts";
+import { RollbackScriptBuilder } from "../../rollback/script.ts";
 import type { DataChangeRecorder, PreparedRollback, RecordingOptions } from "../../rollback/types.ts";
 import type { BatchOutcome, StatementOutcome } from "../engine.ts";
 import { BACKUP_SCHEMA, BACKUP_STATEMENT_COLUMN, ENSURE_BACKUP_SCHEMA, readBackupTable, type BackupTable } from "./backup-catalog.ts";
@@ -171,11 +171,7 @@ export class BackupRecorder implements DataChangeRecorder {
 
   async finish(): Promise<PreparedRollback> {
     const backupTables = [...this.backups.values()].map((backup) => backup.name);
-    if (this.refusal) {
-      const kept = backupTables.length > 0 ? ` (backup tables kept: ${backupTables.join(", ")})` : "";
-      return unavailable(`rollback is unavailable: ${this.refusal}${kept}.`);
-    }
-    return this.builder.build(this.options.changeKey, { backupTables });
+    return priorBackupRollback(this.builder, this.options.changeKey, this.refusal, backupTables);
   }
 
   private async refuse(reason: string, sql: string): Promise<StatementOutcome> {
@@ -184,7 +180,7 @@ export class BackupRecorder implements DataChangeRecorder {
   }
 
   private overLimit(rows: number): string {
-    return `the change touches more than ${this.options.rowLimit} rows (${rows}), the rollback row limit; take a backup before changes this large`;
+    return overRowLimit(this.options.rowLimit, rows);
   }
 
   /** Keeps the inverses of the rows an INSERT returned, unless the rollback was refused or would pass the row limit. */
