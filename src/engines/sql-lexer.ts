@@ -22,6 +22,28 @@ export interface SqlDialect {
   dollarQuotes: boolean;
   /** psql backslash commands (`\set`, `\connect`) are skipped, and so is the data after `COPY ... FROM stdin` (PostgreSQL). */
   psqlCommands: boolean;
+  /** `--` comments end at a lone carriage return too (PostgreSQL's scanner); MySQL's end only at a line feed. */
+  carriageReturnEndsComments: boolean;
+  /** A fresh BlockTracker for each statement: which semicolons lie inside a body and so do not end the statement. */
+  blocks(): BlockTracker;
+}
+
+/**
+ * Follows one statement's code (words and one-character symbols; strings, quoted names and comments are left out)
+ * and tells whether a `;` met now lies inside a body: PostgreSQL's BEGIN ATOMIC and parentheses, MySQL's compound
+ * statements. A custom DELIMITER ends a statement wherever it stands, as the client splits there.
+ */
+export interface BlockTracker {
+  /** Whether word() still matters for this statement (most statements are told apart by their first words). */
+  wantsWords(): boolean;
+  /** An unquoted word (keyword or name) as written. */
+  word(word: string): void;
+  /**
+   * The character code of code that is not part of a word, such as `(`, `)`, `:` or a `;` the statement holds; a
+   * string, quoted name or dollar quote comes as the code of its opening quote.
+   */
+  symbol(code: number): void;
+  holdsDelimiter(): boolean;
 }
 
 const TAB = 9;
@@ -39,6 +61,8 @@ const SLASH = 47;
 const UPPER_M = 77;
 const BACKSLASH = 92;
 const BACKTICK = 96;
+const DEL = 127;
+const SEMICOLON = 59;
 
 const DELIMITER_KEYWORD = "delimiter";
 const COPY_FROM_STDIN = /^copy\b[\s\S]*\bfrom\s+stdin\b/i;
@@ -48,9 +72,7 @@ function isSpace(code: number): boolean {
 }
 
 function isIdentifierChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === DOLLAR || code >= 128
-  );
+  return isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === DOLLAR || code >= 128;
 }
 
 /**
@@ -62,12 +84,18 @@ export function splitScript(script: string, dialect: SqlDialect): SqlStatement[]
   const locate = lineLocator(script);
   const n = script.length;
   let delimiter = ";";
-  let delimiterFirst = delimiter.charCodeAt(0);
+  let delimiterFirst = SEMICOLON;
   let start = -1;
   // End of the statement's last code token, so that trailing comments and whitespace stay out of its text.
   let codeEnd = 0;
+  let blocks: BlockTracker = dialect.blocks();
   let i = 0;
 
+  const begin = (at: number): void => {
+    if (start >= 0) return;
+    start = at;
+    blocks = dialect.blocks();
+  };
   const finish = (): void => {
     const text = script.slice(start, codeEnd);
     const { line, column } = locate(start);
@@ -99,42 +127,47 @@ export function splitScript(script: string, dialect: SqlDialect): SqlStatement[]
       }
     }
     if (code === delimiterFirst && script.startsWith(delimiter, i)) {
-      i += delimiter.length;
-      if (start >= 0) finish();
-      continue;
+      if (delimiterFirst !== SEMICOLON || !blocks.holdsDelimiter()) {
+        i += delimiter.length;
+        if (start >= 0) finish();
+        continue;
+      }
     }
     switch (code) {
       case SINGLE_QUOTE: {
-        if (start < 0) start = i;
+        begin(i);
+        blocks.symbol(code);
         const escapes = dialect.backslashEscapes || (dialect.escapeStringPrefix && isEscapeStringPrefix(script, i));
         i = codeEnd = endOfQuoted(script, i, code, escapes);
         continue;
       }
       case DOUBLE_QUOTE:
-        if (start < 0) start = i;
+        begin(i);
+        blocks.symbol(code);
         i = codeEnd = endOfQuoted(script, i, code, dialect.backslashEscapes);
         continue;
       case BACKTICK:
         if (!dialect.backtickQuotes) break;
-        if (start < 0) start = i;
+        begin(i);
+        blocks.symbol(code);
         i = codeEnd = endOfQuoted(script, i, code, false);
         continue;
       case DASH:
-        if (script.charCodeAt(i + 1) === DASH && (!dialect.dashCommentNeedsSpace || i + 2 >= n || script.charCodeAt(i + 2) <= SPACE)) {
-          i = endOfLine(script, i);
+        if (startsDashComment(script, i, dialect)) {
+          i = endOfLineComment(script, i, dialect);
           continue;
         }
         break;
       case HASH:
         if (!dialect.hashComments) break;
-        i = endOfLine(script, i);
+        i = endOfLineComment(script, i, dialect);
         continue;
       case SLASH: {
         if (script.charCodeAt(i + 1) !== STAR) break;
         const executable = dialect.executableComments ? executableCommentOpening(script, i) : 0;
         if (executable > 0) {
           // The server runs what is inside, so it is lexed as code and its closing star-slash is plain text.
-          if (start < 0) start = i;
+          begin(i);
           i = codeEnd = i + executable;
           continue;
         }
@@ -145,28 +178,44 @@ export function splitScript(script: string, dialect: SqlDialect): SqlStatement[]
         if (!dialect.dollarQuotes) break;
         const tag = dollarQuoteTag(script, i);
         if (tag === undefined) break;
-        if (start < 0) start = i;
+        begin(i);
+        blocks.symbol(code);
         const close = script.indexOf(tag, i + tag.length);
         i = codeEnd = close < 0 ? n : close + tag.length;
         continue;
       }
     }
-    if (start < 0) start = i;
+    begin(i);
+    if (code !== DOLLAR && isIdentifierChar(code)) {
+      let end = i + 1;
+      // A word stops where a custom delimiter starts (`END$$`), since the client splits there.
+      while (end < n && isIdentifierChar(script.charCodeAt(end)) && !(script.charCodeAt(end) === delimiterFirst && script.startsWith(delimiter, end))) end++;
+      if (blocks.wantsWords()) blocks.word(script.slice(i, end));
+      i = codeEnd = end;
+      continue;
+    }
     i++;
-    if (!isSpace(code)) codeEnd = i;
+    if (!isSpace(code)) {
+      codeEnd = i;
+      blocks.symbol(code);
+    }
   }
   if (start >= 0) finish();
   return statements;
 }
 
-/** Turns offsets into 1-based line and column; offsets must be asked for in increasing order. */
+/**
+ * Turns offsets into 1-based line and column, a line ending at `\n`, `\r\n` or a lone `\r` (as editors show them);
+ * offsets must be asked for in increasing order.
+ */
 function lineLocator(script: string): (offset: number) => { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   let scanned = 0;
   return (offset) => {
     for (; scanned < offset; scanned++) {
-      if (script.charCodeAt(scanned) === LF) {
+      const code = script.charCodeAt(scanned);
+      if (code === LF || (code === CR && script.charCodeAt(scanned + 1) !== LF)) {
         line++;
         lineStart = scanned + 1;
       }
@@ -175,9 +224,28 @@ function lineLocator(script: string): (offset: number) => { line: number; column
   };
 }
 
+/** The end of a client-side line (DELIMITER, psql commands, COPY data): mysql and psql read lines up to `\n`. */
 function endOfLine(script: string, from: number): number {
   const end = script.indexOf("\n", from);
   return end < 0 ? script.length : end;
+}
+
+/** Whether `--` at `i` starts a comment: MySQL wants whitespace or a control character after it (sql_lex.cc). */
+function startsDashComment(script: string, i: number, dialect: SqlDialect): boolean {
+  if (script.charCodeAt(i + 1) !== DASH) return false;
+  if (!dialect.dashCommentNeedsSpace || i + 2 >= script.length) return true;
+  const after = script.charCodeAt(i + 2);
+  return after <= SPACE || after === DEL;
+}
+
+/** Where a `--` or `#` comment ends: before its line feed, or (PostgreSQL) its carriage return. */
+function endOfLineComment(script: string, from: number, dialect: SqlDialect): number {
+  const n = script.length;
+  for (let i = from; i < n; i++) {
+    const code = script.charCodeAt(i);
+    if (code === LF || (code === CR && dialect.carriageReturnEndsComments)) return i;
+  }
+  return n;
 }
 
 function endOfQuoted(script: string, open: number, quote: number, backslashEscapes: boolean): number {
@@ -213,12 +281,21 @@ function endOfBlockComment(script: string, open: number, nested: boolean): numbe
   return n;
 }
 
-/** Length of an executable comment's opening (slash-star-bang or slash-star-M-bang) at `i`, or 0. */
+/**
+ * Length of an executable comment's opening (slash-star-bang or slash-star-M-bang, with the server version of 5 or
+ * 6 digits that may follow, as MariaDB's sql_lex.cc reads it) at `i`, or 0.
+ */
 function executableCommentOpening(script: string, i: number): number {
   const third = script.charCodeAt(i + 2);
-  if (third === BANG) return 3;
-  if (third === UPPER_M && script.charCodeAt(i + 3) === BANG) return 4;
-  return 0;
+  const marker = third === BANG ? 3 : third === UPPER_M && script.charCodeAt(i + 3) === BANG ? 4 : 0;
+  if (marker === 0) return 0;
+  let digits = 0;
+  while (digits < 6 && isDigit(script.charCodeAt(i + marker + digits))) digits++;
+  return marker + (digits >= 5 ? digits : 0);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 function isEscapeStringPrefix(script: string, quote: number): boolean {
@@ -271,18 +348,11 @@ export function leadingKeyword(sql: string, dialect: SqlDialect): string {
     const code = sql.charCodeAt(i);
     if (isSpace(code)) {
       i++;
-    } else if (code === DASH && sql.charCodeAt(i + 1) === DASH) {
-      i = endOfLine(sql, i);
-    } else if (code === HASH && dialect.hashComments) {
-      i = endOfLine(sql, i);
+    } else if ((code === DASH && startsDashComment(sql, i, dialect)) || (code === HASH && dialect.hashComments)) {
+      i = endOfLineComment(sql, i, dialect);
     } else if (code === SLASH && sql.charCodeAt(i + 1) === STAR) {
       const executable = dialect.executableComments ? executableCommentOpening(sql, i) : 0;
-      if (executable === 0) {
-        i = endOfBlockComment(sql, i, dialect.nestedBlockComments);
-        continue;
-      }
-      i += executable;
-      while (i < n && sql.charCodeAt(i) >= 48 && sql.charCodeAt(i) <= 57) i++;
+      i = executable === 0 ? endOfBlockComment(sql, i, dialect.nestedBlockComments) : i + executable;
     } else {
       break;
     }

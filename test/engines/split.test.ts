@@ -1,11 +1,10 @@
 // Splitting scripts into statements, for both engines, on hand-written cases and on the shared real-world corpus.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import type { SqlStatement } from "../../src/engines/engine.ts";
 import { engineFor } from "../../src/engines/index.ts";
+import { corpusPresent, corpusRoot, readCorpus } from "../review/support/corpus-statements.ts";
 
 const mysql = engineFor("mysql");
 const postgres = engineFor("postgres");
@@ -137,6 +136,91 @@ test("PostgreSQL: psql commands and COPY ... FROM stdin data are not statements"
   assert.equal(statements[1]!.line, 6);
 });
 
+test("line ends: \\n, \\r\\n and a lone \\r each end a line, for line numbers on both engines", () => {
+  const script = "SELECT 1;\rSELECT 2;\r\nSELECT 3;\n\r  SELECT 4";
+  for (const engine of [mysql, postgres]) {
+    assert.deepEqual(
+      engine.splitStatements(script).map((s) => [s.text, s.line, s.column]),
+      [
+        ["SELECT 1", 1, 1],
+        ["SELECT 2", 2, 1],
+        ["SELECT 3", 3, 1],
+        ["SELECT 4", 5, 3],
+      ],
+    );
+  }
+});
+
+test("PostgreSQL ends a -- comment at a lone \\r, MySQL only at \\n (each server's own lexer)", () => {
+  const script = "UPDATE t1 SET name = name --\r; DELETE FROM orders WHERE id = 1; SELECT 1 FROM t1\nWHERE id = 1";
+  assert.deepEqual(texts(postgres.splitStatements(script)), ["UPDATE t1 SET name = name", "DELETE FROM orders WHERE id = 1", "SELECT 1 FROM t1\nWHERE id = 1"]);
+  assert.deepEqual(texts(mysql.splitStatements(script)), ["UPDATE t1 SET name = name --\r; DELETE FROM orders WHERE id = 1; SELECT 1 FROM t1\nWHERE id = 1"]);
+  assert.deepEqual(texts(mysql.splitStatements("SELECT 1 # c\r; SELECT 2\n;SELECT 3")), ["SELECT 1", "SELECT 3"]);
+  // A tab or DEL after `--` makes a comment too (whitespace or a control character); a digit does not.
+  assert.deepEqual(texts(mysql.splitStatements("SELECT 1 --\t;\nSELECT 2 --\x7f;\n;SELECT 3 --1;")), ["SELECT 1 --\t;\nSELECT 2", "SELECT 3 --1"]);
+});
+
+test("MySQL: a routine, trigger or event body is one statement with or without DELIMITER", () => {
+  const script = [
+    "CREATE DEFINER=`root`@`%` PROCEDURE p(IN n INT)",
+    "BEGIN",
+    "  DECLARE i INT DEFAULT 0;",
+    "  DECLARE CONTINUE HANDLER FOR SQLEXCEPTION BEGIN SET i = -1; END;",
+    "  outer_loop: WHILE i < n DO",
+    "    IF i % 2 = 0 THEN INSERT INTO t VALUES (i); ELSEIF i = 3 THEN LEAVE outer_loop; ELSE SET i = i; END IF;",
+    "    CASE i WHEN 1 THEN SELECT 'one;'; ELSE BEGIN END; END CASE;",
+    "    SET i = i + CASE WHEN i > 5 THEN 2 ELSE 1 END;",
+    "    REPEAT SET i = i + 1; UNTIL i > 0 END REPEAT;",
+    "    SELECT start, end FROM periods FOR UPDATE;",
+    "  END WHILE outer_loop;",
+    "END;",
+    "CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW IF NEW.a IS NULL THEN SET NEW.a = REPEAT('x', 2); END IF;",
+    "CREATE TRIGGER trg2 BEFORE INSERT ON t FOR EACH ROW SET NEW.a = IF(NEW.a > 0, 1, 2);",
+    "CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN (SELECT CASE WHEN 1 THEN 2 END);",
+    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; DELETE FROM u; END;",
+    "DROP PROCEDURE IF EXISTS p;",
+    "BEGIN;",
+    "UPDATE t SET a = 1;",
+    "COMMIT;",
+    "BEGIN NOT ATOMIC SELECT 1; SELECT 2; END;",
+    "lbl: LOOP LEAVE lbl; END LOOP lbl;",
+    "IF 1 THEN SELECT 1; END IF;",
+    "CREATE TABLE `trigger` (`end` INT, `begin` INT);",
+  ].join("\n");
+  const kinds = mysql.splitStatements(script).map((s) => s.text.split(/\s+/).slice(0, 2).join(" "));
+  assert.deepEqual(kinds, [
+    "CREATE DEFINER=`root`@`%`",
+    "CREATE TRIGGER",
+    "CREATE TRIGGER",
+    "CREATE FUNCTION",
+    "CREATE EVENT",
+    "DROP PROCEDURE",
+    "BEGIN",
+    "UPDATE t",
+    "COMMIT",
+    "BEGIN NOT",
+    "lbl: LOOP",
+    "IF 1",
+    "CREATE TABLE",
+  ]);
+  assert.match(mysql.splitStatements(script)[0]!.text, /END WHILE outer_loop;\nEND$/);
+});
+
+test("PostgreSQL: semicolons inside parentheses and BEGIN ATOMIC bodies stay in the statement, as psql keeps them", () => {
+  const script = [
+    "CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));",
+    "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN 1 END; SELECT 2; END;",
+    "CREATE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (1); END;",
+    "BEGIN;",
+    "SELECT 1;",
+    "END;",
+  ].join("\n");
+  assert.deepEqual(
+    postgres.splitStatements(script).map((s) => s.text.split(/\s+/).slice(0, 3).join(" ")),
+    ["CREATE RULE r", "CREATE OR REPLACE", "CREATE PROCEDURE p()", "BEGIN", "SELECT 1", "END"],
+  );
+});
+
 test("an unterminated quote or comment runs to the end without throwing", () => {
   assert.deepEqual(texts(mysql.splitStatements("SELECT 1; SELECT 'open; SELECT 2")), ["SELECT 1", "SELECT 'open; SELECT 2"]);
   assert.deepEqual(texts(postgres.splitStatements("SELECT 1; SELECT $x$ open; /* ")), ["SELECT 1", "SELECT $x$ open; /* "]);
@@ -153,35 +237,29 @@ test("splitting is a single fast pass (2 MB in well under a second)", () => {
   }
 });
 
-const corpusRoot = fileURLToPath(new URL("../../../shared/corpus/", import.meta.url));
-
-function sqlFiles(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? sqlFiles(join(directory, entry.name)) : entry.name.endsWith(".sql") ? [join(directory, entry.name)] : []))
-    .sort();
-}
-
 /** Statement counts of the corpus README's own top-level split. */
 const CORPUS_STATEMENTS = { mysql: 5821, postgres: 8108 } as const;
 
+/** Line and column as an editor shows them: a line ends at \n, \r\n or a lone \r. */
+function editorPosition(script: string, offset: number): { line: number; column: number } {
+  const lines = script.slice(0, offset).split(/\r\n|\r|\n/);
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
+}
+
 for (const engine of [mysql, postgres]) {
   test(`${engine.name}: every corpus file splits, each statement where its offset, line and column say`, (t) => {
-    const directory = join(corpusRoot, engine.name);
-    if (!existsSync(directory)) {
-      t.skip(`no corpus at ${directory}`);
+    if (!corpusPresent()) {
+      t.skip(`no corpus at ${corpusRoot}`);
       return;
     }
     let count = 0;
-    for (const path of sqlFiles(directory)) {
+    for (const { path, statements } of readCorpus(engine.name)) {
       const script = readFileSync(path, "utf8");
-      const statements = engine.splitStatements(script);
       count += statements.length;
       for (const statement of statements) {
         assert.ok(statement.text.length > 0, path);
         assert.equal(script.slice(statement.offset, statement.offset + statement.text.length), statement.text, path);
-        const before = script.slice(0, statement.offset);
-        assert.equal(statement.line, before.split("\n").length, path);
-        assert.equal(statement.column, statement.offset - (before.lastIndexOf("\n") + 1) + 1, path);
+        assert.deepEqual({ line: statement.line, column: statement.column }, editorPosition(script, statement.offset), path);
       }
     }
     const expected = CORPUS_STATEMENTS[engine.name];

@@ -6,7 +6,8 @@ import type { EngineName, SqlStatement } from "../../../src/engines/engine.ts";
 import { splitStatements as splitMySql } from "../../../src/engines/mysql/split.ts";
 import { splitStatements as splitPostgres } from "../../../src/engines/postgres/split.ts";
 
-export const corpusRoot = fileURLToPath(new URL("../../../../shared/corpus/", import.meta.url));
+/** `../shared/corpus` beside the project; SLUICE_TEST_CORPUS names it elsewhere (a worktree's checkout is one level deeper). */
+export const corpusRoot = process.env.SLUICE_TEST_CORPUS ?? fileURLToPath(new URL("../../../../shared/corpus/", import.meta.url));
 
 export interface CorpusFile {
   path: string;
