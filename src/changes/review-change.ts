@@ -1,12 +1,12 @@
 // Runs the SQL review for a change, with the live database's catalog when it can be reached.
 import type { Config } from "../config/load.ts";
 import { engineFor } from "../engines/index.ts";
-import type { EngineSession, SqlStatement } from "../engines/engine.ts";
+import type { ReviewCatalogSession, SqlStatement } from "../engines/engine.ts";
 import type { RegisteredDatabase, Registry } from "../projects/registry.ts";
 import { reviewStatements, type ReviewReport } from "../review/index.ts";
 import { redactSecrets } from "../logger.ts";
 
-/** A connection for review only: short timeouts, nothing but catalog reads and EXPLAIN. */
+/** The review's own connection: short timeouts for its catalog reads and EXPLAINs (see Engine.openReviewCatalog). */
 const REVIEW_LIMITS = { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 };
 
 export async function reviewForDatabase(
@@ -16,10 +16,10 @@ export async function reviewForDatabase(
   statements: SqlStatement[],
 ): Promise<ReviewReport> {
   const engine = engineFor(database.instance.engine);
-  let session: EngineSession | undefined;
+  let catalog: ReviewCatalogSession | undefined;
   let unreachable: string | undefined;
   try {
-    session = await engine.connect(registry.target(database.instance, database.name), REVIEW_LIMITS);
+    catalog = await engine.openReviewCatalog(registry.target(database.instance, database.name), REVIEW_LIMITS);
   } catch (error) {
     unreachable = redactSecrets((error as Error).message);
   }
@@ -29,7 +29,7 @@ export async function reviewForDatabase(
       statements,
       environment: { name: database.environment.name, tier: database.environment.tier },
       config: config.file.review,
-      catalog: session?.reviewCatalog(),
+      catalog,
     });
     if (unreachable) {
       report.findings.push({
@@ -45,6 +45,6 @@ export async function reviewForDatabase(
     }
     return report;
   } finally {
-    await session?.close();
+    await catalog?.close();
   }
 }

@@ -122,8 +122,11 @@ export interface EngineSession {
   schemaFingerprint(): Promise<string>;
   /** Both of the above, in as few catalog reads as the engine allows (a change's snapshots before and after). */
   schemaSnapshot(): Promise<{ schema: string; fingerprint: string }>;
-  /** Read-only catalog access for the review rules that need the live database. */
-  reviewCatalog(): ReviewCatalog;
+  close(): Promise<void>;
+}
+
+/** A ReviewCatalog on a connection of its own, which nothing but analysis ever uses; close it when the review is done. */
+export interface ReviewCatalogSession extends ReviewCatalog {
   close(): Promise<void>;
 }
 
@@ -138,6 +141,12 @@ export interface Engine {
   /** The engine's CREATE DATABASE for a new database, with Sluice's defaults (utf8mb4 / UTF8). */
   createDatabaseStatement(name: string): string;
   connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions): Promise<EngineSession>;
+  /**
+   * Opens what the SQL review reads the live database through. Analysis never executes what it analyses: each read is
+   * one statement the server itself holds to one (PostgreSQL's extended protocol, MySQL's prepared statements), inside
+   * a read-only transaction that is rolled back, under the limits' statement timeout.
+   */
+  openReviewCatalog(target: ConnectionTarget, limits: SessionLimits): Promise<ReviewCatalogSession>;
   /**
    * Fingerprints (as EngineSession.schemaFingerprint gives them) of several databases on one server, with as few
    * connections as the engine allows. Databases that do not exist or cannot be read are left out.

@@ -1,6 +1,5 @@
 // What both engines' sessions do the same way — transactions, the read-only guard, schema dumps — in one place;
 // each engine supplies how to run a statement on its driver and its own catalog code.
-import type { ReviewCatalog } from "../review/catalog.ts";
 import type { BatchOutcome, EngineSession, QueryResult, ReadOnlyQueryOptions, SessionMark, StatementOutcome } from "./engine.ts";
 import { EngineError } from "./errors.ts";
 
@@ -14,7 +13,6 @@ export interface SessionOperations<Link> {
   schemaFingerprint(link: Link): Promise<string>;
   /** The dump and its fingerprint in one read, where the engine derives the one from the other. */
   schemaSnapshot?(link: Link): Promise<{ schema: string; fingerprint: string }>;
-  reviewCatalog(link: Link): ReviewCatalog;
 }
 
 export abstract class LinkedSession<Link extends { connectionId: number }> implements EngineSession {
@@ -80,10 +78,6 @@ export abstract class LinkedSession<Link extends { connectionId: number }> imple
   async schemaSnapshot(): Promise<{ schema: string; fingerprint: string }> {
     if (this.operations.schemaSnapshot) return this.operations.schemaSnapshot(this.link);
     return { schema: await this.dumpSchema(), fingerprint: await this.schemaFingerprint() };
-  }
-
-  reviewCatalog(): ReviewCatalog {
-    return this.operations.reviewCatalog(this.link);
   }
 }
 

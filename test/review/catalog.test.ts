@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import mysql from "mysql2/promise";
 import pg from "pg";
-import type { EngineName } from "../../src/engines/engine.ts";
-import { mysqlReviewCatalog } from "../../src/engines/mysql/review-catalog.ts";
-import { postgresReviewCatalog } from "../../src/engines/postgres/review-catalog.ts";
-import { reviewConfigSchema, reviewStatements, type ReviewCatalog } from "../../src/review/index.ts";
+import type { EngineName, ReviewCatalogSession } from "../../src/engines/engine.ts";
+import { engineFor } from "../../src/engines/index.ts";
+import { reviewConfigSchema, reviewStatements } from "../../src/review/index.ts";
+import { onMysql, onPostgres } from "../support/changes.ts";
 import { change, reviewAllOn } from "./support/review-helpers.ts";
 import {
   createMysqlDatabase,
@@ -20,9 +20,13 @@ import {
 const table = `review_catalog_${process.pid}_${Date.now()}`;
 
 interface Server {
-  catalog: ReviewCatalog;
+  catalog: ReviewCatalogSession;
+  /** Rows in the test table, counted on a connection of the test's own. */
+  rows(): Promise<number>;
   close(): Promise<void>;
 }
+
+const LIMITS = { statementTimeoutMs: 5_000, lockTimeoutMs: 1_000 };
 
 async function openMysql(): Promise<Server> {
   const database = await createMysqlDatabase("review_catalog");
@@ -30,10 +34,13 @@ async function openMysql(): Promise<Server> {
   await connection.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT '')`);
   await connection.query(`INSERT INTO ${table} (id) VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1})`).join(",")}`);
   await connection.query(`ANALYZE TABLE ${table}`);
+  await connection.end();
+  const catalog = await engineFor("mysql").openReviewCatalog({ ...mysqlServer(), database, connectTimeoutMs: 5_000 }, LIMITS);
   return {
-    catalog: mysqlReviewCatalog(connection),
+    catalog,
+    rows: async () => Number(((await onMysql<{ n: number }>(database, `SELECT count(*) AS n FROM ${table}`))[0]!).n),
     close: async () => {
-      await connection.end();
+      await catalog.close();
       await dropMysqlDatabase(database);
     },
   };
@@ -46,10 +53,13 @@ async function openPostgres(): Promise<Server> {
   await client.query(`CREATE TABLE ${table} (id int PRIMARY KEY, name text NOT NULL DEFAULT '')`);
   await client.query(`INSERT INTO ${table} (id) SELECT generate_series(1, 50)`);
   await client.query(`ANALYZE ${table}`);
+  await client.end();
+  const catalog = await engineFor("postgres").openReviewCatalog({ ...postgresServer(), database, connectTimeoutMs: 5_000 }, LIMITS);
   return {
-    catalog: postgresReviewCatalog(client),
+    catalog,
+    rows: async () => Number((await onPostgres<{ n: string }>(database, `SELECT count(*) AS n FROM ${table}`))[0]!.n),
     close: async () => {
-      await client.end();
+      await catalog.close();
       await dropPostgresDatabase(database);
     },
   };
@@ -75,7 +85,15 @@ for (const engine of ["mysql", "postgres"] as const) {
       assert.equal(await server.catalog.tableExists(undefined, `${table}_missing`), false);
       assert.deepEqual((await server.catalog.columnsOf(table)).map((column) => column.name), ["id", "name"]);
       assert.ok(((await server.catalog.tableRowEstimate(table)) ?? 0) >= 40);
-      assert.ok(((await server.catalog.estimateAffectedRows(`DELETE FROM ${table} WHERE id > 0`)) ?? 0) >= 40);
+      const touched = { statement: `DELETE FROM ${table} WHERE id > 0`, select: () => `SELECT 1 FROM ${table} WHERE id > 0` };
+      assert.ok(((await server.catalog.estimateAffectedRows(touched)) ?? 0) >= 40);
+    });
+
+    test("the estimate runs nothing: a second command in the text is refused by the server, and no row goes", async () => {
+      const hidden = `DELETE FROM ${table} WHERE id > 0; DELETE FROM ${table}`;
+      assert.equal(await server.catalog.estimateAffectedRows({ statement: hidden, select: () => `SELECT 1 FROM ${table}; ${hidden}` }), undefined);
+      assert.equal(await server.rows(), 50);
+      assert.equal(await server.catalog.tableExists(undefined, table), true, "the catalog still answers after a refusal");
     });
 
     test("a misspelled table or column is caught; tables created earlier in the change count as existing", async () => {

@@ -3,6 +3,7 @@ import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "..
 import { connectMySql, withOpenConnection } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
+import { openMySqlReviewCatalog } from "./review-catalog.ts";
 import { schemaFingerprintsOf } from "./schema-dump.ts";
 import { MySqlSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
@@ -23,6 +24,8 @@ export const mysqlEngine: Engine = {
   async connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions) {
     return new MySqlSession(await connectMySql(target, limits, { multipleStatements: options?.batches === true }));
   },
+
+  openReviewCatalog: openMySqlReviewCatalog,
 
   async schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits) {
     const link = await connectMySql({ ...target, database: undefined }, limits);

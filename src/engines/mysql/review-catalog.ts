@@ -1,6 +1,9 @@
-// ReviewCatalog for MySQL/MariaDB: read-only catalog and EXPLAIN queries for the SQL review.
-import type { Connection, RowDataPacket } from "mysql2/promise";
-import type { CatalogColumn, ReviewCatalog } from "../../review/catalog.ts";
+// ReviewCatalog for MySQL/MariaDB: catalog reads and EXPLAIN for the SQL review, none of which can run what it reads.
+import type { RowDataPacket } from "mysql2/promise";
+import type { CatalogColumn } from "../../review/catalog.ts";
+import type { ConnectionTarget, ReviewCatalogSession, SessionLimits } from "../engine.ts";
+import { connectMySql } from "./connect.ts";
+import { runStatement } from "./session.ts";
 
 export const TABLE_EXISTS_SQL =
   "SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? LIMIT 1";
@@ -9,42 +12,60 @@ export const TABLE_COLUMNS_SQL =
   "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'YES' AS nullable FROM information_schema.COLUMNS " +
   "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
 
+/** The planner's estimate of the rows an UPDATE/DELETE touches, from the SELECT of those rows (RowsTouched). */
+export const EXPLAIN_PREFIX = "EXPLAIN ";
+
 export const TABLE_ROW_ESTIMATE_SQL =
   "SELECT TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?";
-
-/** Prefix for the planner's estimate; only ever applied to UPDATE/DELETE text, which EXPLAIN does not run. */
-export const EXPLAIN_PREFIX = "EXPLAIN ";
 
 function splitName(name: string): [string | null, string] {
   const dot = name.lastIndexOf(".");
   return dot < 0 ? [null, name] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
-export function mysqlReviewCatalog(connection: Connection): ReviewCatalog {
+/**
+ * A connection of its own for the review, without multi-statement packets. Every read is a prepared statement (the
+ * server prepares exactly one statement) inside a READ ONLY transaction that is rolled back, so a function the
+ * planner folds cannot write either; the statement time limit is the limits' (set by connectMySql). Only DDL could end
+ * such a transaction, and no read here can be DDL: each is one of the catalog SELECTs above or EXPLAIN SELECT.
+ */
+export async function openMySqlReviewCatalog(target: ConnectionTarget, limits: SessionLimits): Promise<ReviewCatalogSession> {
+  const link = await connectMySql(target, limits);
+  const analyse = async (sql: string, params: Array<string | null> = []): Promise<RowDataPacket[]> => {
+    await runStatement(link, "START TRANSACTION READ ONLY");
+    try {
+      const [rows] = await link.conn.execute<RowDataPacket[]>(sql, params);
+      return rows;
+    } finally {
+      await runStatement(link, "ROLLBACK");
+    }
+  };
   return {
     async tableExists(schema, table) {
-      const [rows] = await connection.query<RowDataPacket[]>(TABLE_EXISTS_SQL, [schema ?? null, table]);
-      return rows.length > 0;
+      return (await analyse(TABLE_EXISTS_SQL, [schema ?? null, table])).length > 0;
     },
     async columnsOf(table) {
-      const [rows] = await connection.query<RowDataPacket[]>(TABLE_COLUMNS_SQL, splitName(table));
+      const rows = await analyse(TABLE_COLUMNS_SQL, splitName(table));
       return rows.map((row): CatalogColumn => ({ name: String(row.name), type: String(row.type), nullable: Boolean(Number(row.nullable)) }));
     },
-    async estimateAffectedRows(sql) {
-      if (!/^\s*(UPDATE|DELETE)\b/i.test(sql)) return undefined;
+    async estimateAffectedRows({ select }) {
+      const query = select();
+      if (query === undefined) return undefined;
       let rows: RowDataPacket[];
       try {
-        [rows] = await connection.query<RowDataPacket[]>(EXPLAIN_PREFIX + sql);
+        rows = await analyse(EXPLAIN_PREFIX + query);
       } catch {
-        return undefined; // the server rejects it (e.g. unknown table): the reference rule reports that
+        return undefined; // the server refuses it (e.g. unknown table): the reference rule reports that
       }
       const estimates = rows.map((row) => Number(row.rows)).filter((rows) => Number.isFinite(rows));
       return estimates.length > 0 ? Math.max(...estimates) : undefined;
     },
     async tableRowEstimate(table) {
-      const [rows] = await connection.query<RowDataPacket[]>(TABLE_ROW_ESTIMATE_SQL, splitName(table));
-      const estimate = rows[0]?.estimate;
+      const estimate = (await analyse(TABLE_ROW_ESTIMATE_SQL, splitName(table)))[0]?.estimate;
       return estimate === undefined || estimate === null ? undefined : Number(estimate);
+    },
+    async close() {
+      await link.conn.end().catch(() => link.core.destroy());
     },
   };
 }

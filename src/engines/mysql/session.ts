@@ -8,7 +8,6 @@ import { sessionMark } from "./cut-short.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import type { MySqlServer } from "./server.ts";
 import { dumpSchema, schemaFingerprint } from "./schema-dump.ts";
-import { mysqlReviewCatalog } from "./review-catalog.ts";
 import { mysqlLeadingKeyword, splitStatements } from "./split.ts";
 
 /** Server errors that mean a time limit ran out: MariaDB max_statement_time, MySQL max_execution_time, lock wait. */
@@ -48,7 +47,6 @@ const operations: SessionOperations<MySqlLink> = {
   readOnlyQuery,
   dumpSchema,
   schemaFingerprint,
-  reviewCatalog: (link) => mysqlReviewCatalog(link.conn),
 };
 
 export class MySqlSession extends LinkedSession<MySqlLink> {

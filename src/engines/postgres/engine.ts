@@ -4,6 +4,7 @@ import { USER_DATABASES } from "./catalog.ts";
 import { connectPostgres } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
+import { openPostgresReviewCatalog } from "./review-catalog.ts";
 import { PostgresSession } from "./session.ts";
 import { splitStatements } from "./split.ts";
 import { createDatabaseStatement, runsInTransaction } from "./transactions.ts";
@@ -22,6 +23,8 @@ export const postgresEngine: Engine = {
   async connect(target: ConnectionTarget, limits: SessionLimits) {
     return new PostgresSession(await connectPostgres(target, limits));
   },
+
+  openReviewCatalog: openPostgresReviewCatalog,
 
   /** PostgreSQL reads a database's catalog only from inside it: one short session per database. */
   async schemaFingerprints(target: ConnectionTarget, databases: readonly string[], limits: SessionLimits) {

@@ -1,6 +1,9 @@
-// ReviewCatalog for PostgreSQL: read-only catalog and EXPLAIN queries for the SQL review.
-import type { Client } from "pg";
-import type { CatalogColumn, ReviewCatalog } from "../../review/catalog.ts";
+// ReviewCatalog for PostgreSQL: catalog reads and EXPLAIN for the SQL review, none of which can run what it reads.
+import type pg from "pg";
+import type { CatalogColumn } from "../../review/catalog.ts";
+import type { ConnectionTarget, ReviewCatalogSession, SessionLimits } from "../engine.ts";
+import { connectPostgres } from "./connect.ts";
+import { runStatement } from "./session.ts";
 
 /** Finds a relation by schema (or the search path when $1 is null) and name, as written or case-folded. */
 const RELATION = `
@@ -20,7 +23,7 @@ export const TABLE_COLUMNS_SQL = `
 
 export const TABLE_ROW_ESTIMATE_SQL = `SELECT reltuples::bigint AS estimate FROM (${RELATION}) r`;
 
-/** Prefix for the planner's estimate; only ever applied to UPDATE/DELETE text, which EXPLAIN without ANALYZE does not run. */
+/** The planner's estimate; EXPLAIN without ANALYZE plans the statement and never runs it. */
 export const EXPLAIN_PREFIX = "EXPLAIN (FORMAT JSON) ";
 
 interface PlanNode {
@@ -34,35 +37,49 @@ function splitName(name: string): [string | null, string] {
   return dot < 0 ? [null, name] : [name.slice(0, dot), name.slice(dot + 1)];
 }
 
-export function postgresReviewCatalog(client: Client): ReviewCatalog {
+/**
+ * A connection of its own for the review. Every read goes through the extended protocol, whose Parse message the
+ * server refuses when the text holds more than one command, inside a READ ONLY transaction that is rolled back; the
+ * statement timeout is the limits' (set by connectPostgres).
+ */
+export async function openPostgresReviewCatalog(target: ConnectionTarget, limits: SessionLimits): Promise<ReviewCatalogSession> {
+  const link = await connectPostgres(target, limits);
+  const analyse = async <Row extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<Row[]> => {
+    await runStatement(link, "BEGIN TRANSACTION READ ONLY");
+    try {
+      return (await link.client.query<Row>({ text, values, queryMode: "extended" } as pg.QueryConfig)).rows;
+    } finally {
+      await runStatement(link, "ROLLBACK");
+    }
+  };
   return {
     async tableExists(schema, table) {
-      const result = await client.query<{ found: boolean }>(TABLE_EXISTS_SQL, [schema ?? null, table]);
-      return result.rows[0]?.found === true;
+      const [row] = await analyse<{ found: boolean }>(TABLE_EXISTS_SQL, [schema ?? null, table]);
+      return row?.found === true;
     },
-    async columnsOf(table) {
-      const result = await client.query<CatalogColumn>(TABLE_COLUMNS_SQL, splitName(table));
-      return result.rows;
+    columnsOf(table) {
+      return analyse<CatalogColumn>(TABLE_COLUMNS_SQL, splitName(table));
     },
-    async estimateAffectedRows(sql) {
-      if (!/^\s*(UPDATE|DELETE)\b/i.test(sql)) return undefined;
-      let result;
+    async estimateAffectedRows({ statement }) {
+      let rows;
       try {
-        result = await client.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(EXPLAIN_PREFIX + sql);
+        rows = await analyse<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(EXPLAIN_PREFIX + statement);
       } catch {
-        return undefined; // the planner rejects it (e.g. unknown table): the reference rule reports that
+        return undefined; // the server refuses it (unknown table, or more than one command): other rules report that
       }
-      const plan = result.rows[0]?.["QUERY PLAN"][0]?.Plan;
+      const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
       if (!plan) return undefined;
       // ModifyTable reports 0 rows; the rows it will touch are its input's.
       const scan = plan["Node Type"] === "ModifyTable" ? plan.Plans?.[0] : plan;
       return scan?.["Plan Rows"];
     },
     async tableRowEstimate(table) {
-      const result = await client.query<{ estimate: string }>(TABLE_ROW_ESTIMATE_SQL, splitName(table));
-      const estimate = result.rows[0]?.estimate;
+      const [row] = await analyse<{ estimate: string }>(TABLE_ROW_ESTIMATE_SQL, splitName(table));
       // reltuples is -1 for a table never vacuumed or analyzed (PostgreSQL 14+).
-      return estimate === undefined ? undefined : Math.max(0, Number(estimate));
+      return row === undefined ? undefined : Math.max(0, Number(row.estimate));
+    },
+    async close() {
+      await link.client.end();
     },
   };
 }

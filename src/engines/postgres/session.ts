@@ -7,7 +7,6 @@ import type { PostgresLink } from "./connect.ts";
 import { sessionMark } from "./cut-short.ts";
 import { readOnlyQuery } from "./read-only-query.ts";
 import { dumpSchema, schemaFingerprint, schemaSnapshot } from "./schema-dump.ts";
-import { postgresReviewCatalog } from "./review-catalog.ts";
 
 /** query_canceled (statement_timeout) and lock_not_available (lock_timeout). */
 const TIMEOUT_CODES = new Set(["57014", "55P03"]);
@@ -28,7 +27,6 @@ const operations: SessionOperations<PostgresLink> = {
   dumpSchema,
   schemaFingerprint,
   schemaSnapshot,
-  reviewCatalog: (link) => postgresReviewCatalog(link.client),
 };
 
 export class PostgresSession extends LinkedSession<PostgresLink> {
