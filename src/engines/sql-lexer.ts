@@ -231,7 +231,7 @@ function endOfLine(script: string, from: number): number {
 }
 
 /** Whether `--` at `i` starts a comment: MySQL wants whitespace or a control character after it (sql_lex.cc). */
-function startsDashComment(script: string, i: number, dialect: SqlDialect): boolean {
+export function startsDashComment(script: string, i: number, dialect: SqlDialect): boolean {
   if (script.charCodeAt(i + 1) !== DASH) return false;
   if (!dialect.dashCommentNeedsSpace || i + 2 >= script.length) return true;
   const after = script.charCodeAt(i + 2);
@@ -239,7 +239,7 @@ function startsDashComment(script: string, i: number, dialect: SqlDialect): bool
 }
 
 /** Where a `--` or `#` comment ends: before its line feed, or (PostgreSQL) its carriage return. */
-function endOfLineComment(script: string, from: number, dialect: SqlDialect): number {
+export function endOfLineComment(script: string, from: number, dialect: SqlDialect): number {
   const n = script.length;
   for (let i = from; i < n; i++) {
     const code = script.charCodeAt(i);
@@ -258,7 +258,7 @@ function endOfQuoted(script: string, open: number, quote: number, backslashEscap
   return n;
 }
 
-function endOfBlockComment(script: string, open: number, nested: boolean): number {
+export function endOfBlockComment(script: string, open: number, nested: boolean): number {
   if (!nested) {
     const close = script.indexOf("*/", open + 2);
     return close < 0 ? script.length : close + 2;

@@ -1,5 +1,5 @@
 // Reads a statement the way the server's lexer does, to see its code words with strings and comments set aside.
-import type { SqlDialect } from "../engines/sql-lexer.ts";
+import { endOfBlockComment, endOfLineComment, startsDashComment, type SqlDialect } from "../engines/sql-lexer.ts";
 
 export interface CodeToken {
   /** A bare word upper-cased, or the text of a quoted identifier as written inside its quotes. */
@@ -41,10 +41,8 @@ export function scanCode(sql: string, dialect: SqlDialect, backslashEscapes: boo
       const end = endOfQuoted(sql, i, c, false);
       tokens.push({ text: sql.slice(i + 1, end - 1).split(c + c).join(c), kind: "quoted" });
       i = end;
-    } else if (c === "-" && next === "-" && (!dialect.dashCommentNeedsSpace || i + 2 >= n || sql.charCodeAt(i + 2) <= 32)) {
-      i = endOfLine(sql, i);
-    } else if (c === "#" && dialect.hashComments) {
-      i = endOfLine(sql, i);
+    } else if ((c === "-" && startsDashComment(sql, i, dialect)) || (c === "#" && dialect.hashComments)) {
+      i = endOfLineComment(sql, i, dialect);
     } else if (c === "/" && next === "*") {
       if (dialect.executableComments && (sql[i + 2] === "!" || (sql[i + 2] === "M" && sql[i + 3] === "!"))) executableComment = true;
       i = endOfBlockComment(sql, i, dialect.nestedBlockComments);
@@ -74,28 +72,6 @@ function endOfQuoted(sql: string, open: number, quote: string, backslashEscapes:
     else if (c === quote) {
       if (sql[i + 1] === quote) i++;
       else return i + 1;
-    }
-  }
-  return sql.length;
-}
-
-function endOfLine(sql: string, from: number): number {
-  const end = sql.indexOf("\n", from);
-  return end < 0 ? sql.length : end;
-}
-
-function endOfBlockComment(sql: string, open: number, nested: boolean): number {
-  let depth = 1;
-  let i = open + 2;
-  while (i < sql.length) {
-    if (sql[i] === "*" && sql[i + 1] === "/") {
-      i += 2;
-      if (!nested || --depth === 0) return i;
-    } else if (nested && sql[i] === "/" && sql[i + 1] === "*") {
-      i += 2;
-      depth++;
-    } else {
-      i++;
     }
   }
   return sql.length;

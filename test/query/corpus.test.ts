@@ -111,6 +111,9 @@ const POSTGRES = [
   "CREATE TEMP TABLE t (x INT)",
   "COMMENT ON TABLE users IS 'x'",
   "DO $$ BEGIN DELETE FROM users; END $$",
+  // PostgreSQL ends a -- comment at a lone carriage return: what follows it is code.
+  "SELECT 1 --\r, pg_terminate_backend(pg_backend_pid())",
+  "SELECT 1 --\r; DELETE FROM users",
 ];
 
 /**
