@@ -8,6 +8,7 @@ import { runExecutionBench } from "./execution/execution-overhead.ts";
 import { runMemoryBench, runRollbackBenchInChild } from "./memory/memory-bench.ts";
 import { runReviewBench } from "./review/review-throughput.ts";
 import { runPriorBackupBench } from "./rollback/prior-backup-bench.ts";
+import { runSplitBench } from "./split/split-throughput.ts";
 
 type Section = { name: string; run: () => Promise<{ markdown: string }> };
 
@@ -27,6 +28,7 @@ async function runDriftSection(): Promise<{ markdown: string }> {
 let rollbackMaxRssMb: number | undefined;
 const sections: Section[] = [
   { name: "review", run: runReviewBench },
+  { name: "split", run: runSplitBench },
   {
     name: "rollback",
     run: async () => {

@@ -126,12 +126,14 @@ export function splitScript(script: string, dialect: SqlDialect): SqlStatement[]
         continue;
       }
     }
-    if (code === delimiterFirst && script.startsWith(delimiter, i)) {
-      if (delimiterFirst !== SEMICOLON || !blocks.holdsDelimiter()) {
-        i += delimiter.length;
-        if (start >= 0) finish();
-        continue;
-      }
+    // The client sends what lies between its delimiters; the server, which the mysql client asks for multi-statement
+    // packets, ends statements at each `;` that no body holds. Both are boundaries.
+    const ending =
+      delimiter !== ";" && code === delimiterFirst && script.startsWith(delimiter, i) ? delimiter.length : code === SEMICOLON && !blocks.holdsDelimiter() ? 1 : 0;
+    if (ending > 0) {
+      i += ending;
+      if (start >= 0) finish();
+      continue;
     }
     switch (code) {
       case SINGLE_QUOTE: {

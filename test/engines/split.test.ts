@@ -226,15 +226,11 @@ test("an unterminated quote or comment runs to the end without throwing", () => 
   assert.deepEqual(texts(postgres.splitStatements("SELECT 1; SELECT $x$ open; /* ")), ["SELECT 1", "SELECT $x$ open; /* "]);
 });
 
-test("splitting is a single fast pass (2 MB in well under a second)", () => {
+test("a 2 MB script splits into every one of its statements (its speed is in bench/split)", () => {
   const chunk = "INSERT INTO t VALUES (1, 'a;b', \"c\", `d`); -- note\n/* c */ SELECT $$x$$;\n";
-  const script = chunk.repeat(Math.ceil(2_000_000 / chunk.length));
-  for (const engine of [mysql, postgres]) {
-    const started = performance.now();
-    const statements = engine.splitStatements(script);
-    assert.ok(statements.length >= 2 * Math.floor(2_000_000 / chunk.length));
-    assert.ok(performance.now() - started < 1000, `${engine.name} took ${performance.now() - started} ms`);
-  }
+  const copies = Math.ceil(2_000_000 / chunk.length);
+  const script = chunk.repeat(copies);
+  for (const engine of [mysql, postgres]) assert.equal(engine.splitStatements(script).length, 2 * copies);
 });
 
 /** Statement counts of the corpus README's own top-level split. */
