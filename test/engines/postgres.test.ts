@@ -77,6 +77,19 @@ describe("PostgreSQL engine", () => {
     assert.equal(await scalar(session, "SELECT current_setting('TimeZone')"), "UTC");
   });
 
+  test("a session reads strings as the splitter does even where the database turns standard_conforming_strings off", async () => {
+    await session.execute(`ALTER DATABASE ${engine.quoteIdentifier(database)} SET standard_conforming_strings = off`);
+    const fresh = await engine.connect(targetFor(database), limits);
+    try {
+      const statement = "SELECT 'a\\' AS text";
+      assert.deepEqual(engine.splitStatements(`${statement}; SELECT 2`).map((s) => s.text), [statement, "SELECT 2"]);
+      assert.equal(await scalar(fresh, statement), "a\\");
+    } finally {
+      await fresh.close();
+      await session.execute(`ALTER DATABASE ${engine.quoteIdentifier(database)} RESET standard_conforming_strings`);
+    }
+  });
+
   test("after a crash, a statement PostgreSQL still runs for the lost session is told apart from one that ended", async () => {
     const runner = await engine.connect(targetFor(database), limits);
     const mark = await runner.mark();

@@ -34,9 +34,10 @@ export async function connectPostgres(target: ConnectionTarget, limits: SessionL
   client.on("error", () => {});
   try {
     await client.connect();
+    // standard_conforming_strings on: the server reads '...' as the splitter (postgres/split.ts) did, backslash and all.
     const result = await client.query<{ pid: number }>(
       `SELECT pg_backend_pid() AS pid, set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false),
-              set_config('TimeZone', 'UTC', false)`,
+              set_config('TimeZone', 'UTC', false), set_config('standard_conforming_strings', 'on', false)`,
       [String(milliseconds(limits.statementTimeoutMs)), String(milliseconds(limits.lockTimeoutMs))],
     );
     return { client, connectionId: result.rows[0]!.pid, limits };
