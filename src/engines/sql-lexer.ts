@@ -29,9 +29,9 @@ export interface SqlDialect {
 }
 
 /**
- * Follows one statement's code (words and one-character symbols; strings, quoted names and comments are left out)
- * and tells whether a `;` met now lies inside a body: PostgreSQL's BEGIN ATOMIC and parentheses, MySQL's compound
- * statements. A custom DELIMITER ends a statement wherever it stands, as the client splits there.
+ * Follows one statement's code (its words, and its other tokens as symbols; comments are left out) and tells whether
+ * a `;` met now lies inside a body: PostgreSQL's BEGIN ATOMIC and parentheses, MySQL's compound statements. A custom
+ * DELIMITER ends a statement wherever it stands, as the client splits there.
  */
 export interface BlockTracker {
   /** Whether word() still matters for this statement (most statements are told apart by their first words). */
@@ -43,7 +43,7 @@ export interface BlockTracker {
    * string, quoted name or dollar quote comes as the code of its opening quote.
    */
   symbol(code: number): void;
-  holdsDelimiter(): boolean;
+  holdsSemicolon(): boolean;
 }
 
 const TAB = 9;
@@ -129,7 +129,7 @@ export function splitScript(script: string, dialect: SqlDialect): SqlStatement[]
     // The client sends what lies between its delimiters; the server, which the mysql client asks for multi-statement
     // packets, ends statements at each `;` that no body holds. Both are boundaries.
     const ending =
-      delimiter !== ";" && code === delimiterFirst && script.startsWith(delimiter, i) ? delimiter.length : code === SEMICOLON && !blocks.holdsDelimiter() ? 1 : 0;
+      delimiter !== ";" && code === delimiterFirst && script.startsWith(delimiter, i) ? delimiter.length : code === SEMICOLON && !blocks.holdsSemicolon() ? 1 : 0;
     if (ending > 0) {
       i += ending;
       if (start >= 0) finish();

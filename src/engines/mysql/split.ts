@@ -54,7 +54,7 @@ class CompoundBlocks implements BlockTracker {
     this.previous = code === SEMICOLON ? ";" : code === COLON ? ":" : "";
   }
 
-  holdsDelimiter(): boolean {
+  holdsSemicolon(): boolean {
     return this.kind === "compound" && this.open.length > 0;
   }
 

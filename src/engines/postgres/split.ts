@@ -38,7 +38,7 @@ class PsqlBlocks implements BlockTracker {
     else if (code === CLOSE_PARENTHESIS && this.parentheses > 0) this.parentheses--;
   }
 
-  holdsDelimiter(): boolean {
+  holdsSemicolon(): boolean {
     return this.parentheses > 0 || this.depth > 0;
   }
 }
