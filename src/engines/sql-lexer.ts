@@ -385,10 +385,8 @@ export function topLevelWords(sql: string, dialect: SqlDialect): TopLevelWord[] 
   while (i < n) {
     const code = sql.charCodeAt(i);
     const next = sql.charCodeAt(i + 1);
-    if (code === DASH && next === DASH && (!dialect.dashCommentNeedsSpace || i + 2 >= n || sql.charCodeAt(i + 2) <= SPACE)) {
-      i = endOfLine(sql, i);
-    } else if (code === HASH && dialect.hashComments) {
-      i = endOfLine(sql, i);
+    if ((code === DASH && startsDashComment(sql, i, dialect)) || (code === HASH && dialect.hashComments)) {
+      i = endOfLineComment(sql, i, dialect);
     } else if (code === SLASH && next === STAR) {
       const executable = dialect.executableComments ? executableCommentOpening(sql, i) : 0;
       i = executable > 0 ? i + executable : endOfBlockComment(sql, i, dialect.nestedBlockComments);

@@ -36,12 +36,6 @@ export function astify(engine: EngineName, sql: string): AstNode[] {
   return Array.isArray(ast) ? ast : [ast];
 }
 
-/** Prints an AST back as SQL in the engine's dialect. */
-export function sqlify(engine: EngineName, node: AstNode): string {
-  const { parser, database } = parsers[engine];
-  return parser.sqlify(node as Parameters<typeof parser.sqlify>[0], { database });
-}
-
 const blank = (match: string): string => match.replace(/[^\n]/g, " ");
 const NOT_VALID = /\bNOT\s+VALID\b/gi;
 const ALTER_ONLY = /^(\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?)ONLY\b/i;

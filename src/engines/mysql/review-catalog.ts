@@ -2,6 +2,7 @@
 import type { RowDataPacket } from "mysql2/promise";
 import type { CatalogColumn } from "../../review/catalog.ts";
 import type { ConnectionTarget, ReviewCatalogSession, SessionLimits } from "../engine.ts";
+import { readDataStatement } from "./backup-statement.ts";
 import { connectMySql } from "./connect.ts";
 import { runStatement } from "./session.ts";
 
@@ -12,11 +13,25 @@ export const TABLE_COLUMNS_SQL =
   "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'YES' AS nullable FROM information_schema.COLUMNS " +
   "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
 
-/** The planner's estimate of the rows an UPDATE/DELETE touches, from the SELECT of those rows (RowsTouched). */
+/** The planner's estimate of the rows an UPDATE/DELETE touches, from the SELECT of those rows (touchedRowsSelect). */
 export const EXPLAIN_PREFIX = "EXPLAIN ";
 
 export const TABLE_ROW_ESTIMATE_SQL =
   "SELECT TABLE_ROWS AS estimate FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?";
+
+/**
+ * The rows a single-table UPDATE or DELETE touches, as a SELECT of its own table, WHERE, ORDER BY and LIMIT text (read
+ * as the prior backup reads them): MariaDB refuses EXPLAIN UPDATE/DELETE in a read-only transaction, and its EXPLAIN
+ * UPDATE runs the functions the planner folds. Undefined for any other statement: no estimate.
+ */
+function touchedRowsSelect(statement: string): string | undefined {
+  const shape = readDataStatement(statement);
+  if (shape.kind !== "update" && shape.kind !== "delete") return undefined;
+  const where = shape.whereText ? ` WHERE ${shape.whereText}` : "";
+  const order = shape.orderText ? ` ORDER BY ${shape.orderText}` : "";
+  const limit = shape.limitText ? ` LIMIT ${shape.limitText}` : "";
+  return `SELECT 1 FROM ${shape.tableText}${where}${order}${limit}`;
+}
 
 function splitName(name: string): [string | null, string] {
   const dot = name.lastIndexOf(".");
@@ -48,8 +63,8 @@ export async function openMySqlReviewCatalog(target: ConnectionTarget, limits: S
       const rows = await analyse(TABLE_COLUMNS_SQL, splitName(table));
       return rows.map((row): CatalogColumn => ({ name: String(row.name), type: String(row.type), nullable: Boolean(Number(row.nullable)) }));
     },
-    async estimateAffectedRows({ select }) {
-      const query = select();
+    async estimateAffectedRows(statement) {
+      const query = touchedRowsSelect(statement);
       if (query === undefined) return undefined;
       let rows: RowDataPacket[];
       try {

@@ -60,7 +60,7 @@ export async function openPostgresReviewCatalog(target: ConnectionTarget, limits
     columnsOf(table) {
       return analyse<CatalogColumn>(TABLE_COLUMNS_SQL, splitName(table));
     },
-    async estimateAffectedRows({ statement }) {
+    async estimateAffectedRows(statement) {
       let rows;
       try {
         rows = await analyse<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(EXPLAIN_PREFIX + statement);

@@ -2,7 +2,6 @@
 import { asArray, columnName, dmlTargets, isCreateIndex, tableKey, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { CatalogContext, ReviewRule, RuleHit } from "../types.ts";
-import { rowsTouchedSelect } from "../rows-touched.ts";
 import { BOTH, catalogRule } from "./define.ts";
 
 function splitName(name: string): { schema: string | undefined; table: string } {
@@ -61,10 +60,10 @@ export const liveRules: ReviewRule[] = [
     description: "UPDATE/DELETE that the planner expects to touch more than `maxAffectedRows` rows.",
     advice: "Run it in batches, or get an approver to confirm the size.",
     defaults: { test: "off", prod: "warning" },
-    check: async ({ engine, node, statement, catalog, options, isExistingTable }) => {
+    check: async ({ node, statement, catalog, options, isExistingTable }) => {
       if (node.type !== "update" && node.type !== "delete") return [];
       if (!dmlTargets(node).every(isExistingTable)) return [];
-      const rows = await catalog.estimateAffectedRows({ statement: statement.text, select: () => rowsTouchedSelect(engine, node) });
+      const rows = await catalog.estimateAffectedRows(statement.text);
       return rows !== undefined && rows > options.maxAffectedRows
         ? [{ message: `About ${rows} rows affected (max ${options.maxAffectedRows}).` }]
         : [];
