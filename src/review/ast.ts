@@ -53,6 +53,28 @@ export function dataType(definition: AstNode | null | undefined): string {
   return String(definition.dataType ?? "").toUpperCase();
 }
 
+const TYPE_SYNONYMS: Record<string, string> = {
+  INTEGER: "INT",
+  INT4: "INT",
+  INT8: "BIGINT",
+  INT2: "SMALLINT",
+  SERIAL4: "SERIAL",
+  SERIAL8: "BIGSERIAL",
+  SERIAL2: "SMALLSERIAL",
+  BOOL: "BOOLEAN",
+  "CHARACTER VARYING": "VARCHAR",
+  CHARACTER: "CHAR",
+  DEC: "DECIMAL",
+  FLOAT8: "DOUBLE PRECISION",
+  FLOAT4: "REAL",
+};
+
+/** One spelling per type, so `integer` and `INT` (or `int8` and `BIGINT`) compare equal. */
+export function canonicalType(type: string): string {
+  const upper = type.toUpperCase();
+  return TYPE_SYNONYMS[upper] ?? upper;
+}
+
 export function isUnsigned(definition: AstNode | null | undefined): boolean {
   return asArray(definition?.suffix as unknown[]).some((suffix) => String(suffix).toUpperCase() === "UNSIGNED");
 }
@@ -212,4 +234,33 @@ export function definedColumns(node: AstNode): ColumnDefinition[] {
   return alterActions(node)
     .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
     .map((action) => ({ name: columnName(action.column), node: action }));
+}
+
+/** The variable a SET assignment sets, lower-cased, without `@@session.` / `@@global.`. */
+export const settingName = (assignment: AstNode): string =>
+  String(assignment.left?.name ?? "").toLowerCase().replace(/^@@(session\.|global\.)?/, "");
+
+/** SELECTs (the statement and every subquery) that read a table without a WHERE clause. */
+export function unfilteredSelects(root: AstNode): number {
+  let count = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (!value || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      stack.push(...value);
+      continue;
+    }
+    const node = value as AstNode;
+    if (node.type === "select" && asArray(node.from as AstNode[]).some((from) => from?.table) && !node.where) count++;
+    for (const key in node) if (key !== "loc" && node[key] && typeof node[key] === "object") stack.push(node[key]);
+  }
+  return count;
+}
+
+/** The text of a PostgreSQL COMMENT ON TABLE/COLUMN/... of the given kind (any kind when omitted); none for IS NULL. */
+export function commentOn(node: AstNode, kind?: string): string[] {
+  if (node.type !== "comment" || (kind && node.target?.type !== kind)) return [];
+  const value = node.expr?.expr;
+  return value && value.type !== "null" ? [String(value.value ?? "")] : [];
 }

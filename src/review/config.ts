@@ -30,6 +30,8 @@ export const reviewOptionsSchema = z.object({
   /** Above this row estimate a table rewrite is escalated from warning to error. */
   largeTableRows: z.number().int().positive().default(1_000_000),
   charsets: z.array(z.string()).default(["utf8mb4"]),
+  /** PostgreSQL database encodings CREATE DATABASE may use. */
+  encodings: z.array(z.string()).default(["UTF8"]),
   /** Allowed collations; empty means any collation of an allowed charset. */
   collations: z.array(z.string()).default([]),
   namingPrimaryKey: pattern.default("^pk_[a-z0-9_]+$"),
@@ -47,6 +49,10 @@ export const reviewOptionsSchema = z.object({
   maxIndexesPerTable: z.number().int().positive().default(10),
   maxLimitValue: z.number().int().positive().default(1000),
   maxJoinTables: z.number().int().positive().default(5),
+  /** Index methods allowed by `index.type-allow-list` (BTREE, HASH, FULLTEXT, SPATIAL); empty means any. */
+  indexTypes: z.array(z.string()).default(["BTREE", "HASH"]),
+  /** Functions no statement may call (`system.function.disallowed-list`), matched case-insensitively. */
+  disallowedFunctions: z.array(z.string()).default(["SLEEP", "BENCHMARK", "GET_LOCK", "RELEASE_LOCK", "LOAD_FILE", "SYSDATE"]),
 });
 
 export const reviewConfigSchema = z.object({

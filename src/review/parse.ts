@@ -103,6 +103,8 @@ function mysqlTableRecovery(text: string): Recovery | undefined {
     columnCharsets.push("utf8");
     return ` ${type}`;
   });
+  // `PRIMARY KEY pk (a)`: MySQL ignores a primary key's name; the grammar rejects it.
+  sql = sql.replace(/\bPRIMARY\s+KEY\s+(?!USING\b)[`\w]+(?=\s*\()/gi, (match) => `PRIMARY KEY${" ".repeat(match.length - 11)}`);
   sql = sql.replace(MYSQL_BOOL, "BOOLEAN").replace(MYSQL_BINARY_ATTRIBUTE, (match, type: string, length: string | undefined) => `${type}${length ?? ""}`.padEnd(match.length));
   let partitioned = false;
   if (/^\s*CREATE\s+TABLE\b/i.test(sql)) {
@@ -255,6 +257,22 @@ const tableRef = (name: string): AstNode => {
 const UNPARSABLE: Record<EngineName, Array<{ pattern: RegExp; node: (match: RegExpExecArray) => AstNode }>> = {
   mysql: [
     {
+      pattern: new RegExp(String.raw`^ALTER\s+(?:DATABASE|SCHEMA)(?:\s+(?!DEFAULT\b|CHARACTER\b|CHARSET\b|COLLATE\b)${NAME})?((?:\s+(?:DEFAULT\s+)?(?:CHARACTER\s+SET|CHARSET|COLLATE)\s*=?\s*['"\`]?\w+['"\`]?)+)\s*$`, "i"),
+      node: (m) => ({
+        type: "alter_database",
+        charset: /(?:CHARACTER\s+SET|CHARSET)\s*=?\s*['"`]?(\w+)/i.exec(m[1]!)?.[1]?.toLowerCase(),
+        collate: /COLLATE\s*=?\s*['"`]?(\w+)/i.exec(m[1]!)?.[1]?.toLowerCase(),
+      }),
+    },
+    {
+      pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(${NAME})\s+PARTITION\s+BY\s+(?:LINEAR\s+)?(?:HASH|KEY|RANGE|LIST)\b.*$`, "is"),
+      node: (m) => ({ type: "alter", table: [tableRef(m[1]!)], expr: [{ type: "alter", action: "partition by", resource: "partition" }] }),
+    },
+    {
+      pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(${NAME})\s+RENAME\s+(?:INDEX|KEY)\s+(${NAME})\s+TO\s+(${NAME})\s*$`, "i"),
+      node: (m) => ({ type: "alter", table: [tableRef(m[1]!)], expr: [{ type: "alter", action: "rename", resource: "index", old_index: unquote(m[2]!), new_index: unquote(m[3]!) }] }),
+    },
+    {
       pattern: /^PREPARE\s+([\w$]+)\s+FROM\s+(@[\w$.]+|'(?:[^'\\]|''|\\.)*')\s*$/i,
       node: (m) => ({ type: "prepare", name: m[1], source: m[2] }),
     },
@@ -277,6 +295,11 @@ const UNPARSABLE: Record<EngineName, Array<{ pattern: RegExp; node: (match: RegE
     },
   ],
   postgres: [
+    { pattern: /^SET\s+(?:SESSION\s+|LOCAL\s+)?ROLE\s+\S+\s*$/i, node: () => ({ type: "set_role" }) },
+    {
+      pattern: new RegExp(String.raw`^CREATE\s+DATABASE\s+(${NAME})(?:\s+WITH)?((?:\s+\w+\s*=?\s*(?:'[^']*'|[\w"]+))*)\s*$`, "i"),
+      node: (m) => ({ type: "create", keyword: "database", encoding: /\bENCODING\s*=?\s*'?([\w-]+)/i.exec(m[2]!)?.[1] }),
+    },
     {
       pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${NAME})\s+ATTACH\s+PARTITION\s+(${NAME})\s+(?:FOR\s+VALUES\s+(?:FROM|IN|WITH)\s*\(.*\)|DEFAULT)\s*$`, "is"),
       node: (m) => ({
@@ -334,7 +357,7 @@ const UNPARSABLE: Record<EngineName, Array<{ pattern: RegExp; node: (match: RegE
 /** The first keyword of each UNPARSABLE form, so most statements skip the patterns with one lookup. */
 const UNPARSABLE_KEYWORDS: Record<EngineName, Set<string>> = {
   mysql: new Set(["PREPARE", "EXECUTE", "DEALLOCATE", "DROP", "ALTER"]),
-  postgres: new Set(["ALTER", "CLUSTER", "REINDEX", "DROP"]),
+  postgres: new Set(["ALTER", "CLUSTER", "REINDEX", "DROP", "SET", "CREATE"]),
 };
 
 function recognizeUnparsable(engine: EngineName, bare: string): AstNode | undefined {

@@ -5,6 +5,7 @@ import type { ReviewCatalog } from "./catalog.ts";
 import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment } from "./config.ts";
 import { parseStatement, type ParsedStatement } from "./parse.ts";
 import { reviewRules } from "./rules/registry.ts";
+import { WalkThrough, type WalkTable } from "./walk-through.ts";
 import type {
   CatalogRule,
   ChangeRule,
@@ -14,6 +15,7 @@ import type {
   ReviewReport,
   ReviewRule,
   RuleHit,
+  SchemaRule,
   StatementContext,
   StatementRule,
 } from "./types.ts";
@@ -59,6 +61,7 @@ function activeRules(request: ReviewRequest) {
     parse: levels.get("statement.parse") ?? "error",
     statement: active<StatementRule>("statement"),
     change: active<ChangeRule>("change"),
+    schema: active<SchemaRule>("schema"),
     catalog: request.catalog ? active<CatalogRule>("catalog") : [],
   };
 }
@@ -70,6 +73,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const findings: ReviewFinding[] = [];
   const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
   const parsed: ParsedStatement[] = [];
+  const walk = new WalkThrough(engine, catalog);
 
   const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
     const statement = statements[ordinal]!;
@@ -113,6 +117,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       if (created) change.createdTables.add(tableKey(created.replace(/[`"]/g, "")));
     }
     for (const node of result.nodes) {
+      await walk.seed(node);
+      const target = targetTable(node);
+      const before: WalkTable | undefined = target ? walk.snapshot(target) : undefined;
+      walk.apply(node, ordinal);
       let facts: ExpressionFacts | undefined;
       const ctx: StatementContext = {
         engine,
@@ -124,6 +132,11 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
         change,
         isExistingTable: (table) => !change.createdTables.has(tableKey(table)),
         facts: () => (facts ??= expressionFacts(node)),
+        schema: {
+          before: (table) => (target && tableKey(table) === tableKey(target) ? before : walk.table(table)),
+          after: (table) => walk.table(table),
+          findIndex: (name) => walk.findIndex(name),
+        },
       };
       for (const { rule, level } of rules.statement) {
         let hits: RuleHit[];
@@ -158,6 +171,17 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       throw new ReviewRuleError(rule.id, 0, error);
     }
     for (const hit of hits) await record(rule, level, Math.min(hit.ordinal, statements.length - 1), hit);
+  }
+
+  const tables = walk.history();
+  for (const { rule, level } of rules.schema) {
+    let hits: Array<RuleHit & { ordinal: number }>;
+    try {
+      hits = rule.check({ engine, options, tables });
+    } catch (error) {
+      throw new ReviewRuleError(rule.id, 0, error);
+    }
+    for (const hit of hits) await record(rule, level, hit.ordinal, hit);
   }
 
   findings.sort((a, b) => a.statementOrdinal - b.statementOrdinal || severity(a.level) - severity(b.level));

@@ -4,6 +4,7 @@ import type { ReviewCatalog } from "./catalog.ts";
 import type { ReviewOptions } from "./config.ts";
 import type { ExpressionFacts } from "./ast.ts";
 import type { AstNode, ParsedStatement } from "./parse.ts";
+import type { TableStep, WalkIndex, WalkTable } from "./walk-through.ts";
 
 export type RuleLevel = "error" | "warning" | "off";
 export type FindingLevel = Exclude<RuleLevel, "off">;
@@ -61,6 +62,13 @@ export interface StatementContext {
   isExistingTable(table: string): boolean;
   /** Expression facts of a DML statement, computed once on first use. */
   facts(): ExpressionFacts;
+  /** The walk-through catalog around this statement: a table as it was before it and as it is after it. */
+  schema: {
+    before(table: string): WalkTable | undefined;
+    after(table: string): WalkTable | undefined;
+    /** The index of that name after this statement, with its table. */
+    findIndex(name: string): { table: string; index: WalkIndex } | undefined;
+  };
 }
 
 export interface ChangeContext {
@@ -68,6 +76,13 @@ export interface ChangeContext {
   statements: SqlStatement[];
   parsed: ParsedStatement[];
   options: ReviewOptions;
+}
+
+/** The end of the change: every table it created or changed, with its state after each statement that touched it. */
+export interface SchemaContext {
+  engine: EngineName;
+  options: ReviewOptions;
+  tables: Array<{ key: string; steps: TableStep[] }>;
 }
 
 export interface CatalogContext extends StatementContext {
@@ -102,11 +117,17 @@ export interface CatalogRule extends RuleBase {
   check(ctx: CatalogContext): Promise<RuleHit[]>;
 }
 
+/** Checks the schema the whole change leads to (e.g. every new table has a primary key by the end of the change). */
+export interface SchemaRule extends RuleBase {
+  scope: "schema";
+  check(ctx: SchemaContext): Array<RuleHit & { ordinal: number }>;
+}
+
 /** The parse rule is reported by the review itself; it has no check. */
 export interface ParseRule extends RuleBase {
   scope: "parse";
 }
 
-export type ReviewRule = StatementRule | ChangeRule | CatalogRule | ParseRule;
+export type ReviewRule = StatementRule | ChangeRule | SchemaRule | CatalogRule | ParseRule;
 
 export type { SqlStatement };

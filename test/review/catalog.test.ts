@@ -84,6 +84,10 @@ for (const engine of ["mysql", "postgres"] as const) {
       assert.equal(await server.catalog.tableExists(undefined, table), true);
       assert.equal(await server.catalog.tableExists(undefined, `${table}_missing`), false);
       assert.deepEqual((await server.catalog.columnsOf(table)).map((column) => column.name), ["id", "name"]);
+      assert.deepEqual(
+        (await server.catalog.indexesOf(table)).map((index) => [index.kind, index.columns]),
+        [["primary", ["id"]]],
+      );
       assert.ok(((await server.catalog.tableRowEstimate(table)) ?? 0) >= 40);
       assert.ok(((await server.catalog.estimateAffectedRows(`DELETE FROM ${table} WHERE id > 0`)) ?? 0) >= 40);
     });
@@ -125,6 +129,13 @@ for (const engine of ["mysql", "postgres"] as const) {
         (await review(largeTableRows)).findings.find((finding) => finding.ruleId === "column.type-change")?.level;
       assert.equal(await levelOf(10), "error");
       assert.equal(await levelOf(1_000_000), "warning");
+    });
+
+    test("the walk-through catalog starts from the live schema: its columns and its primary key", async () => {
+      const nameType = engine === "mysql" ? `ALTER TABLE ${table} MODIFY name VARCHAR(20) NOT NULL DEFAULT 'x'` : `ALTER TABLE ${table} ALTER COLUMN name TYPE text`;
+      assert.equal((await ruleFindings("column.type-change", [nameType])).length, 0);
+      assert.deepEqual((await ruleFindings("table.primary-key.require", [`ALTER TABLE ${table} ADD COLUMN a INT`, `ALTER TABLE ${table} DROP COLUMN id`])).map((finding) => finding.statementOrdinal), [1]);
+      assert.deepEqual((await ruleFindings("column.drop-in-index", [`ALTER TABLE ${table} DROP COLUMN id`])).length, 1);
     });
 
     test("without a catalog the live rules are skipped, not failed", async () => {

@@ -1,6 +1,6 @@
 // ReviewCatalog for MySQL/MariaDB: catalog reads and EXPLAIN for the SQL review, none of which can run what it reads.
 import type { RowDataPacket } from "mysql2/promise";
-import type { CatalogColumn } from "../../review/catalog.ts";
+import type { CatalogColumn, CatalogIndex } from "../../review/catalog.ts";
 import type { ConnectionTarget, ReviewCatalogSession, SessionLimits } from "../engine.ts";
 import { readDataStatement } from "./backup-statement.ts";
 import { connectMySql } from "./connect.ts";
@@ -12,6 +12,11 @@ export const TABLE_EXISTS_SQL =
 export const TABLE_COLUMNS_SQL =
   "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'YES' AS nullable FROM information_schema.COLUMNS " +
   "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
+
+/** One row per key part, in key order. */
+export const TABLE_INDEXES_SQL =
+  "SELECT INDEX_NAME AS name, NON_UNIQUE AS non_unique, INDEX_TYPE AS method, LOWER(COALESCE(COLUMN_NAME, 'expr()')) AS part " +
+  "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX";
 
 /** The planner's estimate of the rows an UPDATE/DELETE touches, from the SELECT of those rows (touchedRowsSelect). */
 export const EXPLAIN_PREFIX = "EXPLAIN ";
@@ -62,6 +67,18 @@ export async function openMySqlReviewCatalog(target: ConnectionTarget, limits: S
     async columnsOf(table) {
       const rows = await analyse(TABLE_COLUMNS_SQL, splitName(table));
       return rows.map((row): CatalogColumn => ({ name: String(row.name), type: String(row.type), nullable: Boolean(Number(row.nullable)) }));
+    },
+    async indexesOf(table) {
+      const indexes = new Map<string, CatalogIndex>();
+      for (const row of await analyse(TABLE_INDEXES_SQL, splitName(table))) {
+        const name = String(row.name);
+        const method = String(row.method).toUpperCase();
+        const kind = name === "PRIMARY" ? "primary" : Number(row.non_unique) === 0 ? "unique" : method === "FULLTEXT" ? "fulltext" : method === "SPATIAL" ? "spatial" : "index";
+        const index = indexes.get(name) ?? { name, kind, columns: [], method };
+        index.columns.push(String(row.part));
+        indexes.set(name, index);
+      }
+      return [...indexes.values()];
     },
     async estimateAffectedRows(statement) {
       const query = touchedRowsSelect(statement);

@@ -1,6 +1,6 @@
 // ReviewCatalog for PostgreSQL: catalog reads and EXPLAIN for the SQL review, none of which can run what it reads.
 import type pg from "pg";
-import type { CatalogColumn } from "../../review/catalog.ts";
+import type { CatalogColumn, CatalogIndex } from "../../review/catalog.ts";
 import type { ConnectionTarget, ReviewCatalogSession, SessionLimits } from "../engine.ts";
 import { connectPostgres } from "./connect.ts";
 import { runStatement } from "./session.ts";
@@ -20,6 +20,17 @@ export const TABLE_COLUMNS_SQL = `
   FROM pg_catalog.pg_attribute a
   WHERE a.attrelid = (SELECT oid FROM (${RELATION}) r) AND a.attnum > 0 AND NOT a.attisdropped
   ORDER BY a.attnum`;
+
+/** One row per index with its key parts in order; an expression part has no column name. */
+export const TABLE_INDEXES_SQL = `
+  SELECT i.relname AS name, x.indisprimary AS primary, x.indisunique AS unique, upper(am.amname) AS method,
+    array(SELECT coalesce(lower(a.attname::text), 'expr()') FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, n)
+          LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.n) AS columns
+  FROM pg_catalog.pg_index x
+  JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+  JOIN pg_catalog.pg_am am ON am.oid = i.relam
+  WHERE x.indrelid = (SELECT oid FROM (${RELATION}) r)
+  ORDER BY i.relname`;
 
 export const TABLE_ROW_ESTIMATE_SQL = `SELECT reltuples::bigint AS estimate FROM (${RELATION}) r`;
 
@@ -59,6 +70,10 @@ export async function openPostgresReviewCatalog(target: ConnectionTarget, limits
     },
     columnsOf(table) {
       return analyse<CatalogColumn>(TABLE_COLUMNS_SQL, splitName(table));
+    },
+    async indexesOf(table) {
+      const rows = await analyse<{ name: string; primary: boolean; unique: boolean; method: string; columns: string[] }>(TABLE_INDEXES_SQL, splitName(table));
+      return rows.map((row): CatalogIndex => ({ name: row.name, kind: row.primary ? "primary" : row.unique ? "unique" : "index", columns: row.columns, method: row.method }));
     },
     async estimateAffectedRows(statement) {
       let rows;

@@ -1,9 +1,11 @@
 // Column rules: types, defaults, nullability and the column changes that rewrite a table or lose data.
-import { alterActions, asArray, columnName, dataType, definedColumns, functionName, hasDefault, isAutoIncrement, isCreateTable, isNotNull, isPrimaryKeyColumn, isUnsigned, targetTable } from "../ast.ts";
+import { alterActions, asArray, canonicalType, columnName, commentOn, dataType, definedColumns, functionName, hasDefault, isAutoIncrement, isCreateTable, isNotNull, isPrimaryKeyColumn, isUnsigned, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import type { WalkColumn } from "../walk-through.ts";
+import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
+import { finalState } from "./end-state.ts";
 
 const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"]);
 const SERIAL_TYPES = new Set(["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"]);
@@ -40,10 +42,39 @@ function existingAlter(ctx: StatementContext): string | undefined {
   return table && ctx.isExistingTable(table) ? table : undefined;
 }
 
-function hasOnUpdateCurrentTime(column: AstNode): boolean {
-  return asArray(column.reference_definition?.on_action as AstNode[]).some(
-    (action) => action.type === "on update" && /^current_timestamp|^now/i.test(String(action.value?.value ?? functionName(action.value ?? {}))),
+/** MySQL types that take no literal DEFAULT (before 8.0.13, and expression defaults only since): large objects, JSON, geometry. */
+const NO_DEFAULT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$|^GEOMETRY|^POINT$|^LINESTRING$|^POLYGON$|^MULTI/;
+
+/** ALTER TABLE clauses that redefine a column: MODIFY, CHANGE, and PostgreSQL's ALTER COLUMN ... TYPE. */
+const redefinitions = (node: AstNode) =>
+  alterActions(node).filter((action) => action.resource === "column" && (action.action === "modify" || action.action === "change" || (action.action === "alter" && action.definition)));
+
+/** Whether a redefinition changes the column's type (not only its nullability, default or comment). */
+function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
+  if (!before) return true;
+  const length = Number(action.definition?.length);
+  return (
+    canonicalType(before.type) !== canonicalType(dataType(action.definition)) ||
+    (Number.isFinite(length) && before.length !== undefined && before.length !== length) ||
+    before.unsigned !== (isUnsigned(action.definition) || asArray(action.definition?.suffix).map(String).includes("ZEROFILL"))
   );
+}
+
+/** Columns a statement adds to or redefines in a table, as the walk-through catalog holds them after it. */
+function statementColumns(ctx: StatementContext): WalkColumn[] {
+  const table = ctx.schema.after(targetTable(ctx.node));
+  if (!table) return [];
+  const names = new Set(definedColumns(ctx.node).map((column) => column.name.toLowerCase()));
+  return table.columns.filter((column) => names.has(column.name.toLowerCase()));
+}
+
+const isUnsignedOrZerofill = (column: AstNode): boolean =>
+  isUnsigned(column.definition) || asArray(column.definition?.suffix).some((suffix) => String(suffix).toUpperCase() === "ZEROFILL");
+
+/** Lower-cased primary-key columns of the statement's table as it stands after the statement. */
+function primaryKeyColumns(ctx: StatementContext): Set<string> {
+  const table = ctx.schema.after(targetTable(ctx.node));
+  return new Set(table?.indexes.filter((index) => index.kind === "primary").flatMap((index) => index.columns) ?? []);
 }
 
 function isGenerated(column: AstNode): boolean {
@@ -98,19 +129,19 @@ export const columnRules: ReviewRule[] = [
     id: "column.type-change",
     category: "column",
     engines: BOTH,
-    description: "MODIFY/CHANGE/ALTER COLUMN TYPE: a type change rewrites the table and can truncate or reject data.",
+    description: "MODIFY/CHANGE/ALTER COLUMN TYPE that changes a column's type: it rewrites the table and can truncate or reject data.",
     advice: "Check the old and new types; prefer adding a new column, backfilling and switching over.",
     defaults: { test: "warning", prod: "warning" },
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = existingAlter(ctx);
-      if (!table) return [];
-      return alterActions(ctx.node)
-        .filter(
-          (action) =>
-            action.resource === "column" &&
-            (action.action === "modify" || action.action === "change" || (action.action === "alter" && action.definition)),
-        )
+      if (ctx.node.type !== "alter" || ctx.node.keyword === "view") return [];
+      const table = targetTable(ctx.node);
+      const before = ctx.schema.before(table);
+      return redefinitions(ctx.node)
+        .filter((action) => {
+          const old = columnName(action.action === "change" ? action.old_column : action.column).toLowerCase();
+          return changesType(before?.columns.find((column) => column.name.toLowerCase() === old), action);
+        })
         .map((action): RuleHit => ({
           table,
           message: `Column ${columnName(action.column)} of ${table} is redefined as ${dataType(action.definition)}: a type change rewrites the table and may lose data.`,
@@ -121,25 +152,44 @@ export const columnRules: ReviewRule[] = [
     id: "column.default.require",
     category: "column",
     engines: BOTH,
-    description: "NOT NULL column without a DEFAULT (keys, auto-increment and generated columns excepted).",
+    description: "NOT NULL column without a DEFAULT (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
     advice: "Give the column a DEFAULT so inserts that omit it keep working.",
     defaults: { test: "off", prod: "warning" },
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => isNotNull(column) && !hasDefault(column) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)))
-        .map(({ name }) => ({ message: `Column ${name} is NOT NULL without a default.` })),
+    check: (ctx) => {
+      const keyColumns = primaryKeyColumns(ctx);
+      return definedColumns(ctx.node)
+        .filter(({ name, node: column }) => isNotNull(column) && !hasDefault(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)) && !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(dataType(column.definition))))
+        .map(({ name }) => ({ message: `Column ${name} is NOT NULL without a default.` }));
+    },
   }),
   statementRule({
+    id: "column.default.require-all",
+    category: "column",
+    engines: BOTH,
+    description: "Column without a DEFAULT, nullable or not (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
+    advice: "Give every column a DEFAULT, for teams whose policy is that inserts may omit any column.",
+    defaults: { test: "off", prod: "off" },
+    check: (ctx) => {
+      const keyColumns = primaryKeyColumns(ctx);
+      return definedColumns(ctx.node)
+        .filter(({ name, node: column }) => !hasDefault(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)) && !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(dataType(column.definition))))
+        .map(({ name }) => ({ message: `Column ${name} has no default.` }));
+    },
+  }),
+  schemaRule({
     id: "column.comment.require",
     category: "column",
-    engines: MYSQL,
-    description: "Column without a COMMENT.",
-    advice: "Add COMMENT '...' saying what the column holds.",
+    engines: BOTH,
+    description: "A column the change defines is left without a comment (COMMENT '...' or COMMENT ON COLUMN).",
+    advice: "Add a comment saying what the column holds.",
     defaults: { test: "off", prod: "off" },
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => !column.comment?.value?.value)
-        .map(({ name }) => ({ message: `Column ${name} has no comment.` })),
+    check: ({ tables }) =>
+      tables.flatMap(({ steps }) => {
+        const table = finalState(steps);
+        return (table?.columns ?? [])
+          .filter((column) => column.definedAt !== undefined && !column.comment)
+          .map((column) => ({ ordinal: column.definedAt!, message: `Column ${table!.name}.${column.name} has no comment.` }));
+      }),
   }),
   statementRule({
     id: "column.auto-increment.unsigned-integer",
@@ -150,24 +200,27 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     check: ({ node }) =>
       definedColumns(node)
-        .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsigned(column.definition)))
-        .map(({ name, node: column }) => ({ message: `AUTO_INCREMENT column ${name} is ${dataType(column.definition)}${isUnsigned(column.definition) ? " UNSIGNED" : ""}.` })),
+        .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsignedOrZerofill(column)))
+        .map(({ name, node: column }) => ({ message: `AUTO_INCREMENT column ${name} is ${dataType(column.definition)}${isUnsignedOrZerofill(column) ? " UNSIGNED" : ""}.` })),
   }),
   statementRule({
     id: "column.on-update-current-timestamp",
     category: "column",
     engines: MYSQL,
-    description: "ON UPDATE CURRENT_TIMESTAMP on a non-TIMESTAMP/DATETIME column or on more than one column of a table.",
-    advice: "Keep one `updated_at` TIMESTAMP/DATETIME column with ON UPDATE CURRENT_TIMESTAMP.",
+    description: "ON UPDATE CURRENT_TIMESTAMP on a non-TIMESTAMP/DATETIME column, on more than one column of a table, or more than two columns defaulting to the current time.",
+    advice: "Keep one `updated_at` TIMESTAMP/DATETIME column with ON UPDATE CURRENT_TIMESTAMP, and one `created_at` with DEFAULT CURRENT_TIMESTAMP.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ node }) => {
-      const columns = definedColumns(node).filter(({ node: column }) => hasOnUpdateCurrentTime(column));
-      const hits: RuleHit[] = columns
-        .filter(({ node: column }) => !CURRENT_TIME_TYPES.has(dataType(column.definition)))
-        .map(({ name, node: column }) => ({ message: `ON UPDATE CURRENT_TIMESTAMP on ${dataType(column.definition)} column ${name}.` }));
-      if (isCreateTable(node) && columns.length > 1) {
-        hits.push({ message: `${columns.length} columns of ${targetTable(node)} have ON UPDATE CURRENT_TIMESTAMP.` });
-      }
+    check: (ctx) => {
+      const defined = statementColumns(ctx);
+      const hits: RuleHit[] = defined
+        .filter((column) => column.onUpdateCurrentTime && !CURRENT_TIME_TYPES.has(column.type))
+        .map((column) => ({ message: `ON UPDATE CURRENT_TIMESTAMP on ${column.type} column ${column.name}.` }));
+      const table = ctx.schema.after(targetTable(ctx.node));
+      if (!table || defined.length === 0) return hits;
+      const onUpdate = table.columns.filter((column) => column.onUpdateCurrentTime).length;
+      const currentDefault = table.columns.filter((column) => column.defaultCurrentTime).length;
+      if (onUpdate > 1 && defined.some((column) => column.onUpdateCurrentTime)) hits.push({ message: `${onUpdate} columns of ${table.name} have ON UPDATE CURRENT_TIMESTAMP.` });
+      if (currentDefault > 2 && defined.some((column) => column.defaultCurrentTime)) hits.push({ message: `${currentDefault} columns of ${table.name} default to the current time.` });
       return hits;
     },
   }),
@@ -191,13 +244,12 @@ export const columnRules: ReviewRule[] = [
     id: "column.pg.volatile-default",
     category: "column",
     engines: POSTGRES,
-    description: "ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), serial...) rewrites the whole table.",
+    description: "ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), serial...) rewrites the whole table (and fills it row by row).",
     advice: "Add the column without a default (or with a constant one), then backfill in batches.",
     defaults: { test: "warning", prod: "error" },
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = existingAlter(ctx);
-      if (!table) return [];
+      const table = targetTable(ctx.node);
       return addedColumns(ctx.node)
         .filter((column) => {
           const value = column.default_val?.value as AstNode | undefined;
@@ -264,7 +316,7 @@ export const columnRules: ReviewRule[] = [
     check: ({ node, options }) => {
       if (options.disallowedColumnTypes.length === 0) return [];
       const disallowed = new Set(options.disallowedColumnTypes.map((type) => type.toUpperCase()));
-      return definedColumns(node)
+      return [...definedColumns(node), ...redefinitions(node).filter((action) => action.action === "alter").map((action) => ({ name: columnName(action.column), node: action }))]
         .filter(({ node: column }) => disallowed.has(dataType(column.definition)))
         .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition)}, which is not allowed.` }));
     },
@@ -300,26 +352,25 @@ export const columnRules: ReviewRule[] = [
   statementRule({
     id: "column.comment.max-length",
     category: "column",
-    engines: MYSQL,
+    engines: BOTH,
     description: "Column comment longer than `maxCommentLength`.",
     advice: "Shorten the comment.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node, options }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => String(column.comment?.value?.value ?? "").length > options.maxCommentLength)
-        .map(({ name }) => ({ message: `Comment of column ${name} is longer than ${options.maxCommentLength}.` })),
+      [...definedColumns(node).map(({ node: column }) => String(column.comment?.value?.value ?? "")), ...commentOn(node, "column")]
+        .filter((comment) => comment.length > options.maxCommentLength)
+        .map((comment) => ({ message: `Column comment is ${comment.length} characters (max ${options.maxCommentLength}).` })),
   }),
   statementRule({
     id: "column.mysql.change-order",
     category: "column",
     engines: MYSQL,
-    description: "MODIFY/CHANGE ... FIRST/AFTER on an existing table moves the column, which copies the table.",
+    description: "MODIFY/CHANGE ... FIRST/AFTER moves the column, which copies the table.",
     advice: "Leave column order alone; select columns by name.",
     defaults: { test: "warning", prod: "warning" },
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = existingAlter(ctx);
-      if (!table) return [];
+      const table = targetTable(ctx.node);
       return alterActions(ctx.node)
         .filter((action) => ["modify", "change"].includes(action.action) && ["FIRST", "AFTER"].includes(String(action.suffix?.keyword ?? "").toUpperCase()))
         .map((action): RuleHit => ({ table, message: `Column ${columnName(action.column)} of ${table} is moved (${String(action.suffix.keyword).toUpperCase()}).` }));
@@ -344,10 +395,13 @@ export const columnRules: ReviewRule[] = [
     description: "Nullable column, for teams whose policy is NOT NULL everywhere.",
     advice: "Declare the column NOT NULL (with a DEFAULT if needed).",
     defaults: { test: "off", prod: "off" },
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => !isNotNull(column) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !SERIAL_TYPES.has(dataType(column.definition)))
-        .map(({ name }) => ({ message: `Column ${name} is nullable.` })),
+    check: (ctx) => {
+      const keyColumns = primaryKeyColumns(ctx);
+      return [
+        ...definedColumns(ctx.node).filter(({ name, node: column }) => !isNotNull(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !SERIAL_TYPES.has(dataType(column.definition))),
+        ...alterActions(ctx.node).filter((action) => action.action === "alter" && action.nullable?.action === "drop").map((action) => ({ name: columnName(action.column) })),
+      ].map(({ name }) => ({ message: `Column ${name} is nullable.` }));
+    },
   }),
   statementRule({
     id: "column.pg.char",
@@ -372,5 +426,34 @@ export const columnRules: ReviewRule[] = [
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "MONEY")
         .map(({ name }) => ({ message: `Column ${name} is money.` })),
+  }),
+  statementRule({
+    id: "column.drop-in-index",
+    category: "column",
+    engines: BOTH,
+    description: "DROP COLUMN of a column that is part of an index: the index changes or disappears with it.",
+    advice: "Drop or rework the index explicitly first, so the change says what happens to it.",
+    defaults: { test: "off", prod: "warning" },
+    check: (ctx) => {
+      const table = ctx.schema.before(targetTable(ctx.node));
+      if (!table) return [];
+      return alterActions(ctx.node)
+        .filter((action) => action.action === "drop" && action.resource === "column")
+        .map((action) => columnName(action.column).toLowerCase())
+        .filter((column) => table.indexes.some((index) => index.columns.includes(column)))
+        .map((column) => ({ message: `Column ${table.name}.${column} is part of an index.` }));
+    },
+  }),
+  statementRule({
+    id: "column.mysql.disallow-change",
+    category: "column",
+    engines: MYSQL,
+    description: "ALTER TABLE ... CHANGE COLUMN: it renames and redefines in one clause, easy to get wrong.",
+    advice: "Use MODIFY COLUMN to redefine and RENAME COLUMN to rename.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      alterActions(node)
+        .filter((action) => action.action === "change" && action.resource === "column")
+        .map((action) => ({ message: `CHANGE COLUMN ${columnName(action.old_column)}.` })),
   }),
 ];

@@ -1,6 +1,6 @@
 // Typed constructors for rule objects, so each rule file reads as a plain list.
 import type { EngineName } from "../../engines/engine.ts";
-import type { CatalogRule, ChangeRule, StatementRule } from "../types.ts";
+import type { CatalogRule, ChangeRule, SchemaRule, StatementRule } from "../types.ts";
 
 export const BOTH: readonly EngineName[] = ["mysql", "postgres"];
 export const MYSQL: readonly EngineName[] = ["mysql"];
@@ -9,3 +9,4 @@ export const POSTGRES: readonly EngineName[] = ["postgres"];
 export const statementRule = (rule: Omit<StatementRule, "scope">): StatementRule => ({ scope: "statement", ...rule });
 export const changeRule = (rule: Omit<ChangeRule, "scope">): ChangeRule => ({ scope: "change", ...rule });
 export const catalogRule = (rule: Omit<CatalogRule, "scope">): CatalogRule => ({ scope: "catalog", ...rule });
+export const schemaRule = (rule: Omit<SchemaRule, "scope">): SchemaRule => ({ scope: "schema", ...rule });

@@ -1,5 +1,5 @@
 // Engine rules: storage engine choices (MySQL).
-import { alterActions, asArray, isCreateTable, targetTable } from "../ast.ts";
+import { alterActions, asArray, isCreateTable, settingName, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule } from "../types.ts";
 import { MYSQL, statementRule } from "./define.ts";
@@ -9,7 +9,8 @@ function storageEngine(node: AstNode): string | undefined {
     ? asArray(node.table_options as AstNode[]).find((option) => String(option.keyword).toLowerCase() === "engine")?.value
     : undefined;
   const fromAlter = alterActions(node).find((action) => action.resource === "engine")?.engine;
-  const engine = fromCreate ?? fromAlter;
+  const fromSetting = node.type === "set" ? asArray(node.expr as AstNode[]).find((assignment) => settingName(assignment) === "default_storage_engine")?.right : undefined;
+  const engine = fromCreate ?? fromAlter ?? (fromSetting ? (fromSetting.value ?? fromSetting.column) : undefined);
   return engine === undefined ? undefined : String(engine).toUpperCase();
 }
 
@@ -23,7 +24,8 @@ export const engineRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     check: ({ node }) => {
       const engine = storageEngine(node);
-      return engine && engine !== "INNODB" ? [{ message: `Table ${targetTable(node)} uses ENGINE=${engine}.` }] : [];
+      if (!engine || engine === "INNODB") return [];
+      return [{ message: node.type === "set" ? `default_storage_engine is set to ${engine}.` : `Table ${targetTable(node)} uses ENGINE=${engine}.` }];
     },
   }),
 ];

@@ -1,7 +1,8 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
-import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableColumns, createTableConstraints, dataType, functionName, isCreateIndex, isCreateTable, isPrimaryKeyColumn, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ReviewRule } from "../types.ts";
+import type { ReviewRule, StatementContext } from "../types.ts";
+import type { WalkIndex, WalkTable } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
@@ -17,6 +18,17 @@ function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }>
   return definitions
     .filter((definition) => !["foreign key", "check"].includes(constraintType(definition)))
     .map((definition) => ({ name: String(definition.index ?? definition.constraint ?? ""), parts: parts(definition.definition) }));
+}
+
+/** Indexes the statement added to its table: in the walk-through state after it, not before it. */
+function addedIndexes(ctx: StatementContext): { table: WalkTable; indexes: WalkIndex[] } | undefined {
+  const name = targetTable(ctx.node);
+  const table = name ? ctx.schema.after(name) : undefined;
+  if (!table) return undefined;
+  const before = ctx.schema.before(name);
+  const key = (index: WalkIndex) => `${index.kind}:${index.name.toLowerCase()}:${index.columns.join(",")}`;
+  const existing = new Set(before?.indexes.map(key) ?? []);
+  return { table, indexes: table.indexes.filter((index) => !existing.has(key(index))) };
 }
 
 export const indexRules: ReviewRule[] = [
@@ -38,18 +50,16 @@ export const indexRules: ReviewRule[] = [
     id: "index.duplicate",
     category: "index",
     engines: BOTH,
-    description: "Two indexes with the same key parts in one statement.",
+    description: "An index with the same key parts as another index of the table.",
     advice: "Keep one of them.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node }) => {
-      const seen = new Set<string>();
-      const duplicates: string[] = [];
-      for (const index of createdIndexes(node)) {
-        const key = index.parts.join(",");
-        if (seen.has(key)) duplicates.push(key);
-        seen.add(key);
-      }
-      return duplicates.map((key) => ({ message: `Duplicate index on (${key}).` }));
+    check: (ctx) => {
+      const added = addedIndexes(ctx);
+      if (!added) return [];
+      const duplicates = added.indexes.filter((index) =>
+        added.table.indexes.some((other) => other !== index && other.columns.join(",") === index.columns.join(",") && (added.indexes.indexOf(other) < added.indexes.indexOf(index))),
+      );
+      return duplicates.map((index) => ({ message: `Index ${index.name} duplicates another index on (${index.columns.join(", ")}).` }));
     },
   }),
   statementRule({
@@ -85,33 +95,31 @@ export const indexRules: ReviewRule[] = [
     description: "Primary-key column of a type outside `primaryKeyTypes` (integers and UUID by default).",
     advice: "Use a BIGINT (or INT) surrogate key and put a unique index on the natural key.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }) => {
-      if (!isCreateTable(node)) return [];
-      const allowed = new Set(options.primaryKeyTypes.map((type) => type.toUpperCase()));
-      const types = new Map(createTableColumns(node).map((column) => [column.name.toLowerCase(), dataType(column.node.definition)]));
-      const keyColumns = [
-        ...createTableColumns(node).filter((column) => isPrimaryKeyColumn(column.node)).map((column) => column.name.toLowerCase()),
-        ...createTableConstraints(node)
-          .filter((constraint) => constraintType(constraint) === "primary key")
-          .flatMap((constraint) => asArray(constraint.definition as AstNode[]).map((part) => columnName(part).toLowerCase())),
-      ];
-      return keyColumns
-        .filter((column) => types.has(column) && !allowed.has(types.get(column)!))
-        .map((column) => ({ message: `Primary-key column ${column} is ${types.get(column)}.` }));
+    check: (ctx) => {
+      const added = addedIndexes(ctx);
+      const key = added?.indexes.find((index) => index.kind === "primary");
+      if (!added || !key) return [];
+      const allowed = new Set(ctx.options.primaryKeyTypes.map(canonicalType));
+      return key.columns
+        .map((name) => added.table.columns.find((column) => column.name.toLowerCase() === name))
+        .filter((column) => column !== undefined && !allowed.has(canonicalType(column.type)))
+        .map((column) => ({ message: `Primary-key column ${column!.name} is ${column!.type}.` }));
     },
   }),
   statementRule({
     id: "index.mysql.blob-text",
     category: "index",
     engines: MYSQL,
-    description: "BLOB/TEXT/JSON column in an index of a new table: needs a prefix length and indexes only that prefix.",
+    description: "BLOB/TEXT/JSON column in an index: it needs a prefix length and indexes only that prefix.",
     advice: "Index a VARCHAR column, or a generated column holding a hash of the value.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node }) => {
-      if (!isCreateTable(node)) return [];
-      const types = new Map(createTableColumns(node).map((column) => [column.name.toLowerCase(), dataType(column.node.definition)]));
-      return createdIndexes(node)
-        .flatMap((index) => index.parts.filter((part) => LARGE_OBJECT_TYPES.test(types.get(part) ?? "")))
+    check: (ctx) => {
+      const added = addedIndexes(ctx);
+      if (!added) return [];
+      const types = new Map(added.table.columns.map((column) => [column.name.toLowerCase(), column.type]));
+      return added.indexes
+        .filter((index) => index.kind !== "fulltext")
+        .flatMap((index) => index.columns.filter((part) => LARGE_OBJECT_TYPES.test(types.get(part) ?? "")))
         .map((column) => ({ message: `Column ${column} (${types.get(column)}) is in an index.` }));
     },
   }),
@@ -119,13 +127,14 @@ export const indexRules: ReviewRule[] = [
     id: "index.max-count",
     category: "index",
     engines: BOTH,
-    description: "CREATE TABLE with more indexes than `maxIndexesPerTable`: every write maintains each one.",
+    description: "A table with more indexes than `maxIndexesPerTable` (the primary key counts): every write maintains each one.",
     advice: "Drop indexes no query needs; combine overlapping ones.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }) => {
-      if (!isCreateTable(node)) return [];
-      const count = createdIndexes(node).length + createTableColumns(node).filter((column) => isPrimaryKeyColumn(column.node) || column.node.unique).length;
-      return count > options.maxIndexesPerTable ? [{ message: `Table ${targetTable(node)} has ${count} indexes (max ${options.maxIndexesPerTable}).` }] : [];
+    check: (ctx) => {
+      const added = addedIndexes(ctx);
+      if (!added || added.indexes.length === 0) return [];
+      const count = added.table.indexes.length;
+      return count > ctx.options.maxIndexesPerTable ? [{ message: `Table ${added.table.name} has ${count} indexes (max ${ctx.options.maxIndexesPerTable}).` }] : [];
     },
   }),
   statementRule({
@@ -166,6 +175,22 @@ export const indexRules: ReviewRule[] = [
         .map(addedConstraint)
         .filter((constraint): constraint is AstNode => constraint !== undefined && /primary|unique/.test(constraintType(constraint)))
         .map(() => ({ table: targetTable(node), message: `Constraint added to ${targetTable(node)} builds its index under an exclusive lock.` }));
+    },
+  }),
+  statementRule({
+    id: "index.type-allow-list",
+    category: "index",
+    engines: MYSQL,
+    description: "Index of a type outside `indexTypes` (BTREE and HASH by default; FULLTEXT and SPATIAL are the others).",
+    advice: "Use an index type from the allowed list, or add the type to `indexTypes`.",
+    defaults: { test: "off", prod: "off" },
+    check: (ctx) => {
+      if (ctx.options.indexTypes.length === 0) return [];
+      const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));
+      return (addedIndexes(ctx)?.indexes ?? [])
+        .map((index) => (index.kind === "fulltext" || index.kind === "spatial" ? index.kind.toUpperCase() : (index.method ?? "BTREE")))
+        .filter((type) => !allowed.has(type))
+        .map((type) => ({ message: `Index type ${type} is not allowed (allowed: ${ctx.options.indexTypes.join(", ")}).` }));
     },
   }),
 ];

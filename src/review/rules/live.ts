@@ -26,7 +26,10 @@ function writtenColumns(node: AstNode): string[] {
 async function missingReferences(ctx: CatalogContext): Promise<RuleHit[]> {
   const hits: RuleHit[] = [];
   for (const name of referencedTables(ctx.node)) {
-    if (!ctx.isExistingTable(name)) continue;
+    if (!ctx.isExistingTable(name)) {
+      hits.push(...unknownColumns(ctx, name));
+      continue;
+    }
     const { schema, table } = splitName(name);
     if (!(await ctx.catalog.tableExists(schema, table))) {
       hits.push({ message: `Table ${name} does not exist.` });
@@ -41,6 +44,16 @@ async function missingReferences(ctx: CatalogContext): Promise<RuleHit[]> {
     }
   }
   return hits;
+}
+
+/** Written columns missing from a table the change created, as the walk-through catalog has it. */
+function unknownColumns(ctx: CatalogContext, name: string): RuleHit[] {
+  const table = ctx.schema.before(name);
+  if (!table?.complete) return [];
+  const known = new Set(table.columns.map((column) => column.name.toLowerCase()));
+  return writtenColumns(ctx.node)
+    .filter((column) => column !== "" && column !== "*" && !known.has(column.toLowerCase()))
+    .map((column) => ({ message: `Column ${column} does not exist in ${name}.` }));
 }
 
 export const liveRules: ReviewRule[] = [

@@ -1,49 +1,91 @@
 // Naming rules: identifiers follow the configured patterns and fit the engine's length limit.
-import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, tableName, targetTable } from "../ast.ts";
+import { RESERVED_WORDS } from "../reserved-words.ts";
+import { indexParts } from "../walk-through.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
-type IndexKind = "index" | "unique" | "foreign key";
+type IndexKind = "index" | "unique" | "foreign key" | "primary key";
 
-/** Named indexes and constraints a statement creates, by kind. */
-function namedIndexes(node: AstNode): Array<{ kind: IndexKind; name: string }> {
-  const kindOf = (definition: AstNode, fallback: string): IndexKind | undefined => {
-    const type = constraintType(definition) || fallback;
-    if (type.includes("foreign")) return "foreign key";
-    if (type.includes("unique")) return "unique";
-    if (type.includes("primary") || type.includes("check")) return undefined;
-    return "index";
-  };
+/** A named index or constraint a statement creates or renames, with what naming templates refer to. */
+interface NamedIndex {
+  kind: IndexKind;
+  name: string;
+  table: string;
+  columns: string[];
+  referencedTable?: string;
+  referencedColumns?: string[];
+}
+
+function kindOf(definition: AstNode): IndexKind | undefined {
+  const type = `${constraintType(definition)} ${String(definition.keyword ?? "")}`;
+  if (type.includes("foreign")) return "foreign key";
+  if (type.includes("unique")) return "unique";
+  if (type.includes("primary")) return "primary key";
+  if (type.includes("check")) return undefined;
+  return "index";
+}
+
+/** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
+function namedIndexes(ctx: StatementContext): NamedIndex[] {
+  const { node } = ctx;
+  const table = unqualified(targetTable(node));
   if (isCreateIndex(node)) {
-    return node.index ? [{ kind: String(node.index_type).toLowerCase() === "unique" ? "unique" : "index", name: String(node.index) }] : [];
+    return node.index
+      ? [{ kind: String(node.index_type).toLowerCase() === "unique" ? "unique" : "index", name: String(node.index), table, columns: indexParts(node.index_columns) }]
+      : [];
   }
   const definitions = isCreateTable(node)
     ? createTableConstraints(node)
     : alterActions(node).map(addedConstraint).filter((definition): definition is AstNode => definition !== undefined);
-  return definitions.flatMap((definition) => {
-    const kind = kindOf(definition, String(definition.keyword ?? ""));
+  const created = definitions.flatMap((definition): NamedIndex[] => {
+    const kind = kindOf(definition);
     const name = definition.constraint ?? definition.index;
-    return kind && name ? [{ kind, name: String(name) }] : [];
+    if (!kind || !name) return [];
+    const reference = definition.reference_definition as AstNode | undefined;
+    return [{
+      kind,
+      name: String(name),
+      table,
+      columns: indexParts(definition.definition),
+      referencedTable: reference ? unqualified(tableName(asArray(reference.table as AstNode[])[0])) : undefined,
+      referencedColumns: reference ? indexParts(reference.definition) : undefined,
+    }];
+  });
+  return [...created, ...renamedIndexes(ctx)];
+}
+
+/** ALTER TABLE ... RENAME INDEX and PostgreSQL's ALTER INDEX ... RENAME TO, with the renamed index's kind and columns. */
+function renamedIndexes(ctx: StatementContext): NamedIndex[] {
+  const renames =
+    ctx.node.type === "alter_index"
+      ? [{ to: String(ctx.node.rename) }]
+      : alterActions(ctx.node).filter((action) => action.action === "rename" && action.resource === "index").map((action) => ({ to: String(action.new_index) }));
+  return renames.flatMap(({ to }) => {
+    const found = ctx.schema.findIndex(to);
+    if (!found) return [];
+    const kind: IndexKind = found.index.kind === "unique" ? "unique" : found.index.kind === "primary" ? "primary key" : "index";
+    return [{ kind, name: to, table: found.table, columns: found.index.columns }];
   });
 }
 
-/** Names of the primary-key constraints a statement creates (unnamed ones are the engine's business). */
-function primaryKeyNames(node: AstNode): string[] {
-  const definitions = isCreateTable(node)
-    ? createTableConstraints(node)
-    : alterActions(node).map(addedConstraint).filter((definition): definition is AstNode => definition !== undefined);
-  return definitions.filter((definition) => constraintType(definition) === "primary key" && definition.constraint).map((definition) => String(definition.constraint));
-}
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Reserved words that clash most often with table and column names (the engines' lists are longer). */
-const COMMON_RESERVED = ["ALL", "AND", "AS", "ASC", "BETWEEN", "BY", "CASE", "CHECK", "COLUMN", "CONSTRAINT", "CREATE", "DEFAULT", "DESC", "DISTINCT", "DROP", "ELSE", "FOR", "FOREIGN", "FROM", "GRANT", "GROUP", "HAVING", "IN", "INTO", "IS", "JOIN", "LEFT", "LIKE", "LIMIT", "NOT", "NULL", "ON", "OR", "ORDER", "PRIMARY", "REFERENCES", "RIGHT", "SELECT", "TABLE", "THEN", "TO", "UNION", "UNIQUE", "USING", "WHEN", "WHERE", "WITH"];
-const RESERVED_WORDS: Record<EngineName, Set<string>> = {
-  mysql: new Set([...COMMON_RESERVED, "ADD", "ALTER", "CHANGE", "CONDITION", "DATABASE", "DELETE", "DESCRIBE", "DIV", "EXISTS", "EXPLAIN", "FULLTEXT", "INDEX", "INSERT", "INTERVAL", "KEY", "KEYS", "KILL", "LOAD", "LOCK", "MATCH", "MOD", "RANGE", "READ", "RELEASE", "RENAME", "REPLACE", "SCHEMA", "SET", "SHOW", "SIGNAL", "SPATIAL", "SQL", "UPDATE", "USAGE", "VALUES", "WRITE", "RANK", "ROW", "ROWS"]),
-  postgres: new Set([...COMMON_RESERVED, "ANALYSE", "ANALYZE", "ANY", "ARRAY", "ASYMMETRIC", "BOTH", "CAST", "COLLATE", "CURRENT_DATE", "CURRENT_ROLE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER", "DEFERRABLE", "DO", "END", "EXCEPT", "FALSE", "FETCH", "INITIALLY", "INTERSECT", "LATERAL", "LEADING", "LOCALTIME", "LOCALTIMESTAMP", "OFFSET", "ONLY", "PLACING", "RETURNING", "SESSION_USER", "SOME", "SYMMETRIC", "TRAILING", "TRUE", "USER", "VARIADIC", "WINDOW"]),
-};
+/** Bytebase-style templates in a naming pattern: `{{table}}`, `{{column_list}}`, `{{referencing_table}}`... */
+function expand(pattern: string, index: NamedIndex): string {
+  const values: Record<string, string | undefined> = {
+    table: index.table,
+    column_list: index.columns.join("_"),
+    referencing_table: index.table,
+    referencing_column: index.columns.join("_"),
+    referenced_table: index.referencedTable,
+    referenced_column: index.referencedColumns?.join("_"),
+  };
+  return pattern.replace(/\{\{(\w+)\}\}/g, (match, key: string) => (values[key] === undefined ? match : escapeRegExp(values[key]!)));
+}
 
 const unqualified = (name: string): string => name.slice(name.lastIndexOf(".") + 1);
 
@@ -70,10 +112,16 @@ const compiled = (pattern: string): RegExp => {
   return regexp;
 };
 
+/** PostgreSQL folds unquoted identifiers to lower case: `CREATE TABLE techBook` creates `techbook`. */
+function asStored(ctx: StatementContext, name: string): string {
+  if (ctx.engine !== "postgres" || ctx.statement.text.includes(`"${name}"`)) return name;
+  return name.toLowerCase();
+}
+
 function namingRule(
   id: string,
   what: string,
-  option: keyof Pick<ReviewOptions, "namingTable" | "namingColumn" | "namingIndex" | "namingUnique" | "namingForeignKey">,
+  option: keyof Pick<ReviewOptions, "namingTable" | "namingColumn">,
   names: (node: AstNode) => string[],
 ) {
   return statementRule({
@@ -83,22 +131,40 @@ function namingRule(
     description: `${what} name does not match the \`${option}\` pattern.`,
     advice: `Rename the ${what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }: StatementContext): RuleHit[] =>
-      names(node)
-        .filter((name) => name !== "" && !compiled(options[option]).test(name))
-        .map((name) => ({ message: `${what} name ${name} does not match ${options[option]}.` })),
+    check: (ctx: StatementContext): RuleHit[] =>
+      names(ctx.node)
+        .map((name) => asStored(ctx, name))
+        .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
+        .map((name) => ({ message: `${what} name ${name} does not match ${ctx.options[option]}.` })),
   });
 }
 
-const indexNames = (kind: IndexKind) => (node: AstNode) =>
-  namedIndexes(node).filter((index) => index.kind === kind).map((index) => index.name);
+type IndexNamingOption = keyof Pick<ReviewOptions, "namingIndex" | "namingUnique" | "namingForeignKey" | "namingPrimaryKey">;
+
+/** An index-naming rule; its pattern may use Bytebase-style templates. */
+function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; option: IndexNamingOption; engines?: readonly EngineName[]; defaults?: ReviewRule["defaults"] }) {
+  return statementRule({
+    id: spec.id,
+    category: "naming",
+    engines: spec.engines ?? BOTH,
+    description: `${spec.what} name does not match the \`${spec.option}\` pattern (templates: {{table}}, {{column_list}}; for foreign keys {{referencing_table}}, {{referencing_column}}, {{referenced_table}}, {{referenced_column}}).`,
+    advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
+    defaults: spec.defaults ?? { test: "warning", prod: "warning" },
+    check: (ctx: StatementContext): RuleHit[] =>
+      namedIndexes(ctx)
+        .filter((index) => index.kind === spec.kind)
+        .map((index) => ({ index: { ...index, name: asStored(ctx, index.name) }, pattern: expand(ctx.options[spec.option], index) }))
+        .filter(({ index, pattern }) => !compiled(pattern).test(index.name))
+        .map(({ index, pattern }) => ({ message: `${spec.what} name ${index.name} does not match ${pattern}.` })),
+  });
+}
 
 export const namingRules: ReviewRule[] = [
   namingRule("naming.table", "Table", "namingTable", newTableNames),
   namingRule("naming.column", "Column", "namingColumn", newColumnNames),
-  namingRule("naming.index", "Index", "namingIndex", indexNames("index")),
-  namingRule("naming.unique", "Unique key", "namingUnique", indexNames("unique")),
-  namingRule("naming.foreign-key", "Foreign key", "namingForeignKey", indexNames("foreign key")),
+  indexNamingRule({ id: "naming.index", what: "Index", kind: "index", option: "namingIndex" }),
+  indexNamingRule({ id: "naming.unique", what: "Unique key", kind: "unique", option: "namingUnique" }),
+  indexNamingRule({ id: "naming.foreign-key", what: "Foreign key", kind: "foreign key", option: "namingForeignKey" }),
   statementRule({
     id: "naming.identifier.length",
     category: "naming",
@@ -106,9 +172,10 @@ export const namingRules: ReviewRule[] = [
     description: "Identifier longer than the engine allows (64 characters in MySQL, 63 bytes in PostgreSQL, which truncates silently).",
     advice: "Shorten the name.",
     defaults: { test: "error", prod: "error" },
-    check: ({ node, engine }) => {
+    check: (ctx) => {
+      const { node, engine } = ctx;
       const limit = engine === "mysql" ? 64 : 63;
-      const names = [...newTableNames(node), ...newColumnNames(node), ...namedIndexes(node).map((index) => index.name)];
+      const names = [...newTableNames(node), ...newColumnNames(node), ...namedIndexes(ctx).map((index) => index.name)];
       return names
         .filter((name) => (engine === "mysql" ? name.length : Buffer.byteLength(name)) > limit)
         .map((name) => ({ message: `Identifier ${name} is longer than ${limit}.` }));
@@ -126,18 +193,7 @@ export const namingRules: ReviewRule[] = [
         .filter(({ name, node: column }) => isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name))
         .map(({ name }) => ({ message: `AUTO_INCREMENT column ${name} does not match ${options.namingAutoIncrement}.` })),
   }),
-  statementRule({
-    id: "naming.primary-key",
-    category: "naming",
-    engines: POSTGRES,
-    description: "Named primary-key constraint does not match the `namingPrimaryKey` pattern.",
-    advice: "Rename the constraint to match the pattern, or leave the name out and let PostgreSQL name it.",
-    defaults: { test: "off", prod: "warning" },
-    check: ({ node, options }) =>
-      primaryKeyNames(node)
-        .filter((name) => !compiled(options.namingPrimaryKey).test(name))
-        .map((name) => ({ message: `Primary key name ${name} does not match ${options.namingPrimaryKey}.` })),
-  }),
+  indexNamingRule({ id: "naming.primary-key", what: "Primary key", kind: "primary key", option: "namingPrimaryKey", engines: POSTGRES, defaults: { test: "off", prod: "warning" } }),
   statementRule({
     id: "naming.identifier.reserved",
     category: "naming",
@@ -145,9 +201,9 @@ export const namingRules: ReviewRule[] = [
     description: "Table or column named with a reserved word (order, group, user...): every query must quote it.",
     advice: "Pick a name that is not a reserved word, e.g. orders instead of order.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node, engine }) =>
-      [...newTableNames(node), ...newColumnNames(node)]
-        .filter((name) => RESERVED_WORDS[engine].has(name.toUpperCase()))
+    check: (ctx) =>
+      [...newTableNames(ctx.node), ...newColumnNames(ctx.node)]
+        .filter((name) => RESERVED_WORDS[ctx.engine].has(name.toUpperCase()))
         .map((name) => ({ message: `${name} is a reserved word.` })),
   }),
   statementRule({

@@ -1,5 +1,5 @@
 // Statement rules: what a DML or utility statement does, independent of the schema.
-import { alterActions, asArray, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, isCreateTable, targetTable } from "../ast.ts";
+import { alterActions, asArray, columnName, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, isCreateTable, settingName, targetTable, unfilteredSelects } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
@@ -14,6 +14,9 @@ const insertSelect = (node: AstNode): AstNode | undefined => (isInsert(node) && 
 
 /** The WHERE clause of a data change: UPDATE/DELETE's own, or INSERT ... SELECT's. */
 const dataChangeWhere = (node: AstNode): AstNode | undefined => (isUpdateOrDelete(node) ? node.where : insertSelect(node)?.where) ?? undefined;
+
+/** The WHERE clause of a query or data change. */
+const statementWhere = (node: AstNode): AstNode | undefined => (node.type === "select" ? node.where : dataChangeWhere(node)) ?? undefined;
 
 const COMPARISONS = new Set(["=", "<>", "!=", "<", "<=", ">", ">=", "IN", "NOT IN", "LIKE", "NOT LIKE", "BETWEEN", "IS", "IS NOT"]);
 
@@ -47,11 +50,14 @@ const referencesColumn = (node: AstNode | undefined): boolean => {
 /** Tables a DML statement reads or writes together: its FROM/USING list and its JOINs. */
 function joinedTables(node: AstNode): number {
   const lists = node.type === "update" ? [node.table, node.from] : node.type === "delete" ? [node.from] : [insertSelect(node)?.from ?? node.from];
+  // SELECT lists only its FROM; a DML statement's own target is counted with its joins.
   return lists.reduce((count: number, list) => count + asArray(list as AstNode[]).filter((table) => table && typeof table === "object").length, 0);
 }
 
+/** The row count of LIMIT: `LIMIT n`, `LIMIT n OFFSET m`, or MySQL's `LIMIT offset, n`. */
 const limitValue = (node: AstNode): number | undefined => {
-  const value = asArray(node.limit?.value as AstNode[])[0];
+  const values = asArray(node.limit?.value as AstNode[]);
+  const value = node.limit?.seperator === "," ? values[1] : values[0];
   return value?.type === "number" ? Number(value.value) : undefined;
 };
 
@@ -61,7 +67,7 @@ const runsOutsideTransaction = (node: AstNode): boolean =>
   Boolean(node.concurrently) ||
   (node.type === "drop" && String(node.prefix ?? "").toUpperCase() === "CONCURRENTLY");
 
-/** MySQL: an ALTER TABLE of an existing table that does not state its ALGORITHM= or LOCK= clause (off by default). */
+/** MySQL: an ALTER TABLE that does not state its ALGORITHM= or LOCK= clause (off by default). */
 function alterClauseRule(spec: { id: string; description: string; advice: string; clause: "algorithm" | "lock" }): ReviewRule {
   const shown = spec.clause.toUpperCase();
   return statementRule({
@@ -71,8 +77,8 @@ function alterClauseRule(spec: { id: string; description: string; advice: string
     description: spec.description,
     advice: spec.advice,
     defaults: { test: "off", prod: "off" },
-    check: ({ node, isExistingTable }) =>
-      node.type === "alter" && targetTable(node) && isExistingTable(targetTable(node)) && !alterActions(node).some((action) => action.resource === spec.clause)
+    check: ({ node }) =>
+      node.type === "alter" && node.keyword !== "view" && targetTable(node) && !alterActions(node).some((action) => action.resource === spec.clause)
         ? [{ message: `ALTER TABLE ${targetTable(node)} without ${shown}=.` }]
         : [],
   });
@@ -114,13 +120,11 @@ export const statementRules: ReviewRule[] = [
     id: "statement.select.no-star",
     category: "statement",
     engines: BOTH,
-    description: "SELECT * inside a change (INSERT ... SELECT *, CREATE TABLE ... AS SELECT *) depends on column order.",
+    description: "SELECT * (in a query, INSERT ... SELECT *, CREATE TABLE ... AS SELECT *) depends on column order and reads columns nobody needs.",
     advice: "List the columns explicitly.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node, facts }) =>
-      (isInsert(node) || node.type === "create" || isUpdateOrDelete(node)) && facts().selectsStar
-        ? [{ message: "SELECT * used inside a data change." }]
-        : [],
+      (DML_TYPES.has(node.type) || node.type === "create") && facts().selectsStar ? [{ message: "SELECT * used." }] : [],
   }),
   statementRule({
     id: "statement.insert.column-list",
@@ -190,13 +194,13 @@ export const statementRules: ReviewRule[] = [
     id: "statement.dml.no-limit",
     category: "statement",
     engines: MYSQL,
-    description: "UPDATE/DELETE with LIMIT changes an unpredictable set of rows and is unsafe for replication.",
+    description: "UPDATE/DELETE/INSERT ... SELECT with LIMIT changes an unpredictable set of rows and is unsafe for replication.",
     advice: "Select the rows by key in the WHERE clause.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node }) =>
-      isUpdateOrDelete(node) && asArray(node.limit?.value).length > 0
-        ? [{ message: `${node.type.toUpperCase()} uses LIMIT.` }]
-        : [],
+    check: ({ node }) => {
+      const target = isUpdateOrDelete(node) ? node : insertSelect(node);
+      return target && asArray(target.limit?.value).length > 0 ? [{ message: `${node.type.toUpperCase()} uses LIMIT.` }] : [];
+    },
   }),
   statementRule({
     id: "statement.dml.no-order-by",
@@ -288,7 +292,7 @@ export const statementRules: ReviewRule[] = [
     id: "statement.alter.merge",
     category: "statement",
     engines: BOTH,
-    description: "Several ALTER TABLE statements on the same table: each one may rebuild or lock it.",
+    description: "Several CREATE/ALTER TABLE statements on the same table: each ALTER may rebuild or lock it.",
     advice: "Merge them into one ALTER TABLE with several clauses.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ parsed }) => {
@@ -296,7 +300,7 @@ export const statementRules: ReviewRule[] = [
       const hits: Array<RuleHit & { ordinal: number }> = [];
       parsed.forEach((statement, ordinal) => {
         for (const node of statement.nodes) {
-          if (node.type !== "alter" || node.keyword === "view") continue;
+          if (!(node.type === "alter" && node.keyword !== "view") && !isCreateTable(node)) continue;
           const table = targetTable(node).toLowerCase();
           if (!table) continue;
           const count = (seen.get(table) ?? 0) + 1;
@@ -388,7 +392,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Compare the bare column to a computed value, e.g. created_at >= '2024-01-01' AND created_at < '2024-01-02'.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node }) => {
-      const hits = whereExpressions(dataChangeWhere(node)).filter(
+      const hits = whereExpressions(statementWhere(node)).filter(
         (expression) =>
           COMPARISONS.has(String(expression.operator).toUpperCase()) &&
           [expression.left, expression.right].some((side: AstNode | undefined) => (side?.type === "function" || side?.type === "binary_expr") && referencesColumn(side)),
@@ -416,7 +420,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Use IS NULL / IS NOT NULL.",
     defaults: { test: "error", prod: "error" },
     check: ({ node }) =>
-      whereExpressions(dataChangeWhere(node) ?? (node.type === "select" ? node.where : undefined)).some(
+      whereExpressions(statementWhere(node)).some(
         (expression) => ["=", "<>", "!="].includes(String(expression.operator)) && (expression.right?.type === "null" || expression.left?.type === "null"),
       )
         ? [{ message: "Comparison with NULL using = or <>." }]
@@ -436,11 +440,11 @@ export const statementRules: ReviewRule[] = [
     id: "statement.limit.max",
     category: "statement",
     engines: BOTH,
-    description: "LIMIT larger than `maxLimitValue` in a data change.",
-    advice: "Change rows in smaller batches.",
+    description: "LIMIT larger than `maxLimitValue` in a query or data change.",
+    advice: "Read or change rows in smaller batches.",
     defaults: { test: "off", prod: "warning" },
     check: ({ node, options }) => {
-      const target = isUpdateOrDelete(node) ? node : insertSelect(node);
+      const target = isUpdateOrDelete(node) || node.type === "select" ? node : insertSelect(node);
       const limit = target ? limitValue(target) : undefined;
       return limit !== undefined && limit > options.maxLimitValue ? [{ message: `LIMIT ${limit} (max ${options.maxLimitValue}).` }] : [];
     },
@@ -449,11 +453,11 @@ export const statementRules: ReviewRule[] = [
     id: "statement.join.max-tables",
     category: "statement",
     engines: BOTH,
-    description: "A data change that joins more than `maxJoinTables` tables.",
-    advice: "Collect the keys to change in a simpler query first.",
+    description: "A query or data change that joins more than `maxJoinTables` tables.",
+    advice: "Collect the keys in a simpler query first.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node, options }) => {
-      if (!DML_TYPES.has(node.type) || node.type === "select") return [];
+      if (!DML_TYPES.has(node.type)) return [];
       const tables = joinedTables(node);
       return tables > options.maxJoinTables ? [{ message: `${tables} tables joined (max ${options.maxJoinTables}).` }] : [];
     },
@@ -484,13 +488,13 @@ export const statementRules: ReviewRule[] = [
   }),
   alterClauseRule({
     id: "statement.mysql.alter-algorithm",
-    description: "ALTER TABLE on an existing table without ALGORITHM=INSTANT/INPLACE: MySQL silently falls back to copying.",
+    description: "ALTER TABLE without ALGORITHM=INSTANT/INPLACE: MySQL silently falls back to copying.",
     advice: "Add ALGORITHM=INSTANT (or INPLACE) so the statement fails instead of copying the table.",
     clause: "algorithm",
   }),
   alterClauseRule({
     id: "statement.mysql.alter-lock",
-    description: "ALTER TABLE on an existing table without LOCK=NONE: MySQL may block writes without saying so.",
+    description: "ALTER TABLE without LOCK=NONE: MySQL may block writes without saying so.",
     advice: "Add LOCK=NONE so the statement fails instead of blocking writes.",
     clause: "lock",
   }),
@@ -521,5 +525,53 @@ export const statementRules: ReviewRule[] = [
       const ordinal = parsed.findIndex((statement) => statement.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined));
       return ordinal < 0 ? [] : [{ ordinal, message: "ALTER TYPE ... ADD VALUE runs in one transaction with other statements." }];
     },
+  }),
+  statementRule({
+    id: "statement.where.require.select",
+    category: "statement",
+    engines: BOTH,
+    description: "SELECT ... FROM without a WHERE clause (a subquery's too) reads every row.",
+    advice: "Filter on the rows you need.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) => (node.type === "select" && unfilteredSelects(node) > 0 ? [{ message: "SELECT without a WHERE clause." }] : []),
+  }),
+  changeRule({
+    id: "statement.mysql.max-execution-time",
+    category: "statement",
+    engines: MYSQL,
+    description: "Queries and data changes that run before the change sets max_execution_time: nothing stops a runaway one.",
+    advice: "Start the change with SET max_execution_time = <ms>.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ parsed }) => {
+      for (const [ordinal, statement] of parsed.entries()) {
+        if (statement.nodes.some((node) => node.type === "set" && asArray(node.expr as AstNode[]).some((assignment) => settingName(assignment) === "max_execution_time"))) return [];
+        if (statement.nodes.some((node) => DML_TYPES.has(node.type))) return [{ ordinal, message: "max_execution_time is not set before this statement." }];
+      }
+      return [];
+    },
+  }),
+  changeRule({
+    id: "statement.pg.set-role",
+    category: "statement",
+    engines: POSTGRES,
+    description: "A change that does not start with SET ROLE: objects it creates belong to Sluice's connection user.",
+    advice: "Begin the change with SET ROLE <owner>.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ parsed }) =>
+      parsed.length > 0 && !parsed.some((statement) => statement.nodes.some((node) => node.type === "set_role"))
+        ? [{ ordinal: 0, message: "No SET ROLE in the change." }]
+        : [],
+  }),
+  statementRule({
+    id: "statement.pg.add-column-with-default",
+    category: "statement",
+    engines: POSTGRES,
+    description: "ADD COLUMN ... DEFAULT: before PostgreSQL 11, and with any volatile default, it rewrites the table under an exclusive lock.",
+    advice: "Add the column without a default, then SET DEFAULT and backfill in batches.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      alterActions(node)
+        .filter((action) => action.action === "add" && action.resource === "column" && action.default_val)
+        .map((action) => ({ message: `Column ${columnName(action.column)} is added with a DEFAULT.` })),
   }),
 ];

@@ -1,5 +1,5 @@
 // System rules: session settings, server-side code and maintenance statements.
-import { asArray } from "../ast.ts";
+import { asArray, commentOn, settingName } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import { createsView, routineKind } from "../parse.ts";
 import type { ReviewRule } from "../types.ts";
@@ -24,8 +24,6 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 /** Session settings that switch off a safety net or hide the change from replication and rollback. */
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
 
-const settingName = (assignment: AstNode): string =>
-  String(assignment.left?.name ?? "").toLowerCase().replace(/^@@(session\.|global\.)?/, "");
 
 export const systemRules: ReviewRule[] = [
   statementRule({
@@ -103,5 +101,43 @@ export const systemRules: ReviewRule[] = [
     advice: "REINDEX ... CONCURRENTLY (PostgreSQL 12+), in a change of its own.",
     defaults: { test: "warning", prod: "error" },
     check: ({ node }) => (node.type === "reindex" && !node.concurrently ? [{ message: `REINDEX ${String(node.keyword).toUpperCase()} without CONCURRENTLY.` }] : []),
+  }),
+  statementRule({
+    id: "system.function.disallowed-list",
+    category: "system",
+    engines: BOTH,
+    description: "A call to a function listed in `disallowedFunctions` (SLEEP, BENCHMARK, GET_LOCK, LOAD_FILE... by default).",
+    advice: "Leave the function out of the change, or remove it from `disallowedFunctions`.",
+    defaults: { test: "off", prod: "warning" },
+    check: ({ facts, options }) => {
+      const disallowed = new Set(options.disallowedFunctions.map((name) => name.toLowerCase()));
+      return [...new Set(facts().functionNames.filter((name) => disallowed.has(name)))].map((name) => ({ message: `${name.toUpperCase()}() is not allowed.` }));
+    },
+  }),
+  statementRule({
+    id: "system.comment.max-length",
+    category: "system",
+    engines: POSTGRES,
+    description: "COMMENT ON (a table, column, index or any object) longer than `maxCommentLength`.",
+    advice: "Shorten the comment; keep documentation elsewhere.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node, options }) =>
+      commentOn(node)
+        .filter((comment) => comment.length > options.maxCommentLength)
+        .map((comment) => ({ message: `Comment is ${comment.length} characters (max ${options.maxCommentLength}).` })),
+  }),
+  statementRule({
+    id: "system.pg.encoding",
+    category: "system",
+    engines: POSTGRES,
+    description: "CREATE DATABASE with an ENCODING outside `encodings` (UTF8 by default).",
+    advice: "Create the database with ENCODING 'UTF8'.",
+    defaults: { test: "warning", prod: "error" },
+    check: ({ node, options }) => {
+      if (node.type !== "create" || node.keyword !== "database" || !node.encoding) return [];
+      const allowed = new Set(options.encodings.map((encoding) => encoding.toLowerCase().replace(/[-_]/g, "")));
+      const encoding = String(node.encoding);
+      return allowed.has(encoding.toLowerCase().replace(/[-_]/g, "")) ? [] : [{ message: `Encoding ${encoding} is not allowed (allowed: ${options.encodings.join(", ")}).` }];
+    },
   }),
 ];

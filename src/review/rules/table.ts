@@ -9,12 +9,15 @@ import {
   definedColumns,
   isCreateTable,
   isPrimaryKeyColumn,
+  commentOn,
   tableName,
   targetTable,
 } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import { collationName, type WalkTable } from "../walk-through.ts";
+import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
+import { brokenAt } from "./end-state.ts";
 
 /** Table options as `[keyword, value]`, lower-cased, from CREATE TABLE options and ALTER TABLE clauses. */
 function tableOptions(node: AstNode): Array<[string, string]> {
@@ -31,6 +34,16 @@ function tableOptions(node: AstNode): Array<[string, string]> {
       const keyword = String(action.keyword).toLowerCase();
       return [keyword, optionValue(action[keyword] ?? action[action.resource] ?? action.value)];
     });
+}
+
+/** CHARACTER SET / COLLATE of CREATE DATABASE and ALTER DATABASE. */
+function databaseOptions(node: AstNode, option: "charset" | "collate"): string[] {
+  if (node.type === "alter_database") return node[option] ? [String(node[option])] : [];
+  if (node.type !== "create" || node.keyword !== "database") return [];
+  const keywords = option === "charset" ? CHARSET_OPTIONS : COLLATE_OPTIONS;
+  return asArray(node.create_definitions as AstNode[])
+    .filter((definition) => keywords.has(String(definition.keyword).toLowerCase()))
+    .map((definition) => String(definition.value?.value ?? definition.value));
 }
 
 const CHARSET_OPTIONS = new Set(["default charset", "charset", "character set", "default character set"]);
@@ -76,20 +89,18 @@ const existingAlterTarget = (ctx: StatementContext): string | undefined => {
 };
 
 export const tableRules: ReviewRule[] = [
-  statementRule({
+  schemaRule({
     id: "table.primary-key.require",
     category: "table",
     engines: BOTH,
-    description: "CREATE TABLE without a primary key.",
+    description: "A table the change creates or changes is left without a primary key at the end of the change.",
     advice: "Add a primary key; replication, online schema changes and row-level rollback need one.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node }) => {
-      if (!isCreateTable(node) || node.like || node.query_expr || node.partition_of) return [];
-      const hasKey =
-        createTableColumns(node).some((column) => isPrimaryKeyColumn(column.node)) ||
-        createTableConstraints(node).some((constraint) => constraintType(constraint) === "primary key");
-      return hasKey ? [] : [{ message: `Table ${targetTable(node)} has no primary key.` }];
-    },
+    check: ({ tables }) =>
+      tables.flatMap(({ steps }) => {
+        const ordinal = brokenAt(steps, (table) => !table.complete || table.partitioned || table.indexes.some((index) => index.kind === "primary"));
+        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${steps.at(-1)!.state!.name} has no primary key.` }];
+      }),
   }),
   statementRule({
     id: "table.foreign-key.disallow",
@@ -100,30 +111,37 @@ export const tableRules: ReviewRule[] = [
     defaults: { test: "off", prod: "off" },
     check: ({ node }) => (foreignKeys(node).length > 0 ? [{ message: `Foreign key on ${targetTable(node)}.` }] : []),
   }),
-  statementRule({
+  schemaRule({
     id: "table.comment.require",
     category: "table",
-    engines: MYSQL,
-    description: "CREATE TABLE without a table comment.",
-    advice: "Add COMMENT '...' saying what the table holds.",
+    engines: BOTH,
+    description: "A table the change creates is left without a comment (COMMENT '...' or COMMENT ON TABLE).",
+    advice: "Add a comment saying what the table holds.",
     defaults: { test: "off", prod: "off" },
-    check: ({ node }) =>
-      isCreateTable(node) && !tableOptions(node).some(([keyword, value]) => keyword === "comment" && value !== "")
-        ? [{ message: `Table ${targetTable(node)} has no comment.` }]
-        : [],
+    check: ({ tables }) =>
+      tables.flatMap(({ steps }) => {
+        const ordinal = brokenAt(steps, (table) => Boolean(table.comment));
+        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${steps.at(-1)!.state!.name} has no comment.` }];
+      }),
   }),
-  statementRule({
+  schemaRule({
     id: "table.required-columns",
     category: "table",
     engines: BOTH,
-    description: "CREATE TABLE without the columns of `requiredColumns`.",
+    description: "A table the change creates or changes lacks a column of `requiredColumns` at the end of the change.",
     advice: "Add the required columns (see the review options in sluice.yml).",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ node, options }) => {
-      if (!isCreateTable(node) || node.like || node.query_expr || options.requiredColumns.length === 0) return [];
-      const present = new Set(createTableColumns(node).map((column) => column.name.toLowerCase()));
-      const missing = options.requiredColumns.filter((column) => !present.has(column.toLowerCase()));
-      return missing.length > 0 ? [{ message: `Table ${targetTable(node)} lacks required column(s): ${missing.join(", ")}.` }] : [];
+    check: ({ tables, options }) => {
+      if (options.requiredColumns.length === 0) return [];
+      const missing = (table: WalkTable) => {
+        const present = new Set(table.columns.map((column) => column.name.toLowerCase()));
+        return options.requiredColumns.filter((column) => !present.has(column.toLowerCase()));
+      };
+      return tables.flatMap(({ steps }) => {
+        const ordinal = brokenAt(steps, (table) => !table.complete || missing(table).length === 0);
+        const table = steps.at(-1)!.state!;
+        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${table.name} lacks required column(s): ${missing(table).join(", ")}.` }];
+      });
     },
   }),
   statementRule({
@@ -158,20 +176,24 @@ export const tableRules: ReviewRule[] = [
     description: "TRUNCATE removes every row and cannot be rolled back from the binlog or a row backup.",
     advice: "Use DELETE with a WHERE clause, or back up the table first.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node }) =>
-      node.type === "truncate" ? [{ message: `TRUNCATE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }] : [],
+    check: ({ node }) => {
+      if (node.type === "truncate") return [{ message: `TRUNCATE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }];
+      return alterActions(node).some((action) => action.action === "truncate" && action.resource === "partition")
+        ? [{ message: `ALTER TABLE ${targetTable(node)} TRUNCATE PARTITION.` }]
+        : [];
+    },
   }),
   statementRule({
     id: "table.charset",
     category: "table",
     engines: MYSQL,
-    description: "Table or column character set outside the allowed `charsets` (default utf8mb4).",
+    description: "Database, table or column character set outside the allowed `charsets` (default utf8mb4).",
     advice: "Use utf8mb4.",
     defaults: { test: "warning", prod: "error" },
     check: ({ node, parsed, options }) => {
-      if (!isCreateTable(node) && node.type !== "alter") return [];
       const allowed = new Set(options.charsets.map((charset) => charset.toLowerCase()));
       const used = [
+        ...databaseOptions(node, "charset"),
         ...tableOptions(node).filter(([keyword]) => CHARSET_OPTIONS.has(keyword)).map(([, value]) => value),
         ...alterActions(node).filter((action) => action.resource === "convert").map((action) => String(action.charset)),
         ...parsed.columnCharsets,
@@ -185,18 +207,19 @@ export const tableRules: ReviewRule[] = [
   statementRule({
     id: "table.collation",
     category: "table",
-    engines: MYSQL,
-    description: "Table or column collation outside `collations` (by default: any collation of an allowed charset).",
-    advice: "Use a collation of utf8mb4, e.g. utf8mb4_0900_ai_ci or utf8mb4_unicode_ci.",
+    engines: BOTH,
+    description: "Database, table or column collation outside `collations` (when empty: on MySQL any collation of an allowed charset, on PostgreSQL any).",
+    advice: "Use an allowed collation, e.g. utf8mb4_0900_ai_ci or utf8mb4_unicode_ci on MySQL.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ node, options }) => {
-      if (!isCreateTable(node) && node.type !== "alter") return [];
+    check: ({ node, options, engine }) => {
+      if (options.collations.length === 0 && engine === "postgres") return [];
       const columns = isCreateTable(node) ? createTableColumns(node).map((column) => column.node) : alterActions(node);
       const used = [
         ...tableOptions(node).filter(([keyword]) => COLLATE_OPTIONS.has(keyword)).map(([, value]) => value),
         ...alterActions(node).filter((action) => action.resource === "convert" && action.collate).map((action) => String(action.collate)),
-        ...columns.map((column) => column.collate?.collate?.name).filter(Boolean).map((name) => String(name).toLowerCase()),
-      ];
+        ...columns.map((column) => collationName(column.collate)).filter((name): name is string => Boolean(name)),
+        ...databaseOptions(node, "collate"),
+      ].map((name) => name.toLowerCase());
       const allowed = (collation: string): boolean =>
         options.collations.length > 0
           ? options.collations.some((name) => name.toLowerCase() === collation)
@@ -257,7 +280,8 @@ export const tableRules: ReviewRule[] = [
     advice: "Have a DBA confirm the partitioning scheme, or turn this rule off.",
     defaults: { test: "off", prod: "warning" },
     check: ({ node }) =>
-      isCreateTable(node) && tableOptions(node).some(([keyword]) => keyword === "partition by")
+      (isCreateTable(node) && (node.partition_of || tableOptions(node).some(([keyword]) => keyword === "partition by"))) ||
+      alterActions(node).some((action) => action.resource === "partition" && action.action === "partition by")
         ? [{ message: `Table ${targetTable(node)} is partitioned.` }]
         : [],
   }),
@@ -288,14 +312,14 @@ export const tableRules: ReviewRule[] = [
   statementRule({
     id: "table.comment.max-length",
     category: "table",
-    engines: MYSQL,
+    engines: BOTH,
     description: "Table comment longer than `maxCommentLength`.",
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "warning", prod: "warning" },
     check: ({ node, options }) =>
-      tableOptions(node)
-        .filter(([keyword, value]) => keyword === "comment" && value.length > options.maxCommentLength)
-        .map(([, value]) => ({ message: `Table comment is ${value.length} characters (max ${options.maxCommentLength}).` })),
+      [...tableOptions(node).filter(([keyword]) => keyword === "comment").map(([, value]) => value), ...commentOn(node, "table")]
+        .filter((value) => value.length > options.maxCommentLength)
+        .map((value) => ({ message: `Table comment is ${value.length} characters (max ${options.maxCommentLength}).` })),
   }),
   statementRule({
     id: "table.foreign-key.on-delete-cascade",
@@ -317,14 +341,24 @@ export const tableRules: ReviewRule[] = [
     id: "table.mysql.auto-increment-initial",
     category: "table",
     engines: MYSQL,
-    description: "CREATE TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
+    description: "CREATE/ALTER TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
     advice: "Leave AUTO_INCREMENT= out, or set it to the configured start.",
     defaults: { test: "off", prod: "off" },
     check: ({ node, options }) =>
-      isCreateTable(node)
-        ? tableOptions(node)
-            .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
-            .map(([, value]) => ({ message: `AUTO_INCREMENT starts at ${value} (expected ${options.autoIncrementInitialValue}).` }))
+      tableOptions(node)
+        .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
+        .map(([, value]) => ({ message: `AUTO_INCREMENT starts at ${value} (expected ${options.autoIncrementInitialValue}).` })),
+  }),
+  statementRule({
+    id: "table.mysql.disallow-set-charset",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE/ALTER TABLE that sets the table's character set: tables should inherit the database's.",
+    advice: "Leave CHARSET out and set it once on the database.",
+    defaults: { test: "off", prod: "off" },
+    check: ({ node }) =>
+      tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) || alterActions(node).some((action) => action.resource === "convert")
+        ? [{ message: `Table ${targetTable(node)} sets its character set.` }]
         : [],
   }),
 ];

@@ -1,0 +1,513 @@
+// The walk-through catalog: the schema a change leads to, seeded from the live database and changed by each
+// statement in order, so rules see what a table looks like before and after a statement and at the end of the change.
+import type { EngineName } from "../engines/engine.ts";
+import {
+  addedConstraint,
+  alterActions,
+  asArray,
+  columnName,
+  constraintType,
+  createTableColumns,
+  createTableConstraints,
+  dataType,
+  functionName,
+  isCreateIndex,
+  isCreateTable,
+  isUnsigned,
+  tableKey,
+  tableName,
+  targetTable,
+} from "./ast.ts";
+import type { CatalogColumn, ReviewCatalog } from "./catalog.ts";
+import type { AstNode } from "./parse.ts";
+
+export interface WalkColumn {
+  name: string;
+  /** Upper-cased type name without length or attributes, e.g. `VARCHAR`, `BIGINT`, `TIMESTAMP`. */
+  type: string;
+  length?: number;
+  unsigned: boolean;
+  nullable: boolean;
+  hasDefault: boolean;
+  defaultCurrentTime: boolean;
+  onUpdateCurrentTime: boolean;
+  autoIncrement: boolean;
+  comment?: string;
+  charset?: string;
+  collation?: string;
+  /** Ordinal of the statement of this change that defined the column; undefined for a column of the live schema. */
+  definedAt?: number;
+}
+
+export type IndexKind = "primary" | "unique" | "index" | "fulltext" | "spatial";
+
+export interface WalkIndex {
+  name: string;
+  kind: IndexKind;
+  /** Lower-cased key parts; an expression part is `expr()`. */
+  columns: string[];
+  /** USING BTREE/HASH..., upper-cased, when stated. */
+  method?: string;
+}
+
+export interface WalkTable {
+  name: string;
+  columns: WalkColumn[];
+  indexes: WalkIndex[];
+  comment?: string;
+  partitioned: boolean;
+  /** Ordinal of the statement of this change that created the table; undefined for a table of the live schema. */
+  createdAt?: number;
+  /** False when the table's columns could not be known (CREATE TABLE ... AS SELECT, LIKE an unknown table). */
+  complete: boolean;
+}
+
+/** A table as it was after one statement of the change; `state` is undefined once it is dropped or renamed away. */
+export interface TableStep {
+  ordinal: number;
+  state: WalkTable | undefined;
+}
+
+const CURRENT_TIME = /^(current_timestamp|now|localtime|localtimestamp)$/i;
+
+function isCurrentTime(value: AstNode | undefined): boolean {
+  if (!value) return false;
+  if (value.type === "function") return CURRENT_TIME.test(functionName(value));
+  return CURRENT_TIME.test(String(value.value ?? ""));
+}
+
+function literalText(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === "object") {
+    const node = value as AstNode;
+    if (node.type === "null") return undefined;
+    return literalText(node.value);
+  }
+  return String(value).replace(/^'|'$/g, "");
+}
+
+/** The column a CREATE TABLE definition or an ALTER TABLE ADD/MODIFY/CHANGE clause describes. */
+export function walkColumn(definition: AstNode, ordinal: number | undefined): WalkColumn {
+  const defaultValue = definition.default_val?.value as AstNode | undefined;
+  const onUpdate =
+    defaultValue?.over?.type === "on update" ||
+    asArray(definition.reference_definition?.on_action as AstNode[]).some((action) => action.type === "on update" && isCurrentTime(action.value));
+  const suffixes = asArray(definition.definition?.suffix as unknown[]).map((suffix) => String(suffix).toUpperCase());
+  const length = Number(definition.definition?.length);
+  return {
+    name: columnName(definition.column),
+    type: dataType(definition.definition),
+    length: Number.isFinite(length) ? length : undefined,
+    // ZEROFILL implies UNSIGNED in MySQL.
+    unsigned: isUnsigned(definition.definition) || suffixes.includes("ZEROFILL"),
+    nullable: definition.nullable?.type !== "not null" && !definition.primary_key && definition.unique !== "primary key",
+    hasDefault: Boolean(definition.default_val) && defaultValue?.type !== "null",
+    defaultCurrentTime: isCurrentTime(defaultValue),
+    onUpdateCurrentTime: onUpdate,
+    autoIncrement: Boolean(definition.auto_increment),
+    comment: literalText(definition.comment?.value),
+    charset: definition.character_set?.value?.value ? String(definition.character_set.value.value).toLowerCase() : undefined,
+    collation: collationName(definition.collate),
+    definedAt: ordinal,
+  };
+}
+
+export function collationName(collate: AstNode | undefined): string | undefined {
+  const name = collate?.collate?.name;
+  if (!name) return undefined;
+  return String(typeof name === "object" ? name.value : name);
+}
+
+/** Key parts of an index definition, lower-cased; expressions become `name()`. */
+export function indexParts(definition: unknown): string[] {
+  return asArray(definition as AstNode[]).map((part) => {
+    // MySQL's `col(10)` prefix length reads as a call with one number.
+    const args = asArray(part.args?.value as AstNode[]);
+    if (part.type === "function" && args.length === 1 && args[0]!.type === "number") return functionName(part);
+    if (part.type === "function") return `${functionName(part)}()`;
+    if (part.type === "column_ref" || part.column !== undefined) return columnName(part).toLowerCase();
+    return "expr()";
+  });
+}
+
+function indexKind(definition: AstNode): IndexKind | undefined {
+  const type = `${constraintType(definition)} ${String(definition.keyword ?? "")} ${String(definition.index_type ?? "")}`.toLowerCase();
+  if (type.includes("foreign") || type.includes("check")) return undefined;
+  if (type.includes("primary")) return "primary";
+  if (type.includes("unique")) return "unique";
+  if (type.includes("fulltext")) return "fulltext";
+  if (type.includes("spatial")) return "spatial";
+  return "index";
+}
+
+function indexMethod(definition: AstNode): string | undefined {
+  const using = definition.index_type?.type ?? asArray(definition.index_options as AstNode[]).find((option) => option.keyword === "using")?.type ?? definition.index_using;
+  return using ? String(using).toUpperCase() : undefined;
+}
+
+/** The index an index or constraint definition creates, or undefined for foreign keys and checks. */
+export function walkIndex(definition: AstNode, table: string, existing: readonly WalkIndex[]): WalkIndex | undefined {
+  const kind = indexKind(definition);
+  if (!kind) return undefined;
+  const columns = indexParts(definition.definition);
+  const named = definition.index ?? definition.constraint;
+  const name = named ? String(named) : kind === "primary" ? "PRIMARY" : generatedIndexName(table, columns, existing);
+  return { name, kind, columns, method: indexMethod(definition) };
+}
+
+/** The name the server gives an unnamed index: MySQL uses the first column, PostgreSQL `table_col_idx`; unique enough here. */
+function generatedIndexName(table: string, columns: string[], existing: readonly WalkIndex[]): string {
+  const base = columns[0] ?? `${table}_idx`;
+  let name = base;
+  for (let n = 2; existing.some((index) => index.name.toLowerCase() === name.toLowerCase()); n++) name = `${base}_${n}`;
+  return name;
+}
+
+/** Parses the server's spelling of a column type (`varchar(255)`, `int(10) unsigned`) into a WalkColumn. */
+function liveColumn(column: CatalogColumn): WalkColumn {
+  const type = column.type.toLowerCase();
+  const base = /^[a-z ]+?(?=\(|\s+unsigned|\s+zerofill|$)/.exec(type)?.[0]?.trim() ?? type;
+  const length = /\((\d+)/.exec(type)?.[1];
+  return {
+    name: column.name,
+    type: base.toUpperCase(),
+    length: length ? Number(length) : undefined,
+    unsigned: /\bunsigned\b/.test(type),
+    nullable: column.nullable,
+    hasDefault: false,
+    defaultCurrentTime: false,
+    onUpdateCurrentTime: false,
+    autoIncrement: false,
+  };
+}
+
+const cloneTable = (table: WalkTable): WalkTable => ({
+  ...table,
+  columns: table.columns.map((column) => ({ ...column })),
+  indexes: table.indexes.map((index) => ({ ...index, columns: [...index.columns] })),
+});
+
+export class WalkThrough {
+  private readonly tables = new Map<string, WalkTable>();
+  /** Tables the live database was asked about, found or not. */
+  private readonly seeded = new Set<string>();
+  private readonly steps = new Map<string, TableStep[]>();
+
+  constructor(
+    private readonly engine: EngineName,
+    private readonly catalog?: ReviewCatalog,
+  ) {}
+
+  /** The table as the change has left it so far, or undefined when it does not exist or is unknown. */
+  table(name: string): WalkTable | undefined {
+    return this.tables.get(tableKey(name));
+  }
+
+  /** The index of that name, on whichever table holds it. */
+  findIndex(name: string): { table: string; index: WalkIndex } | undefined {
+    for (const table of this.tables.values()) {
+      const index = table.indexes.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+      if (index) return { table: table.name, index };
+    }
+    return undefined;
+  }
+
+  /** Every table the change created or changed, with its state after each statement that touched it. */
+  history(): Array<{ key: string; steps: TableStep[] }> {
+    return [...this.steps].map(([key, steps]) => ({ key, steps }));
+  }
+
+  /** Loads the tables a statement reads or changes from the live database, once each. */
+  async seed(node: AstNode): Promise<void> {
+    if (!this.catalog) return;
+    for (const name of referencedTables(node)) {
+      const key = tableKey(name);
+      if (this.seeded.has(key) || this.tables.has(key)) continue;
+      this.seeded.add(key);
+      const columns = await this.catalog.columnsOf(name);
+      if (columns.length === 0) continue;
+      const table: WalkTable = { name: key, columns: columns.map(liveColumn), indexes: await this.catalog.indexesOf(name), partitioned: false, complete: true };
+      this.tables.set(key, table);
+      // The live state comes first in the table's history, so end-of-change rules can tell what the change broke.
+      this.steps.set(key, [{ ordinal: -1, state: cloneTable(table) }]);
+    }
+  }
+
+  /** Applies one statement; returns the keys of the tables it changed. */
+  apply(node: AstNode, ordinal: number): string[] {
+    const touched = this.change(node, ordinal);
+    for (const key of touched) {
+      const state = this.tables.get(key);
+      const steps = this.steps.get(key) ?? [];
+      steps.push({ ordinal, state: state && cloneTable(state) });
+      this.steps.set(key, steps);
+    }
+    return touched;
+  }
+
+  /** A copy of a table's current state, to compare with the state after a statement. */
+  snapshot(name: string): WalkTable | undefined {
+    const table = this.table(name);
+    return table && cloneTable(table);
+  }
+
+  private change(node: AstNode, ordinal: number): string[] {
+    if (isCreateTable(node)) return this.createTable(node, ordinal);
+    if (isCreateIndex(node) && targetTable(node)) {
+      const table = this.tableOrPlaceholder(targetTable(node));
+      const index = walkIndex(
+        { index: node.index, definition: node.index_columns, keyword: String(node.index_type ?? "index"), index_type: node.index_using ? { type: node.index_using } : undefined, index_options: node.index_options },
+        table.name,
+        table.indexes,
+      );
+      if (index) table.indexes.push(index);
+      return [tableKey(table.name)];
+    }
+    if (node.type === "alter" && node.keyword !== "view" && targetTable(node)) return this.alterTable(node, ordinal);
+    if (node.type === "drop" && node.keyword === "table") {
+      const keys = asArray(node.name as AstNode[]).map((name) => tableKey(tableName(name)));
+      for (const key of keys) this.tables.delete(key);
+      return keys;
+    }
+    if (node.type === "drop" && node.keyword === "index") return this.dropIndex(node);
+    if (node.type === "rename") {
+      return asArray(node.table as AstNode[][]).flatMap((pair) => this.renameTable(tableName(pair[0]), String(pair[1]?.table ?? "")));
+    }
+    if (node.type === "comment") return this.comment(node);
+    if (node.type === "alter_index" && node.rename) return this.renameIndex(undefined, String(node.index), String(node.rename));
+    return [];
+  }
+
+  /**
+   * A table the walk knows nothing of (no catalog, or the server does not have it) still collects what the change
+   * does to it, so rules see the columns and indexes the change adds; it is incomplete, so nothing is judged missing.
+   */
+  private tableOrPlaceholder(name: string): WalkTable {
+    const key = tableKey(name);
+    let table = this.tables.get(key);
+    if (!table) {
+      table = { name: key, columns: [], indexes: [], partitioned: false, complete: false };
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  private createTable(node: AstNode, ordinal: number): string[] {
+    const name = targetTable(node);
+    const key = tableKey(name);
+    const like = node.like ? this.table(tableName(asArray(node.like.table as AstNode[])[0] ?? node.like)) : undefined;
+    if (node.if_not_exists && this.tables.has(key)) return [];
+    const table: WalkTable = like
+      ? { ...cloneTable(like), name: key, createdAt: ordinal, comment: undefined }
+      : { name: key, columns: [], indexes: [], partitioned: false, createdAt: ordinal, complete: !node.like && !node.query_expr };
+    for (const column of createTableColumns(node)) this.addColumn(table, column.node, ordinal);
+    for (const constraint of createTableConstraints(node)) {
+      const index = walkIndex(constraint, key, table.indexes);
+      if (index) table.indexes.push(index);
+    }
+    for (const option of asArray(node.table_options as AstNode[])) {
+      const keyword = String(option.keyword).toLowerCase();
+      if (keyword === "comment") table.comment = literalText(option.value);
+      if (keyword === "partition by") table.partitioned = true;
+    }
+    if (node.partition_of) table.partitioned = true;
+    this.tables.set(key, table);
+    return [key];
+  }
+
+  /** A column definition with its inline PRIMARY KEY / UNIQUE, which become indexes. */
+  private addColumn(table: WalkTable, definition: AstNode, ordinal: number, position?: AstNode): void {
+    const column = walkColumn(definition, ordinal);
+    const at = position ? this.position(table, position) : table.columns.length;
+    table.columns.splice(at, 0, column);
+    const key = column.name.toLowerCase();
+    if (definition.primary_key || definition.unique === "primary key") {
+      table.indexes = table.indexes.filter((index) => index.kind !== "primary");
+      table.indexes.push({ name: "PRIMARY", kind: "primary", columns: [key] });
+    } else if (definition.unique) {
+      table.indexes.push({ name: generatedIndexName(table.name, [key], table.indexes), kind: "unique", columns: [key] });
+    }
+  }
+
+  private position(table: WalkTable, suffix: AstNode): number {
+    const keyword = String(suffix.keyword ?? "").toUpperCase();
+    if (keyword === "FIRST") return 0;
+    if (keyword === "AFTER") {
+      const after = columnName(suffix.expr ?? suffix.column).toLowerCase();
+      const index = table.columns.findIndex((column) => column.name.toLowerCase() === after);
+      return index < 0 ? table.columns.length : index + 1;
+    }
+    return table.columns.length;
+  }
+
+  private alterTable(node: AstNode, ordinal: number): string[] {
+    const key = tableKey(targetTable(node));
+    const table = this.tableOrPlaceholder(key);
+    let renamedTo: string | undefined;
+    for (const action of alterActions(node)) {
+      const constraint = addedConstraint(action);
+      if (constraint) {
+        const index = walkIndex(constraint, table.name, table.indexes);
+        if (index?.kind === "primary") table.indexes = table.indexes.filter((existing) => existing.kind !== "primary");
+        if (index) table.indexes.push(index);
+        continue;
+      }
+      if (action.resource === "column") this.alterColumn(table, action, ordinal);
+      else if (action.action === "drop") this.dropKey(table, action);
+      else if (action.action === "rename" && action.resource === "table") renamedTo = String(action.table);
+      else if (action.action === "rename" && action.resource === "index") this.renameIndex(table, String(action.old_index ?? action.index), String(action.new_index ?? action.rename));
+      else if (action.resource === "comment") table.comment = literalText(action.comment);
+      else if (action.resource === "partition" && action.action === "partition by") table.partitioned = true;
+    }
+    if (renamedTo) return this.renameTable(key, renamedTo);
+    return [key];
+  }
+
+  private alterColumn(table: WalkTable, action: AstNode, ordinal: number): void {
+    const find = (name: string) => table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase());
+    const name = columnName(action.column);
+    switch (action.action) {
+      case "add":
+        if (action.definition) this.addColumn(table, action, ordinal, action.suffix);
+        return;
+      case "drop": {
+        const dropped = name.toLowerCase();
+        table.columns = table.columns.filter((column) => column.name.toLowerCase() !== dropped);
+        // A dropped column leaves every index it was part of; an index with no part left is gone.
+        table.indexes = table.indexes
+          .map((index) => ({ ...index, columns: index.columns.filter((part) => part !== dropped) }))
+          .filter((index) => index.columns.length > 0);
+        return;
+      }
+      case "modify":
+      case "change": {
+        const old = action.action === "change" ? columnName(action.old_column) : name;
+        const at = find(old);
+        if (at >= 0) table.columns.splice(at, 1);
+        this.renameInIndexes(table, old, name);
+        const previous = at >= 0 ? at : table.columns.length;
+        const column = walkColumn(action, ordinal);
+        const position = action.suffix?.keyword ? this.position(table, action.suffix) : previous;
+        table.columns.splice(position, 0, column);
+        if (action.primary_key) {
+          table.indexes = table.indexes.filter((index) => index.kind !== "primary");
+          table.indexes.push({ name: "PRIMARY", kind: "primary", columns: [name.toLowerCase()] });
+        } else if (action.unique) {
+          table.indexes.push({ name: generatedIndexName(table.name, [name.toLowerCase()], table.indexes), kind: "unique", columns: [name.toLowerCase()] });
+        }
+        return;
+      }
+      case "rename": {
+        const old = columnName(action.old_column);
+        const at = find(old);
+        if (at >= 0) table.columns[at]!.name = name;
+        this.renameInIndexes(table, old, name);
+        return;
+      }
+      case "alter": {
+        const column = table.columns[find(name)];
+        if (!column) return;
+        if (action.definition) {
+          const changed = walkColumn({ ...action, nullable: column.nullable ? undefined : { type: "not null" } }, ordinal);
+          column.type = changed.type;
+          column.length = changed.length;
+          column.unsigned = changed.unsigned;
+          if (changed.collation) column.collation = changed.collation;
+        }
+        if (action.nullable?.action === "set") column.nullable = false;
+        if (action.nullable?.action === "drop") column.nullable = true;
+        if (action.default_change === "set" || action.default_val) column.hasDefault = true;
+        if (action.default_change === "drop") column.hasDefault = false;
+        return;
+      }
+    }
+  }
+
+  private renameInIndexes(table: WalkTable, from: string, to: string): void {
+    const old = from.toLowerCase();
+    for (const index of table.indexes) index.columns = index.columns.map((part) => (part === old ? to.toLowerCase() : part));
+  }
+
+  /** ALTER TABLE ... DROP PRIMARY KEY / INDEX / KEY / CONSTRAINT. */
+  private dropKey(table: WalkTable, action: AstNode): void {
+    const keyword = String(action.keyword ?? "").toLowerCase();
+    if (keyword === "primary key") {
+      table.indexes = table.indexes.filter((index) => index.kind !== "primary");
+      return;
+    }
+    const name = String(action.index ?? action.key ?? action.constraint ?? "").toLowerCase();
+    if (!name) return;
+    // An unnamed primary key is `PRIMARY` in MySQL and `<table>_pkey` in PostgreSQL.
+    const primaryAlias = this.engine === "mysql" ? "primary" : `${table.name}_pkey`;
+    table.indexes = table.indexes.filter((index) => index.name.toLowerCase() !== name && !(index.kind === "primary" && name === primaryAlias));
+  }
+
+  private dropIndex(node: AstNode): string[] {
+    const names = asArray(node.name as AstNode[]).map((name) => columnName(name) || String(name?.table ?? name)).map((name) => name.toLowerCase());
+    const onTable = node.table ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))] : [...this.tables.keys()];
+    const touched: string[] = [];
+    for (const key of onTable) {
+      const table = this.tables.get(key);
+      if (!table) continue;
+      const before = table.indexes.length;
+      table.indexes = table.indexes.filter((index) => !names.includes(index.name.toLowerCase()));
+      if (table.indexes.length !== before) touched.push(key);
+    }
+    return touched;
+  }
+
+  private renameIndex(table: WalkTable | undefined, from: string, to: string): string[] {
+    for (const candidate of table ? [table] : this.tables.values()) {
+      const index = candidate.indexes.find((existing) => existing.name.toLowerCase() === from.toLowerCase());
+      if (index) {
+        index.name = to;
+        return [tableKey(candidate.name)];
+      }
+    }
+    return [];
+  }
+
+  private renameTable(from: string, to: string): string[] {
+    const oldKey = tableKey(from);
+    const table = this.tables.get(oldKey);
+    if (!table || !to) return [oldKey];
+    const newKey = tableKey(to);
+    this.tables.delete(oldKey);
+    table.name = newKey;
+    this.tables.set(newKey, table);
+    return [oldKey, newKey];
+  }
+
+  /** PostgreSQL COMMENT ON TABLE / COLUMN: a NULL or empty comment removes it. */
+  private comment(node: AstNode): string[] {
+    const target = node.target as AstNode | undefined;
+    const text = literalText(node.expr?.expr);
+    const value = text === undefined || text === "" ? undefined : text;
+    if (target?.type === "table") {
+      const table = this.table(tableName(target.name));
+      if (!table) return [];
+      table.comment = value;
+      return [tableKey(table.name)];
+    }
+    if (target?.type === "column") {
+      const table = this.table(String(target.name?.table ?? ""));
+      const column = table?.columns.find((candidate) => candidate.name.toLowerCase() === columnName(target.name).toLowerCase());
+      if (!table || !column) return [];
+      column.comment = value;
+      return [tableKey(table.name)];
+    }
+    return [];
+  }
+}
+
+/** Tables a statement reads or changes, whose live definitions the walk needs before applying it. */
+function referencedTables(node: AstNode): string[] {
+  if (isCreateTable(node)) return node.like ? [tableName(asArray(node.like.table as AstNode[])[0] ?? node.like)] : [];
+  if (isCreateIndex(node) || node.type === "alter") return [targetTable(node)].filter(Boolean);
+  if (["insert", "replace", "update", "delete"].includes(node.type)) {
+    return asArray((node.type === "delete" && node.from ? node.from : node.table) as AstNode[]).map(tableName).filter(Boolean);
+  }
+  if (node.type === "comment" && node.target?.type === "column") return [String(node.target.name?.table ?? "")].filter(Boolean);
+  if (node.type === "comment" && node.target?.type === "table") return [tableName(node.target.name)];
+  return [];
+}

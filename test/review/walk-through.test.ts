@@ -1,0 +1,72 @@
+// The walk-through catalog: every rule sees the schema the script leads to, not one statement alone.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { EngineName } from "../../src/engines/engine.ts";
+import type { ReviewConfigInput } from "../../src/review/index.ts";
+import { reviewAllOn } from "./support/review-helpers.ts";
+
+/** Statement numbers (1-based) at which `ruleId` reports, with every rule on. */
+async function flaggedAt(engine: EngineName, ruleId: string, sqls: string[], options: ReviewConfigInput["options"] = {}): Promise<number[]> {
+  const report = await reviewAllOn(engine, sqls, options);
+  return report.findings.filter((finding) => finding.ruleId === ruleId).map((finding) => finding.statementOrdinal + 1);
+}
+
+for (const engine of ["mysql", "postgres"] as const) {
+  describe(`walk-through catalog on ${engine}`, () => {
+    test("a primary key added after CREATE TABLE satisfies the primary-key rule; dropping it later does not", async () => {
+      assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT)", "ALTER TABLE t ADD CONSTRAINT pk_t PRIMARY KEY (id)"]), []);
+      assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT)"]), [1]);
+      assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT PRIMARY KEY, a INT)", "ALTER TABLE t DROP COLUMN id"]), [2]);
+    });
+
+    test("a column renamed into a required name satisfies the required columns", async () => {
+      const options = { requiredColumns: ["id", "creator_id"] };
+      assert.deepEqual(await flaggedAt(engine, "table.required-columns", ["CREATE TABLE t (id INT PRIMARY KEY, creator INT)", "ALTER TABLE t RENAME COLUMN creator TO creator_id"], options), []);
+      assert.deepEqual(await flaggedAt(engine, "table.required-columns", ["CREATE TABLE t (id INT PRIMARY KEY, creator_id INT)", "ALTER TABLE t DROP COLUMN creator_id"], options), [2]);
+    });
+
+    test("a primary key added with ADD COLUMN, or over an existing column, is held to the primary-key types", async () => {
+      assert.deepEqual(await flaggedAt(engine, "index.primary-key.type", ["CREATE TABLE t (a INT)", "ALTER TABLE t ADD COLUMN id VARCHAR(5) PRIMARY KEY"]), [2]);
+      assert.deepEqual(await flaggedAt(engine, "index.primary-key.type", ["CREATE TABLE t (code VARCHAR(5))", "ALTER TABLE t ADD PRIMARY KEY (code)"]), [2]);
+      assert.deepEqual(await flaggedAt(engine, "index.primary-key.type", ["CREATE TABLE t (id BIGINT)", "ALTER TABLE t ADD PRIMARY KEY (id)"]), []);
+    });
+
+    test("indexes added by CREATE INDEX count toward the table's index limit", async () => {
+      const options = { maxIndexesPerTable: 2 };
+      const script = ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_b ON t (b)"];
+      assert.deepEqual(await flaggedAt(engine, "index.max-count", script, options), [3]);
+      assert.deepEqual(await flaggedAt(engine, "index.max-count", [...script.slice(0, 2), "DROP INDEX idx_a" + (engine === "mysql" ? " ON t" : ""), script[2]!], options), []);
+    });
+
+    test("dropping a column that an index uses is caught wherever the index was made", async () => {
+      assert.deepEqual(await flaggedAt(engine, "column.drop-in-index", ["CREATE TABLE t (id INT PRIMARY KEY, a INT)", "CREATE INDEX idx_a ON t (a)", "ALTER TABLE t DROP COLUMN a"]), [3]);
+    });
+  });
+}
+
+describe("walk-through catalog on mysql only", () => {
+  test("indexes added by ALTER TABLE ... ADD INDEX and CREATE INDEX meet the BLOB/TEXT index rule", async () => {
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc TEXT)", "ALTER TABLE t ADD INDEX idx_doc (doc(20))"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc BLOB)", "CREATE INDEX idx_doc ON t (doc(20))"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc VARCHAR(20))", "CREATE INDEX idx_doc ON t (doc)"]), []);
+  });
+
+  test("indexes added by ALTER TABLE count toward the index limit and against duplicates", async () => {
+    const script = ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, INDEX idx_a (a))", "ALTER TABLE t ADD INDEX idx_b (b)"];
+    assert.deepEqual(await flaggedAt("mysql", "index.max-count", script, { maxIndexesPerTable: 2 }), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "index.duplicate", ["CREATE TABLE t (id INT PRIMARY KEY, a INT, INDEX idx_a (a))", "ALTER TABLE t ADD INDEX idx_a2 (a)"]), [2]);
+  });
+
+  test("column order, ALGORITHM= and LOCK= rules apply to a table created earlier in the change", async () => {
+    const created = "CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)";
+    assert.deepEqual(await flaggedAt("mysql", "column.mysql.change-order", [created, "ALTER TABLE t MODIFY b INT FIRST"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "statement.mysql.alter-algorithm", [created, "ALTER TABLE t ADD COLUMN c INT"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "statement.mysql.alter-lock", [created, "ALTER TABLE t ADD COLUMN c INT"]), [2]);
+  });
+
+  test("a type change is judged against the column's type before the statement", async () => {
+    const created = "CREATE TABLE t (id INT PRIMARY KEY, a INT)";
+    assert.deepEqual(await flaggedAt("mysql", "column.type-change", [created, "ALTER TABLE t MODIFY a INT NOT NULL"]), []);
+    assert.deepEqual(await flaggedAt("mysql", "column.type-change", [created, "ALTER TABLE t MODIFY a BIGINT"]), [2]);
+  });
+});
