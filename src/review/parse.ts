@@ -1,7 +1,9 @@
-// Parses each statement once with node-sql-parser, recovering a few forms its grammars miss.
+// Parses each statement once: MySQL with node-sql-parser (recovering a few forms its grammar misses), PostgreSQL with
+// PostgreSQL's own parser (postgres-ast.ts).
 import mysqlGrammar from "node-sql-parser/build/mysql.js";
 import postgresGrammar from "node-sql-parser/build/postgresql.js";
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
+import { parsePostgres, parsePostgresBare, PostgresSyntaxError } from "./postgres-ast.ts";
 
 /** node-sql-parser's AST is loosely typed and varies by dialect; rules read it through ast.ts helpers. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,7 +20,7 @@ export interface ParsedStatement {
   /** Statements the text holds (usually one); empty when it did not parse or holds only comments. */
   nodes: AstNode[];
   failure?: ParseFailure;
-  /** PostgreSQL `NOT VALID` was present (the grammar does not keep it). */
+  /** PostgreSQL `NOT VALID` was present. */
   notValid: boolean;
   /** MySQL column-level `CHARACTER SET x` clauses, which the grammar rejects and the recovery removes. */
   columnCharsets: string[];
@@ -29,16 +31,19 @@ const parsers = {
   postgres: { parser: new postgresGrammar.Parser(), database: "PostgresQL" },
 } as const;
 
-/** The bare parse, exactly as the review calls it (the benchmark's baseline). */
+/** node-sql-parser's parse of one statement's text (the review's MySQL parser; /db query's guard on both engines). */
 export function astify(engine: EngineName, sql: string): AstNode[] {
   const { parser, database } = parsers[engine];
   const ast = parser.astify(sql, { database }) as AstNode | AstNode[];
   return Array.isArray(ast) ? ast : [ast];
 }
 
+/** The bare parse the review runs on each statement, without reading the result (the benchmark's baseline). */
+export function bareParse(engine: EngineName, sql: string): unknown {
+  return engine === "postgres" ? parsePostgresBare(sql) : astify(engine, sql);
+}
+
 const blank = (match: string): string => match.replace(/[^\n]/g, " ");
-const NOT_VALID = /\bNOT\s+VALID\b/gi;
-const ALTER_ONLY = /^(\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?)ONLY\b/i;
 const EXECUTABLE_COMMENT = /^\/\*!\d*|\*\/\s*$/g;
 
 /** Rewrites that keep every offset in place (removed text becomes spaces), so error positions stay true. */
@@ -46,9 +51,8 @@ const COLUMN_CHARSET = /\b(?:CHARACTER\s+SET|CHARSET)\s+['"`]?(\w+)['"`]?/gi;
 
 interface Recovery {
   sql: string;
-  notValid: boolean;
   columnCharsets: string[];
-  /** Restores to the AST what the rewrite removed (identity columns, partitioning). */
+  /** Restores to the AST what the rewrite removed (partitioning). */
   annotate?: (nodes: AstNode[]) => void;
 }
 
@@ -122,81 +126,19 @@ function mysqlTableRecovery(text: string): Recovery | undefined {
   if (sql === text) return undefined;
   const annotate = partitioned
     ? (nodes: AstNode[]) => {
-        for (const node of nodes) node.table_options = [...asList(node.table_options), { keyword: "partition by", value: "" }];
+        for (const node of nodes) node.table_options = [...(Array.isArray(node.table_options) ? node.table_options : []), { keyword: "partition by", value: "" }];
       }
     : undefined;
-  return { sql, notValid: false, columnCharsets, annotate };
+  return { sql, columnCharsets, annotate };
 }
 
-const IDENTITY = /\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b(\s*\([^()]*\))?/gi;
-const PG_INDEX_METHOD = /^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b[^(]*?\bON\s+(?:ONLY\s+)?[\w"$.]+\s+)USING\s+(?:brin|spgist|bloom)\b/i;
-
-const PG_CONCURRENT_IF_NOT_EXISTS = /^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+)IF\s+NOT\s+EXISTS\b/i;
-
-/** The column a definition clause belongs to: the first identifier after the enclosing `(` or `,`. */
-function definitionColumn(text: string, offset: number): string | undefined {
-  let depth = 0;
-  let i = offset - 1;
-  for (; i >= 0; i--) {
-    const char = text[i];
-    if (char === ")") depth++;
-    else if (char === "(" && depth-- === 0) break;
-    else if (char === "," && depth === 0) break;
-  }
-  const head = /^\s*(?:ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?)?("[^"]+"|[\w$]+)/i.exec(text.slice(i + 1, offset));
-  return head?.[1]?.replace(/^"|"$/g, "");
-}
-
-function postgresRecovery(text: string): Recovery | undefined {
-  const hasNotValid = NOT_VALID.test(text);
-  NOT_VALID.lastIndex = 0;
-  let sql = hasNotValid ? text.replace(NOT_VALID, blank) : text;
-  if (ALTER_ONLY.test(sql)) sql = sql.replace(ALTER_ONLY, (_match, head: string) => head + "    ");
-  const identityColumns: string[] = [];
-  sql = sql.replace(IDENTITY, (match: string, _options: string, offset: number) => {
-    const column = definitionColumn(sql, offset);
-    if (column) identityColumns.push(column.toLowerCase());
-    return blank(match);
-  });
-  sql = sql.replace(PG_CONCURRENT_IF_NOT_EXISTS, (match, head: string) => head + blank(match.slice(head.length)));
-  sql = sql.replace(PG_INDEX_METHOD, (match, head: string) => head + blank(match.slice(head.length)));
-  if (sql === text) return undefined;
-  const annotate = identityColumns.length > 0
-    ? (nodes: AstNode[]) => {
-        for (const node of nodes) {
-          const definitions = [...asList(node.create_definitions), ...asList(node.expr)];
-          for (const definition of definitions) {
-            const name = columnText(definition.column).toLowerCase();
-            if (definition.resource === "column" && identityColumns.includes(name)) definition.generated = { type: "identity" };
-          }
-        }
-      }
-    : undefined;
-  return { sql, notValid: hasNotValid, columnCharsets: [], annotate };
-}
-
-const asList = (value: unknown): AstNode[] => (Array.isArray(value) ? value : value ? [value as AstNode] : []);
-const columnText = (ref: unknown): string => {
-  if (typeof ref === "string") return ref;
-  const node = ref as AstNode | undefined;
-  return typeof node?.value === "string" ? node.value : node ? columnText(node.column ?? node.expr) : "";
-};
-
-function recoveries(engine: EngineName, text: string): Recovery[] {
-  if (engine === "mysql") {
-    const recovery = /^\s*(?:CREATE|ALTER)\s+TABLE\b/i.test(text) ? mysqlTableRecovery(text) : undefined;
-    return recovery ? [recovery] : [];
-  }
-  const recovery = postgresRecovery(text);
+function recoveries(text: string): Recovery[] {
+  const recovery = /^\s*(?:CREATE|ALTER)\s+TABLE\b/i.test(text) ? mysqlTableRecovery(text) : undefined;
   return recovery ? [recovery] : [];
 }
 
-/** Statements the grammars cannot read but whose meaning is plain from their text. */
+/** MySQL statements the grammar cannot read but whose meaning is plain from their text. */
 const RECOGNIZED: Array<{ pattern: RegExp; node: (match: RegExpExecArray) => AstNode }> = [
-  {
-    pattern: /^VACUUM\b(?:\s*\(([^)]*)\))?(\s+FULL\b)?/i,
-    node: (m) => ({ type: "vacuum", full: Boolean(m[2]) || /\bFULL\b/i.test(m[1] ?? "") }),
-  },
   {
     pattern: /^OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLES?\s+([\w`$.]+(?:\s*,\s*[\w`$.]+)*)\s*$/i,
     node: (m) => ({ type: "optimize", tables: m[1]!.split(",").map((name) => name.trim().replace(/`/g, "")) }),
@@ -254,8 +196,7 @@ const tableRef = (name: string): AstNode => {
  * Statements neither grammar ever reads, recognized from their text before parsing (which saves the failed parse).
  * Each pattern matches the whole statement, so nothing unread passes.
  */
-const UNPARSABLE: Record<EngineName, Array<{ pattern: RegExp; node: (match: RegExpExecArray) => AstNode }>> = {
-  mysql: [
+const UNPARSABLE: Array<{ pattern: RegExp; node: (match: RegExpExecArray) => AstNode }> = [
     {
       pattern: new RegExp(String.raw`^ALTER\s+(?:DATABASE|SCHEMA)(?:\s+(?!DEFAULT\b|CHARACTER\b|CHARSET\b|COLLATE\b)${NAME})?((?:\s+(?:DEFAULT\s+)?(?:CHARACTER\s+SET|CHARSET|COLLATE)\s*=?\s*['"\`]?\w+['"\`]?)+)\s*$`, "i"),
       node: (m) => ({
@@ -293,77 +234,15 @@ const UNPARSABLE: Record<EngineName, Array<{ pattern: RegExp; node: (match: RegE
         expr: [{ type: "alter", action: "alter", resource: "column", column: unquote(m[2]!), default_change: m[3]!.split(/\s+/)[0]!.toLowerCase() }],
       }),
     },
-  ],
-  postgres: [
-    { pattern: /^SET\s+(?:SESSION\s+|LOCAL\s+)?ROLE\s+\S+\s*$/i, node: () => ({ type: "set_role" }) },
-    {
-      pattern: new RegExp(String.raw`^CREATE\s+DATABASE\s+(${NAME})(?:\s+WITH)?((?:\s+\w+\s*=?\s*(?:'[^']*'|[\w"]+))*)\s*$`, "i"),
-      node: (m) => ({ type: "create", keyword: "database", encoding: /\bENCODING\s*=?\s*'?([\w-]+)/i.exec(m[2]!)?.[1] }),
-    },
-    {
-      pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${NAME})\s+ATTACH\s+PARTITION\s+(${NAME})\s+(?:FOR\s+VALUES\s+(?:FROM|IN|WITH)\s*\(.*\)|DEFAULT)\s*$`, "is"),
-      node: (m) => ({
-        type: "alter",
-        keyword: "table",
-        table: [tableRef(m[1]!)],
-        expr: [{ type: "alter", action: "attach", resource: "partition", partition: unquote(m[2]!) }],
-      }),
-    },
-    {
-      pattern: new RegExp(
-        String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${NAME})\s+ALTER\s+(?:COLUMN\s+)?(${NAME})\s+SET\s+STORAGE\s+(PLAIN|EXTERNAL|EXTENDED|MAIN|DEFAULT)\s*$`,
-        "i",
-      ),
-      node: (m) => ({
-        type: "alter",
-        keyword: "table",
-        table: [tableRef(m[1]!)],
-        expr: [{ type: "alter", action: "alter", resource: "column", column: unquote(m[2]!), storage: m[3]!.toLowerCase() }],
-      }),
-    },
-    {
-      pattern: new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${NAME})\s+DROP\s+CONSTRAINT\s+IF\s+EXISTS\s+(${NAME})(?:\s+(CASCADE|RESTRICT))?\s*$`, "i"),
-      node: (m) => ({
-        type: "alter",
-        keyword: "table",
-        table: [tableRef(m[1]!)],
-        expr: [{ type: "alter", action: "drop", resource: "constraint", keyword: "constraint", constraint: unquote(m[2]!) }],
-        cascade: m[3]?.toUpperCase() === "CASCADE",
-      }),
-    },
-    {
-      pattern: new RegExp(String.raw`^ALTER\s+TYPE\s+(${NAME})\s+ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'(?:\s+(?:BEFORE|AFTER)\s+'(?:[^']|'')*')?\s*$`, "i"),
-      node: (m) => ({ type: "alter_type", name: unquote(m[1]!), addValue: m[2] }),
-    },
-    {
-      pattern: new RegExp(String.raw`^CLUSTER(?:\s+VERBOSE)?(?:\s+(${NAME})(?:\s+USING\s+${NAME})?)?\s*$`, "i"),
-      node: (m) => ({ type: "cluster", table: m[1] ? [tableRef(m[1])] : [] }),
-    },
-    {
-      pattern: new RegExp(String.raw`^REINDEX(?:\s*\(([^)]*)\))?\s+(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(CONCURRENTLY\s+)?(${NAME})?\s*$`, "i"),
-      node: (m) => ({ type: "reindex", keyword: m[2]!.toLowerCase(), concurrently: Boolean(m[3]) || /\bCONCURRENTLY\b/i.test(m[1] ?? "") }),
-    },
-    {
-      pattern: new RegExp(String.raw`^ALTER\s+INDEX\s+(?:IF\s+EXISTS\s+)?(${NAME})\s+RENAME\s+TO\s+(${NAME})\s*$`, "i"),
-      node: (m) => ({ type: "alter_index", index: unquote(m[1]!), rename: unquote(m[2]!) }),
-    },
-    {
-      pattern: new RegExp(String.raw`^DROP\s+(MATERIALIZED\s+VIEW|SEQUENCE|EXTENSION|DOMAIN)\s+(?:IF\s+EXISTS\s+)?(${NAMES})(?:\s+(CASCADE|RESTRICT))?\s*$`, "i"),
-      node: (m) => ({ type: "drop", keyword: m[1]!.toLowerCase().replace(/\s+/g, " "), names: m[2], cascade: m[3]?.toUpperCase() === "CASCADE" }),
-    },
-  ],
-};
+];
 
 /** The first keyword of each UNPARSABLE form, so most statements skip the patterns with one lookup. */
-const UNPARSABLE_KEYWORDS: Record<EngineName, Set<string>> = {
-  mysql: new Set(["PREPARE", "EXECUTE", "DEALLOCATE", "DROP", "ALTER"]),
-  postgres: new Set(["ALTER", "CLUSTER", "REINDEX", "DROP", "SET", "CREATE"]),
-};
+const UNPARSABLE_KEYWORDS = new Set(["PREPARE", "EXECUTE", "DEALLOCATE", "DROP", "ALTER"]);
 
-function recognizeUnparsable(engine: EngineName, bare: string): AstNode | undefined {
+function recognizeUnparsable(bare: string): AstNode | undefined {
   const keyword = /^[A-Za-z]+/.exec(bare)?.[0]?.toUpperCase();
-  if (!keyword || !UNPARSABLE_KEYWORDS[engine].has(keyword)) return undefined;
-  for (const { pattern, node } of UNPARSABLE[engine]) {
+  if (!keyword || !UNPARSABLE_KEYWORDS.has(keyword)) return undefined;
+  for (const { pattern, node } of UNPARSABLE) {
     const match = pattern.exec(bare);
     if (match) return node(match);
   }
@@ -409,20 +288,39 @@ function positionInScript(statement: SqlStatement, error: unknown): { line: numb
   };
 }
 
+/** The offset's line and column in the whole script. */
+function offsetInScript(statement: SqlStatement, offset: number): { line: number; column: number } {
+  const before = statement.text.slice(0, offset).split("\n");
+  const lines = before.length - 1;
+  return { line: statement.line + lines, column: lines === 0 ? statement.column + offset : before.at(-1)!.length + 1 };
+}
+
+/** PostgreSQL: its own grammar reads every statement it would run; what it rejects, the server would reject too. */
+function parsePostgresStatement(statement: SqlStatement): ParsedStatement {
+  try {
+    const { nodes, notValid } = parsePostgres(statement.text);
+    return { nodes, notValid, columnCharsets: [] };
+  } catch (error) {
+    if (!(error instanceof PostgresSyntaxError)) throw error;
+    return { nodes: [], notValid: false, columnCharsets: [], failure: { message: error.message, ...offsetInScript(statement, error.offset) } };
+  }
+}
+
 export function parseStatement(engine: EngineName, statement: SqlStatement): ParsedStatement {
+  if (engine === "postgres") return parsePostgresStatement(statement);
   let text = statement.text;
-  if (engine === "mysql" && text.startsWith("/*!")) text = text.replace(EXECUTABLE_COMMENT, blank);
+  if (text.startsWith("/*!")) text = text.replace(EXECUTABLE_COMMENT, blank);
   const bare = stripLeadingComments(text).replace(/;\s*$/, "");
-  const unparsable = recognizeUnparsable(engine, bare);
+  const unparsable = recognizeUnparsable(bare);
   if (unparsable) return { nodes: [unparsable], notValid: false, columnCharsets: [] };
   try {
     return { nodes: astify(engine, text).filter(Boolean), notValid: false, columnCharsets: [] };
   } catch (error) {
-    for (const attempt of recoveries(engine, text)) {
+    for (const attempt of recoveries(text)) {
       try {
         const nodes = astify(engine, attempt.sql).filter(Boolean);
         attempt.annotate?.(nodes);
-        return { nodes, notValid: attempt.notValid, columnCharsets: attempt.columnCharsets };
+        return { nodes, notValid: false, columnCharsets: attempt.columnCharsets };
       } catch {
         // fall through to the next recovery, then to the original error
       }

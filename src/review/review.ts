@@ -4,6 +4,7 @@ import { expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionF
 import type { ReviewCatalog } from "./catalog.ts";
 import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment } from "./config.ts";
 import { parseStatement, type ParsedStatement } from "./parse.ts";
+import { loadPostgresParser } from "./postgres-ast.ts";
 import { reviewRules } from "./rules/registry.ts";
 import { WalkThrough, type WalkTable } from "./walk-through.ts";
 import type {
@@ -68,6 +69,7 @@ function activeRules(request: ReviewRequest) {
 
 export async function reviewStatements(request: ReviewRequest): Promise<ReviewReport> {
   const { engine, statements, config, catalog } = request;
+  if (engine === "postgres") await loadPostgresParser();
   const options = config.options;
   const rules = activeRules(request);
   const findings: ReviewFinding[] = [];

@@ -1,6 +1,7 @@
 // Naming rules: identifiers follow the configured patterns and fit the engine's length limit.
 import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, tableName, targetTable } from "../ast.ts";
 import { RESERVED_WORDS } from "../reserved-words.ts";
+import { longIdentifiers } from "../postgres-ast.ts";
 import { indexParts } from "../walk-through.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import type { ReviewOptions } from "../config.ts";
@@ -112,12 +113,6 @@ const compiled = (pattern: string): RegExp => {
   return regexp;
 };
 
-/** PostgreSQL folds unquoted identifiers to lower case: `CREATE TABLE techBook` creates `techbook`. */
-function asStored(ctx: StatementContext, name: string): string {
-  if (ctx.engine !== "postgres" || ctx.statement.text.includes(`"${name}"`)) return name;
-  return name.toLowerCase();
-}
-
 function namingRule(
   id: string,
   what: string,
@@ -133,7 +128,6 @@ function namingRule(
     defaults: { test: "warning", prod: "warning" },
     check: (ctx: StatementContext): RuleHit[] =>
       names(ctx.node)
-        .map((name) => asStored(ctx, name))
         .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
         .map((name) => ({ message: `${what} name ${name} does not match ${ctx.options[option]}.` })),
   });
@@ -153,7 +147,7 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     check: (ctx: StatementContext): RuleHit[] =>
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)
-        .map((index) => ({ index: { ...index, name: asStored(ctx, index.name) }, pattern: expand(ctx.options[spec.option], index) }))
+        .map((index) => ({ index, pattern: expand(ctx.options[spec.option], index) }))
         .filter(({ index, pattern }) => !compiled(pattern).test(index.name))
         .map(({ index, pattern }) => ({ message: `${spec.what} name ${index.name} does not match ${pattern}.` })),
   });
@@ -174,11 +168,9 @@ export const namingRules: ReviewRule[] = [
     defaults: { test: "error", prod: "error" },
     check: (ctx) => {
       const { node, engine } = ctx;
-      const limit = engine === "mysql" ? 64 : 63;
+      if (engine === "postgres") return longIdentifiers(ctx.statement.text, 63).map((name) => ({ message: `Identifier ${name} is longer than 63 bytes.` }));
       const names = [...newTableNames(node), ...newColumnNames(node), ...namedIndexes(ctx).map((index) => index.name)];
-      return names
-        .filter((name) => (engine === "mysql" ? name.length : Buffer.byteLength(name)) > limit)
-        .map((name) => ({ message: `Identifier ${name} is longer than ${limit}.` }));
+      return names.filter((name) => name.length > 64).map((name) => ({ message: `Identifier ${name} is longer than 64.` }));
     },
   }),
   statementRule({

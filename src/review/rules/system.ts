@@ -44,10 +44,11 @@ export const systemRules: ReviewRule[] = [
     id: "system.routine",
     category: "system",
     engines: BOTH,
-    description: "CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT: server-side code the rules cannot review.",
+    description: "CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT and DO blocks: server-side code the rules cannot review.",
     advice: "Have a reviewer read the body.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ statement }) => {
+    check: ({ statement, node }) => {
+      if (node.type === "do") return [{ message: "DO block: procedural code run once." }];
       const kind = routineKind(statement.text);
       return kind ? [{ message: `CREATE ${kind.toUpperCase()}.` }] : [];
     },

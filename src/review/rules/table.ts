@@ -7,6 +7,7 @@ import {
   createTableColumns,
   createTableConstraints,
   definedColumns,
+  dmlTargets,
   isCreateTable,
   isPrimaryKeyColumn,
   commentOn,
@@ -80,6 +81,16 @@ function mysqlCopyReasons(node: AstNode): string[] {
     if (action.resource === "engine") reasons.push("ENGINE=");
   }
   return reasons;
+}
+
+/** Tables and sequences a statement names: what it creates, alters or drops, and what its DML reads or writes. */
+function objectNames(node: AstNode): string[] {
+  if (node.type === "create" && node.keyword === "sequence") return asArray(node.sequence as AstNode[]).map(tableName);
+  if (node.type === "drop" && ["table", "sequence", "view", "index"].includes(String(node.keyword))) return asArray(node.name as AstNode[]).map(tableName);
+  if (isCreateTable(node) || node.type === "alter" || (node.type === "create" && node.keyword === "index")) return [targetTable(node)];
+  if (node.type === "select") return asArray(node.from as AstNode[]).filter((from) => from.table).map(tableName);
+  if (["insert", "update", "delete"].includes(node.type)) return dmlTargets(node);
+  return [];
 }
 
 const existingAlterTarget = (ctx: StatementContext): string | undefined => {
@@ -303,11 +314,11 @@ export const tableRules: ReviewRule[] = [
     id: "table.pg.schema-qualified",
     category: "table",
     engines: POSTGRES,
-    description: "CREATE TABLE without a schema: the table lands in whatever schema search_path names first.",
-    advice: "Qualify the name, e.g. CREATE TABLE app.orders (...).",
+    description: "A table or sequence named without its schema (CREATE, ALTER, DROP, CREATE INDEX ON, INSERT/UPDATE/DELETE, SELECT ... FROM): it resolves through search_path.",
+    advice: "Qualify the name, e.g. app.orders.",
     defaults: { test: "off", prod: "off" },
     check: ({ node }) =>
-      isCreateTable(node) && !targetTable(node).includes(".") ? [{ message: `Table ${targetTable(node)} has no schema qualifier.` }] : [],
+      [...new Set(objectNames(node).filter((name) => name !== "" && !name.includes(".")))].map((name) => ({ message: `${name} has no schema qualifier.` })),
   }),
   statementRule({
     id: "table.comment.max-length",

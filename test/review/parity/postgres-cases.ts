@@ -45,7 +45,7 @@ export const postgresParity: ParityRule[] = [
       flagged("CREATE TABLE t (a int)", 1),
       flagged("CREATE TABLE t (a int);\nCREATE TABLE u (a int);\nCOMMENT ON TABLE t IS 'orders'", 2),
       flagged("CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'a comment too long'", 2),
-      flagged("CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'orders';\nCOMMENT ON TABLE t IS NULL", 1),
+      flagged("CREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'orders';\nCOMMENT ON TABLE t IS NULL", 3),
     ],
   },
   {
