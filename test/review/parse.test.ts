@@ -41,9 +41,44 @@ describe("statements the grammar misses", () => {
     assert.ok(!ids.includes("statement.parse"), ids.join());
   });
 
-  test("trigger bodies stay unread on MySQL; PostgreSQL DO blocks parse but are flagged as code no rule reads", async () => {
-    assert.ok((await ruleIds("mysql", ["CREATE TRIGGER trg AFTER INSERT ON t FOR EACH ROW BEGIN INSERT INTO u (a) VALUES (NEW.a); END"])).includes("statement.parse"));
+  test("routine bodies and DO blocks are read as server-side code that system.routine puts before a reviewer", async () => {
+    const trigger = await ruleIds("mysql", ["CREATE TRIGGER trg AFTER INSERT ON t FOR EACH ROW BEGIN INSERT INTO u (a) VALUES (NEW.a); END"]);
+    assert.ok(!trigger.includes("statement.parse") && trigger.includes("system.routine") && trigger.includes("system.trigger.disallow"), trigger.join());
+    const both = await ruleIds("mysql", ["DROP TRIGGER IF EXISTS trg; CREATE TRIGGER trg AFTER INSERT ON t FOR EACH ROW BEGIN SET @a = 1; END"]);
+    assert.ok(!both.includes("statement.parse") && both.includes("system.routine"), both.join());
     const doBlock = await ruleIds("postgres", ["DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$"]);
     assert.ok(!doBlock.includes("statement.parse") && doBlock.includes("system.routine"), doBlock.join());
+  });
+
+  test("what stays unread is still flagged: a client command, broken SQL", async () => {
+    assert.ok((await ruleIds("mysql", ["source load_departments.dump"])).includes("statement.parse"));
+    assert.ok((await ruleIds("postgres", ["SELECT :'month'::date"])).includes("statement.parse"));
+  });
+
+  test("MySQL forms the grammar misses parse: column lists, named primary keys, database charsets, partitioning, LOCALTIME and CURRENT_USER defaults", async () => {
+    const ids = await ruleIds("mysql", [
+      "ALTER TABLE t ADD COLUMN (a JSON, b JSON)",
+      "ALTER TABLE t ADD PRIMARY KEY pk (a, a)",
+      "ALTER DATABASE app CHARSET utf8mb4",
+      "ALTER TABLE t PARTITION BY HASH (id) PARTITIONS 4",
+      "CREATE TABLE t (id INT PRIMARY KEY, a DATETIME DEFAULT localtime ON UPDATE localtimestamp, b VARCHAR(20) DEFAULT current_user)",
+      "ALTER TABLE t DROP CONSTRAINT `t_fk`, MODIFY a CHAR(36) NULL",
+      "CREATE VIEW v AS SELECT CONCAT(a, _utf8' ', b) AS ab FROM t",
+      "ALTER TABLE t RENAME INDEX a TO b",
+    ]);
+    assert.ok(!ids.includes("statement.parse"), ids.join());
+    assert.ok(ids.includes("index.column.duplicate") && ids.includes("table.partition.disallow"), ids.join());
+  });
+
+  test("PostgreSQL forms node-sql-parser missed parse with PostgreSQL's own parser", async () => {
+    const ids = await ruleIds("postgres", [
+      "CREATE TABLE t (id int PRIMARY KEY, a timestamp DEFAULT localtime, b text DEFAULT current_user, u int REFERENCES u ON DELETE CASCADE)",
+      "ALTER TABLE t VALIDATE CONSTRAINT c",
+      "SET SESSION ROLE joe",
+      "CREATE DATABASE d ENCODING 'LATIN1'",
+      "ALTER TABLE t DROP COLUMN a CASCADE",
+    ]);
+    assert.ok(!ids.includes("statement.parse"), ids.join());
+    for (const id of ["table.foreign-key.on-delete-cascade", "system.pg.encoding", "statement.pg.cascade"]) assert.ok(ids.includes(id), id);
   });
 });

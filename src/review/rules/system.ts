@@ -16,8 +16,12 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
     description,
     advice: `Leave the ${kind} out of the change, or have this rule switched off for the environment.`,
     defaults: { test: "off", prod: "off" },
-    check: ({ statements }) =>
-      statements.flatMap((statement, ordinal) => (creates(statement.text) ? [{ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` }] : [])),
+    check: ({ statements, parsed }) =>
+      statements.flatMap((statement, ordinal) =>
+        creates(statement.text) || parsed[ordinal]!.nodes.some((node) => node.type === "routine" && node.kind === kind)
+          ? [{ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` }]
+          : [],
+      ),
   });
 }
 
@@ -46,10 +50,11 @@ export const systemRules: ReviewRule[] = [
     engines: BOTH,
     description: "CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT and DO blocks: server-side code the rules cannot review.",
     advice: "Have a reviewer read the body.",
-    defaults: { test: "warning", prod: "warning" },
+    // As strict as an unparsed statement in Prod: the body is code no rule read.
+    defaults: { test: "warning", prod: "error" },
     check: ({ statement, node }) => {
       if (node.type === "do") return [{ message: "DO block: procedural code run once." }];
-      const kind = routineKind(statement.text);
+      const kind = node.type === "routine" ? String(node.kind) : routineKind(statement.text);
       return kind ? [{ message: `CREATE ${kind.toUpperCase()}.` }] : [];
     },
   }),
