@@ -228,12 +228,20 @@ export function isConstantTrue(where: AstNode | null | undefined): boolean {
   return false;
 }
 
-/** Columns a statement defines: CREATE TABLE columns and ALTER TABLE ADD/MODIFY/CHANGE COLUMN clauses. */
+const definedColumnsOf = new WeakMap<AstNode, ColumnDefinition[]>();
+
+/** Columns a statement defines: CREATE TABLE columns and ALTER TABLE ADD/MODIFY/CHANGE COLUMN clauses (read once per statement, by many rules). */
 export function definedColumns(node: AstNode): ColumnDefinition[] {
-  if (isCreateTable(node)) return createTableColumns(node);
-  return alterActions(node)
-    .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
-    .map((action) => ({ name: columnName(action.column), node: action }));
+  let columns = definedColumnsOf.get(node);
+  if (!columns) {
+    columns = isCreateTable(node)
+      ? createTableColumns(node)
+      : alterActions(node)
+          .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
+          .map((action) => ({ name: columnName(action.column), node: action }));
+    definedColumnsOf.set(node, columns);
+  }
+  return columns;
 }
 
 /** The variable a SET assignment sets, lower-cased, without `@@session.` / `@@global.`. */

@@ -2,11 +2,11 @@
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
 import { expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
 import type { ReviewCatalog } from "./catalog.ts";
-import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment } from "./config.ts";
-import { parseStatement, type ParsedStatement } from "./parse.ts";
+import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment, type ReviewOptions } from "./config.ts";
+import { parseStatement, type AstNode, type ParsedStatement } from "./parse.ts";
 import { loadPostgresParser } from "./postgres-ast.ts";
 import { reviewRules } from "./rules/registry.ts";
-import { WalkThrough, type WalkTable } from "./walk-through.ts";
+import { WalkThrough, type SchemaView } from "./walk-through.ts";
 import type {
   CatalogRule,
   ChangeRule,
@@ -120,26 +120,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     }
     for (const node of result.nodes) {
       await walk.seed(node);
-      const target = targetTable(node);
-      const before: WalkTable | undefined = target ? walk.snapshot(target) : undefined;
-      walk.apply(node, ordinal);
-      let facts: ExpressionFacts | undefined;
-      const ctx: StatementContext = {
-        engine,
-        statement,
-        ordinal,
-        parsed: result,
-        node,
-        options,
-        change,
-        isExistingTable: (table) => !change.createdTables.has(tableKey(table)),
-        facts: () => (facts ??= expressionFacts(node)),
-        schema: {
-          before: (table) => (target && tableKey(table) === tableKey(target) ? before : walk.table(table)),
-          after: (table) => walk.table(table),
-          findIndex: (name) => walk.findIndex(name),
-        },
-      };
+      const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal));
       for (const { rule, level } of rules.statement) {
         let hits: RuleHit[];
         try {
@@ -153,7 +134,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
         for (const { rule, level } of rules.catalog) {
           let hits: RuleHit[];
           try {
-            hits = await rule.check({ ...ctx, catalog });
+            hits = await rule.check(Object.assign(Object.create(ctx) as StatementView, { catalog }));
           } catch (error) {
             throw new ReviewRuleError(rule.id, ordinal, error);
           }
@@ -193,6 +174,26 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     warningCount: findings.filter((finding) => finding.level === "warning").length,
     findings,
   };
+}
+
+/** What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are bound fields. */
+class StatementView implements StatementContext {
+  private expressionFacts?: ExpressionFacts;
+
+  constructor(
+    readonly engine: EngineName,
+    readonly statement: SqlStatement,
+    readonly ordinal: number,
+    readonly parsed: ParsedStatement,
+    readonly node: AstNode,
+    readonly options: ReviewOptions,
+    readonly change: ChangeState,
+    readonly schema: SchemaView,
+  ) {}
+
+  readonly isExistingTable = (table: string): boolean => !this.change.createdTables.has(tableKey(table));
+
+  readonly facts = (): ExpressionFacts => (this.expressionFacts ??= expressionFacts(this.node));
 }
 
 const severity = (level: FindingLevel): number => (level === "error" ? 0 : 1);

@@ -4,7 +4,7 @@ import type { ReviewCatalog } from "./catalog.ts";
 import type { ReviewOptions } from "./config.ts";
 import type { ExpressionFacts } from "./ast.ts";
 import type { AstNode, ParsedStatement } from "./parse.ts";
-import type { TableStep, WalkIndex, WalkTable } from "./walk-through.ts";
+import type { SchemaView, TableStep } from "./walk-through.ts";
 
 export type RuleLevel = "error" | "warning" | "off";
 export type FindingLevel = Exclude<RuleLevel, "off">;
@@ -63,12 +63,7 @@ export interface StatementContext {
   /** Expression facts of a DML statement, computed once on first use. */
   facts(): ExpressionFacts;
   /** The walk-through catalog around this statement: a table as it was before it and as it is after it. */
-  schema: {
-    before(table: string): WalkTable | undefined;
-    after(table: string): WalkTable | undefined;
-    /** The index of that name after this statement, with its table. */
-    findIndex(name: string): { table: string; index: WalkIndex } | undefined;
-  };
+  schema: SchemaView;
 }
 
 export interface ChangeContext {

@@ -233,8 +233,7 @@ export class WalkThrough {
     }
   }
 
-  /** Applies one statement; returns the keys of the tables it changed. */
-  apply(node: AstNode, ordinal: number): string[] {
+  private apply(node: AstNode, ordinal: number): string[] {
     const touched = this.change(node, ordinal);
     for (const key of touched) {
       const state = this.tables.get(key);
@@ -245,10 +244,14 @@ export class WalkThrough {
     return touched;
   }
 
-  /** A copy of a table's current state, to compare with the state after a statement. */
-  snapshot(name: string): WalkTable | undefined {
-    const table = this.table(name);
-    return table && cloneTable(table);
+  /** Applies a statement and returns the view its rules read: its table before it, every table after it. */
+  step(node: AstNode, ordinal: number): SchemaView {
+    if (!changesSchema(node)) return new SchemaView(this, undefined, undefined);
+    const target = targetTable(node);
+    const table = target ? this.table(target) : undefined;
+    const before = table && cloneTable(table);
+    this.apply(node, ordinal);
+    return new SchemaView(this, target, before);
   }
 
   private change(node: AstNode, ordinal: number): string[] {
@@ -446,12 +449,12 @@ export class WalkThrough {
     const names = asArray(node.name as AstNode[]).map((name) => columnName(name) || String(name?.table ?? name)).map((name) => name.toLowerCase());
     const onTable = node.table ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))] : [...this.tables.keys()];
     const touched: string[] = [];
+    const dropped = (index: WalkIndex) => names.includes(index.name.toLowerCase());
     for (const key of onTable) {
       const table = this.tables.get(key);
-      if (!table) continue;
-      const before = table.indexes.length;
-      table.indexes = table.indexes.filter((index) => !names.includes(index.name.toLowerCase()));
-      if (table.indexes.length !== before) touched.push(key);
+      if (!table?.indexes.some(dropped)) continue;
+      table.indexes = table.indexes.filter((index) => !dropped(index));
+      touched.push(key);
     }
     return touched;
   }
@@ -497,6 +500,46 @@ export class WalkThrough {
       return [tableKey(table.name)];
     }
     return [];
+  }
+}
+
+const SCHEMA_STATEMENTS = new Set(["alter", "drop", "rename", "comment", "alter_index"]);
+const changesSchema = (node: AstNode): boolean => SCHEMA_STATEMENTS.has(node.type) || isCreateTable(node) || isCreateIndex(node);
+
+/** The walk-through catalog around one statement, as its rules read it. */
+export class SchemaView {
+  constructor(
+    private readonly walk: WalkThrough,
+    private readonly target: string | undefined,
+    private readonly previous: WalkTable | undefined,
+  ) {}
+
+  /** The table as it was before the statement. */
+  before(table: string): WalkTable | undefined {
+    return this.target !== undefined && tableKey(table) === tableKey(this.target) ? this.previous : this.walk.table(table);
+  }
+
+  /** The table as the statement left it. */
+  after(table: string): WalkTable | undefined {
+    return this.walk.table(table);
+  }
+
+  /** The index of that name after the statement, with its table. */
+  findIndex(name: string): { table: string; index: WalkIndex } | undefined {
+    return this.walk.findIndex(name);
+  }
+
+  private added?: { table: WalkTable; indexes: WalkIndex[] } | null;
+
+  /** The statement's table after it, with the indexes the statement added (read by several rules, computed once). */
+  addedIndexes(): { table: WalkTable; indexes: WalkIndex[] } | undefined {
+    if (this.added === undefined) {
+      const table = this.target ? this.walk.table(this.target) : undefined;
+      const key = (index: WalkIndex) => `${index.kind}:${index.name.toLowerCase()}:${index.columns.join(",")}`;
+      const existing = new Set(this.previous?.indexes.map(key) ?? []);
+      this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(key(index))) } : null;
+    }
+    return this.added ?? undefined;
   }
 }
 

@@ -62,6 +62,7 @@ function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
 
 /** Columns a statement adds to or redefines in a table, as the walk-through catalog holds them after it. */
 function statementColumns(ctx: StatementContext): WalkColumn[] {
+  if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return [];
   const table = ctx.schema.after(targetTable(ctx.node));
   if (!table) return [];
   const names = new Set(definedColumns(ctx.node).map((column) => column.name.toLowerCase()));
@@ -73,6 +74,7 @@ const isUnsignedOrZerofill = (column: AstNode): boolean =>
 
 /** Lower-cased primary-key columns of the statement's table as it stands after the statement. */
 function primaryKeyColumns(ctx: StatementContext): Set<string> {
+  if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return new Set();
   const table = ctx.schema.after(targetTable(ctx.node));
   return new Set(table?.indexes.filter((index) => index.kind === "primary").flatMap((index) => index.columns) ?? []);
 }

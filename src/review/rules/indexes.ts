@@ -1,8 +1,7 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
 import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ReviewRule, StatementContext } from "../types.ts";
-import type { WalkIndex, WalkTable } from "../walk-through.ts";
+import type { ReviewRule } from "../types.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
@@ -18,17 +17,6 @@ function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }>
   return definitions
     .filter((definition) => !["foreign key", "check"].includes(constraintType(definition)))
     .map((definition) => ({ name: String(definition.index ?? definition.constraint ?? ""), parts: parts(definition.definition) }));
-}
-
-/** Indexes the statement added to its table: in the walk-through state after it, not before it. */
-function addedIndexes(ctx: StatementContext): { table: WalkTable; indexes: WalkIndex[] } | undefined {
-  const name = targetTable(ctx.node);
-  const table = name ? ctx.schema.after(name) : undefined;
-  if (!table) return undefined;
-  const before = ctx.schema.before(name);
-  const key = (index: WalkIndex) => `${index.kind}:${index.name.toLowerCase()}:${index.columns.join(",")}`;
-  const existing = new Set(before?.indexes.map(key) ?? []);
-  return { table, indexes: table.indexes.filter((index) => !existing.has(key(index))) };
 }
 
 export const indexRules: ReviewRule[] = [
@@ -54,7 +42,7 @@ export const indexRules: ReviewRule[] = [
     advice: "Keep one of them.",
     defaults: { test: "warning", prod: "error" },
     check: (ctx) => {
-      const added = addedIndexes(ctx);
+      const added = ctx.schema.addedIndexes();
       if (!added) return [];
       const duplicates = added.indexes.filter((index) =>
         added.table.indexes.some((other) => other !== index && other.columns.join(",") === index.columns.join(",") && (added.indexes.indexOf(other) < added.indexes.indexOf(index))),
@@ -96,7 +84,7 @@ export const indexRules: ReviewRule[] = [
     advice: "Use a BIGINT (or INT) surrogate key and put a unique index on the natural key.",
     defaults: { test: "warning", prod: "warning" },
     check: (ctx) => {
-      const added = addedIndexes(ctx);
+      const added = ctx.schema.addedIndexes();
       const key = added?.indexes.find((index) => index.kind === "primary");
       if (!added || !key) return [];
       const allowed = new Set(ctx.options.primaryKeyTypes.map(canonicalType));
@@ -114,7 +102,7 @@ export const indexRules: ReviewRule[] = [
     advice: "Index a VARCHAR column, or a generated column holding a hash of the value.",
     defaults: { test: "warning", prod: "error" },
     check: (ctx) => {
-      const added = addedIndexes(ctx);
+      const added = ctx.schema.addedIndexes();
       if (!added) return [];
       const types = new Map(added.table.columns.map((column) => [column.name.toLowerCase(), column.type]));
       return added.indexes
@@ -131,7 +119,7 @@ export const indexRules: ReviewRule[] = [
     advice: "Drop indexes no query needs; combine overlapping ones.",
     defaults: { test: "warning", prod: "warning" },
     check: (ctx) => {
-      const added = addedIndexes(ctx);
+      const added = ctx.schema.addedIndexes();
       if (!added || added.indexes.length === 0) return [];
       const count = added.table.indexes.length;
       return count > ctx.options.maxIndexesPerTable ? [{ message: `Table ${added.table.name} has ${count} indexes (max ${ctx.options.maxIndexesPerTable}).` }] : [];
@@ -187,7 +175,7 @@ export const indexRules: ReviewRule[] = [
     check: (ctx) => {
       if (ctx.options.indexTypes.length === 0) return [];
       const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));
-      return (addedIndexes(ctx)?.indexes ?? [])
+      return (ctx.schema.addedIndexes()?.indexes ?? [])
         .map((index) => (index.kind === "fulltext" || index.kind === "spatial" ? index.kind.toUpperCase() : (index.method ?? "BTREE")))
         .filter((type) => !allowed.has(type))
         .map((type) => ({ message: `Index type ${type} is not allowed (allowed: ${ctx.options.indexTypes.join(", ")}).` }));

@@ -33,6 +33,7 @@ function kindOf(definition: AstNode): IndexKind | undefined {
 /** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
 function namedIndexes(ctx: StatementContext): NamedIndex[] {
   const { node } = ctx;
+  if (!isCreateTable(node) && !isCreateIndex(node) && node.type !== "alter" && node.type !== "alter_index") return [];
   const table = unqualified(targetTable(node));
   if (isCreateIndex(node)) {
     return node.index
