@@ -52,7 +52,7 @@ export const reviewOptionsSchema = z.object({
   /** Index methods allowed by `index.type-allow-list` (BTREE, HASH, FULLTEXT, SPATIAL); empty means any. */
   indexTypes: z.array(z.string()).default(["BTREE", "HASH"]),
   /** Functions no statement may call (`system.function.disallowed-list`), matched case-insensitively. */
-  disallowedFunctions: z.array(z.string()).default(["SLEEP", "BENCHMARK", "GET_LOCK", "RELEASE_LOCK", "LOAD_FILE", "SYSDATE"]),
+  disallowedFunctions: z.array(z.string()).default(["SLEEP", "BENCHMARK", "GET_LOCK", "RELEASE_LOCK", "LOAD_FILE", "PG_SLEEP"]),
 });
 
 export const reviewConfigSchema = z.object({

@@ -7,7 +7,7 @@ export { reviewStatements, ReviewRuleError, type ReviewRequest } from "./review.
 export { renderReviewText } from "./render.ts";
 export { reviewConfigSchema, defaultReviewConfig, resolveRuleLevels, unknownRuleIds } from "./config.ts";
 export type { ReviewConfig, ReviewConfigInput, ReviewEnvironment, ReviewOptions } from "./config.ts";
-export type { ReviewCatalog, CatalogColumn } from "./catalog.ts";
+export type { ReviewCatalog, CatalogColumn, CatalogIndex } from "./catalog.ts";
 export type { ReviewFinding, ReviewReport, RuleLevel, FindingLevel, EnvironmentTier, RuleCategory } from "./types.ts";
 export { reviewRules };
 

@@ -549,6 +549,10 @@ function statement(raw: PgNode | undefined, state: { notValid: boolean }): AstNo
       const argument = inner(encoding).arg;
       return { type: "create", keyword: "database", encoding: argument ? String(inner(argument).sval ?? inner(argument).ival ?? "") : undefined };
     }
+    case "CreateTableSpaceStmt":
+      return { type: "create", keyword: "tablespace" };
+    case "DropTableSpaceStmt":
+      return { type: "drop", keyword: "tablespace", name: [] };
     case "CreateSchemaStmt":
       return { type: "create", keyword: "schema" };
     case "CreateSeqStmt":

@@ -79,6 +79,23 @@ function primaryKeyColumns(ctx: StatementContext): Set<string> {
   return new Set(table?.indexes.filter((index) => index.kind === "primary").flatMap((index) => index.columns) ?? []);
 }
 
+/** Whether a defined column lacks a default it should have: keys, auto-increment, generated and serial columns (and MySQL's large objects) need none. */
+function columnsNeedingDefault(ctx: StatementContext): (column: { name: string; node: AstNode }) => boolean {
+  const keyColumns = primaryKeyColumns(ctx);
+  return ({ name, node: column }) => {
+    const type = dataType(column.definition);
+    return (
+      !hasDefault(column) &&
+      !keyColumns.has(name.toLowerCase()) &&
+      !isPrimaryKeyColumn(column) &&
+      !isAutoIncrement(column) &&
+      !isGenerated(column) &&
+      !SERIAL_TYPES.has(type) &&
+      !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(type))
+    );
+  };
+}
+
 function isGenerated(column: AstNode): boolean {
   return Boolean(column.generated) || Boolean(column.definition?.generated);
 }
@@ -158,9 +175,9 @@ export const columnRules: ReviewRule[] = [
     advice: "Give the column a DEFAULT so inserts that omit it keep working.",
     defaults: { test: "off", prod: "warning" },
     check: (ctx) => {
-      const keyColumns = primaryKeyColumns(ctx);
+      const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
-        .filter(({ name, node: column }) => isNotNull(column) && !hasDefault(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)) && !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(dataType(column.definition))))
+        .filter((column) => isNotNull(column.node) && needsDefault(column))
         .map(({ name }) => ({ message: `Column ${name} is NOT NULL without a default.` }));
     },
   }),
@@ -172,9 +189,9 @@ export const columnRules: ReviewRule[] = [
     advice: "Give every column a DEFAULT, for teams whose policy is that inserts may omit any column.",
     defaults: { test: "off", prod: "off" },
     check: (ctx) => {
-      const keyColumns = primaryKeyColumns(ctx);
+      const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
-        .filter(({ name, node: column }) => !hasDefault(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)) && !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(dataType(column.definition))))
+        .filter(needsDefault)
         .map(({ name }) => ({ message: `Column ${name} has no default.` }));
     },
   }),

@@ -62,10 +62,14 @@ const limitValue = (node: AstNode): number | undefined => {
 };
 
 const NON_TRANSACTIONAL = /\bCONCURRENTLY\b|^\s*VACUUM\b/i;
+/** PostgreSQL statements that refuse to run inside a transaction block. */
 const runsOutsideTransaction = (node: AstNode): boolean =>
   node.type === "vacuum" ||
+  node.type === "altersystem" ||
   Boolean(node.concurrently) ||
-  (node.type === "drop" && String(node.prefix ?? "").toUpperCase() === "CONCURRENTLY");
+  (node.type === "drop" && String(node.prefix ?? "").toUpperCase() === "CONCURRENTLY") ||
+  ((node.type === "create" || node.type === "drop") && ["database", "tablespace"].includes(String(node.keyword))) ||
+  (node.type === "reindex" && ["database", "system"].includes(String(node.keyword)));
 
 /** MySQL: an ALTER TABLE that does not state its ALGORITHM= or LOCK= clause (off by default). */
 function alterClauseRule(spec: { id: string; description: string; advice: string; clause: "algorithm" | "lock" }): ReviewRule {

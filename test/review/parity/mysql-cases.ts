@@ -1,6 +1,7 @@
 // MySQL cases for the Bytebase parity score: one Bytebase advisor rule each, with the Sluice rule(s) that stand for it.
-// Written for Sluice from each rule's documented behaviour (Bytebase's rule docs and the behaviour its advisor tests
-// describe); no case is copied from Bytebase's test files.
+// Written for Sluice from each rule's documented behaviour. Some restate, in Sluice's wording, examples of Bytebase's
+// advisor tests (bytebase/bytebase, backend/plugin/advisor/mysql/test/*.yaml; MIT Expat license,
+// Copyright (c) 2022-present Bytebase (Hong Kong) Limited), e.g. the DROP COLUMN cases of column.disallow-drop-in-index.
 import { flagged, ok, type ParityRule } from "./parity-rule.ts";
 
 const AI = "id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY";

@@ -1,5 +1,7 @@
 // PostgreSQL cases for the Bytebase parity score: one Bytebase advisor rule each, with the Sluice rule(s) that stand
-// for it. Written for Sluice from each rule's documented behaviour; no case is copied from Bytebase's test files.
+// for it. Written for Sluice from each rule's documented behaviour. Some restate, in Sluice's wording, examples of
+// Bytebase's advisor tests (bytebase/bytebase, backend/plugin/advisor/pg/test/*.yaml; MIT Expat license,
+// Copyright (c) 2022-present Bytebase (Hong Kong) Limited), e.g. the COMMENT ON cases of table.comment and column.comment.
 import { flagged, ok, type ParityRule } from "./parity-rule.ts";
 
 export const postgresParity: ParityRule[] = [
