@@ -56,6 +56,8 @@ export interface WalkTable {
   indexes: WalkIndex[];
   comment?: string;
   partitioned: boolean;
+  /** PostgreSQL `PARTITION OF`: the partition takes its keys from its parent. */
+  partitionOf?: string;
   /** Ordinal of the statement of this change that created the table; undefined for a table of the live schema. */
   createdAt?: number;
   /** False when the table's columns could not be known (CREATE TABLE ... AS SELECT, LIKE an unknown table). */
@@ -313,7 +315,7 @@ export class WalkThrough {
       if (keyword === "comment") table.comment = literalText(option.value);
       if (keyword === "partition by") table.partitioned = true;
     }
-    if (node.partition_of) table.partitioned = true;
+    if (node.partition_of) table.partitionOf = tableName(node.partition_of.table);
     this.tables.set(key, table);
     return [key];
   }

@@ -17,6 +17,8 @@ for (const engine of ["mysql", "postgres"] as const) {
       assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT)", "ALTER TABLE t ADD CONSTRAINT pk_t PRIMARY KEY (id)"]), []);
       assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT)"]), [1]);
       assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", ["CREATE TABLE t (id INT PRIMARY KEY, a INT)", "ALTER TABLE t DROP COLUMN id"]), [2]);
+      const partitioned = engine === "mysql" ? "CREATE TABLE t (id INT) PARTITION BY HASH (id) PARTITIONS 4" : "CREATE TABLE t (id INT) PARTITION BY RANGE (id)";
+      assert.deepEqual(await flaggedAt(engine, "table.primary-key.require", [partitioned]), [1]);
     });
 
     test("a column renamed into a required name satisfies the required columns", async () => {

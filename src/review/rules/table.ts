@@ -109,7 +109,7 @@ export const tableRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     check: ({ tables }) =>
       tables.flatMap(({ steps }) => {
-        const ordinal = brokenAt(steps, (table) => !table.complete || table.partitioned || table.indexes.some((index) => index.kind === "primary"));
+        const ordinal = brokenAt(steps, (table) => !table.complete || table.partitionOf !== undefined || table.indexes.some((index) => index.kind === "primary"));
         return ordinal === undefined ? [] : [{ ordinal, message: `Table ${steps.at(-1)!.state!.name} has no primary key.` }];
       }),
   }),
