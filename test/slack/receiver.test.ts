@@ -58,6 +58,21 @@ describe("the Slack receiver", () => {
     assert.equal(reply.status, 401);
   });
 
+  test("a correctly signed request dated more than five minutes ahead is rejected and not handled; one a minute ahead (clock skew) is answered", async () => {
+    const signedAt = (offsetSeconds: number) => {
+      const body = t.send.commandBody("help", { id: "UDEV" }, "CCHANNEL");
+      const at = Math.floor(Date.now() / 1000) + offsetSeconds;
+      return t.send.send(body, "application/x-www-form-urlencoded", { "x-slack-request-timestamp": String(at), "x-slack-signature": signature(t.signingSecret, at, body) });
+    };
+    const before = t.slack.responses.length;
+    const ahead = await signedAt(600);
+    assert.equal(ahead.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(t.slack.responses.length, before, "the request dated ahead got no answer");
+    assert.equal((await signedAt(60)).status, 200);
+    await eventually(() => t.slack.responses.length > before, 5000, "the answer to the request a minute ahead");
+  });
+
   test("/healthz reports the store as reachable", async () => {
     const response = await fetch(`${t.baseUrl}/healthz`);
     assert.equal(response.status, 200);

@@ -15,8 +15,11 @@ export class RejectedRequest extends Error {
   }
 }
 
-/** Slack's limit on a request's age, against replays. */
-const MAX_AGE_SECONDS = 5 * 60;
+/**
+ * How far a request's timestamp may be from now, either way: Slack's limit on its age, against replays. A timestamp in
+ * the future is refused as well, or a request signed ahead of time (a leaked signature) would be replayable until then.
+ */
+const MAX_SKEW_SECONDS = 5 * 60;
 const FORM = "application/x-www-form-urlencoded";
 
 /**
@@ -77,13 +80,17 @@ export function slackSignature(signingSecret: string, timestamp: number, body: s
   return `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:`).update(body).digest("hex")}`;
 }
 
-/** Throws a 401 unless the request was signed with `signingSecret` less than five minutes ago. */
+/** Throws a 401 unless the request was signed with `signingSecret` within five minutes of now. */
 export function verifySignature(signingSecret: string, headers: IncomingHttpHeaders, raw: Buffer, nowMs = Date.now()): void {
   const signature = header(headers, "x-slack-signature");
   const timestamp = Number(header(headers, "x-slack-request-timestamp"));
   if (!signature || !Number.isInteger(timestamp)) throw new RejectedRequest(401, "Failed to verify authenticity: no x-slack-signature or x-slack-request-timestamp header");
-  if (timestamp < Math.floor(nowMs / 1000) - MAX_AGE_SECONDS) {
+  const ageSeconds = Math.floor(nowMs / 1000) - timestamp;
+  if (ageSeconds > MAX_SKEW_SECONDS) {
     throw new RejectedRequest(401, "Failed to verify authenticity: x-slack-request-timestamp is more than 5 minutes old, the request is stale");
+  }
+  if (ageSeconds < -MAX_SKEW_SECONDS) {
+    throw new RejectedRequest(401, "Failed to verify authenticity: x-slack-request-timestamp is more than 5 minutes in the future");
   }
   const expected = Buffer.from(slackSignature(signingSecret, timestamp, raw));
   const given = Buffer.from(signature);
