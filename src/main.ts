@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     running = await startSluice({
       config,
       logger,
-      slack: { botToken: "xoxb-sandbox", signingSecret, apiUrl: local.apiUrl, botUserId: local.botUserId },
+      slack: { botToken: "xoxb-sandbox", signingSecret, apiUrl: local.apiUrl, fileOrigins: [base], botUserId: local.botUserId },
       port,
       host: "127.0.0.1",
       extraRoutes: sandboxRoutes(local, { eventsUrl: `${base}/slack/events`, signingSecret, users: sandboxUsers, channel: SANDBOX_CHANNEL }),
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         signingSecret: config.settings.slack.signingSecret ?? "",
         appToken: config.settings.slack.appToken,
         apiUrl: config.settings.slack.apiUrl,
+        fileOrigins: config.settings.slack.fileOrigins,
       },
       port: config.settings.port,
     });

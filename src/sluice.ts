@@ -30,6 +30,8 @@ export interface SlackConnection {
   signingSecret: string;
   appToken?: string;
   apiUrl?: string;
+  /** The only origins the bot token is sent to for a file a user attached: Slack's file hosts (or the local Slack's). */
+  fileOrigins: readonly string[];
   botUserId?: string;
 }
 
@@ -104,7 +106,8 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       drift: { openDrift: (database) => monitor.openDrift(database, driftAlerts.notify) },
       runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     });
-    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, botToken: options.slack.botToken };
+    const fileDownloads = { botToken: options.slack.botToken, origins: options.slack.fileOrigins };
+    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads };
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,

@@ -39,7 +39,7 @@ export async function startBenchSluice(database: string, options: { engine?: "my
   const sluice = await startSluice({
     config,
     logger: createLogger("silent"),
-    slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl },
+    slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl, fileOrigins: [new URL(slack.apiUrl).origin] },
     port: 0,
     host: "127.0.0.1",
   });

@@ -14,6 +14,8 @@ export interface SlackSettings {
   signingSecret?: string;
   appToken?: string;
   apiUrl?: string;
+  /** Origins of Slack's file hosts, the only places the bot token is sent to download a file a user attached. */
+  fileOrigins: string[];
 }
 
 export interface Settings {
@@ -33,6 +35,11 @@ export interface Config {
   passwords: ReadonlyMap<string, string>;
 }
 
+/** Commercial Slack's file host; GovSlack and other Slack deployments set SLACK_FILE_HOSTS to theirs. */
+const SLACK_FILE_HOSTS = "files.slack.com";
+/** A DNS name of two labels or more: no scheme, port, path or wildcard, so a file host cannot be given loosely. */
+const HOST_NAME = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
 const settingsSchema = z.object({
   SLUICE_CONFIG: z.string().default("./sluice.yml"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -43,6 +50,11 @@ const settingsSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token (xapp-…)").optional(),
   SLACK_API_URL: z.string().url().optional(),
+  SLACK_FILE_HOSTS: z
+    .string()
+    .default(SLACK_FILE_HOSTS)
+    .transform((text) => text.split(",").map((host) => host.trim().toLowerCase()))
+    .refine((hosts) => hosts.every((host) => HOST_NAME.test(host)), "must be host names separated by commas, such as files.slack.com,files.slack-gov.com"),
 });
 
 function describeIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
@@ -70,7 +82,14 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     logLevel: s.LOG_LEVEL,
     databaseUrl: s.DATABASE_URL,
     dataDir: resolve(s.SLUICE_DATA_DIR),
-    slack: { botToken: s.SLACK_BOT_TOKEN, signingSecret: s.SLACK_SIGNING_SECRET, appToken: s.SLACK_APP_TOKEN, apiUrl: s.SLACK_API_URL },
+    slack: {
+      botToken: s.SLACK_BOT_TOKEN,
+      signingSecret: s.SLACK_SIGNING_SECRET,
+      appToken: s.SLACK_APP_TOKEN,
+      apiUrl: s.SLACK_API_URL,
+      // Over HTTPS only: the token never travels in the clear.
+      fileOrigins: s.SLACK_FILE_HOSTS.map((host) => `https://${host}`),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from "../logger.ts";
 import type { Registry } from "../projects/registry.ts";
 import type { ChangeRepository } from "../store/changes.ts";
 import type { Store } from "../store/index.ts";
+import type { FileDownloads } from "./files.ts";
 
 export interface SluiceServices {
   config: Config;
@@ -20,6 +21,6 @@ export interface SluiceServices {
   approvers: ApproverDirectory;
   /** Slack's Web API, for messages outside a request (background work, notifications). */
   slack: WebClient;
-  /** The bot token, for downloading files users attach (Slack serves them only with it). */
-  botToken: string;
+  /** The bot token and Slack's file hosts, for downloading files users attach (Slack serves them only with it). */
+  fileDownloads: FileDownloads;
 }

@@ -120,6 +120,14 @@ describe("environment settings", () => {
     assert.throws(() => loadSettings({ SLACK_BOT_TOKEN: "xoxb-1" }), /SLACK_SIGNING_SECRET is required/);
   });
 
+  test("attached files are read only from Slack's file hosts over HTTPS: files.slack.com, or the ones SLACK_FILE_HOSTS names", () => {
+    assert.deepEqual(loadSettings({}).slack.fileOrigins, ["https://files.slack.com"]);
+    assert.deepEqual(loadSettings({ SLACK_FILE_HOSTS: "files.slack-gov.com, Files.Slack.com" }).slack.fileOrigins, ["https://files.slack-gov.com", "https://files.slack.com"]);
+    for (const loose of ["https://files.slack.com", "files.slack.com:8443", "*.slack.com", "files.slack.com/path", "localhost", "files.slack.com,,x.com"]) {
+      assert.throws(() => loadSettings({ SLACK_FILE_HOSTS: loose }), /environment: SLACK_FILE_HOSTS: must be host names separated by commas/, loose);
+    }
+  });
+
   test("a malformed DATABASE_URL is refused without echoing it", () => {
     const error = errorOf(() => loadSettings({ DATABASE_URL: "not a url with password hunter2" }));
     assert.match(error.message, /DATABASE_URL/);

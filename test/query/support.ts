@@ -132,7 +132,7 @@ export async function openQueryWorld(extraQuery = ""): Promise<QueryWorld> {
   });
   const file = parseConfigFile(worldYaml(mysqlDatabase, postgresDatabase, extraQuery), "sluice.yml");
   const config: Config = {
-    settings: { configPath: "sluice.yml", port: 0, logLevel: "silent", dataDir: "", slack: {} },
+    settings: { configPath: "sluice.yml", port: 0, logLevel: "silent", dataDir: "", slack: { fileOrigins: [] } },
     file,
     passwords: new Map([["maria", mysqlServer().password], ["pg", postgresServer().password]]),
   };

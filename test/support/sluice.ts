@@ -29,6 +29,8 @@ export interface TestSluiceOptions {
   /** Reuse an existing store database instead of creating one (restart tests). */
   storeDatabase?: string;
   logLevel?: string;
+  /** Origins the bot token may be sent to for attached files; the local Slack's by default. */
+  fileOrigins?: string[];
 }
 
 export function storeUrl(database: string): string {
@@ -56,7 +58,7 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
   const sluice = await startSluice({
     config,
     logger: createLogger(options.logLevel ?? process.env.SLUICE_TEST_LOG_LEVEL ?? "silent"),
-    slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl },
+    slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl, fileOrigins: options.fileOrigins ?? [new URL(slack.apiUrl).origin] },
     port: 0,
     host: "127.0.0.1",
   });

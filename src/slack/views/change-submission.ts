@@ -32,7 +32,7 @@ async function readChangeRequest(args: ViewArgs, services: SluiceServices): Prom
   if (files.length > 0) {
     if (sql.trim()) return { errors: { [CHANGE_FIELDS.file]: "Give the SQL in the field or as a file, not both." } };
     try {
-      sql = await readAttachedFile(files[0]!, services.botToken, services.config.file.execution.maxScriptBytes);
+      sql = await readAttachedFile(files[0]!, services.fileDownloads, services.config.file.execution.maxScriptBytes);
     } catch (error) {
       if (error instanceof AttachedFileError) return { errors: { [CHANGE_FIELDS.file]: error.message } };
       throw error;
