@@ -5,9 +5,9 @@ import { tuneHeapGrowth } from "./heap-growth.ts";
 import type { CustomRoute } from "@slack/bolt";
 import type { Config } from "./config/load.ts";
 import { connectLive, DriftMonitor, fingerprintsLive } from "./drift/index.ts";
-import { engineFor } from "./engines/index.ts";
-import type { Reachability } from "./health/health.ts";
-import { redactSecrets, type Logger } from "./logger.ts";
+import { HealthCheck } from "./health/health.ts";
+import { probeInstances } from "./health/instance-probe.ts";
+import type { Logger } from "./logger.ts";
 import { Registry } from "./projects/registry.ts";
 import { createSlackApp } from "./slack/app.ts";
 import { DriftNotifier, startDriftAlerts } from "./slack/drift-alerts.ts";
@@ -53,22 +53,6 @@ export interface RunningSluice {
   stop(): Promise<void>;
 }
 
-async function probeInstances(config: Config, registry: Registry): Promise<Record<string, Reachability>> {
-  const entries = await Promise.all(
-    config.file.instances.map(async (instance): Promise<[string, Reachability]> => {
-      const engine = engineFor(instance.engine);
-      const target = { ...registry.target(instance), connectTimeoutMs: 3000 };
-      try {
-        await engine.listDatabases(target);
-        return [instance.name, { ok: true }];
-      } catch (error) {
-        return [instance.name, { ok: false, error: redactSecrets((error as Error).message) }];
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
-}
-
 export async function startSluice(options: StartOptions): Promise<RunningSluice> {
   const { config, logger } = options;
   tuneHeapGrowth();
@@ -112,7 +96,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       ...options.slack,
       extraRoutes: options.extraRoutes,
       port: options.port,
-      health: { store: () => store.ping(), instances: () => probeInstances(config, registry) },
+      health: new HealthCheck({ store: () => store.ping(), instances: () => probeInstances(config, registry, logger) }),
     });
     startDriftAlerts(services, slack.app.client);
     const port = await slack.start(options.port, options.host);

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import bolt from "@slack/bolt";
 import type { App as BoltApp, CustomRoute, Logger as BoltLogger } from "@slack/bolt";
-import { checkHealth, type HealthProbes } from "../health/health.ts";
+import type { HealthCheck } from "../health/health.ts";
 import type { Logger } from "../logger.ts";
 import { ThreadReceiver } from "./ack-thread/thread-receiver.ts";
 import { registerListeners } from "./listeners.ts";
@@ -19,7 +19,7 @@ export interface SlackAppOptions {
   /** Bot user id, when known up front (the sandbox), so Bolt need not ask auth.test. */
   botUserId?: string;
   extraRoutes?: CustomRoute[];
-  health: HealthProbes;
+  health: HealthCheck;
   /** HTTP port; in Socket Mode only /healthz and the other custom routes listen on it. */
   port: number;
   /** Largest request body accepted at /slack/events. */
@@ -55,22 +55,29 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-function healthRoute(probes: HealthProbes): CustomRoute {
+function healthRoute(health: HealthCheck, logger: Logger): CustomRoute {
+  const answer = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
   return {
     path: "/healthz",
     method: ["GET"],
     handler: (_req: IncomingMessage, res: ServerResponse) => {
-      void checkHealth(probes).then((report) => {
-        res.writeHead(report.status === "down" ? 503 : 200, { "content-type": "application/json" });
-        res.end(JSON.stringify(report));
-      });
+      health.report().then(
+        (report) => answer(res, report.status === "down" ? 503 : 200, report),
+        (error: unknown) => {
+          logger.error({ err: error }, "the health probe failed");
+          answer(res, 503, { status: "down" });
+        },
+      );
     },
   };
 }
 
 export function createSlackApp(services: SluiceServices, options: SlackAppOptions): SlackApp {
   const logger = boltLogger(services.logger);
-  const customRoutes = [healthRoute(options.health), ...(options.extraRoutes ?? [])];
+  const customRoutes = [healthRoute(options.health, services.logger), ...(options.extraRoutes ?? [])];
   const clientOptions = webClientOptions(options.apiUrl);
   const botIdentity = options.botUserId ? { botUserId: options.botUserId, botId: options.botUserId, tokenVerificationEnabled: false } : {};
   // Sluice keeps no per-conversation state; Bolt's default store would look one up (and throw "not found") before every ack.

@@ -76,9 +76,7 @@ describe("the Slack receiver", () => {
   test("/healthz reports the store as reachable", async () => {
     const response = await fetch(`${t.baseUrl}/healthz`);
     assert.equal(response.status, 200);
-    const report = (await response.json()) as { status: string; store: { ok: boolean } };
-    assert.equal(report.status, "ok");
-    assert.equal(report.store.ok, true);
+    assert.deepEqual(await response.json(), { status: "ok", store: "ok", instances: {} });
   });
 
   test("work acknowledged just before Sluice stops is finished before it stops (answers posted, nothing left retrying)", async () => {
@@ -107,9 +105,7 @@ describe("/healthz when the history store is down", () => {
       await dropPostgresDatabase(t.storeDatabase);
       const response = await fetch(`${t.baseUrl}/healthz`);
       assert.equal(response.status, 503);
-      const report = (await response.json()) as { status: string; store: { ok: boolean; error: string } };
-      assert.equal(report.status, "down");
-      assert.equal(report.store.ok, false);
+      assert.deepEqual(await response.json(), { status: "down", store: "down", instances: {} });
     } finally {
       await t.stop();
     }

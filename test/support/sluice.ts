@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config/load.ts";
-import { createLogger } from "../../src/logger.ts";
+import { createLogger, type Logger } from "../../src/logger.ts";
 import { LocalSlack, type LocalSlackOptions } from "../../src/sandbox/local-slack.ts";
 import { SlackRequestSender } from "../../src/sandbox/slack-requests.ts";
 import { startSluice, type RunningSluice } from "../../src/sluice.ts";
@@ -29,6 +29,8 @@ export interface TestSluiceOptions {
   /** Reuse an existing store database instead of creating one (restart tests). */
   storeDatabase?: string;
   logLevel?: string;
+  /** Sluice's logger, for a test that reads the log; else one at `logLevel`. */
+  logger?: Logger;
   /** Origins the bot token may be sent to for attached files; the local Slack's by default. */
   fileOrigins?: string[];
 }
@@ -57,7 +59,7 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
   await slack.listen();
   const sluice = await startSluice({
     config,
-    logger: createLogger(options.logLevel ?? process.env.SLUICE_TEST_LOG_LEVEL ?? "silent"),
+    logger: options.logger ?? createLogger(options.logLevel ?? process.env.SLUICE_TEST_LOG_LEVEL ?? "silent"),
     slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl, fileOrigins: options.fileOrigins ?? [new URL(slack.apiUrl).origin] },
     port: 0,
     host: "127.0.0.1",
