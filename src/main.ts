@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       slack: { botToken: "xoxb-sandbox", signingSecret, apiUrl: local.apiUrl, fileOrigins: [base], botUserId: local.botUserId },
       port,
       host: "127.0.0.1",
-      extraRoutes: sandboxRoutes(local, { eventsUrl: `${base}/slack/events`, signingSecret, users: sandboxUsers, channel: SANDBOX_CHANNEL }),
+      extraRoutes: sandboxRoutes(local, { origin: base, eventsUrl: `${base}/slack/events`, signingSecret, users: sandboxUsers, channel: SANDBOX_CHANNEL }),
     }).catch(async (error: unknown) => {
       await demo?.close();
       throw error;

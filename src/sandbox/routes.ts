@@ -1,5 +1,7 @@
 // The sandbox's HTTP routes, mounted on Sluice's own port: the local Web API under /sandbox, the page and its
 // assets, the page's view of the workspace (/sandbox/state), and what the page asks to send to Sluice as Slack.
+// They act as any sandbox user, approvers included, so they answer only the sandbox's own page and Sluice itself:
+// another site's page in the same browser, or a DNS name rebound to loopback, is refused (sandboxOnly below).
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CustomRoute } from "@slack/bolt";
@@ -8,6 +10,8 @@ import { sandboxPage } from "./page.ts";
 import { SlackRequestSender, type SignedResponse, type SlackUser } from "./slack-requests.ts";
 
 export interface SandboxRouteOptions {
+  /** The sandbox's own address (`http://127.0.0.1:3000`): the only Host and Origin its routes answer. */
+  origin: string;
   eventsUrl: string;
   signingSecret: string;
   /** The people the page can act as, by user id, with their names. */
@@ -40,7 +44,7 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
     return { id, name: users[id] };
   };
 
-  return [
+  const routes: CustomRoute[] = [
     { path: "/sandbox", method: ["GET"], handler: (_req, res) => send(res, 200, "text/html; charset=utf-8", sandboxPage()) },
     {
       path: "/sandbox/assets/:name",
@@ -162,6 +166,8 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
       path: "/sandbox/user-file",
       method: ["POST"],
       handler: (req, res) => {
+        // Raw bytes, but never under a type a form on another site could send without asking (text/plain and the like).
+        if (mediaType(req) !== "application/octet-stream") return json(res, { ok: false, error: "send the file as application/octet-stream" }, 415);
         const name = new URL(req.url ?? "/", "http://sandbox").searchParams.get("name") || "upload.txt";
         void readBody(req, MAX_UPLOAD_BYTES)
           .then((content) => json(res, { ok: true, file: local.fileInfo(local.addUserFile(name, content)) }))
@@ -169,16 +175,46 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
       },
     },
   ];
+  return routes.map(sandboxOnly(new URL(options.origin)));
 }
 
 class SandboxRequestError extends Error {}
 
-/** A JSON POST route of the page: the handler's result is the answer; a bad request answers 400 with the reason. */
+/**
+ * Lets a route answer only requests to the sandbox's own address: the Host must be it (a DNS name rebound to
+ * 127.0.0.1 arrives with its own name), and an Origin, when there is one, must be it too (a browser sends one with
+ * every request another site's page makes that could change anything). Sluice's own calls to the local Slack carry
+ * no Origin. `localhost` is the same address, for a person who types it.
+ */
+function sandboxOnly(own: URL): (route: CustomRoute) => CustomRoute {
+  const hosts = new Set([own.host, `localhost:${own.port}`]);
+  const origins = new Set([...hosts].map((host) => `${own.protocol}//${host}`));
+  return (route) => ({
+    ...route,
+    handler: (req, res) => {
+      const host = (req.headers.host ?? "").toLowerCase();
+      const origin = req.headers.origin?.toLowerCase();
+      if (!hosts.has(host)) return json(res, { error: `the sandbox answers only at ${own.host}` }, 403);
+      if (origin !== undefined && !origins.has(origin)) return json(res, { error: "the sandbox answers only its own page" }, 403);
+      route.handler(req, res);
+    },
+  });
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * A JSON POST route of the page: the handler's result is the answer; a bad request answers 400 with the reason. Only
+ * JSON is taken: a browser sends it from another site's page only after asking (CORS), which the sandbox never allows.
+ */
 function route(path: string, handler: (body: Record<string, unknown>) => Promise<Record<string, unknown>>): CustomRoute {
   return {
     path,
     method: ["POST"],
     handler: (req, res) => {
+      if (mediaType(req) !== "application/json") return json(res, { error: "send JSON (content-type: application/json)" }, 415);
       void readBody(req, MAX_UPLOAD_BYTES)
         .then((raw) => handler(JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>))
         .then((answer) => json(res, answer))

@@ -38,11 +38,15 @@ export interface SandboxProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `npm start`'s program with no Slack token: sandbox mode, demo databases, embedded store in `dataDir`. */
-export async function startSandboxProcess(dataDir: string): Promise<SandboxProcess> {
+/**
+ * Starts `npm start`'s program with no Slack token: sandbox mode, demo databases, embedded store in `dataDir`; `settings`
+ * (a SLUICE_CONFIG, a DATABASE_URL) replace the demo world or the embedded store.
+ */
+export async function startSandboxProcess(dataDir: string, settings: NodeJS.ProcessEnv = {}): Promise<SandboxProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" };
   for (const name of ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLUICE_CONFIG", "DATABASE_URL"]) delete env[name];
+  Object.assign(env, settings);
   // cwd is the data dir, so a developer's own ./sluice.yml never replaces the demo configuration here.
   mkdirSync(dataDir, { recursive: true });
   const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(repoRoot, "src/main.ts")], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });

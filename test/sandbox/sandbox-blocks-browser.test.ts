@@ -143,7 +143,7 @@ describe("the sandbox page renders Block Kit and drives modals like Slack", { sk
     receiver = new HTTPReceiver({
       signingSecret,
       endpoints: "/slack/events",
-      customRoutes: sandboxRoutes(local, { eventsUrl: `${base}/slack/events`, signingSecret, users, channel: "CSANDBOX" }),
+      customRoutes: sandboxRoutes(local, { origin: base, eventsUrl: `${base}/slack/events`, signingSecret, users, channel: "CSANDBOX" }),
       logLevel: LogLevel.ERROR,
     });
     app = new App({ token: "xoxb-test", receiver, clientOptions: { slackApiUrl: local.apiUrl }, botUserId: local.botUserId, botId: "BSLUICE", tokenVerificationEnabled: false, logLevel: LogLevel.ERROR });

@@ -211,7 +211,7 @@ async function closeView() {
 async function uploadFiles(input) {
   const uploaded = [];
   for (const file of input.files) {
-    const answer = await fetch(`/sandbox/user-file?name=${encodeURIComponent(file.name)}`, { method: "POST", body: file }).then((r) => r.json());
+    const answer = await fetch(`/sandbox/user-file?name=${encodeURIComponent(file.name)}`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: file }).then((r) => r.json());
     if (!answer.ok) throw new Error(answer.error);
     uploaded.push(answer.file);
   }
