@@ -5,6 +5,7 @@ import type { ChangeEvent, ChangeNotifier } from "../changes/notifier.ts";
 import type { Logger } from "../logger.ts";
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
+import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import { uploadInPieces } from "./file-upload.ts";
 
 export class SlackChangeNotifier implements ChangeNotifier {
@@ -24,26 +25,26 @@ export class SlackChangeNotifier implements ChangeNotifier {
       return;
     }
     const root = changeRootMessage(change, event.kind === "progress" ? event : undefined, await this.driftAlertUrl(change));
-    await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, text: root.text, blocks: root.blocks });
+    await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, ...slackMessage(root.text, root.blocks) });
     const note = threadNote(change, event);
-    if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, text: note });
+    if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) });
   }
 
   private async postRoot(change: ChangeDetail): Promise<void> {
     const channel = change.database.project.slackChannel;
     const root = changeRootMessage(change, undefined, await this.driftAlertUrl(change));
-    const posted = await this.client.chat.postMessage({ channel, text: root.text, blocks: root.blocks, unfurl_links: false });
+    const posted = await this.client.chat.postMessage({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false });
     const ts = posted.ts!;
     await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
     change.slackChannel = posted.channel ?? channel;
     change.slackTs = ts;
     if (root.sqlFile) {
       const { bytes, pieces } = await this.changes.sqlInPieces(change.id);
-      await uploadInPieces(this.client, { channelId: change.slackChannel, threadTs: ts, filename: root.sqlFile, comment: `The whole script of ${change.key}.`, bytes, pieces });
+      await uploadInPieces(this.client, { channelId: change.slackChannel, threadTs: ts, filename: root.sqlFile, comment: mrkdwn`The whole script of ${change.key}.`, bytes, pieces });
     }
     const review = reviewMessage(change);
-    await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, text: review.text, blocks: review.blocks });
-    if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), `Full review of ${change.key}.`);
+    await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, ...slackMessage(review.text, review.blocks) });
+    if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), mrkdwn`Full review of ${change.key}.`);
   }
 
   /** The permalink of the drift alert the change was checked against, when it was posted and Slack gives one. */
@@ -59,14 +60,14 @@ export class SlackChangeNotifier implements ChangeNotifier {
     }
   }
 
-  private async upload(change: ChangeDetail, filename: string, content: string, comment: string): Promise<void> {
+  private async upload(change: ChangeDetail, filename: string, content: string, comment: Mrkdwn): Promise<void> {
     await this.client.filesUploadV2({
       channel_id: change.slackChannel!,
       thread_ts: change.slackTs!,
       filename,
       title: filename,
       content,
-      initial_comment: comment,
+      initial_comment: comment.text,
     });
   }
 }

@@ -1,5 +1,6 @@
 // Turns drift events into Slack messages: one alert per drift (a long diff goes in its thread as a file), thread
 // replies when it changes, updates in place when it resolves; and starts the scheduled check with this notifier.
+import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 import { attachAlert, type DriftEvent } from "../drift/index.ts";
 import type { RegisteredDatabase } from "../projects/registry.ts";
@@ -19,6 +20,7 @@ import {
   type DriftAlert,
   type DriftResolution,
 } from "./blocks/drift.ts";
+import { slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import type { SluiceServices } from "./services.ts";
 
 export class DriftNotifier {
@@ -56,8 +58,7 @@ export class DriftNotifier {
         await this.client.chat.postMessage({
           channel: anomaly.slackChannel,
           thread_ts: anomaly.slackTs,
-          text: driftChangedText(database.label),
-          blocks: driftChangedBlocks(database.label, anomaly.diff),
+          ...slackMessage(driftChangedText(database.label), driftChangedBlocks(database.label, anomaly.diff)),
         });
         if (!diffFitsInline(anomaly.diff)) await this.uploadDiff(database, anomaly, anomaly.slackTs);
         return;
@@ -82,16 +83,16 @@ export class DriftNotifier {
     }
   }
 
-  private async post(database: RegisteredDatabase, anomaly: DriftAnomaly, text: string, blocks: ReturnType<typeof driftAlertBlocks>): Promise<string> {
+  private async post(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[]): Promise<string> {
     const channel = this.channelFor(database);
-    const posted = await this.client.chat.postMessage({ channel, text, blocks });
+    const posted = await this.client.chat.postMessage({ channel, ...slackMessage(text, blocks) });
     await attachAlert(this.services.store.prisma, anomaly.id, channel, posted.ts!);
     return posted.ts!;
   }
 
-  private async updateOrPost(database: RegisteredDatabase, anomaly: DriftAnomaly, text: string, blocks: ReturnType<typeof driftAlertBlocks>): Promise<void> {
+  private async updateOrPost(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[]): Promise<void> {
     if (anomaly.slackChannel && anomaly.slackTs) {
-      await this.client.chat.update({ channel: anomaly.slackChannel, ts: anomaly.slackTs, text, blocks });
+      await this.client.chat.update({ channel: anomaly.slackChannel, ts: anomaly.slackTs, ...slackMessage(text, blocks) });
     } else {
       await this.post(database, anomaly, text, blocks);
     }

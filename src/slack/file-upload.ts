@@ -4,12 +4,14 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { WebClient } from "@slack/web-api";
 import { SluiceError } from "../errors.ts";
+import type { Mrkdwn } from "./blocks/text.ts";
 
 export interface StreamedFile {
   channelId: string;
   threadTs: string;
   filename: string;
-  comment: string;
+  /** Shown with the file, as message text (mrkdwn). */
+  comment: Mrkdwn;
   /** The file's length in bytes (UTF-8), which Slack asks for before the upload. */
   bytes: number;
   pieces: AsyncIterable<string> | Iterable<string>;
@@ -23,7 +25,7 @@ export async function uploadInPieces(client: WebClient, file: StreamedFile): Pro
     files: [{ id: fileId, title: file.filename }],
     channel_id: file.channelId,
     thread_ts: file.threadTs,
-    initial_comment: file.comment,
+    initial_comment: file.comment.text,
   });
 }
 

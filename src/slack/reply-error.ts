@@ -3,6 +3,7 @@ import type { RespondFn } from "@slack/bolt";
 import { SluiceError } from "../errors.ts";
 import { redactSecrets, type Logger } from "../logger.ts";
 import { isStoreUnreachable } from "../store/errors.ts";
+import { mrkdwn, slackMessage } from "./blocks/text.ts";
 
 export function userMessageFor(error: unknown): string {
   if (error instanceof SluiceError) return redactSecrets(error.message);
@@ -16,7 +17,7 @@ export async function replyError(logger: Logger, respond: RespondFn, error: unkn
   const expected = error instanceof SluiceError;
   logger[expected ? "warn" : "error"]({ ...context, err: error }, "handler failed");
   try {
-    await respond({ response_type: "ephemeral", text: `:warning: ${userMessageFor(error)}` });
+    await respond({ response_type: "ephemeral", ...slackMessage(mrkdwn`:warning: ${userMessageFor(error)}`) });
   } catch (respondError) {
     logger.error({ ...context, err: respondError }, "could not tell the user about the failure");
   }

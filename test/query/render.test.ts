@@ -104,7 +104,7 @@ for (const engine of ["mysql", "postgres"] as EngineName[]) {
       const answer = await runQuery({ actorId: DEVELOPER, database: world.databaseFor(engine), sql }, world.deps);
       assert.equal(answer.rows.length, 50);
       assert.equal(answer.truncated, true);
-      assert.match(resultMessage(answer, { database: "x", whereTheRestIs: "" }).text, /cut at the 50-row limit/);
+      assert.match(resultMessage(answer, { database: "x", whereTheRestIs: "" }).text.text, /cut at the 50-row limit/);
     });
   });
 }

@@ -5,6 +5,7 @@ import type { DecisionOutcome } from "../../changes/workflow.ts";
 import { CHANGE_ACTIONS } from "../blocks/change.ts";
 import { FORCE_ROLLBACK_MODAL, forceRollbackModal, OVERRIDE_MODAL, overrideModal } from "../blocks/change-modal.ts";
 import { changeDetailModal, STATEMENTS_IN_DETAIL_MODAL } from "../blocks/history.ts";
+import { mrkdwn, slackMessage, type Mrkdwn } from "../blocks/text.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -12,11 +13,11 @@ import type { SluiceServices } from "../services.ts";
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
 /** Says something only the clicker sees, next to the message they clicked. */
-async function tellClicker(args: ButtonArgs, text: string): Promise<void> {
+async function tellClicker(args: ButtonArgs, text: Mrkdwn): Promise<void> {
   const channel = args.body.channel?.id ?? args.body.container?.channel_id;
   if (!channel) return;
   const threadTs = args.body.message?.thread_ts ?? args.body.message?.ts;
-  await args.client.chat.postEphemeral({ channel, user: args.body.user.id, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  await args.client.chat.postEphemeral({ channel, user: args.body.user.id, ...slackMessage(text), ...(threadTs ? { thread_ts: threadTs } : {}) });
 }
 
 function changeIdOf(args: ButtonArgs): number {
@@ -32,13 +33,13 @@ function onButton(app: SlackListeners, services: SluiceServices, actionId: strin
       await handle(args, changeId);
     } catch (error) {
       services.logger.error({ action: actionId, changeId, user: args.body.user.id, err: error }, "button failed");
-      await tellClicker(args, `:warning: ${userMessageFor(error)}`).catch(() => {});
+      await tellClicker(args, mrkdwn`:warning: ${userMessageFor(error)}`).catch(() => {});
     }
   });
 }
 
 async function answer(args: ButtonArgs, outcome: DecisionOutcome): Promise<void> {
-  if (!outcome.ok) await tellClicker(args, outcome.reason);
+  if (!outcome.ok) await tellClicker(args, mrkdwn`${outcome.reason}`);
 }
 
 export function registerChangeDecisions(app: SlackListeners, services: SluiceServices): void {
@@ -50,7 +51,7 @@ export function registerChangeDecisions(app: SlackListeners, services: SluiceSer
 
   onButton(app, services, CHANGE_ACTIONS.override, async (args, id) => {
     const refusal = await workflow.decisionRefusal(id, args.body.user.id);
-    if (refusal) return tellClicker(args, refusal);
+    if (refusal) return tellClicker(args, mrkdwn`${refusal}`);
     const change = await services.changes.get(id);
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: overrideModal(change.key, change.id, change.reviews[0]?.errorCount ?? 0) });
   });
@@ -63,13 +64,13 @@ export function registerChangeDecisions(app: SlackListeners, services: SluiceSer
 
   onButton(app, services, CHANGE_ACTIONS.previewRollback, async (args, id) => {
     const outcome = await workflow.prepareRollback(id, args.body.user.id);
-    if (!outcome.ok) return tellClicker(args, outcome.reason);
-    if (outcome.created === false) await tellClicker(args, `The rollback is already prepared as ${outcome.change.key}.`);
+    if (!outcome.ok) return tellClicker(args, mrkdwn`${outcome.reason}`);
+    if (outcome.created === false) await tellClicker(args, mrkdwn`The rollback is already prepared as ${outcome.change.key}.`);
   });
 
   onButton(app, services, CHANGE_ACTIONS.forceRollback, async (args, id) => {
     const refusal = await workflow.decisionRefusal(id, args.body.user.id, ["failed"]);
-    if (refusal) return tellClicker(args, refusal);
+    if (refusal) return tellClicker(args, mrkdwn`${refusal}`);
     const change = await services.changes.get(id);
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: forceRollbackModal(change.key, change.id) });
   });
@@ -93,7 +94,7 @@ function onReason(app: SlackListeners, services: SluiceServices, callbackId: str
     const outcome = await decide(changeId, body.user.id, reason);
     if (!outcome.ok) {
       const change = await services.changes.get(changeId);
-      if (change.slackChannel) await client.chat.postEphemeral({ channel: change.slackChannel, user: body.user.id, text: outcome.reason });
+      if (change.slackChannel) await client.chat.postEphemeral({ channel: change.slackChannel, user: body.user.id, ...slackMessage(mrkdwn`${outcome.reason}`) });
     }
   });
 }

@@ -7,6 +7,7 @@ import type { RegisteredDatabase } from "../../projects/registry.ts";
 import type { DriftAnomaly } from "../../store/generated/client.ts";
 import { SlackApproverDirectory } from "../approver-directory.ts";
 import { DRIFT_BASELINE_ACTION, DRIFT_HISTORY_ACTION, historyBlocks, historyText } from "../blocks/drift.ts";
+import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import { DriftNotifier } from "../drift-alerts.ts";
 import { replyError } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
@@ -22,7 +23,7 @@ export function registerDriftActions(app: SlackListeners, services: SluiceServic
         await respond({
           response_type: "ephemeral",
           replace_original: false,
-          text: `Only approvers of ${database.environment.name} can establish a new baseline for ${database.label}; nothing changed. Ask one of them to look at this drift.`,
+          ...slackMessage(mrkdwn`Only approvers of ${database.environment.name} can establish a new baseline for ${database.label}; nothing changed. Ask one of them to look at this drift.`),
         });
         return;
       }
@@ -38,7 +39,7 @@ export function registerDriftActions(app: SlackListeners, services: SluiceServic
     try {
       const { database } = await anomalyAndDatabase(services, action.value);
       const changes = await recentChanges(services.store.prisma, database.id);
-      await respond({ response_type: "ephemeral", replace_original: false, text: historyText(database.label, changes), blocks: historyBlocks(database.label, changes) });
+      await respond({ response_type: "ephemeral", replace_original: false, ...slackMessage(historyText(database.label, changes), historyBlocks(database.label, changes)) });
     } catch (error) {
       await replyError(services.logger, respond, error, { action: DRIFT_HISTORY_ACTION, user: body.user.id });
     }

@@ -1,7 +1,7 @@
 // The modals for submitting changes: `/db change` and `/db newdb`, and the override reason.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { RegisteredDatabase } from "../../projects/registry.ts";
-import { SLACK_LIMITS, truncate } from "./text.ts";
+import { mrkdwn, section, SLACK_LIMITS, truncate, type Mrkdwn } from "./text.ts";
 
 export const CHANGE_MODAL = "change.submit";
 export const NEWDB_MODAL = "newdb.submit";
@@ -111,9 +111,9 @@ export function newDatabaseModal(targets: NewDatabaseTarget[], channel: string, 
 }
 
 /** A modal that asks an approver why, before a decision that overrides Sluice's safety checks. */
-function reasonModal(callbackId: string, title: string, intro: string, submit: string, changeId: number): ModalView {
+function reasonModal(callbackId: string, title: string, intro: Mrkdwn, submit: string, changeId: number): ModalView {
   const blocks: KnownBlock[] = [
-    { type: "section", text: { type: "mrkdwn", text: intro } },
+    section(intro),
     {
       type: "input",
       block_id: "reason",
@@ -128,7 +128,7 @@ export function overrideModal(changeKey: string, changeId: number, errorCount: n
   return reasonModal(
     OVERRIDE_MODAL,
     "Override and approve",
-    `The review of *${changeKey}* found ${errorCount} error-level finding${errorCount === 1 ? "" : "s"}. Approving overrides them; your reason is recorded in the history.`,
+    mrkdwn`The review of *${changeKey}* found ${errorCount} error-level finding${errorCount === 1 ? "" : "s"}. Approving overrides them; your reason is recorded in the history.`,
     "Approve",
     changeId,
   );
@@ -138,7 +138,7 @@ export function forceRollbackModal(changeKey: string, changeId: number): ModalVi
   return reasonModal(
     FORCE_ROLLBACK_MODAL,
     "Force rollback",
-    `Rows that *${changeKey}* restores were changed after the original change ran. Forcing the rollback overwrites those later changes too; your reason is recorded in the history.`,
+    mrkdwn`Rows that *${changeKey}* restores were changed after the original change ran. Forcing the rollback overwrites those later changes too; your reason is recorded in the history.`,
     "Force rollback",
     changeId,
   );

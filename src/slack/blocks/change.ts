@@ -2,7 +2,7 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { ChangeEvent } from "../../changes/notifier.ts";
 import type { ChangeDetail } from "../../store/changes.ts";
-import { codeBlock, escapeMrkdwn, mention, plural, SLACK_LIMITS, truncate } from "./text.ts";
+import { codeBlock, contextBlock, inlineCode, joinMrkdwn, mention, mrkdwn, mrkdwnText, plural, section, sectionFields, slackLink, SLACK_LIMITS, truncate, truncateMrkdwn, type Mrkdwn } from "./text.ts";
 
 export const CHANGE_ACTIONS = {
   approve: "change.approve",
@@ -33,34 +33,44 @@ export interface RunProgress {
   total: number;
 }
 
-export function statusLine(change: ChangeDetail, progress?: RunProgress): string {
+function doneSummary(change: ChangeDetail): Mrkdwn {
+  return mrkdwn`${plural(change.tally.rowsAffected, "row")} affected in ${formatDuration(change.tally.durationMs)}`;
+}
+
+/** The change's status: its icon and its words. */
+function status(change: ChangeDetail, progress?: RunProgress): [icon: string, words: Mrkdwn] {
   const total = progress?.total ?? change.tally.total;
   const done = progress?.done ?? change.tally.done;
   const lastApproval = change.approvals.at(-1);
   switch (change.status) {
     case "review":
-      return ":mag: In review";
+      return [":mag:", mrkdwn`In review`];
     case "awaiting_approval":
-      return change.driftHeld ? ":double_vertical_bar: Held by schema drift" : ":hourglass_flowing_sand: Awaiting approval";
+      return change.driftHeld ? [":double_vertical_bar:", mrkdwn`Held by schema drift`] : [":hourglass_flowing_sand:", mrkdwn`Awaiting approval`];
     case "approved":
-      return `:white_check_mark: Approved by ${lastApproval ? mention(lastApproval.userId) : "policy"}${change.driftHeld ? "; held by schema drift" : ""}`;
+      return [":white_check_mark:", mrkdwn`Approved by ${lastApproval ? mention(lastApproval.userId) : "policy"}${change.driftHeld ? "; held by schema drift" : ""}`];
     case "running":
-      return `:gear: Running (${done}/${total})`;
+      return [":gear:", mrkdwn`Running (${done}/${total})`];
     case "done": {
-      if (lastApproval?.decision === "mark_done") return `:ballot_box_with_check: Marked as done by ${mention(lastApproval.userId)} (${done}/${total} statements ran)`;
-      return `:large_green_circle: Done: ${plural(change.tally.rowsAffected, "row")} affected in ${formatDuration(change.tally.durationMs)}`;
+      if (lastApproval?.decision === "mark_done") return [":ballot_box_with_check:", mrkdwn`Marked as done by ${mention(lastApproval.userId)} (${done}/${total} statements ran)`];
+      return [":large_green_circle:", mrkdwn`Done: ${doneSummary(change)}`];
     }
     case "failed": {
       const failed = change.tally.failed;
-      return `:red_circle: Failed${failed ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`;
+      return [":red_circle:", mrkdwn`Failed${failed ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`];
     }
     case "interrupted":
-      return `:warning: Interrupted: Sluice stopped during the run; ${done}/${total} statements completed`;
+      return [":warning:", mrkdwn`Interrupted: Sluice stopped during the run; ${done}/${total} statements completed`];
     case "rejected":
-      return `:no_entry: Rejected by ${lastApproval ? mention(lastApproval.userId) : "an approver"}`;
+      return [":no_entry:", mrkdwn`Rejected by ${lastApproval ? mention(lastApproval.userId) : "an approver"}`];
     case "canceled":
-      return ":heavy_multiplication_x: Canceled";
+      return [":heavy_multiplication_x:", mrkdwn`Canceled`];
   }
+}
+
+export function statusLine(change: ChangeDetail, progress?: RunProgress): Mrkdwn {
+  const [icon, words] = status(change, progress);
+  return mrkdwn`${icon} ${words}`;
 }
 
 export function formatDuration(ms: number): string {
@@ -69,7 +79,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function button(text: string, actionId: string, value: string, style?: "primary" | "danger", confirm?: { title: string; text: string; confirm: string }): Button {
+function button(text: string, actionId: string, value: string, style?: "primary" | "danger", confirm?: { title: string; text: Mrkdwn; confirm: string }): Button {
   return {
     type: "button",
     text: { type: "plain_text", text },
@@ -77,7 +87,7 @@ function button(text: string, actionId: string, value: string, style?: "primary"
     value,
     ...(style ? { style } : {}),
     ...(confirm
-      ? { confirm: { title: { type: "plain_text", text: confirm.title }, text: { type: "mrkdwn", text: confirm.text }, confirm: { type: "plain_text", text: confirm.confirm }, deny: { type: "plain_text", text: "Cancel" } } }
+      ? { confirm: { title: { type: "plain_text", text: confirm.title }, text: mrkdwnText(confirm.text), confirm: { type: "plain_text", text: confirm.confirm }, deny: { type: "plain_text", text: "Cancel" } } }
       : {}),
   };
 }
@@ -85,15 +95,15 @@ function button(text: string, actionId: string, value: string, style?: "primary"
 function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
   const id = String(change.id);
   const errors = change.reviews[0]?.errorCount ?? 0;
-  const where = `${change.database.name} (${change.database.environment.name})`;
+  const where = mrkdwn`${change.database.name} (${change.database.environment.name})`;
   const elements: Button[] = [];
   if (change.status === "awaiting_approval") {
     if (errors === 0) {
-      elements.push(button("Approve", CHANGE_ACTIONS.approve, id, "primary", { title: "Approve and run?", text: `${change.key} will run on *${escapeMrkdwn(where)}* now.`, confirm: "Approve" }));
+      elements.push(button("Approve", CHANGE_ACTIONS.approve, id, "primary", { title: "Approve and run?", text: mrkdwn`${change.key} will run on *${where}* now.`, confirm: "Approve" }));
     } else {
       elements.push(button("Override and approve…", CHANGE_ACTIONS.override, id, "danger"));
     }
-    elements.push(button("Reject", CHANGE_ACTIONS.reject, id, undefined, { title: "Reject?", text: `${change.key} will not run.`, confirm: "Reject" }));
+    elements.push(button("Reject", CHANGE_ACTIONS.reject, id, undefined, { title: "Reject?", text: mrkdwn`${change.key} will not run.`, confirm: "Reject" }));
   }
   const rollbackReady = change.status === "done" && change.executions.some((e) => e.status === "done" && e.rollbackRows !== null);
   if (rollbackReady) elements.push(button("Preview rollback", CHANGE_ACTIONS.previewRollback, id));
@@ -101,8 +111,8 @@ function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
     elements.push(button("Force rollback…", CHANGE_ACTIONS.forceRollback, id, "danger"));
   }
   if (change.status === "failed" || change.status === "interrupted") {
-    elements.push(button("Retry from failed statement", CHANGE_ACTIONS.retry, id, "primary", { title: "Retry?", text: `Statements of ${change.key} that are not done run again on *${escapeMrkdwn(where)}*.`, confirm: "Retry" }));
-    elements.push(button("Mark as done", CHANGE_ACTIONS.markDone, id, undefined, { title: "Mark as done?", text: `${change.key} is closed as done without running anything more.`, confirm: "Mark as done" }));
+    elements.push(button("Retry from failed statement", CHANGE_ACTIONS.retry, id, "primary", { title: "Retry?", text: mrkdwn`Statements of ${change.key} that are not done run again on *${where}*.`, confirm: "Retry" }));
+    elements.push(button("Mark as done", CHANGE_ACTIONS.markDone, id, undefined, { title: "Mark as done?", text: mrkdwn`${change.key} is closed as done without running anything more.`, confirm: "Mark as done" }));
   }
   elements.push(button("View change", CHANGE_ACTIONS.view, id));
   return { type: "actions", block_id: `change-actions-${change.id}`, elements };
@@ -112,24 +122,24 @@ function actionsFor(change: ChangeDetail): ActionsBlock | undefined {
  * What the change's message says of the drift it was checked against: why it waits, that it is open (data changes
  * and `warn` environments), or that it was resolved. `alertUrl` links the drift alert when Slack gave its permalink.
  */
-export function driftNote(change: ChangeDetail, alertUrl?: string): string | undefined {
+export function driftNote(change: ChangeDetail, alertUrl?: string): Mrkdwn | undefined {
   const anomaly = change.driftAnomaly;
   if (!anomaly) return undefined;
-  const database = escapeMrkdwn(change.database.name);
-  const alert = alertUrl ? `<${alertUrl}|drift alert>` : `\`/db drift ${database}\``;
+  const database = change.database.name;
+  const alert = alertUrl ? slackLink(alertUrl, "drift alert") : inlineCode(`/db drift ${database}`);
   if (anomaly.status !== "open") {
-    const how = anomaly.resolution === "baseline" ? `an approver${anomaly.resolvedBy ? ` (${mention(anomaly.resolvedBy)})` : ""} established a new baseline` : "the live schema matches the snapshot again";
-    return `:white_check_mark: The schema drift on ${database} is resolved: ${how}.`;
+    const how = anomaly.resolution === "baseline" ? mrkdwn`an approver${anomaly.resolvedBy ? mrkdwn` (${mention(anomaly.resolvedBy)})` : ""} established a new baseline` : mrkdwn`the live schema matches the snapshot again`;
+    return mrkdwn`:white_check_mark: The schema drift on ${database} is resolved: ${how}.`;
   }
-  const drift = `*Schema drift on ${database}:* its live schema differs from the snapshot Sluice took after its last change (${alert})`;
+  const drift = mrkdwn`*Schema drift on ${database}:* its live schema differs from the snapshot Sluice took after its last change (${alert})`;
   if (change.driftHeld) {
-    return `:warning: ${drift}. This schema change waits until an approver establishes a new baseline from the alert, or the out-of-band change is reverted.`;
+    return mrkdwn`:warning: ${drift}. This schema change waits until an approver establishes a new baseline from the alert, or the out-of-band change is reverted.`;
   }
-  return `:information_source: ${drift}. ${change.type === "schema" ? "The review ran against the live schema." : "A data change is not held by drift."}`;
+  return mrkdwn`:information_source: ${drift}. ${change.type === "schema" ? "The review ran against the live schema." : "A data change is not held by drift."}`;
 }
 
 export interface ChangeMessage {
-  text: string;
+  text: Mrkdwn;
   blocks: KnownBlock[];
   /** The name of the file that carries the whole SQL when it does not fit the message (posted in the thread). */
   sqlFile?: string;
@@ -142,56 +152,50 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress, 
   const where = `${change.database.name} (${change.database.environment.name})`;
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: truncate(`${change.key}: ${changeTypeName(change.type)} on ${where}`, SLACK_LIMITS.headerText) } },
-    {
-      type: "section",
-      fields: [
-        { type: "mrkdwn", text: `*Requested by*\n${mention(change.requesterId)}` },
-        { type: "mrkdwn", text: `*Database*\n${escapeMrkdwn(where)}` },
-        { type: "mrkdwn", text: `*Type*\n${changeTypeName(change.type)}` },
-        { type: "mrkdwn", text: `*Status*\n${statusLine(change, progress)}` },
-      ],
-    },
+    sectionFields([
+      mrkdwn`*Requested by*\n${mention(change.requesterId)}`,
+      mrkdwn`*Database*\n${where}`,
+      mrkdwn`*Type*\n${changeTypeName(change.type)}`,
+      mrkdwn`*Status*\n${statusLine(change, progress)}`,
+    ]),
   ];
-  if (change.description) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(escapeMrkdwn(change.description), SLACK_LIMITS.sectionText) } });
+  if (change.description) blocks.push(section(truncateMrkdwn(mrkdwn`${change.description}`, SLACK_LIMITS.sectionText)));
   const drift = driftNote(change, driftAlertUrl);
-  if (drift) blocks.push({ type: "section", text: { type: "mrkdwn", text: drift } });
-  blocks.push({ type: "section", text: { type: "mrkdwn", text: sql.text } });
-  const context = [
-    review ? `Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.tally.total, "statement")}` : `${plural(change.tally.total, "statement")}`,
+  if (drift) blocks.push(section(drift));
+  blocks.push(section(sql.text));
+  const context: Mrkdwn[] = [
+    review ? mrkdwn`Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.tally.total, "statement")}` : mrkdwn`${plural(change.tally.total, "statement")}`,
   ];
-  if (sql.cut) context.push("the SQL is cut here; the whole script is in the thread");
-  if (change.rollbackOf) context.push(`rolls back ${change.rollbackOf.key}`);
+  if (sql.cut) context.push(mrkdwn`the SQL is cut here; the whole script is in the thread`);
+  if (change.rollbackOf) context.push(mrkdwn`rolls back ${change.rollbackOf.key}`);
   const rollbackNote = change.status === "done" ? change.executions.at(-1)?.rollbackNote : undefined;
-  if (rollbackNote) context.push(`:information_source: ${escapeMrkdwn(truncate(rollbackNote, 1500))}`);
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context.join(" · ") }] });
+  if (rollbackNote) context.push(mrkdwn`:information_source: ${truncate(rollbackNote, 1500)}`);
+  blocks.push(contextBlock(joinMrkdwn(context, " · ")));
   const failure = change.status === "failed" ? change.executions.at(-1)?.error : undefined;
-  if (failure) blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(`*Error*\n${codeBlock(failure, 2000).text}`, SLACK_LIMITS.sectionText) } });
+  if (failure) blocks.push(section(truncateMrkdwn(mrkdwn`*Error*\n${codeBlock(failure, 2000).text}`, SLACK_LIMITS.sectionText)));
   const actions = actionsFor(change);
   if (actions) blocks.push(actions);
   return {
-    text: `${change.key}: ${changeTypeName(change.type)} on ${where}: ${statusLine(change, progress).replace(/^:[a-z_]+: /, "")}`,
+    text: mrkdwn`${change.key}: ${changeTypeName(change.type)} on ${where}: ${status(change, progress)[1]}`,
     blocks,
     sqlFile: sql.cut ? `${change.key}.sql` : undefined,
   };
 }
 
-const GENERATED_ROLLBACK =
-  ":white_check_mark: Written by Sluice, one statement per row: each finds its row by key and changes it only if it still holds what the change left. Before it runs, Sluice checks every row and stops if any changed since; the statements are not linted one by one.";
+const GENERATED_ROLLBACK = mrkdwn`:white_check_mark: Written by Sluice, one statement per row: each finds its row by key and changes it only if it still holds what the change left. Before it runs, Sluice checks every row and stops if any changed since; the statements are not linted one by one.`;
 
 const levelIcons = { error: ":red_circle:", warning: ":large_yellow_circle:" } as const;
 
 /** The review in the thread: a summary, then findings grouped by statement; the full report as a file when it does not fit. */
-export function reviewMessage(change: ChangeDetail): { text: string; blocks: KnownBlock[]; overflow: boolean } {
+export function reviewMessage(change: ChangeDetail): { text: Mrkdwn; blocks: KnownBlock[]; overflow: boolean } {
   const review = change.reviews[0];
-  const summary = review
-    ? `*Review of ${change.key}:* ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")}, ${plural(change.tally.total, "statement")}`
-    : `*Review of ${change.key}:* not reviewed`;
-  const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: summary } }];
+  const counts = review ? mrkdwn`${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")}, ${plural(change.tally.total, "statement")}` : mrkdwn`not reviewed`;
+  const text = mrkdwn`Review of ${change.key}: ${counts}`;
+  const blocks: KnownBlock[] = [section(mrkdwn`*Review of ${change.key}:* ${counts}`)];
   const findings = review?.findings ?? [];
   if (findings.length === 0) {
-    const text = change.type === "rollback" ? GENERATED_ROLLBACK : ":white_check_mark: No findings.";
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text }] });
-    return { text: summary.replace(/\*/g, ""), blocks, overflow: false };
+    blocks.push(contextBlock(change.type === "rollback" ? GENERATED_ROLLBACK : mrkdwn`:white_check_mark: No findings.`));
+    return { text, blocks, overflow: false };
   }
   const byStatement = new Map<number, typeof findings>();
   for (const finding of findings) {
@@ -204,14 +208,13 @@ export function reviewMessage(change: ChangeDetail): { text: string; blocks: Kno
       overflow = true;
       break;
     }
-    const heading = `*Statement ${ordinal + 1}*`;
-    const lines = group.map((f) => `${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${escapeMrkdwn(f.message)}${f.advice ? `\n      _${escapeMrkdwn(f.advice)}_` : ""}`);
-    const text = `${heading}\n${lines.join("\n")}`;
-    if (text.length > SLACK_LIMITS.sectionText) overflow = true;
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(text, SLACK_LIMITS.sectionText) } });
+    const lines = group.map((f) => mrkdwn`${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${f.message}${f.advice ? mrkdwn`\n      _${f.advice}_` : ""}`);
+    const statement = mrkdwn`*Statement ${ordinal + 1}*\n${joinMrkdwn(lines, "\n")}`;
+    if (statement.text.length > SLACK_LIMITS.sectionText) overflow = true;
+    blocks.push(section(truncateMrkdwn(statement, SLACK_LIMITS.sectionText)));
   }
-  if (overflow) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Not every finding fits here: the full report is attached below." }] });
-  return { text: summary.replace(/\*/g, ""), blocks, overflow };
+  if (overflow) blocks.push(contextBlock(mrkdwn`Not every finding fits here: the full report is attached below.`));
+  return { text, blocks, overflow };
 }
 
 /** The plain-text review report, for the file attached when the findings do not fit. */
@@ -227,29 +230,29 @@ export function reviewReportText(change: ChangeDetail): string {
 }
 
 /** A short line in the thread for each step of the change's life. */
-export function threadNote(change: ChangeDetail, event: ChangeEvent): string | undefined {
+export function threadNote(change: ChangeDetail, event: ChangeEvent): Mrkdwn | undefined {
   switch (event.kind) {
     case "approved":
-      if (event.automatic) return `:robot_face: ${change.database.environment.name} approves automatically when the review has no error; running ${change.key}.`;
+      if (event.automatic) return mrkdwn`:robot_face: ${change.database.environment.name} approves automatically when the review has no error; running ${change.key}.`;
       return event.override
-        ? `:warning: ${mention(event.by)} overrode the review's errors and approved ${change.key}: “${escapeMrkdwn(event.override)}”`
-        : `:white_check_mark: ${mention(event.by)} approved ${change.key}; running it now.`;
+        ? mrkdwn`:warning: ${mention(event.by)} overrode the review's errors and approved ${change.key}: “${event.override}”`
+        : mrkdwn`:white_check_mark: ${mention(event.by)} approved ${change.key}; running it now.`;
     case "rejected":
-      return `:no_entry: ${mention(event.by)} rejected ${change.key}${event.reason ? `: “${escapeMrkdwn(event.reason)}”` : "."}`;
+      return mrkdwn`:no_entry: ${mention(event.by)} rejected ${change.key}${event.reason ? mrkdwn`: “${event.reason}”` : "."}`;
     case "done":
-      return `:large_green_circle: ${change.key} is done. ${statusLine(change).replace(/^:[a-z_]+: Done: /, "")}`;
+      return mrkdwn`:large_green_circle: ${change.key} is done. ${doneSummary(change)}`;
     case "failed":
-      return `:red_circle: ${change.key} failed: ${escapeMrkdwn(truncate(event.error, 2500))}`;
+      return mrkdwn`:red_circle: ${change.key} failed: ${truncate(event.error, 2500)}`;
     case "interrupted":
-      return `:warning: ${change.key} was interrupted: ${escapeMrkdwn(change.executions.at(-1)?.error ?? "Sluice stopped while it ran.")} Completed statements are recorded; nothing will be re-run by itself.`;
+      return mrkdwn`:warning: ${change.key} was interrupted: ${change.executions.at(-1)?.error ?? "Sluice stopped while it ran."} Completed statements are recorded; nothing will be re-run by itself.`;
     case "retried":
-      return `:repeat: ${mention(event.by)} retried ${change.key} from its first statement that is not done.`;
+      return mrkdwn`:repeat: ${mention(event.by)} retried ${change.key} from its first statement that is not done.`;
     case "marked_done":
-      return `:ballot_box_with_check: ${mention(event.by)} marked ${change.key} as done.`;
+      return mrkdwn`:ballot_box_with_check: ${mention(event.by)} marked ${change.key} as done.`;
     case "held_by_drift":
-      return `:double_vertical_bar: ${change.key} waits: the live schema of ${escapeMrkdwn(change.database.name)} drifted from Sluice's last snapshot, so it does not ${change.status === "approved" ? "run" : "get approved"} until the drift is resolved (a new baseline from the drift alert, or the out-of-band change reverted).`;
+      return mrkdwn`:double_vertical_bar: ${change.key} waits: the live schema of ${change.database.name} drifted from Sluice's last snapshot, so it does not ${change.status === "approved" ? "run" : "get approved"} until the drift is resolved (a new baseline from the drift alert, or the out-of-band change reverted).`;
     case "drift_released":
-      return `:arrow_forward: The drift on ${escapeMrkdwn(change.database.name)} is resolved; ${change.key} ${change.status === "approved" ? "runs now" : "may go on"}.`;
+      return mrkdwn`:arrow_forward: The drift on ${change.database.name} is resolved; ${change.key} ${change.status === "approved" ? "runs now" : "may go on"}.`;
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 // Block Kit for `/db help`.
 import type { KnownBlock } from "@slack/types";
+import { inlineCode, joinMrkdwn, mrkdwn, section, type Mrkdwn } from "./text.ts";
 
 export interface HelpEntry {
   usage: string;
@@ -7,20 +8,17 @@ export interface HelpEntry {
   examples: string[];
 }
 
-export function helpBlocks(entries: HelpEntry[], notice?: string): KnownBlock[] {
+export function helpBlocks(entries: HelpEntry[], notice?: Mrkdwn): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  if (notice) blocks.push({ type: "section", text: { type: "mrkdwn", text: notice } });
+  if (notice) blocks.push(section(notice));
   blocks.push({ type: "header", text: { type: "plain_text", text: "Sluice: database changes in Slack" } });
   for (const entry of entries) {
-    const examples = entry.examples.map((example) => `\`${example}\``).join("\n");
-    blocks.push({
-      type: "section",
-      text: { type: "mrkdwn", text: `*\`${entry.usage}\`*\n${entry.summary}${examples ? `\n${examples}` : ""}` },
-    });
+    const examples = joinMrkdwn(entry.examples.map(inlineCode), "\n");
+    blocks.push(section(mrkdwn`*${inlineCode(entry.usage)}*\n${entry.summary}${entry.examples.length > 0 ? mrkdwn`\n${examples}` : ""}`));
   }
   return blocks;
 }
 
-export function helpText(entries: HelpEntry[]): string {
-  return entries.map((entry) => `${entry.usage}: ${entry.summary}`).join("\n");
+export function helpText(entries: HelpEntry[]): Mrkdwn {
+  return joinMrkdwn(entries.map((entry) => `${entry.usage}: ${entry.summary}`), "\n");
 }

@@ -4,6 +4,7 @@ import { formatDefault } from "../../schema-editor/defaults.ts";
 import type { FieldProblem } from "../../schema-editor/errors.ts";
 import type { ColumnSpec, SchemaDialect, TableDraft, TableSchema } from "../../schema-editor/model.ts";
 import type { SchemaPreview } from "../../schema-editor/preview.ts";
+import { codeBlocks, contextBlock, inlineCode, joinMrkdwn, mrkdwn, section, truncateMrkdwn, type Mrkdwn } from "./text.ts";
 
 export const SCHEMA_CALLBACKS = { pick: "schema_pick", editor: "schema_editor", column: "schema_column", index: "schema_index", preview: "schema_preview" } as const;
 export const SCHEMA_ACTIONS = {
@@ -31,11 +32,6 @@ function clip(value: string, max: number): string {
   return [...value].length > max ? [...value].slice(0, max - 1).join("") + "…" : value;
 }
 
-/** Escapes what Slack's mrkdwn would read as markup or a mention. */
-function esc(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 function option(label: string, value: string): PlainTextOption {
   return { text: text(label), value };
 }
@@ -59,15 +55,15 @@ export function alterSchemaButton(databaseLabel: string): Button {
 
 /** Opened within the 3-second trigger window; replaced by views.update once the live schema is read. */
 export function schemaLoadingView(databaseLabel: string): ModalView {
-  return modal(SCHEMA_CALLBACKS.pick, "Alter schema", [{ type: "section", text: { type: "mrkdwn", text: `:hourglass_flowing_sand: Reading the live schema of *${esc(databaseLabel)}*…` } }], JSON.stringify({ database: databaseLabel }));
+  return modal(SCHEMA_CALLBACKS.pick, "Alter schema", [section(mrkdwn`:hourglass_flowing_sand: Reading the live schema of *${databaseLabel}*…`)], JSON.stringify({ database: databaseLabel }));
 }
 
 export function schemaFailureView(databaseLabel: string, message: string): ModalView {
-  return modal(SCHEMA_CALLBACKS.pick, "Alter schema", [{ type: "section", text: { type: "mrkdwn", text: `:warning: ${esc(message)}` } }], JSON.stringify({ database: databaseLabel }));
+  return modal(SCHEMA_CALLBACKS.pick, "Alter schema", [section(mrkdwn`:warning: ${message}`)], JSON.stringify({ database: databaseLabel }));
 }
 
 export function tablePickerView(databaseLabel: string, tables: string[]): ModalView {
-  const blocks: KnownBlock[] = [{ type: "context", elements: [{ type: "mrkdwn", text: `Database *${esc(databaseLabel)}*` }] }];
+  const blocks: KnownBlock[] = [contextBlock(mrkdwn`Database *${databaseLabel}*`)];
   if (tables.length > 0) {
     blocks.push({
       type: "input",
@@ -88,16 +84,16 @@ export function tablePickerView(databaseLabel: string, tables: string[]): ModalV
   return modal(SCHEMA_CALLBACKS.pick, "Alter schema", blocks, JSON.stringify({ database: databaseLabel }), "Next");
 }
 
-function columnLine(column: ColumnSpec, primaryKey: string[]): string {
-  const facts = [
-    `\`${esc(column.type)}\``,
-    column.nullable ? "NULL" : "NOT NULL",
-    ...(column.default.kind !== "none" ? [`default \`${esc(clip(formatDefault(column.default), 80))}\``] : []),
-    ...(column.identity ? ["auto-increment"] : []),
-    ...(primaryKey.includes(column.name) ? [":key: primary key"] : []),
+function columnLine(column: ColumnSpec, primaryKey: string[]): Mrkdwn {
+  const facts: Mrkdwn[] = [
+    inlineCode(column.type),
+    mrkdwn`${column.nullable ? "NULL" : "NOT NULL"}`,
+    ...(column.default.kind !== "none" ? [mrkdwn`default ${inlineCode(clip(formatDefault(column.default), 80))}`] : []),
+    ...(column.identity ? [mrkdwn`auto-increment`] : []),
+    ...(primaryKey.includes(column.name) ? [mrkdwn`:key: primary key`] : []),
   ];
-  const comment = column.comment ? `\n_${esc(clip(column.comment, 120))}_` : "";
-  return `*${esc(column.name)}*  ${facts.join(" · ")}${comment}`;
+  const comment = column.comment ? mrkdwn`\n_${clip(column.comment, 120)}_` : "";
+  return mrkdwn`*${column.name}*  ${joinMrkdwn(facts, " · ")}${comment}`;
 }
 
 export interface EditorViewInput {
@@ -117,7 +113,7 @@ export function tableEditorView(input: EditorViewInput): ModalView {
   const { draft } = input;
   const blocks: KnownBlock[] = [];
   const engine = input.dialect.engine === "mysql" ? "MySQL/MariaDB" : "PostgreSQL";
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `*${esc(input.databaseLabel)}* (${engine}) · ${input.base ? `table *${esc(draft.name)}*` : `new table *${esc(draft.name)}*`}` }] });
+  blocks.push(contextBlock(mrkdwn`*${input.databaseLabel}* (${engine}) · ${input.base ? "table" : "new table"} *${draft.name}*`));
   const matching = draft.columns.map((column, index) => ({ column, index })).filter(({ column }) => column.name.toLowerCase().includes(input.filter.toLowerCase()));
   const pages = Math.max(1, Math.ceil(matching.length / COLUMNS_PER_PAGE));
   const page = Math.min(Math.max(0, input.page), pages - 1);
@@ -133,35 +129,35 @@ export function tableEditorView(input: EditorViewInput): ModalView {
   }
   blocks.push({ type: "header", text: text(`Columns (${draft.columns.length})`, 150) });
   for (const { column, index } of matching.slice(page * COLUMNS_PER_PAGE, (page + 1) * COLUMNS_PER_PAGE)) {
-    blocks.push({
-      type: "section",
-      block_id: `column_${index}`,
-      text: { type: "mrkdwn", text: columnLine(column, draft.primaryKey) },
-      accessory: {
-        type: "overflow",
-        action_id: SCHEMA_ACTIONS.columnMenu,
-        options: [option("Change or rename", `edit:${index}`), option("Drop column", `drop:${index}`)],
-      },
-    });
+    blocks.push(
+      section(columnLine(column, draft.primaryKey), {
+        block_id: `column_${index}`,
+        accessory: {
+          type: "overflow",
+          action_id: SCHEMA_ACTIONS.columnMenu,
+          options: [option("Change or rename", `edit:${index}`), option("Drop column", `drop:${index}`)],
+        },
+      }),
+    );
   }
-  if (matching.length === 0) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: draft.columns.length === 0 ? "No columns yet: add one." : "No column matches." }] });
+  if (matching.length === 0) blocks.push(contextBlock(draft.columns.length === 0 ? mrkdwn`No columns yet: add one.` : mrkdwn`No column matches.`));
   if (pages > 1) {
     const buttons: Button[] = [];
     if (page > 0) buttons.push({ type: "button", action_id: `${SCHEMA_ACTIONS.page}_prev`, text: text("Previous"), value: String(page - 1) });
     if (page < pages - 1) buttons.push({ type: "button", action_id: `${SCHEMA_ACTIONS.page}_next`, text: text("Next"), value: String(page + 1) });
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `Page ${page + 1} of ${pages}` }] });
+    blocks.push(contextBlock(mrkdwn`Page ${page + 1} of ${pages}`));
     blocks.push({ type: "actions", block_id: "pager", elements: buttons });
   }
   blocks.push({ type: "header", text: text(`Indexes (${draft.indexes.length})`, 150) });
   draft.indexes.slice(0, INDEXES_SHOWN).forEach((index, position) => {
-    blocks.push({
-      type: "section",
-      block_id: `index_${position}`,
-      text: { type: "mrkdwn", text: `*${esc(index.name)}*${index.unique ? " (unique)" : ""}: ${index.columns.map((name) => `\`${esc(name)}\``).join(", ")}` },
-      accessory: { type: "button", action_id: SCHEMA_ACTIONS.dropIndex, text: text("Drop"), value: String(position), style: "danger" },
-    });
+    blocks.push(
+      section(mrkdwn`*${index.name}*${index.unique ? " (unique)" : ""}: ${joinMrkdwn(index.columns.map(inlineCode), ", ")}`, {
+        block_id: `index_${position}`,
+        accessory: { type: "button", action_id: SCHEMA_ACTIONS.dropIndex, text: text("Drop"), value: String(position), style: "danger" },
+      }),
+    );
   });
-  if (draft.indexes.length > INDEXES_SHOWN) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `…and ${draft.indexes.length - INDEXES_SHOWN} more.` }] });
+  if (draft.indexes.length > INDEXES_SHOWN) blocks.push(contextBlock(mrkdwn`…and ${draft.indexes.length - INDEXES_SHOWN} more.`));
   blocks.push({
     type: "actions",
     block_id: "edit_actions",
@@ -192,7 +188,7 @@ export function tableEditorView(input: EditorViewInput): ModalView {
     label: text("Description"),
     element: { type: "plain_text_input", action_id: "description", multiline: true, initial_value: input.description, placeholder: text("Why this change (shown with the change)") },
   });
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: input.pendingCount > 0 ? `${input.pendingCount} pending edit(s). *Preview* shows the DDL Sluice will submit.` : "No pending edits yet." }] });
+  blocks.push(contextBlock(input.pendingCount > 0 ? mrkdwn`${input.pendingCount} pending edit(s). *Preview* shows the DDL Sluice will submit.` : mrkdwn`No pending edits yet.`));
   return modal(SCHEMA_CALLBACKS.editor, input.base ? "Alter table" : "New table", blocks, input.metadata, "Preview");
 }
 
@@ -266,21 +262,17 @@ export function indexFormView(metadata: string): ModalView {
   );
 }
 
-const CODE_CHUNK = 2900;
-
 export function schemaPreviewView(databaseLabel: string, preview: SchemaPreview, metadata: string): ModalView {
-  const blocks: KnownBlock[] = [{ type: "context", elements: [{ type: "mrkdwn", text: `The DDL Sluice will submit to *${esc(databaseLabel)}* as a schema change:` }] }];
-  for (let start = 0; start < preview.script.length && blocks.length < 40; start += CODE_CHUNK) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: "```" + esc(preview.script.slice(start, start + CODE_CHUNK)) + "```" } });
-  }
+  const blocks: KnownBlock[] = [contextBlock(mrkdwn`The DDL Sluice will submit to *${databaseLabel}* as a schema change:`)];
+  blocks.push(...codeBlocks(preview.script).slice(0, 39).map((code) => section(code)));
   const { review } = preview;
   blocks.push({ type: "header", text: text(`Review: ${review.errorCount} error(s), ${review.warningCount} warning(s)`, 150) });
   for (const finding of review.findings.slice(0, 40)) {
     const icon = finding.level === "error" ? ":x:" : ":warning:";
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`${icon} *${finding.ruleId}* (statement ${finding.statementOrdinal + 1}): ${esc(finding.message)}\n_${esc(finding.advice)}_`, 2900) } });
+    blocks.push(section(truncateMrkdwn(mrkdwn`${icon} *${finding.ruleId}* (statement ${finding.statementOrdinal + 1}): ${finding.message}\n_${finding.advice}_`, 2900)));
   }
-  if (review.findings.length > 40) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `…and ${review.findings.length - 40} more findings.` }] });
-  if (review.findings.length === 0) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: ":white_check_mark: No findings." }] });
+  if (review.findings.length > 40) blocks.push(contextBlock(mrkdwn`…and ${review.findings.length - 40} more findings.`));
+  if (review.findings.length === 0) blocks.push(contextBlock(mrkdwn`:white_check_mark: No findings.`));
   return modal(SCHEMA_CALLBACKS.preview, "Preview DDL", blocks, metadata, "Submit change");
 }
 

@@ -2,6 +2,7 @@
 import { runAdmin } from "../../query/run-admin.ts";
 import { adminOutcomeBlocks } from "../blocks/query-admin.ts";
 import { QueryUsageError, queryDeps, splitDatabaseAndSql } from "./query.ts";
+import { slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 export const admin: Subcommand = {
@@ -14,6 +15,6 @@ export const admin: Subcommand = {
     if (sql === "") throw new QueryUsageError("Name the database and the SQL: `/db admin <database> <SQL>`.");
     const outcome = await runAdmin({ actorId: command.user_id, database, sql }, queryDeps(services));
     const { blocks, text } = adminOutcomeBlocks(outcome);
-    await respond({ response_type: "ephemeral", text, blocks });
+    await respond({ response_type: "ephemeral", ...slackMessage(text, blocks) });
   },
 };

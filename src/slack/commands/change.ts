@@ -2,6 +2,7 @@
 import { classifyStatement } from "../../changes/classify.ts";
 import { changeModal } from "../blocks/change-modal.ts";
 import { databaseAndSql } from "./arguments.ts";
+import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 export const change: Subcommand = {
@@ -21,7 +22,7 @@ export const change: Subcommand = {
       await client.chat.postEphemeral({
         channel: command.channel_id,
         user: command.user_id,
-        text: `Unknown database "${database}"; choose one in the form. Known databases: ${services.registry.databases.map((d) => d.label).join(", ") || "none"}.`,
+        ...slackMessage(mrkdwn`Unknown database "${database}"; choose one in the form. Known databases: ${services.registry.databases.map((d) => d.label).join(", ") || "none"}.`),
       });
     }
   },

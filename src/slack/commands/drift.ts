@@ -2,6 +2,7 @@
 // lists the open drift anomalies (the Anomaly Center).
 import { openAnomalies } from "../../drift/index.ts";
 import { anomalyCenterBlocks, anomalyCenterText, checkResultText, type AnomalyEntry } from "../blocks/drift.ts";
+import { slackMessage } from "../blocks/text.ts";
 import { DriftNotifier } from "../drift-alerts.ts";
 import type { SluiceServices } from "../services.ts";
 import type { Subcommand } from "./subcommand.ts";
@@ -14,13 +15,13 @@ export const drift: Subcommand = {
   async handle({ args, client, respond, services }) {
     if (!args) {
       const entries = await anomalyEntries(services);
-      await respond({ response_type: "ephemeral", text: anomalyCenterText(entries), blocks: anomalyCenterBlocks(entries) });
+      await respond({ response_type: "ephemeral", ...slackMessage(anomalyCenterText(entries), anomalyCenterBlocks(entries)) });
       return;
     }
     const database = services.registry.find(args);
     const notifier = new DriftNotifier(client, services);
     const check = await services.drift.checkNow(database, notifier.notify);
-    await respond({ response_type: "ephemeral", text: checkResultText(database.label, check.outcome, notifier.channelFor(database)) });
+    await respond({ response_type: "ephemeral", ...slackMessage(checkResultText(database.label, check.outcome, notifier.channelFor(database))) });
   },
 };
 

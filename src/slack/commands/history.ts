@@ -1,5 +1,6 @@
 // `/db history <database>`: the database's recent changes, each with a "View change" button.
 import { historyBlocks } from "../blocks/history.ts";
+import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 const HISTORY_LENGTH = 20;
@@ -15,8 +16,7 @@ export const history: Subcommand = {
     await client.chat.postEphemeral({
       channel: command.channel_id,
       user: command.user_id,
-      text: `History of ${database.label}: ${entries.length} recent changes`,
-      blocks: historyBlocks(database.label, entries),
+      ...slackMessage(mrkdwn`History of ${database.label}: ${entries.length} recent changes`, historyBlocks(database.label, entries)),
     });
   },
 };

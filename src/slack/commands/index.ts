@@ -1,5 +1,6 @@
 // Registers the one slash command, `/db`, and routes its first word to a subcommand.
 import { helpBlocks, helpText } from "../blocks/help.ts";
+import { inlineCode, mrkdwn, slackMessage } from "../blocks/text.ts";
 import { replyError } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -27,8 +28,8 @@ export function registerCommands(app: SlackListeners, services: SluiceServices):
     const { name, args } = parseCommandText(command.text);
     const subcommand = subcommands.find((candidate) => candidate.name === name);
     if (!subcommand || subcommand === help) {
-      const notice = name && name !== "help" ? `Unknown command \`/db ${name}\`. Here is what Sluice understands:` : undefined;
-      await ack({ response_type: "ephemeral", text: helpText(subcommands), blocks: helpBlocks(subcommands, notice) });
+      const notice = name && name !== "help" ? mrkdwn`Unknown command ${inlineCode(`/db ${name}`)}. Here is what Sluice understands:` : undefined;
+      await ack({ response_type: "ephemeral", ...slackMessage(helpText(subcommands), helpBlocks(subcommands, notice)) });
       return;
     }
     await ack();

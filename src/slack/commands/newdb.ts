@@ -1,5 +1,6 @@
 // `/db newdb [<name>]`: creates a database through the change workflow and registers it in a project.
 import { newDatabaseModal, type NewDatabaseTarget } from "../blocks/change-modal.ts";
+import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 export const newdb: Subcommand = {
@@ -13,7 +14,7 @@ export const newdb: Subcommand = {
       file.instances.flatMap((instance) => file.environments.map((environment) => ({ instance: instance.name, environment: environment.name, project: project.key }))),
     );
     if (targets.length === 0) {
-      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: "sluice.yml has no instance or no project yet: add one to create databases." });
+      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, ...slackMessage(mrkdwn`sluice.yml has no instance or no project yet: add one to create databases.`) });
       return;
     }
     await client.views.open({ trigger_id: command.trigger_id, view: newDatabaseModal(targets, command.channel_id, args.split(/\s+/)[0] || undefined) });

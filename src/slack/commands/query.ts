@@ -5,6 +5,7 @@ import { SluiceError } from "../../errors.ts";
 import { queryModal } from "../blocks/query-modal.ts";
 import { resultMessage } from "../blocks/query-result.ts";
 import type { SluiceServices } from "../services.ts";
+import { slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 export class QueryUsageError extends SluiceError {}
@@ -43,6 +44,6 @@ export const query: Subcommand = {
       database: answer.database.label,
       whereTheRestIs: `Run \`/db query ${answer.database.label}\` and choose *In the channel* to get every row as a CSV file.`,
     });
-    await respond({ response_type: "ephemeral", text: message.text, blocks: message.blocks });
+    await respond({ response_type: "ephemeral", ...slackMessage(message.text, message.blocks) });
   },
 };

@@ -2,7 +2,7 @@
 import { engineFor } from "../../engines/index.ts";
 import { reviewForDatabase } from "../../changes/review-change.ts";
 import { renderReviewText } from "../../review/index.ts";
-import { codeBlock, plural } from "../blocks/text.ts";
+import { codeBlock, mrkdwn, plural, section, slackMessage } from "../blocks/text.ts";
 import { databaseAndSql } from "./arguments.ts";
 import { UsageError, type Subcommand } from "./subcommand.ts";
 
@@ -21,11 +21,10 @@ export const review: Subcommand = {
     await client.chat.postEphemeral({
       channel: command.channel_id,
       user: command.user_id,
-      text: `Review on ${database.label}: ${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}`,
-      blocks: [
-        { type: "section", text: { type: "mrkdwn", text: `*Review on ${database.label} (${database.environment.name}):* ${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}, ${plural(report.statementCount, "statement")}` } },
-        { type: "section", text: { type: "mrkdwn", text: codeBlock(text).text } },
-      ],
+      ...slackMessage(mrkdwn`Review on ${database.label}: ${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}`, [
+        section(mrkdwn`*Review on ${database.label} (${database.environment.name}):* ${plural(report.errorCount, "error")}, ${plural(report.warningCount, "warning")}, ${plural(report.statementCount, "statement")}`),
+        section(codeBlock(text).text),
+      ]),
     });
   },
 };

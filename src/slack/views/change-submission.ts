@@ -4,6 +4,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { ChangeInputError, prepareChange, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
 import { newDatabaseNameProblem } from "../../changes/workflow.ts";
 import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
+import { channelLink, mrkdwn, slackMessage, type Mrkdwn } from "../blocks/text.ts";
 import { AttachedFileError, readAttachedFile, type AttachedFile } from "../files.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
@@ -19,10 +20,10 @@ function field(view: ViewArgs["view"], blockId: string): StateValue {
 const blockOfField: Record<ChangeField, string> = { database: CHANGE_FIELDS.database, type: CHANGE_FIELDS.type, sql: CHANGE_FIELDS.sql, description: CHANGE_FIELDS.description };
 
 /** Tells the submitter, in the channel they started from, what became of their submission. */
-async function tellSubmitter(args: ViewArgs, text: string): Promise<void> {
+async function tellSubmitter(args: ViewArgs, text: Mrkdwn): Promise<void> {
   const { channel } = JSON.parse(args.view.private_metadata || "{}") as { channel?: string };
   if (!channel) return;
-  await args.client.chat.postEphemeral({ channel, user: args.body.user.id, text });
+  await args.client.chat.postEphemeral({ channel, user: args.body.user.id, ...slackMessage(text) });
 }
 
 async function readChangeRequest(args: ViewArgs, services: SluiceServices): Promise<{ request: ChangeRequest } | { errors: Record<string, string> }> {
@@ -71,10 +72,10 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
     await ack();
     try {
       const { change, created } = await services.workflow.submit(request);
-      if (created) await tellSubmitter(args, `Submitted *${change.key}*; it is posted in <#${change.database.project.slackChannel}>.`);
+      if (created) await tellSubmitter(args, mrkdwn`Submitted *${change.key}*; it is posted in ${channelLink(change.database.project.slackChannel)}.`);
     } catch (error) {
       services.logger.error({ user: body.user.id, err: error }, "change submission failed");
-      await tellSubmitter(args, `:warning: Your change was not submitted: ${userMessageFor(error)}`);
+      await tellSubmitter(args, mrkdwn`:warning: Your change was not submitted: ${userMessageFor(error)}`);
     }
   });
 
@@ -96,10 +97,10 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
     await ack();
     try {
       const { change, created } = await services.workflow.submitNewDatabase(request);
-      if (created) await tellSubmitter(args, `Submitted *${change.key}* to create ${name}; it is posted in <#${change.database.project.slackChannel}>.`);
+      if (created) await tellSubmitter(args, mrkdwn`Submitted *${change.key}* to create ${name}; it is posted in ${channelLink(change.database.project.slackChannel)}.`);
     } catch (error) {
       if (!(error instanceof ChangeInputError)) services.logger.error({ user: body.user.id, err: error }, "newdb submission failed");
-      await tellSubmitter(args, `:warning: The database was not created: ${userMessageFor(error)}`);
+      await tellSubmitter(args, mrkdwn`:warning: The database was not created: ${userMessageFor(error)}`);
     }
   });
 }

@@ -3,7 +3,8 @@ import type { WebClient } from "@slack/web-api";
 import { toCsv } from "../../query/cells.ts";
 import { runQuery, type QueryAnswer } from "../../query/run-query.ts";
 import { QUERY_BLOCKS, QUERY_MODAL_CALLBACK, type QueryDelivery, type QueryModalMetadata } from "../blocks/query-modal.ts";
-import { escapeMrkdwn, resultMessage } from "../blocks/query-result.ts";
+import { resultMessage } from "../blocks/query-result.ts";
+import { codeBlock, mention, mrkdwn, section, slackMessage } from "../blocks/text.ts";
 import { queryDeps } from "../commands/query.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
@@ -42,7 +43,7 @@ export function registerQueryModal(app: SlackListeners, services: SluiceServices
       else await answerEphemerally(client, channel, user, answer);
     } catch (error) {
       services.logger.warn({ view: QUERY_MODAL_CALLBACK, user, err: error }, "query failed");
-      await client.chat.postEphemeral({ channel, user, text: `:warning: ${userMessageFor(error)}` }).catch((postError: unknown) => {
+      await client.chat.postEphemeral({ channel, user, ...slackMessage(mrkdwn`:warning: ${userMessageFor(error)}`) }).catch((postError: unknown) => {
         services.logger.error({ view: QUERY_MODAL_CALLBACK, user, err: postError }, "could not tell the user about the failure");
       });
     }
@@ -54,19 +55,20 @@ async function answerEphemerally(client: WebClient, channel: string, user: strin
     database: answer.database.label,
     whereTheRestIs: "Choose *In the channel* in the form to get every row as a CSV file.",
   });
-  await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks });
+  await client.chat.postEphemeral({ channel, user, ...slackMessage(message.text, message.blocks) });
 }
 
 async function answerInThread(client: WebClient, channel: string, user: string, sql: string, answer: QueryAnswer): Promise<void> {
   const preview = sql.length > SQL_PREVIEW ? `${sql.slice(0, SQL_PREVIEW)}…` : sql;
   const root = await client.chat.postMessage({
     channel,
-    text: `<@${user}> ran a read-only query on ${answer.database.label}`,
-    blocks: [{ type: "section", text: { type: "mrkdwn", text: `<@${user}> ran a read-only query on *${escapeMrkdwn(answer.database.label)}*\n\`\`\`\n${escapeMrkdwn(preview.replace(/`/g, "ˋ"))}\n\`\`\`` } }],
+    ...slackMessage(mrkdwn`${mention(user)} ran a read-only query on ${answer.database.label}`, [
+      section(mrkdwn`${mention(user)} ran a read-only query on *${answer.database.label}*\n${codeBlock(preview).text}`),
+    ]),
   });
   const threadTs = root.ts!;
   const message = resultMessage(answer, { database: answer.database.label, whereTheRestIs: "Every row is in the CSV file below." });
-  await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks });
+  await client.chat.postMessage({ channel, thread_ts: threadTs, ...slackMessage(message.text, message.blocks) });
   if (message.shownRows < answer.rows.length) {
     await client.filesUploadV2({
       channel_id: channel,
@@ -74,7 +76,7 @@ async function answerInThread(client: WebClient, channel: string, user: string, 
       filename: `${answer.database.name}-query.csv`,
       title: `${answer.database.label}: ${answer.rows.length} rows`,
       content: toCsv(answer.columns, answer.rows),
-      initial_comment: `${answer.rows.length.toLocaleString("en-US")} rows${answer.truncated ? ` (cut at the ${answer.rowLimit.toLocaleString("en-US")}-row limit)` : ""}.`,
+      initial_comment: mrkdwn`${answer.rows.length.toLocaleString("en-US")} rows${answer.truncated ? ` (cut at the ${answer.rowLimit.toLocaleString("en-US")}-row limit)` : ""}.`.text,
     });
   }
 }

@@ -1,6 +1,7 @@
 // The schema editor's "Submit change" hands its DDL to the change workflow: the same review, approvals
 // and history as `/db change`. Input problems surface in the editor; the rest happens after Slack's ack.
 import { prepareChange, type ChangeRequest } from "../../changes/prepare.ts";
+import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SluiceServices } from "../services.ts";
 
@@ -33,7 +34,7 @@ export function submitSchemaChange(services: SluiceServices, submission: SchemaS
   void services.workflow.submit(request).catch(async (error: unknown) => {
     services.logger.error({ user: submission.requesterUserId, database: submission.databaseLabel, err: error }, "schema editor submission failed");
     await services.slack.chat
-      .postMessage({ channel: submission.requesterUserId, text: `:warning: Your schema change on ${submission.databaseLabel} was not submitted: ${userMessageFor(error)}` })
+      .postMessage({ channel: submission.requesterUserId, ...slackMessage(mrkdwn`:warning: Your schema change on ${submission.databaseLabel} was not submitted: ${userMessageFor(error)}`) })
       .catch(() => {});
   });
 }
