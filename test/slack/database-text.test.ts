@@ -63,15 +63,6 @@ describe("text from a database, shown in Slack", () => {
     return JSON.stringify(await eventually(() => t.slack.responses[before]?.body, 10_000, `the answer to /db ${text}`));
   }
 
-  test("a column comment changed outside Sluice reaches the drift alert as text, not as a mention and a link", async () => {
-    const from = sentSoFar(t);
-    await target.exec(`ALTER TABLE t1 MODIFY name varchar(50) NOT NULL COMMENT '${ATTACK}'`);
-    assert.match(await answerTo(`drift ${target.name}`), /has drifted/);
-    const alert = await eventually(() => t.slack.channelMessages(DRIFT_CHANNEL)[0], 10_000, "the drift alert");
-    assert.ok(mrkdwnTexts(alert.blocks).join("\n").includes(SHOWN), "the alert shows the comment as typed");
-    assertNoLiveMarkup(t, from);
-  });
-
   test("a server error that quotes the SQL is answered as text", async () => {
     const from = sentSoFar(t);
     const answer = await answerTo(`query ${target.name} SELECT * FROM \`${ATTACK}\``);
@@ -112,6 +103,16 @@ describe("text from a database, shown in Slack", () => {
     assert.equal((await t.send.command(`schema ${target.name} t1`, DEVELOPER, CHANNEL)).status, 200);
     const editor = await eventually(() => t.slack.callsTo("views.update")[updates], 10_000, "the schema editor");
     assert.ok(mrkdwnTexts(editor).join("\n").includes("&lt;!channel&gt;"));
+    assertNoLiveMarkup(t, from);
+  });
+
+  // Last: the drift it leaves would hold the schema change above (the drift gate).
+  test("a column comment changed outside Sluice reaches the drift alert as text, not as a mention and a link", async () => {
+    const from = sentSoFar(t);
+    await target.exec(`ALTER TABLE t1 MODIFY name varchar(50) NOT NULL COMMENT '${ATTACK}'`);
+    assert.match(await answerTo(`drift ${target.name}`), /has drifted/);
+    const alert = await eventually(() => t.slack.channelMessages(DRIFT_CHANNEL)[0], 10_000, "the drift alert");
+    assert.ok(mrkdwnTexts(alert.blocks).join("\n").includes(SHOWN), "the alert shows the comment as typed");
     assertNoLiveMarkup(t, from);
   });
 });
