@@ -80,6 +80,12 @@ describe("sluice.yml", () => {
     assert.match(error.message, /SLUICE_PROD_PASSWORD is not set/);
   });
 
+  test("a password written into the file is refused, naming the field and never the value: passwords come only from the environment", () => {
+    const error = errorOf(() => parseConfigFile("environments: [{ name: Test }]\ninstances:\n  - { name: m, engine: mysql, host: h, user: u, password: hunter22 }\n", "sluice.yml"));
+    assert.match(error.message, /sluice\.yml: instances\[0\]: Unrecognized key: "password"/);
+    assert.doesNotMatch(error.message, /hunter22/);
+  });
+
   test("a YAML syntax error names the file", () => {
     const error = errorOf(() => parseConfigFile("environments: [\n  - name: x", "/etc/sluice.yml"));
     assert.match(error.message, /^\/etc\/sluice\.yml: /);

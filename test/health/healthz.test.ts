@@ -14,6 +14,8 @@ const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const PROBE_USER = `health_${suffix}`;
 const UNKNOWN_USER = `nobody_${suffix}`;
 const REFUSED_USER = `refused_${suffix}`;
+/** The password of the account that is refused: it is in neither the answer nor the log. */
+const DENIED_PASSWORD = `pw-${suffix}`;
 
 async function onServer<T>(work: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const conn = await mysql.createConnection(mysqlServer());
@@ -48,10 +50,10 @@ environments:
   - name: Test
 instances:
   - { name: probed, engine: mysql, host: ${server.host}, port: ${server.port}, user: ${PROBE_USER} }
-  - { name: denied, engine: mysql, host: ${server.host}, port: ${server.port}, user: ${UNKNOWN_USER} }
+  - { name: denied, engine: mysql, host: ${server.host}, port: ${server.port}, user: ${UNKNOWN_USER}, passwordEnv: HEALTH_DENIED_PASSWORD }
   - { name: refused, engine: mysql, host: 127.0.0.1, port: 1, user: ${REFUSED_USER} }
 `;
-    t = await startTestSluice({ yaml, logger });
+    t = await startTestSluice({ yaml, logger, env: { HEALTH_DENIED_PASSWORD: DENIED_PASSWORD } });
   });
   after(async () => {
     await t.stop();
@@ -75,7 +77,7 @@ instances:
     const body = await response.text();
     assert.equal(response.status, 200);
     assert.deepEqual(JSON.parse(body), { status: "degraded", store: "ok", instances: { probed: "ok", denied: "degraded", refused: "degraded" } });
-    for (const detail of [server.host, String(server.port), UNKNOWN_USER, REFUSED_USER, "Access denied", "ECONNREFUSED"]) {
+    for (const detail of [server.host, String(server.port), UNKNOWN_USER, REFUSED_USER, DENIED_PASSWORD, "Access denied", "ECONNREFUSED"]) {
       assert.ok(!body.includes(detail), `the answer does not show ${detail}`);
     }
     const logged = (instance: string) => logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.instance === instance);
@@ -85,6 +87,7 @@ instances:
     );
     assert.match(String(logged("denied")?.reason), new RegExp(`Access denied for user '${UNKNOWN_USER}'`));
     assert.match(String(logged("refused")?.reason), /ECONNREFUSED/);
+    assert.ok(!logLines.join("").includes(DENIED_PASSWORD), "the password is not in the log");
   });
 
   test("once the probe is a few seconds old, the next request probes again: an instance that stops answering shows degraded", async () => {
