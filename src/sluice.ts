@@ -96,7 +96,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       ...options.slack,
       extraRoutes: options.extraRoutes,
       port: options.port,
-      health: new HealthCheck({ store: () => store.ping(), instances: () => probeInstances(config, registry, logger) }),
+      health: new HealthCheck({ store: () => store.ping(), instances: () => probeInstances(config, registry, logger) }, config.file.health.probeIntervalSeconds * 1000),
     });
     startDriftAlerts(services, slack.app.client);
     const port = await slack.start(options.port, options.host);

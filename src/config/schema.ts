@@ -147,6 +147,13 @@ export const configSchema = z
       })
       .strict()
       .default({ rowLimit: 100_000, backupRetentionDays: 7, mysqlMethod: "auto", mysqlBackupDatabase: "sluice_backup" }),
+    health: z
+      .object({
+        /** How old the probe /healthz answers from may be: each instance is probed at most once per this. */
+        probeIntervalSeconds: z.number().int().min(1).max(3600).default(5),
+      })
+      .strict()
+      .default({ probeIntervalSeconds: 5 }),
     review: reviewConfigSchema.default(defaultReviewConfig),
   })
   .strict();

@@ -16,9 +16,6 @@ export interface HealthProbes {
   instances(): Promise<Record<string, boolean>>;
 }
 
-/** How long one probe answers /healthz: however often it is asked, each instance is probed at most once per this. */
-export const HEALTH_PROBE_INTERVAL_MS = 5_000;
-
 /** The store decides up or down; an unreachable instance only degrades. */
 function reportOf(storeOk: boolean, reachable: Record<string, boolean>): HealthReport {
   const instances = Object.fromEntries(Object.entries(reachable).map(([name, ok]): [string, InstanceHealth] => [name, ok ? "ok" : "degraded"]));
@@ -27,9 +24,9 @@ function reportOf(storeOk: boolean, reachable: Record<string, boolean>): HealthR
 }
 
 /**
- * Answers from the latest probe while it is younger than `maxAgeMs`; after that, the first request starts one probe
- * and every request arriving meanwhile waits for that same probe (single flight), so a burst of requests opens at
- * most one connection per instance.
+ * Answers from the latest probe while it is younger than `maxAgeMs` (sluice.yml's health.probeIntervalSeconds);
+ * after that, the first request starts one probe and every request arriving meanwhile waits for that same probe
+ * (single flight), so however often /healthz is asked, each instance is probed at most once per `maxAgeMs`.
  */
 export class HealthCheck {
   private latest?: { report: HealthReport; at: number };
@@ -37,7 +34,7 @@ export class HealthCheck {
 
   constructor(
     private readonly probes: HealthProbes,
-    private readonly maxAgeMs = HEALTH_PROBE_INTERVAL_MS,
+    private readonly maxAgeMs: number,
   ) {}
 
   report(): Promise<HealthReport> {
