@@ -199,7 +199,8 @@ for (const engine of ["mysql", "postgres"] as const) {
       await eventually(async () => (await t.sluice.store.prisma.change.findUniqueOrThrow({ where: { key: stored.key } })).driftHeld, 10_000, "the retried change to be held");
       const held = await t.sluice.store.prisma.change.findUniqueOrThrow({ where: { key: stored.key } });
       assert.equal(held.status, "approved");
-      assert.match((await rootMessage(t, stored.key)).text, /drift/i);
+      // The hold is stored before Slack is told: wait for the root message to say so.
+      await eventually(async () => /drift/i.test((await rootMessage(t, stored.key)).text), 10_000, "the root message to name the drift");
 
       await establishBaseline(t, testDb);
       await waitForStatus(t, stored.key, "done");

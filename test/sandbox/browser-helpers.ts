@@ -55,12 +55,13 @@ export async function startSandboxProcess(dataDir: string, settings: NodeJS.Proc
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}/sandbox`;
-  const deadline = Date.now() + 60_000;
+  // A first start builds the demo databases; on a loaded 2-core machine that took 91 s (10-20 s when idle).
+  const deadline = Date.now() + 180_000;
   while (!output.includes(url)) {
     if (child.exitCode !== null) throw new Error(`the sandbox exited with ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`the sandbox did not start within 60 s:\n${output}`);
+      throw new Error(`the sandbox did not start within 180 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
