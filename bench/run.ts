@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark side by side with its reference and writes bench/RESULTS.md.
 // `npm run bench -- ack memory` runs only the named sections.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runAckBench } from "./ack/ack-latency.ts";
@@ -62,8 +62,6 @@ for (const section of sections) {
   timings.push(`${section.name} ${((Date.now() - sectionStarted) / 1000).toFixed(0)} s`);
 }
 const header = [
-  "# Benchmark results",
-  "",
   `Run on ${new Date().toISOString().slice(0, 10)} with \`npm run bench${only.length ? ` -- ${only.join(" ")}` : ""}\`, Node ${process.version},`,
   `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; total ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
   `The machine is shared: its 1-minute load average was ${load.toFixed(1)} when the run started and ${loadavg()[0]!.toFixed(1)} when it ended.`,
@@ -72,7 +70,16 @@ const header = [
   `(${sections.map((s) => s.name).join(", ")}).`,
   "",
 ].join("\n");
-const report = `${header}\n${parts.join("\n")}`;
 // BENCH_RESULTS writes the report elsewhere (e.g. while trying one section, so bench/RESULTS.md keeps the full run).
-writeFileSync(process.env.BENCH_RESULTS ?? fileURLToPath(new URL("./RESULTS.md", import.meta.url)), report);
+const resultsPath = process.env.BENCH_RESULTS ?? fileURLToPath(new URL("./RESULTS.md", import.meta.url));
+const report = `${keptSummary(resultsPath)}${header}\n${parts.join("\n")}`;
+writeFileSync(resultsPath, report);
 console.log(report);
+
+/** The hand-kept summary against goals: everything above the `<!-- generated -->` line survives a new run. */
+function keptSummary(path: string): string {
+  const marker = "<!-- generated -->";
+  const existing = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const at = existing.indexOf(marker);
+  return at >= 0 ? existing.slice(0, at + marker.length) + "\n\n" : `# Benchmark results\n\n${marker}\n\n`;
+}

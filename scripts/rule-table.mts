@@ -1,4 +1,4 @@
-// Prints the review rules as a markdown table for the README.
+// Prints the review rules as a markdown table for docs/review.md.
 import { reviewRuleCatalog } from "../src/review/index.ts";
 console.log("| rule | category | engines | Test | Prod | what it checks |\n| --- | --- | --- | --- | --- | --- |");
 for (const rule of reviewRuleCatalog) {

@@ -117,7 +117,7 @@ function crossReferenceProblems(file: SluiceConfigFile): string[] {
   for (const name of duplicates(environments)) problems.push(`environments: "${name}" is defined twice`);
   for (const name of duplicates(instances)) problems.push(`instances: "${name}" is defined twice`);
   for (const key of duplicates(file.projects.map((p) => p.key))) problems.push(`projects: key "${key}" is used twice`);
-  for (const id of unknownRuleIds(reviewRules, file.review)) problems.push(`review: unknown rule "${id}" (see the README's rule list)`);
+  for (const id of unknownRuleIds(reviewRules, file.review)) problems.push(`review: unknown rule "${id}" (see the rule list in docs/review.md)`);
   const seen = new Map<string, string>();
   file.projects.forEach((project, p) => {
     project.databases.forEach((database, d) => {

@@ -15,7 +15,7 @@ export const ACKNOWLEDGEMENTS_FIRST_MS = 20;
  * How long the count must stay 0 before the work goes on. The requests of a burst reach the thread within a ms or two
  * of each other, and the thread answers each in a fraction of one: the count falls to 0 between them. In the ack
  * bench's bursts of 10 and 50 this wait took the rounds where Sluice's p99 was over 1.2× the bare app's from 17 of 54
- * to 5 of 66 (the README's benchmark results).
+ * to 5 of 66 (bench/RESULTS.md).
  */
 export const QUIET_MS = 2;
 
