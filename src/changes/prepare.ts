@@ -4,6 +4,7 @@ import type { SluiceConfigFile } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
 import type { SqlStatement } from "../engines/engine.ts";
 import { SluiceError } from "../errors.ts";
+import { boundaryBreach, boundaryMessage } from "../projects/database-boundary.ts";
 import { UnknownDatabaseError, type RegisteredDatabase, type Registry } from "../projects/registry.ts";
 import { classifyStatement } from "./classify.ts";
 
@@ -66,4 +67,15 @@ export function prepareChange(registry: Registry, limits: SluiceConfigFile["exec
     );
   }
   return { request: { ...request, sql }, database, statements };
+}
+
+/**
+ * prepareChange, then the environment's boundary: every statement may reference only the change's database
+ * (SECURITY.md §3). Refused here, the change is never stored, reviewed or approved, whatever the environment's policy.
+ */
+export async function prepareChangeWithinDatabase(registry: Registry, limits: SluiceConfigFile["execution"], request: ChangeRequest): Promise<PreparedChange> {
+  const prepared = prepareChange(registry, limits, request);
+  const breach = await boundaryBreach(prepared.database, prepared.statements);
+  if (breach) throw new ChangeInputError("sql", `${boundaryMessage(prepared.database, breach, "A change for")} Nothing was submitted.`);
+  return prepared;
 }

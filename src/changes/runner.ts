@@ -6,6 +6,7 @@ import type { InstanceConfig } from "../config/schema.ts";
 import { engineFor } from "../engines/index.ts";
 import type { ConnectionTarget, CutShortOutcome, Engine, EngineSession, LostSession, SessionMark } from "../engines/engine.ts";
 import { redactSecrets, type Logger } from "../logger.ts";
+import { boundaryBreach, boundaryMessage } from "../projects/database-boundary.ts";
 import type { Registry } from "../projects/registry.ts";
 import { advisoryLockKey, tryAdvisoryLock, withAdvisoryLock } from "../store/advisory-lock.ts";
 import type { ChangeDetail, ChangeRepository, StoredStatement } from "../store/changes.ts";
@@ -274,6 +275,11 @@ export class ChangeRunner {
     const execution = await prisma.execution.create({
       data: { changeId: change.id, attempt: change.executions.length + 1, runnerId: this.deps.runnerId, transactional },
     });
+    const refusal = await this.outsideDatabase(change, instance, pending());
+    if (refusal) {
+      await this.finishFailed(change, execution.id, refusal);
+      return;
+    }
 
     const target = this.target(change, instance);
     let session: EngineSession;
@@ -312,6 +318,20 @@ export class ChangeRunner {
     await session.close();
     await progress.settled();
     await this.finishDone(change, execution.id, instance, engine);
+  }
+
+  /**
+   * The boundary checked again right before anything runs (it was checked when the change was submitted): a statement
+   * that could reach outside the change's database fails the change, and nothing runs. CREATE DATABASE is Sluice's own.
+   */
+  private async outsideDatabase(change: ChangeDetail, instance: InstanceConfig, pages: AsyncIterable<StoredStatement[]>): Promise<string | undefined> {
+    if (change.type === "create_database") return undefined;
+    const database = { name: change.database.name, label: change.database.name, instance: { engine: instance.engine }, environment: change.database.environment };
+    const statements = async function* () {
+      for await (const page of pages) for (const statement of page) yield { text: statement.sql, line: statement.line };
+    };
+    const breach = await boundaryBreach(database, statements());
+    return breach && `Refused before running: ${boundaryMessage(database, breach, "A change for")} Nothing was run.`;
   }
 
   private target(change: ChangeDetail, instance: InstanceConfig) {

@@ -2,6 +2,7 @@
 // Every status move is a compare-and-set in the store, so double clicks, Slack retries and replicas are harmless.
 import { engineFor, type EngineName } from "../engines/index.ts";
 import type { SqlStatement } from "../engines/engine.ts";
+import { environmentsServedBy } from "../projects/registry.ts";
 import { forcedChunk } from "../rollback/index.ts";
 import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
@@ -10,7 +11,7 @@ import type { Decision } from "../store/generated/client.ts";
 import { driftGateAction, driftRefusal } from "./drift-gate.ts";
 import { announce, type ChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
-import { ChangeInputError, prepareChange, type ChangeRequest } from "./prepare.ts";
+import { ChangeInputError, prepareChangeWithinDatabase, type ChangeRequest } from "./prepare.ts";
 import { reviewForDatabase } from "./review-change.ts";
 import { ChangeRunner, type RunnerDeps } from "./runner.ts";
 
@@ -72,7 +73,7 @@ export class ChangeWorkflow {
 
   /** Validates, reviews and stores a change, then lets the environment's policy decide what happens next. */
   async submit(request: ChangeRequest): Promise<{ change: ChangeDetail; created: boolean }> {
-    const prepared = prepareChange(this.deps.registry, this.deps.config.file.execution, request);
+    const prepared = await prepareChangeWithinDatabase(this.deps.registry, this.deps.config.file.execution, request);
     const { database, statements } = prepared;
     const report = await reviewForDatabase(this.deps.config, this.deps.registry, database, statements);
     const gate = driftGateAction(database.environment, request.type);
@@ -112,6 +113,13 @@ export class ChangeWorkflow {
     if (!instance) throw new ChangeInputError("database", `Unknown instance "${request.instance}".`);
     if (!environment) throw new ChangeInputError("database", `Unknown environment "${request.environment}".`);
     if (!project) throw new ChangeInputError("database", `Unknown project "${request.project}".`);
+    const served = environmentsServedBy(config.file, instance);
+    if (!served.includes(environment.name)) {
+      throw new ChangeInputError(
+        "database",
+        `Instance ${instance.name} does not serve ${environment.name} (it serves ${served.join(", ") || "no environment"}), so a ${environment.name} database cannot be created there. Nothing was submitted.`,
+      );
+    }
     const [instanceRow, environmentRow, projectRow] = await Promise.all([
       prisma.instance.findUniqueOrThrow({ where: { name: instance.name } }),
       prisma.environment.findUniqueOrThrow({ where: { name: environment.name } }),

@@ -33,6 +33,13 @@ export interface Config {
   file: SluiceConfigFile;
   /** Instance passwords resolved from their environment variables, by instance name. */
   passwords: ReadonlyMap<string, string>;
+  /** Accounts of databases that name their own (`user`/`passwordEnv`), by `instance/database`; none when absent. */
+  databaseAccounts?: ReadonlyMap<string, DatabaseAccount>;
+}
+
+export interface DatabaseAccount {
+  user: string;
+  password: string;
 }
 
 /** Commercial Slack's file host; GovSlack and other Slack deployments set SLACK_FILE_HOSTS to theirs. */
@@ -118,6 +125,11 @@ function crossReferenceProblems(file: SluiceConfigFile): string[] {
   for (const name of duplicates(instances)) problems.push(`instances: "${name}" is defined twice`);
   for (const key of duplicates(file.projects.map((p) => p.key))) problems.push(`projects: key "${key}" is used twice`);
   for (const id of unknownRuleIds(reviewRules, file.review)) problems.push(`review: unknown rule "${id}" (see the rule list in docs/review.md)`);
+  file.instances.forEach((instance, i) => {
+    for (const name of instance.environments ?? []) {
+      if (!environments.includes(name)) problems.push(`instances[${i}].environments: unknown environment "${name}" (defined: ${environments.join(", ")})`);
+    }
+  });
   const seen = new Map<string, string>();
   file.projects.forEach((project, p) => {
     project.databases.forEach((database, d) => {
@@ -128,7 +140,11 @@ function crossReferenceProblems(file: SluiceConfigFile): string[] {
       if (!environments.includes(database.environment)) {
         problems.push(`${at}.environment: unknown environment "${database.environment}" (defined: ${environments.join(", ")})`);
       }
-      const engine = file.instances.find((instance) => instance.name === database.instance)?.engine;
+      const instance = file.instances.find((candidate) => candidate.name === database.instance);
+      if (instance?.environments && !instance.environments.includes(database.environment)) {
+        problems.push(`${at}.environment: instance "${instance.name}" serves ${instance.environments.join(", ")} only, not ${database.environment} (its instances[].environments)`);
+      }
+      const engine = instance?.engine;
       if (engine === "mysql" && database.name.toLowerCase() === file.rollback.mysqlBackupDatabase.toLowerCase()) {
         problems.push(`${at}.name: "${database.name}" is rollback.mysqlBackupDatabase, where Sluice keeps its backups; it cannot be a project's database`);
       }
@@ -141,8 +157,9 @@ function crossReferenceProblems(file: SluiceConfigFile): string[] {
   return problems;
 }
 
-function resolvePasswords(file: SluiceConfigFile, env: NodeJS.ProcessEnv, source: string): Map<string, string> {
+function resolvePasswords(file: SluiceConfigFile, env: NodeJS.ProcessEnv, source: string): Pick<Config, "passwords" | "databaseAccounts"> {
   const passwords = new Map<string, string>();
+  const databaseAccounts = new Map<string, DatabaseAccount>();
   const missing: string[] = [];
   file.instances.forEach((instance, i) => {
     if (!instance.passwordEnv) {
@@ -153,8 +170,20 @@ function resolvePasswords(file: SluiceConfigFile, env: NodeJS.ProcessEnv, source
     if (value === undefined) missing.push(`${source}: instances[${i}].passwordEnv: environment variable ${instance.passwordEnv} is not set`);
     else passwords.set(instance.name, value);
   });
+  file.projects.forEach((project, p) => {
+    project.databases.forEach((database, d) => {
+      if (!database.user && !database.passwordEnv) return;
+      const instance = file.instances.find((candidate) => candidate.name === database.instance)!;
+      const password = database.passwordEnv ? env[database.passwordEnv] : "";
+      if (password === undefined) {
+        missing.push(`${source}: projects[${p}].databases[${d}].passwordEnv: environment variable ${database.passwordEnv} is not set`);
+        return;
+      }
+      databaseAccounts.set(`${database.instance}/${database.name}`, { user: database.user ?? instance.user, password });
+    });
+  });
   if (missing.length > 0) throw new ConfigError(missing.join("\n"));
-  return passwords;
+  return { passwords, databaseAccounts };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -171,5 +200,5 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     );
   }
   const file = parseConfigFile(text, settings.configPath);
-  return { settings, file, passwords: resolvePasswords(file, env, settings.configPath) };
+  return { settings, file, ...resolvePasswords(file, env, settings.configPath) };
 }

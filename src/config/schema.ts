@@ -32,6 +32,8 @@ export const environmentSchema = z
   })
   .strict();
 
+const passwordEnvSchema = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must name an environment variable, e.g. SLUICE_PROD_MYSQL_PASSWORD");
+
 export const instanceSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "may contain letters, digits, '.', '_' and '-' only"),
@@ -40,7 +42,12 @@ export const instanceSchema = z
     port: z.number().int().min(1).max(65535).optional(),
     user: z.string().min(1),
     /** Name of the environment variable that holds the password; the password itself never goes in the file. */
-    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must name an environment variable, e.g. SLUICE_PROD_MYSQL_PASSWORD").optional(),
+    passwordEnv: passwordEnvSchema.optional(),
+    /**
+     * The environments whose databases this instance may hold: `/db newdb` offers only these, and a database listed
+     * under a project must be in one of them. Omitted: the environments of the databases listed on it.
+     */
+    environments: z.array(z.string().min(1)).min(1, "name at least one environment, or leave the field out").optional(),
     tls: z
       .object({
         enabled: z.boolean().default(true),
@@ -57,6 +64,13 @@ export const databaseSchema = z
     name: z.string().min(1),
     instance: z.string().min(1),
     environment: z.string().min(1),
+    /**
+     * The account Sluice uses for this database instead of the instance's (least privilege: an account per
+     * environment that can reach only its own databases). Omitted: the instance's user.
+     */
+    user: z.string().min(1).optional(),
+    /** The environment variable that holds that account's password. With `user` and no `passwordEnv`: no password. */
+    passwordEnv: passwordEnvSchema.optional(),
   })
   .strict();
 
@@ -162,5 +176,6 @@ export type SluiceConfigFile = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
 export type MaskingConfig = z.infer<typeof maskingSchema>;
 export type RollbackConfig = SluiceConfigFile["rollback"];

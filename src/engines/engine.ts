@@ -138,6 +138,12 @@ export interface Engine {
   quoteLiteral(value: string): string;
   /** Whether a statement can run inside a transaction (MySQL DDL commits implicitly; PostgreSQL CONCURRENTLY cannot). */
   runsInTransaction(statement: string): boolean;
+  /**
+   * Why one statement, run with `database` as the session's database, could reach outside it (another database, the
+   * server's accounts, settings or files, SQL text run later); undefined when it provably stays inside. Deny by
+   * default: what the analysis cannot prove stays inside is refused.
+   */
+  outsideDatabase(statement: string, database: string): Promise<string | undefined>;
   /** The engine's CREATE DATABASE for a new database, with Sluice's defaults (utf8mb4 / UTF8). */
   createDatabaseStatement(name: string): string;
   connect(target: ConnectionTarget, limits: SessionLimits, options?: SessionOptions): Promise<EngineSession>;

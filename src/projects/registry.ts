@@ -2,7 +2,7 @@
 // at start-up so history rows can point at them, and looked up by the names people type in Slack.
 import type { PrismaClient } from "../store/generated/client.ts";
 import type { Config } from "../config/load.ts";
-import type { EnvironmentConfig, InstanceConfig, ProjectConfig } from "../config/schema.ts";
+import type { EnvironmentConfig, InstanceConfig, ProjectConfig, SluiceConfigFile } from "../config/schema.ts";
 import type { ConnectionTarget } from "../engines/engine.ts";
 import { SluiceError } from "../errors.ts";
 
@@ -115,18 +115,32 @@ export class Registry {
     return this.databases.find((d) => d.id === id);
   }
 
-  /** Where to connect for an instance; `database` omitted means the server itself. */
+  /**
+   * Where to connect for an instance; `database` omitted means the server itself. A database opens as the session's
+   * default database, with its own account when sluice.yml gives it one.
+   */
   target(instance: InstanceConfig, database?: string): ConnectionTarget {
+    const account = database === undefined ? undefined : this.config.databaseAccounts?.get(`${instance.name}/${database}`);
     return {
       host: instance.host,
       port: instancePort(instance),
-      user: instance.user,
-      password: this.config.passwords.get(instance.name) ?? "",
+      user: account?.user ?? instance.user,
+      password: account?.password ?? this.config.passwords.get(instance.name) ?? "",
       database,
       tls: instance.tls?.enabled ? { caPath: instance.tls.caPath, rejectUnauthorized: instance.tls.rejectUnauthorized } : false,
       connectTimeoutMs: this.config.file.execution.connectTimeoutSeconds * 1000,
     };
   }
+}
+
+/**
+ * The environments an instance serves: those sluice.yml names for it, else those of the databases listed on it. `/db
+ * newdb` creates a database of an environment only on an instance that serves it.
+ */
+export function environmentsServedBy(file: SluiceConfigFile, instance: InstanceConfig): string[] {
+  if (instance.environments) return instance.environments;
+  const listed = file.projects.flatMap((project) => project.databases.filter((database) => database.instance === instance.name).map((database) => database.environment));
+  return file.environments.map((environment) => environment.name).filter((name) => listed.includes(name));
 }
 
 export function instancePort(instance: InstanceConfig): number {

@@ -4,6 +4,7 @@ import { isApprover } from "../changes/policy.ts";
 import type { QueryResult } from "../engines/engine.ts";
 import { engineFor } from "../engines/index.ts";
 import { SluiceError } from "../errors.ts";
+import { boundaryBreach, boundaryMessage } from "../projects/database-boundary.ts";
 import type { RegisteredDatabase } from "../projects/registry.ts";
 import { checkReadOnly, type ReadingStatement } from "./guard.ts";
 import { describeFailure, maskedTable, withSession, type QueryDeps, type QueryTable } from "./run-query.ts";
@@ -55,6 +56,9 @@ export async function runAdmin(request: AdminRequest, deps: QueryDeps): Promise<
   if (statements.length > execution.maxStatements || Buffer.byteLength(request.sql) > execution.maxScriptBytes) {
     return refuse(new AdminRefusedError(`The script is larger than allowed (${execution.maxStatements} statements, ${execution.maxScriptBytes} bytes). Split it.`), database.id);
   }
+  // Approvers of an environment may run anything, but only on that environment's database (SECURITY.md §3).
+  const breach = await boundaryBreach(database, statements);
+  if (breach) return refuse(new AdminRefusedError(`Refused, nothing was run: ${boundaryMessage(database, breach, "/db admin on")}`), database.id);
   const outcomes: AdminStatementOutcome[] = [];
   try {
     await withSession(deps, database, execution.statementTimeoutSeconds * 1000, async (session) => {

@@ -5,9 +5,10 @@ import type { Config } from "../config/load.ts";
 import type { EngineSession, QueryResult } from "../engines/engine.ts";
 import { EngineError, engineFor } from "../engines/index.ts";
 import { SluiceError } from "../errors.ts";
+import { boundaryBreach } from "../projects/database-boundary.ts";
 import type { RegisteredDatabase, Registry } from "../projects/registry.ts";
 import type { AuditTrail } from "./audit.ts";
-import { checkReadOnly, type ReadingStatement } from "./guard.ts";
+import { checkReadOnly, QueryRefusedError, type ReadingStatement } from "./guard.ts";
 import { applyMask, MaskingAnalysis, SensitiveColumns } from "./masking.ts";
 
 export class DatabaseUnavailableError extends SluiceError {}
@@ -48,6 +49,8 @@ export async function runQuery(request: QueryRequest, deps: QueryDeps): Promise<
   try {
     database = deps.registry.find(request.database);
     statement = checkReadOnly(database.instance.engine, request.sql);
+    const breach = await boundaryBreach(database, [{ text: statement.sql, line: 1 }]);
+    if (breach) throw new QueryRefusedError(`${breach.reason}. A query on ${database.label} may read only database ${database.name}.`);
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
     await deps.audit.record({ ...entry, detail: { database: request.database, refused: true, reason: error.message } });

@@ -102,12 +102,31 @@ describe("sluice.yml", () => {
     assert.match(error.message, /projects\[0\]\.key: must be 2-10 upper-case/);
   });
 
+  test("an instance's environments must be defined, and every database listed on it must be in one of them", () => {
+    const unknown = errorOf(() => parseConfigFile(valid.replace("    user: sluice\n", "    user: sluice\n    environments: [Staging]\n"), "sluice.yml"));
+    assert.match(unknown.message, /sluice\.yml: instances\[0\]\.environments: unknown environment "Staging" \(defined: Test, Prod\)/);
+    const notServed = errorOf(() => parseConfigFile(valid.replace("    user: sluice\n", "    user: sluice\n    environments: [Test]\n"), "sluice.yml"));
+    assert.match(notServed.message, /projects\[0\]\.databases\[0\]\.environment: instance "aurora-prod" serves Test only, not Prod/);
+  });
+
+  test("a database may name its own account; its password comes only from its variable and is never echoed", () => {
+    const own = valid.replace("environment: Prod }", "environment: Prod, user: sluice_shop, passwordEnv: SLUICE_SHOP_PASSWORD }");
+    const config = loadConfig({ SLUICE_CONFIG: writeConfig(own), SLUICE_PROD_PASSWORD: "instance-secret", SLUICE_SHOP_PASSWORD: "shop-secret" });
+    assert.deepEqual(config.databaseAccounts?.get("aurora-prod/shop"), { user: "sluice_shop", password: "shop-secret" });
+    const unset = errorOf(() => loadConfig({ SLUICE_CONFIG: writeConfig(own), SLUICE_PROD_PASSWORD: "instance-secret" }));
+    assert.match(unset.message, /projects\[0\]\.databases\[0\]\.passwordEnv: environment variable SLUICE_SHOP_PASSWORD is not set/);
+    const inFile = errorOf(() => parseConfigFile(valid.replace("environment: Prod }", "environment: Prod, password: hunter2 }"), "sluice.yml"));
+    assert.doesNotMatch(inFile.message, /hunter2/);
+    assert.match(inFile.message, /password/);
+  });
+
   test("the shipped example configuration is valid", () => {
     const config = loadConfig({
       SLUICE_CONFIG: join(repoRoot, "sluice.example.yml"),
       SLUICE_TEST_MYSQL_PASSWORD: "x",
       SLUICE_PROD_MYSQL_PASSWORD: "x",
       SLUICE_PROD_PG_PASSWORD: "x",
+      SLUICE_SHOP_PROD_PASSWORD: "x",
     });
     assert.ok(config.file.instances.some((i) => i.engine === "postgres"));
     assert.ok(config.file.environments.some((e) => e.name === "Prod"));

@@ -27,8 +27,8 @@ environments:
     tier: prod
     approvers: { users: [${APPROVER.id}], groups: [SDBAS] }
 instances:
-  - { name: maria, engine: mysql, host: ${my.host}, port: ${my.port}, user: ${my.user} }
-  - { name: pg, engine: postgres, host: ${pg.host}, port: ${pg.port}, user: ${pg.user} }
+  - { name: maria, engine: mysql, host: ${my.host}, port: ${my.port}, user: ${my.user}, environments: [Test, Prod] }
+  - { name: pg, engine: postgres, host: ${pg.host}, port: ${pg.port}, user: ${pg.user}, environments: [Test, Prod] }
 projects:
   - key: TAR
     name: Target

@@ -1,6 +1,7 @@
 // The MySQL/MariaDB engine (mysql2).
 import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
 import { connectMySql, withOpenConnection } from "./connect.ts";
+import { mysqlOutsideDatabase } from "./database-boundary.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { openMySqlReviewCatalog } from "./review-catalog.ts";
@@ -18,6 +19,7 @@ export const mysqlEngine: Engine = {
   quoteLiteral,
   runsInTransaction,
   createDatabaseStatement,
+  outsideDatabase: async (statement: string, database: string) => mysqlOutsideDatabase(statement, database),
   settleCutShort,
   endLostSession,
 

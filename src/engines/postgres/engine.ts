@@ -3,6 +3,7 @@ import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
 import { USER_DATABASES } from "./catalog.ts";
 import { connectPostgres } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
+import { postgresOutsideDatabase } from "./database-boundary.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 import { openPostgresReviewCatalog } from "./review-catalog.ts";
 import { PostgresSession } from "./session.ts";
@@ -16,7 +17,7 @@ export const postgresEngine: Engine = {
   quoteLiteral,
   runsInTransaction,
   createDatabaseStatement,
-
+  outsideDatabase: postgresOutsideDatabase,
   settleCutShort,
   endLostSession,
 

@@ -1,4 +1,5 @@
 // `/db newdb [<name>]`: creates a database through the change workflow and registers it in a project.
+import { environmentsServedBy } from "../../projects/registry.ts";
 import { newDatabaseModal, type NewDatabaseTarget } from "../blocks/change-modal.ts";
 import { mrkdwn, slackMessage } from "../blocks/text.ts";
 import type { Subcommand } from "./subcommand.ts";
@@ -10,11 +11,16 @@ export const newdb: Subcommand = {
   examples: ["/db newdb db_demo"],
   async handle({ args, command, client, services }) {
     const { file } = services.config;
+    // Only the instance/environment pairs sluice.yml allows: a Test database is never offered on a Prod-only instance.
     const targets: NewDatabaseTarget[] = file.projects.flatMap((project) =>
-      file.instances.flatMap((instance) => file.environments.map((environment) => ({ instance: instance.name, environment: environment.name, project: project.key }))),
+      file.instances.flatMap((instance) => environmentsServedBy(file, instance).map((environment) => ({ instance: instance.name, environment, project: project.key }))),
     );
     if (targets.length === 0) {
-      await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, ...slackMessage(mrkdwn`sluice.yml has no instance or no project yet: add one to create databases.`) });
+      await client.chat.postEphemeral({
+        channel: command.channel_id,
+        user: command.user_id,
+        ...slackMessage(mrkdwn`sluice.yml has no project, or no instance that serves an environment (instances[].environments): add one to create databases.`),
+      });
       return;
     }
     await client.views.open({ trigger_id: command.trigger_id, view: newDatabaseModal(targets, command.channel_id, args.split(/\s+/)[0] || undefined) });

@@ -1,7 +1,7 @@
 // The `/db change` and `/db newdb` modals are submitted: field errors go back into the modal; a valid change
 // is acknowledged at once and then reviewed, stored and posted.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
-import { ChangeInputError, prepareChange, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
+import { ChangeInputError, prepareChangeWithinDatabase, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
 import { newDatabaseNameProblem } from "../../changes/workflow.ts";
 import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
 import { channelLink, mrkdwn, slackMessage, type Mrkdwn } from "../blocks/text.ts";
@@ -61,7 +61,7 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
     }
     const { request } = read;
     try {
-      prepareChange(services.registry, services.config.file.execution, request);
+      await prepareChangeWithinDatabase(services.registry, services.config.file.execution, request);
     } catch (error) {
       if (error instanceof ChangeInputError) {
         await ack({ response_action: "errors", errors: { [blockOfField[error.field]]: error.message } });
