@@ -12,6 +12,8 @@ export interface CodeToken {
    * `symbol`: one character of anything else.
    */
   kind: "word" | "number" | "backtick" | "double" | "string" | "symbol";
+  /** A bare word upper-cased (keywords are read case-blind); "" for every other kind. */
+  keyword: string;
   /** Offset of the token's first character in the statement. */
   start: number;
 }
@@ -52,16 +54,17 @@ export function mysqlCodeTokens(sql: string, backslashEscapes: boolean): CodeTok
     } else if (c === "'" || c === '"' || c === "`") {
       const end = endOfQuoted(sql, i, c, c !== "`" && backslashEscapes);
       const inner = sql.slice(i + 1, Math.max(i + 1, end - 1)).split(c + c).join(c);
-      tokens.push({ text: inner, kind: c === "`" ? "backtick" : c === '"' ? "double" : "string", start: i });
+      tokens.push({ text: inner, kind: c === "`" ? "backtick" : c === '"' ? "double" : "string", keyword: "", start: i });
       i = end;
     } else if (isWordChar(code)) {
       let end = i + 1;
       while (end < n && isWordChar(sql.charCodeAt(end))) end++;
       const word = sql.slice(i, end);
-      tokens.push({ text: word, kind: NUMBER.test(word) ? "number" : "word", start: i });
+      const number = NUMBER.test(word);
+      tokens.push({ text: word, kind: number ? "number" : "word", keyword: number ? "" : word.toUpperCase(), start: i });
       i = end;
     } else {
-      tokens.push({ text: c, kind: "symbol", start: i });
+      tokens.push({ text: c, kind: "symbol", keyword: "", start: i });
       i++;
     }
   }

@@ -47,10 +47,11 @@ const SHOW_MODIFIERS = new Set(["FULL", "EXTENDED", "GLOBAL", "SESSION", "LOCAL"
 
 /** Why `sql`, run with `database` as the default database, can reach outside it; undefined when it cannot. */
 export function mysqlOutsideDatabase(sql: string, database: string): string | undefined {
-  // Both readings of backslashes (the server's sql_mode decides, and a statement before may change it).
+  // Both readings of backslashes (the server's sql_mode decides, and a statement before may change it); without a
+  // backslash they are the same.
   let ast: AstNode[] | null | undefined;
   const parsed = () => (ast === undefined ? (ast = parse(sql)) : ast);
-  for (const backslashEscapes of [true, false]) {
+  for (const backslashEscapes of sql.includes("\\") ? [true, false] : [true]) {
     const reason = outside(mysqlCodeTokens(sql, backslashEscapes), database, parsed);
     if (reason) return reason;
   }
@@ -99,7 +100,7 @@ function leadingIndex(tokens: CodeToken[]): number {
 
 /** A bare word upper-cased, or "" for anything else (a quoted name is never a keyword). */
 function word(token: CodeToken | undefined): string {
-  return token?.kind === "word" ? token.text.toUpperCase() : "";
+  return token?.keyword ?? "";
 }
 
 function isSymbol(token: CodeToken | undefined, symbol: string): boolean {
