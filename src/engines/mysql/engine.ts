@@ -1,5 +1,6 @@
 // The MySQL/MariaDB engine (mysql2).
 import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
+import { readQuery, refusedRelation } from "./query-rules.ts";
 import { connectMySql, withOpenConnection } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
@@ -18,6 +19,8 @@ export const mysqlEngine: Engine = {
   quoteLiteral,
   runsInTransaction,
   createDatabaseStatement,
+  readQuery,
+  refusedRelation,
   settleCutShort,
   endLostSession,
 
