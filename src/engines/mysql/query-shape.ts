@@ -34,7 +34,8 @@ function nameOf(value: unknown): string {
 function functionName(node: AstNode): string {
   if (typeof node.name === "string") return node.name;
   const parts = Array.isArray(node.name?.name) ? (node.name.name as AstNode[]) : [];
-  return parts.map((part) => String(part.value)).join(".");
+  const schema = node.name?.schema?.value;
+  return [...(typeof schema === "string" ? [schema] : []), ...parts.map((part) => String(part.value))].join(".");
 }
 
 class MysqlShapeReader {
