@@ -117,14 +117,12 @@ for (const engine of ["mysql", "postgres"] as EngineName[]) {
     test("the messages that echo values (EXTRACTVALUE, UPDATEXML, ::int) lose them when shown", async () => {
       const attempts =
         engine === "mysql"
-          ? ["SELECT EXTRACTVALUE(1, CONCAT('~', email)) FROM users", "SELECT UPDATEXML(1, CONCAT('~', email), 1) FROM users"]
+          ? ["SELECT EXTRACTVALUE(1, CONCAT('~', (SELECT email FROM users LIMIT 1)))", "SELECT UPDATEXML(1, CONCAT('~', (SELECT email FROM users LIMIT 1)), 1)"]
           : ["SELECT email::int FROM users", "SELECT id FROM users WHERE email::int = 1", "SELECT id FROM users ORDER BY email::int"];
       for (const sql of attempts) {
         // The server's own message, as the account that owns the table gets it.
         const message = await world.admin(engine, sql).then(() => "", (error: Error) => error.message);
-        // MariaDB makes a bad XPath a warning (which Sluice never shows) where MySQL makes it an error.
-        if (engine === "mysql" && message === "") continue;
-        assert.match(message, /@example\.com/, `${sql}: the server's message quotes the value`);
+        assert.match(message, /@example\.com/, `${sql}: the server's message quotes the value: ${message}`);
         assert.ok(!withoutValues(message, sql).includes("@example.com"), withoutValues(message, sql));
       }
     });

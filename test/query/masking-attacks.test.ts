@@ -132,6 +132,8 @@ const SPECIFIC: Record<EngineName, Array<[string, Expectation]>> = {
   mysql: [
     ["SELECT EXTRACTVALUE(1, CONCAT('~', email)) AS x FROM users", "refused"],
     ["SELECT UPDATEXML(1, CONCAT('~', email), 1) AS x FROM users", "refused"],
+    ["SELECT EXTRACTVALUE(1, CONCAT('~', (SELECT email FROM users LIMIT 1))) AS x", "refused"],
+    ["SELECT UPDATEXML(1, CONCAT('~', (SELECT email FROM users LIMIT 1)), 1) AS x", "refused"],
     ["SELECT 1 AS one FROM users WHERE EXTRACTVALUE(1, CONCAT('~', email)) = 1", "refused"],
     ["SELECT s.seq FROM seq_1_to_30 s JOIN users u ON SUBSTR(u.email, s.seq, 1) = 'a'", "refused"],
     ["SELECT s.seq FROM seq_1_to_30 s, users u WHERE ASCII(SUBSTR(u.email, 1, 1)) = s.seq", "refused"],
