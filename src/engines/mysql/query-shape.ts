@@ -184,7 +184,9 @@ class MysqlShapeReader {
         value.forEach(visit);
       } else if (value && typeof value === "object") {
         const inner = value as AstNode;
-        if (inner.ast || typeof inner.type === "string") found.push(this.expr(inner));
+        // An argument list is its arguments: the function that takes them is what a message names.
+        if (inner.type === "expr_list" && !inner.ast) visit(inner.value);
+        else if (inner.ast || typeof inner.type === "string") found.push(this.expr(inner));
         else Object.values(inner).forEach(visit);
       }
     };

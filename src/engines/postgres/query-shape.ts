@@ -162,7 +162,7 @@ class PostgresShapeReader {
       case "A_Expr": {
         const operator = strings(body.name).pop() ?? "";
         if (operator !== "") this.calls.operator(operator);
-        return { kind: "computed", what: `the operator ${operator}`, parts: this.children(body) };
+        return { kind: "computed", what: EXPRESSION_KINDS[String(body.kind)] ?? `the operator ${operator}`, parts: this.children(body) };
       }
       case "TypeCast":
         return { kind: "computed", what: "a cast", parts: this.children(body) };
@@ -186,6 +186,21 @@ class PostgresShapeReader {
     return found;
   }
 }
+
+/** How A_Expr kinds read in a message (their operator names, such as ~~ for LIKE, do not). */
+const EXPRESSION_KINDS: Record<string, string> = {
+  AEXPR_LIKE: "LIKE",
+  AEXPR_ILIKE: "ILIKE",
+  AEXPR_SIMILAR: "SIMILAR TO",
+  AEXPR_IN: "IN",
+  AEXPR_BETWEEN: "BETWEEN",
+  AEXPR_NOT_BETWEEN: "NOT BETWEEN",
+  AEXPR_BETWEEN_SYM: "BETWEEN SYMMETRIC",
+  AEXPR_NOT_BETWEEN_SYM: "NOT BETWEEN SYMMETRIC",
+  AEXPR_DISTINCT: "IS DISTINCT FROM",
+  AEXPR_NOT_DISTINCT: "IS NOT DISTINCT FROM",
+  AEXPR_NULLIF: "NULLIF",
+};
 
 const DESCRIPTIONS: Record<string, string> = {
   CaseExpr: "CASE",
