@@ -86,6 +86,9 @@ export const projectSchema = z
 /** Column-name patterns (case-insensitive regular expressions) whose values `/db query` masks by default. */
 export const DEFAULT_SENSITIVE_PATTERNS = ["email", "phone", "ssn", "password", "passwd", "secret", "token", "api_?key", "credit_?card", "card_?number"];
 
+/** 10 MB. */
+export const DEFAULT_MAX_RESULT_BYTES = 10 * 1024 * 1024;
+
 const maskingDefaults = { patterns: DEFAULT_SENSITIVE_PATTERNS, columns: [], approversSeeUnmasked: false };
 
 export const maskingSchema = z
@@ -138,10 +141,12 @@ export const configSchema = z
       .object({
         rowLimit: z.number().int().min(1).default(1000),
         timeoutSeconds: z.number().int().min(1).default(10),
+        /** Most bytes of values a `/db query` result may bring into memory; past it the result is cut, and says so. */
+        maxResultBytes: z.number().int().min(1024).default(DEFAULT_MAX_RESULT_BYTES),
         masking: maskingSchema.default(maskingDefaults),
       })
       .strict()
-      .default({ rowLimit: 1000, timeoutSeconds: 10, masking: maskingDefaults }),
+      .default({ rowLimit: 1000, timeoutSeconds: 10, maxResultBytes: DEFAULT_MAX_RESULT_BYTES, masking: maskingDefaults }),
     rollback: z
       .object({
         /** Most rows a rollback is prepared for; larger data changes run without one, and say so. */

@@ -1,5 +1,6 @@
 // The one interface both database engines implement. Everything engine-specific lives behind it.
 import type { ReviewCatalog } from "../review/catalog.ts";
+import type { FunctionCall, ReadQueryShape } from "./query-shape.ts";
 
 export type EngineName = "mysql" | "postgres";
 
@@ -80,13 +81,25 @@ export interface QueryResult {
   rows: unknown[][];
   /** True when more rows existed than the limit allowed. */
   truncated: boolean;
+  /** True when the result was cut at ReadOnlyQueryOptions.maxBytes: the last row kept may have shortened values. */
+  cutAtBytes?: boolean;
   durationMs: number;
 }
 
 export interface ReadOnlyQueryOptions {
   rowLimit: number;
   timeoutMs: number;
+  /** Most bytes of values the result may bring into memory; past it reading stops and the result is cut. */
+  maxBytes?: number;
+  /**
+   * Functions and operators the statement calls, checked in the catalog inside the read-only transaction before the
+   * statement runs; a call the engine's rules refuse fails the query with an EngineError of kind "refused".
+   */
+  calls?: { functions: FunctionCall[]; operators: string[] };
 }
+
+/** What `/db query` is about to run: a SELECT (or the SELECT an EXPLAIN explains) with its shape, or a SHOW/DESCRIBE. */
+export type ReadingStatementShape = { kind: "select" | "explain"; shape: ReadQueryShape } | { kind: "show" };
 
 /** A dedicated connection to one database. */
 export interface EngineSession {
@@ -170,6 +183,13 @@ export interface Engine {
    * transaction rolls back) and waits until it is gone, so that a retry does not run beside it or wait on its locks.
    */
   endLostSession(target: ConnectionTarget, mark: SessionMark): Promise<LostSession>;
+  /**
+   * Reads one statement `/db query` was given: its query shape for masking and the function rules. Throws
+   * QueryShapeError when it is not a plain read the shape can describe.
+   */
+  readQuery(statement: string): Promise<ReadingStatementShape>;
+  /** Why `/db query` may not read a relation (a statistics catalog holding column values, other sessions' SQL), or undefined. */
+  refusedRelation(name: readonly string[]): string | undefined;
   /** Lists the server's databases (user databases only). */
   listDatabases(target: ConnectionTarget): Promise<string[]>;
 }

@@ -2,8 +2,11 @@
 import { SluiceError } from "../errors.ts";
 import type { ConnectionTarget, EngineName } from "./engine.ts";
 
-/** What went wrong: reaching the server, a statement the server refused, a timeout, or input the engine rejects. */
-export type EngineErrorKind = "connect" | "statement" | "timeout" | "invalid";
+/**
+ * What went wrong: reaching the server, a statement the server refused, a timeout, input the engine rejects, or a
+ * read-only query the engine's rules refused before running it (a function that may write).
+ */
+export type EngineErrorKind = "connect" | "statement" | "timeout" | "invalid" | "refused";
 
 export interface EngineErrorOptions extends ErrorOptions {
   kind: EngineErrorKind;

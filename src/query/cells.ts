@@ -13,12 +13,21 @@ export function valueText(value: unknown): string | null {
   return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
 }
 
-/** One line of text for a table cell: NULL spelled out, line breaks and tabs made visible. */
-export function cellText(value: unknown): string {
+/**
+ * One line of text for a table cell: NULL spelled out, line breaks and tabs made visible. `upTo` cuts the text first
+ * (a cell shows a few dozen characters; reading a whole 20 MB value to show them would stall every other request).
+ */
+export function cellText(value: unknown, upTo = Number.MAX_SAFE_INTEGER): string {
   if (value === MASK) return MASK;
-  const text = valueText(value);
+  const text = shownPart(value, upTo);
   if (text === null) return NULL_TEXT;
   return text.replace(/\r\n|\r|\n/g, "↵").replace(/\t/g, "⇥");
+}
+
+function shownPart(value: unknown, upTo: number): string | null {
+  if (typeof value === "string") return value.length > upTo ? value.slice(0, upTo) : value;
+  if (Buffer.isBuffer(value) && value.length * 2 + 2 > upTo) return `0x${value.subarray(0, Math.ceil(upTo / 2)).toString("hex")}`;
+  return valueText(value);
 }
 
 /** RFC 4180 CSV; a field a spreadsheet would read as a formula is prefixed with a quote. */

@@ -1,19 +1,17 @@
 // Decides, before anything reaches a server, whether SQL is one read-only statement `/db query` may run.
-// Two independent readings must both agree: the parser's AST (an allow-list of statement types) and the
-// lexer's code words (a deny-list of clauses and functions that lock, sleep, touch files or change state).
+// Two independent readings must both agree: the engine's parser (a plain SELECT, EXPLAIN of one, or SHOW, read into a
+// query shape) and the lexer's code words (a deny-list of clauses and functions that lock, sleep, touch files or change
+// state). Functions are decided by what they are, in the catalog, when the query runs (ReadOnlyQueryOptions.calls).
 import type { EngineName } from "../engines/engine.ts";
 import { engineFor } from "../engines/index.ts";
 import { mysqlDialect } from "../engines/mysql/split.ts";
 import { postgresDialect } from "../engines/postgres/split.ts";
-import { SluiceError } from "../errors.ts";
-import { astify, type AstNode } from "../review/parse.ts";
+import type { ReadingStatementShape } from "../engines/engine.ts";
+import { QueryShapeError, type ReadQueryShape } from "../engines/query-shape.ts";
 import { scanCode, type CodeToken } from "./lexical.ts";
+import { QueryRefusedError } from "./refusal.ts";
 
-export class QueryRefusedError extends SluiceError {
-  constructor(readonly reason: string) {
-    super(`Refused, nothing was run: ${reason}`);
-  }
-}
+export { QueryRefusedError };
 
 export type ReadingKind = "select" | "show" | "explain";
 
@@ -21,8 +19,8 @@ export interface ReadingStatement {
   /** The statement's text without its trailing delimiter. */
   sql: string;
   kind: ReadingKind;
-  /** The parsed SELECT, when kind is "select" (masking reads its select list). */
-  ast?: AstNode;
+  /** The SELECT's shape (for EXPLAIN, the explained SELECT's): what masking and the function rules decide on. */
+  shape?: ReadQueryShape;
 }
 
 /** Leading keywords of statements that only read. */
@@ -56,11 +54,14 @@ const FORBIDDEN_FUNCTION_PREFIXES = [
 /** query_to_xml, table_to_xml, cursor_to_xml…: they run SQL text or dump whole tables past the masking. */
 const FORBIDDEN_FUNCTION_INFIXES = ["_to_xml"];
 
-const STATEMENT_TYPES_THAT_READ = new Set(["select"]);
-
 /** Throws QueryRefusedError with the reason unless `sql` is exactly one statement that only reads. */
-export function checkReadOnly(engineName: EngineName, sql: string): ReadingStatement {
-  const statements = engineFor(engineName).splitStatements(sql);
+/**
+ * Throws QueryRefusedError with the reason unless `sql` is exactly one statement that only reads and that the engine's
+ * reader can follow (its shape is what masking and the function rules decide on).
+ */
+export async function checkReadOnly(engineName: EngineName, sql: string): Promise<ReadingStatement> {
+  const engine = engineFor(engineName);
+  const statements = engine.splitStatements(sql);
   if (statements.length === 0) throw new QueryRefusedError("there is no SQL to run. Write one SELECT statement.");
   if (statements.length > 1) {
     throw new QueryRefusedError(`that is ${statements.length} statements; /db query runs exactly one. Send them one at a time.`);
@@ -68,12 +69,17 @@ export function checkReadOnly(engineName: EngineName, sql: string): ReadingState
   const text = statements[0]!.text;
   checkLexically(engineName, text);
   const leading = engineName === "mysql" ? firstWord(text, mysqlDialect) : firstWord(text, postgresDialect);
-  const kind = READING_KEYWORDS[leading];
-  if (!kind) {
+  if (!READING_KEYWORDS[leading]) {
     throw new QueryRefusedError(`${leading || "this statement"} is not a read-only query. /db query runs SELECT, WITH … SELECT, SHOW, DESCRIBE and EXPLAIN; approvers can run anything else with /db admin.`);
   }
-  if (kind !== "select") return { sql: text, kind };
-  return { sql: text, kind, ast: parseSelect(engineName, text) };
+  let reading: ReadingStatementShape;
+  try {
+    reading = await engine.readQuery(text);
+  } catch (error) {
+    if (!(error instanceof QueryShapeError)) throw error;
+    throw new QueryRefusedError(`Sluice could not follow this query, so it cannot prove that it only reads and that masking holds (${error.message}). Check the syntax, or simplify the query.`);
+  }
+  return reading.kind === "show" ? { sql: text, kind: "show" } : { sql: text, kind: reading.kind, shape: reading.shape };
 }
 
 function firstWord(sql: string, dialect: typeof mysqlDialect): string {
@@ -123,47 +129,4 @@ export function isForbiddenFunction(name: string): boolean {
     FORBIDDEN_FUNCTION_PREFIXES.some((prefix) => bare.startsWith(prefix)) ||
     FORBIDDEN_FUNCTION_INFIXES.some((infix) => bare.includes(infix))
   );
-}
-
-function parseSelect(engineName: EngineName, sql: string): AstNode {
-  let nodes: AstNode[];
-  try {
-    nodes = astify(engineName, sql);
-  } catch {
-    throw new QueryRefusedError("Sluice could not parse this SQL, so it cannot prove it only reads. Check the syntax, or simplify the query.");
-  }
-  if (nodes.length !== 1) throw new QueryRefusedError("/db query runs exactly one statement.");
-  walk(nodes[0], (node) => {
-    if (typeof node.type === "string" && STATEMENT_LIKE.has(node.type) && !STATEMENT_TYPES_THAT_READ.has(node.type)) {
-      throw new QueryRefusedError(`it contains a ${node.type.toUpperCase()}; /db query only reads.`);
-    }
-    if (node.type === "function" || node.type === "aggr_func") {
-      const name = functionNameOf(node);
-      if (isForbiddenFunction(name)) throw new QueryRefusedError(`\`${name}\` is refused in /db query.`);
-    }
-    if (node.into && typeof node.into === "object" && node.into.position) throw new QueryRefusedError("SELECT … INTO is refused; /db query only returns rows.");
-    if (node.locking_read) throw new QueryRefusedError("locking reads (FOR UPDATE / FOR SHARE) are refused; /db query never takes row locks.");
-  });
-  if (nodes[0]!.type !== "select") throw new QueryRefusedError("/db query runs SELECT statements only.");
-  return nodes[0]!;
-}
-
-const STATEMENT_LIKE = new Set(["select", "insert", "replace", "update", "delete", "create", "alter", "drop", "truncate", "rename", "set", "lock", "unlock", "call", "grant", "revoke", "load_data", "exec", "transaction", "use", "declare"]);
-
-export function functionNameOf(node: AstNode): string {
-  const name = node.name;
-  if (typeof name === "string") return name.toLowerCase();
-  const parts = Array.isArray(name?.name) ? (name.name as AstNode[]) : [];
-  return parts.map((part) => String(part.value)).join(".").toLowerCase();
-}
-
-/** Visits every object in the AST, depth first. */
-export function walk(node: unknown, visit: (node: AstNode) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-    return;
-  }
-  if (!node || typeof node !== "object") return;
-  visit(node as AstNode);
-  for (const value of Object.values(node as AstNode)) walk(value, visit);
 }

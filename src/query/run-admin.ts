@@ -7,7 +7,9 @@ import { SluiceError } from "../errors.ts";
 import { boundaryBreach, boundaryMessage } from "../projects/database-boundary.ts";
 import type { RegisteredDatabase } from "../projects/registry.ts";
 import { checkReadOnly, type ReadingStatement } from "./guard.ts";
-import { describeFailure, maskedTable, withSession, type QueryDeps, type QueryTable } from "./run-query.ts";
+import { MaskingPlan } from "./masking.ts";
+import { QueryRefusedError } from "./refusal.ts";
+import { describeFailure, maskedResult, maskingPlan, withSession, type QueryDeps, type QueryTable } from "./run-query.ts";
 
 export class AdminRefusedError extends SluiceError {}
 
@@ -64,15 +66,17 @@ export async function runAdmin(request: AdminRequest, deps: QueryDeps): Promise<
     await withSession(deps, database, execution.statementTimeoutSeconds * 1000, async (session) => {
       for (const statement of statements) {
         const started = performance.now();
-        const reading = readingStatement(database, statement.text);
+        const reading = await readingStatement(database, statement.text);
         try {
           if (reading) {
+            const { rowLimit, maxResultBytes } = deps.config.file.query;
             const result: QueryResult = await session.readOnlyQuery(reading.sql, {
-              rowLimit: deps.config.file.query.rowLimit,
+              rowLimit,
               timeoutMs: Math.max(1, execution.statementTimeoutSeconds) * 1000,
+              maxBytes: maxResultBytes,
             });
-            const table = await maskedTable(result, reading, database, request.actorId, deps);
-            outcomes.push({ sql: statement.text, durationMs: table.durationMs, table: { ...table, rowLimit: deps.config.file.query.rowLimit } });
+            const table = maskedResult(result, adminMasking(reading, database, deps));
+            outcomes.push({ sql: statement.text, durationMs: table.durationMs, table: { ...table, rowLimit, maxResultBytes } });
           } else {
             const { rowsAffected, durationMs } = await session.execute(statement.text);
             outcomes.push({ sql: statement.text, durationMs, rowsAffected });
@@ -107,10 +111,24 @@ export async function runAdmin(request: AdminRequest, deps: QueryDeps): Promise<
 }
 
 /** A statement that only reads runs read-only so its rows come back (masked like /db query); anything else executes. */
-function readingStatement(database: RegisteredDatabase, sql: string): ReadingStatement | undefined {
+async function readingStatement(database: RegisteredDatabase, sql: string): Promise<ReadingStatement | undefined> {
   try {
-    return checkReadOnly(database.instance.engine, sql);
+    return await checkReadOnly(database.instance.engine, sql);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * An approver's read is masked as /db query would mask it, unless approversSeeUnmasked (the answer goes to them alone).
+ * Where /db query would refuse it for masking's sake, every column is masked instead: the approver may run it.
+ */
+function adminMasking(reading: ReadingStatement, database: RegisteredDatabase, deps: QueryDeps): MaskingPlan | undefined {
+  if (deps.config.file.query.masking.approversSeeUnmasked) return undefined;
+  try {
+    return maskingPlan(reading, database, deps);
+  } catch (error) {
+    if (error instanceof QueryRefusedError) return MaskingPlan.everything();
+    throw error;
   }
 }

@@ -14,8 +14,10 @@ const table = (columns: string[], rows: unknown[][]): QueryTable => ({
   rows,
   masked: columns.map(() => false),
   truncated: false,
+  cutAtBytes: false,
   durationMs: 12,
   rowLimit: 1000,
+  maxResultBytes: 10 * 1024 * 1024,
 });
 
 /** Display columns at which each "│" starts, per line: equal on every line when the table is aligned. */

@@ -1,5 +1,6 @@
 // The MySQL/MariaDB engine (mysql2).
 import type { ConnectionTarget, Engine, SessionLimits, SessionOptions } from "../engine.ts";
+import { readQuery, refusedRelation } from "./query-rules.ts";
 import { connectMySql, withOpenConnection } from "./connect.ts";
 import { mysqlOutsideDatabase } from "./database-boundary.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
@@ -20,6 +21,8 @@ export const mysqlEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
   outsideDatabase: async (statement: string, database: string) => mysqlOutsideDatabase(statement, database),
+  readQuery,
+  refusedRelation,
   settleCutShort,
   endLostSession,
 

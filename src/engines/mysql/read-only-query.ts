@@ -1,8 +1,11 @@
-// Read-only queries on MySQL/MariaDB: a READ ONLY transaction, a streamed result cut at the row limit, a time limit.
+// Read-only queries on MySQL/MariaDB: a READ ONLY transaction, the functions it calls checked first, a streamed result
+// cut at the row limit or the byte limit, a time limit.
 import type { FieldPacket } from "mysql2";
 import type { QueryColumn, QueryResult, ReadOnlyQueryOptions } from "../engine.ts";
 import { EngineError, statementFailed } from "../errors.ts";
+import { ResultBudget } from "../result-bytes.ts";
 import { withOpenConnection, type MySqlLink } from "./connect.ts";
+import { refusedFunction } from "./function-rules.ts";
 import { statementTimeLimitSetting } from "./server.ts";
 import { isTimeout, runStatement } from "./session.ts";
 import { mysqlLeadingKeyword } from "./split.ts";
@@ -28,6 +31,10 @@ export async function readOnlyQuery(link: MySqlLink, sql: string, options: ReadO
   try {
     await runStatement(link, "START TRANSACTION READ ONLY");
     try {
+      if (options.calls) {
+        const refusal = await refusedFunction(link, options.calls);
+        if (refusal) throw new EngineError(refusal, { kind: "refused" });
+      }
       const streamed = await streamRows(link, sql, options);
       return { ...streamed, durationMs: performance.now() - started };
     } finally {
@@ -38,7 +45,10 @@ export async function readOnlyQuery(link: MySqlLink, sql: string, options: ReadO
   }
 }
 
-/** Keeps at most rowLimit + 1 rows; once it has them, or when time is up, it stops the query with KILL QUERY. */
+/**
+ * Keeps at most rowLimit + 1 rows within maxBytes; once it has them, or when time is up, it stops the query with KILL
+ * QUERY. Rows that arrive before the server stops are dropped as they come, never kept.
+ */
 function streamRows(link: MySqlLink, sql: string, options: ReadOnlyQueryOptions): Promise<Omit<QueryResult, "durationMs">> {
   return new Promise((resolve, reject) => {
     let columns: QueryColumn[] = [];
@@ -46,6 +56,7 @@ function streamRows(link: MySqlLink, sql: string, options: ReadOnlyQueryOptions)
     let failure: unknown;
     let stopping: Promise<void> | undefined;
     let timedOut = false;
+    const budget = new ResultBudget(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
 
     const stop = (): void => {
       stopping ??= killQuery(link).catch((error: unknown) => {
@@ -62,9 +73,15 @@ function streamRows(link: MySqlLink, sql: string, options: ReadOnlyQueryOptions)
       if (columns.length === 0) columns = fields.map(columnOf);
     });
     query.on("result", (row: unknown) => {
-      if (rows.length > options.rowLimit || !Array.isArray(row)) return;
-      rows.push(row);
-      if (rows.length > options.rowLimit) stop();
+      if (rows.length > options.rowLimit || budget.cut || !Array.isArray(row)) return;
+      if (rows.length === options.rowLimit) {
+        rows.push(row);
+        stop();
+        return;
+      }
+      const kept = budget.admit(row);
+      if (kept !== undefined) rows.push(kept);
+      if (budget.cut) stop();
     });
     query.on("error", (error: unknown) => {
       failure ??= error;
@@ -76,10 +93,10 @@ function streamRows(link: MySqlLink, sql: string, options: ReadOnlyQueryOptions)
         const interruptedByUs = (failure as { errno?: number } | undefined)?.errno === ER_QUERY_INTERRUPTED && stopping !== undefined;
         if (timedOut || isTimeout(failure)) {
           reject(new EngineError(`the query ran longer than its ${options.timeoutMs} ms limit and was stopped`, { kind: "timeout", cause: failure }));
-        } else if (failure !== undefined && !(interruptedByUs && truncated)) {
+        } else if (failure !== undefined && !(interruptedByUs && (truncated || budget.cut))) {
           reject(statementFailed(failure, false));
         } else {
-          resolve({ columns, rows: rows.slice(0, options.rowLimit), truncated });
+          resolve({ columns, rows: rows.slice(0, options.rowLimit), truncated, ...(budget.cut ? { cutAtBytes: true } : {}) });
         }
       });
     });

@@ -38,3 +38,21 @@ export const USER_DATABASES = `
 SELECT datname AS name FROM pg_database
 WHERE NOT datistemplate AND datallowconn AND datname NOT IN ('postgres', 'rdsadmin')
 ORDER BY datname COLLATE "C"`;
+
+/**
+ * What `/db query`'s function rules need about each function and operator a query calls: its schema, volatility and
+ * language. $1 function names, $2 schemas named explicitly, $3 operator names; unqualified names resolve on the
+ * session's search path.
+ */
+export const CALLED_FUNCTIONS = `SELECT 'function' AS kind, p.proname AS name, n.nspname AS schema, p.provolatile AS volatility, l.lanname AS language
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+ WHERE p.proname = ANY($1::text[]) AND (n.nspname = ANY($2::text[]) OR n.nspname = ANY(pg_catalog.current_schemas(true)))
+UNION ALL
+SELECT 'operator', o.oprname, n.nspname, p.provolatile, l.lanname
+  FROM pg_catalog.pg_operator o
+  JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+  JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode
+  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+ WHERE o.oprname = ANY($3::text[]) AND n.nspname = ANY(pg_catalog.current_schemas(true))`;

@@ -1,5 +1,6 @@
 // The PostgreSQL engine (pg).
 import type { ConnectionTarget, Engine, SessionLimits } from "../engine.ts";
+import { readQuery, refusedRelation } from "./query-rules.ts";
 import { USER_DATABASES } from "./catalog.ts";
 import { connectPostgres } from "./connect.ts";
 import { endLostSession, settleCutShort } from "./cut-short.ts";
@@ -18,6 +19,8 @@ export const postgresEngine: Engine = {
   runsInTransaction,
   createDatabaseStatement,
   outsideDatabase: postgresOutsideDatabase,
+  readQuery,
+  refusedRelation,
   settleCutShort,
   endLostSession,
 

@@ -1,8 +1,12 @@
-// Read-only queries on PostgreSQL: a READ ONLY transaction with a local statement_timeout, rows fetched through a cursor.
+// Read-only queries on PostgreSQL: a READ ONLY transaction with a local statement_timeout, the functions it calls checked
+// first, rows fetched through a cursor in batches until the row limit or the byte limit.
 import type pg from "pg";
 import type { QueryColumn, QueryResult, ReadOnlyQueryOptions } from "../engine.ts";
+import { EngineError } from "../errors.ts";
+import { ResultBudget, rowBytes } from "../result-bytes.ts";
 import { RESULT_COLUMN_SOURCES } from "./catalog.ts";
 import { milliseconds, type PostgresLink } from "./connect.ts";
+import { refusedFunction } from "./function-rules.ts";
 import { runStatement } from "./session.ts";
 import { postgresLeadingKeyword } from "./split.ts";
 
@@ -11,28 +15,59 @@ const CURSOR_STATEMENTS = new Set(["SELECT", "WITH", "VALUES", "TABLE"]);
 
 const CURSOR = "sluice_read_only";
 
+/** Rows asked for at once while they are small; fewer once they are large (ResultBudget.batchFor). */
+const FETCH_BATCH = 500;
+
 export async function readOnlyQuery(link: PostgresLink, sql: string, options: ReadOnlyQueryOptions): Promise<QueryResult> {
   const started = performance.now();
-  const fetchCount = Math.max(0, Math.floor(options.rowLimit)) + 1;
+  const rowLimit = Math.max(0, Math.floor(options.rowLimit));
+  const budget = new ResultBudget(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
   await runStatement(link, "BEGIN TRANSACTION READ ONLY");
   try {
     await runStatement(link, `SET LOCAL statement_timeout = ${Math.max(1, milliseconds(options.timeoutMs))}`);
-    let result: pg.QueryResult;
+    if (options.calls) {
+      const refusal = await refusedFunction(link, options.calls);
+      if (refusal) throw new EngineError(refusal, { kind: "refused" });
+    }
+    const rows: unknown[][] = [];
+    let fields: pg.FieldDef[] = [];
+    let more = false;
     if (CURSOR_STATEMENTS.has(postgresLeadingKeyword(sql))) {
       // Only the rows asked for leave the server; the cursor dies with the transaction.
       await runStatement(link, `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`);
-      result = await runStatement(link, `FETCH FORWARD ${fetchCount} FROM ${CURSOR}`, "array");
+      let batch = Math.min(FETCH_BATCH, rowLimit + 1);
+      for (;;) {
+        const result = await runStatement(link, `FETCH FORWARD ${batch} FROM ${CURSOR}`, "array");
+        fields = result.fields;
+        const fetched = result.rows as unknown[][];
+        for (const row of fetched) {
+          if (rows.length === rowLimit) {
+            more = true;
+            break;
+          }
+          const kept = budget.admit(row);
+          if (kept === undefined) break;
+          rows.push(kept);
+        }
+        if (more || budget.cut || fetched.length < batch) break;
+        const average = fetched.reduce((sum, row) => sum + rowBytes(row), 0) / Math.max(1, fetched.length);
+        batch = Math.min(budget.batchFor(average, FETCH_BATCH), rowLimit + 1 - rows.length);
+      }
     } else {
-      result = await runStatement(link, sql, "array");
+      const result = await runStatement(link, sql, "array");
+      fields = result.fields;
+      for (const row of result.rows as unknown[][]) {
+        if (rows.length === rowLimit) {
+          more = true;
+          break;
+        }
+        const kept = budget.admit(row);
+        if (kept === undefined) break;
+        rows.push(kept);
+      }
     }
-    const rows = result.rows as unknown[][];
-    const columns = await sourceColumns(link, result.fields);
-    return {
-      columns,
-      rows: rows.slice(0, fetchCount - 1),
-      truncated: rows.length >= fetchCount,
-      durationMs: performance.now() - started,
-    };
+    const columns = await sourceColumns(link, fields);
+    return { columns, rows, truncated: more, ...(budget.cut ? { cutAtBytes: true } : {}), durationMs: performance.now() - started };
   } finally {
     await runStatement(link, "ROLLBACK");
   }

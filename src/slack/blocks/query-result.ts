@@ -55,6 +55,7 @@ export function resultMessage(table: QueryTable, context: ResultContext): Result
     mrkdwn`${Math.round(table.durationMs).toLocaleString("en-US")} ms`,
     table.truncated ? mrkdwn`:scissors: cut at the ${table.rowLimit.toLocaleString("en-US")}-row limit` : mrkdwn`complete`,
   ];
+  if (table.cutAtBytes) facts.push(mrkdwn`:scissors: ${byteLimitNote(table.maxResultBytes)}`);
   const masked = table.columns.filter((_, index) => table.masked[index]);
   if (masked.length > 0) facts.push(mrkdwn`:lock: masked: ${joinMrkdwn(masked.map(inlineCode), ", ")}`);
   const blocks: KnownBlock[] = [];
@@ -69,4 +70,15 @@ export function resultMessage(table: QueryTable, context: ResultContext): Result
     blocks.push(contextBlock(mrkdwn`Showing ${shownRows.toLocaleString("en-US")} of ${rowCount.toLocaleString("en-US")} rows. ${context.whereTheRestIs}`));
   }
   return { blocks, text: mrkdwn`${context.database}: ${joinMrkdwn(facts, ", ")}`, shownRows };
+}
+
+/** Said wherever a result cut at query.maxResultBytes is shown: the message and the CSV file. */
+export function byteLimitNote(maxResultBytes: number): string {
+  return `cut at the ${formatBytes(maxResultBytes)} result limit (query.maxResultBytes); the last row's values may be shortened`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }

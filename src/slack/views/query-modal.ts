@@ -3,7 +3,7 @@ import type { WebClient } from "@slack/web-api";
 import { toCsv } from "../../query/cells.ts";
 import { runQuery, type QueryAnswer } from "../../query/run-query.ts";
 import { QUERY_BLOCKS, QUERY_MODAL_CALLBACK, type QueryDelivery, type QueryModalMetadata } from "../blocks/query-modal.ts";
-import { resultMessage } from "../blocks/query-result.ts";
+import { byteLimitNote, resultMessage } from "../blocks/query-result.ts";
 import { codeBlock, mention, mrkdwn, section, slackMessage } from "../blocks/text.ts";
 import { queryDeps } from "../commands/query.ts";
 import { userMessageFor } from "../reply-error.ts";
@@ -38,7 +38,9 @@ export function registerQueryModal(app: SlackListeners, services: SluiceServices
     if (!channel) return;
     const submitted = readSubmission(view.state.values as StateValues);
     try {
-      const answer = await runQuery({ actorId: user, database: submitted.database, sql: submitted.sql }, queryDeps(services));
+      // An answer in the channel is seen by everyone there: it is masked for them, approvers' own rights aside.
+      const audience = submitted.delivery === "thread" ? "channel" : "requester";
+      const answer = await runQuery({ actorId: user, database: submitted.database, sql: submitted.sql, audience }, queryDeps(services));
       if (submitted.delivery === "thread") await answerInThread(client, channel, user, submitted.sql, answer);
       else await answerEphemerally(client, channel, user, answer);
     } catch (error) {
@@ -74,9 +76,9 @@ async function answerInThread(client: WebClient, channel: string, user: string, 
       channel_id: channel,
       thread_ts: threadTs,
       filename: `${answer.database.name}-query.csv`,
-      title: `${answer.database.label}: ${answer.rows.length} rows`,
+      title: `${answer.database.label}: ${answer.rows.length} rows${answer.cutAtBytes ? " (cut at the result limit)" : ""}`,
       content: toCsv(answer.columns, answer.rows),
-      initial_comment: mrkdwn`${answer.rows.length.toLocaleString("en-US")} rows${answer.truncated ? ` (cut at the ${answer.rowLimit.toLocaleString("en-US")}-row limit)` : ""}.`.text,
+      initial_comment: mrkdwn`${answer.rows.length.toLocaleString("en-US")} rows${answer.truncated ? ` (cut at the ${answer.rowLimit.toLocaleString("en-US")}-row limit)` : ""}${answer.cutAtBytes ? `, ${byteLimitNote(answer.maxResultBytes)}` : ""}.`.text,
     });
   }
 }
