@@ -3,11 +3,12 @@
 // (TRANSACTION_PAYLOAD, zstd) and partial JSON updates, which Sluice refuses for its own transaction.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TransactionRowEvents } from "../../../src/engines/mysql/binlog-reader.ts";
+import { readTransactionRows, TransactionRowEvents } from "../../../src/engines/mysql/binlog-reader.ts";
 import { EVENT, payloadEvents, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "../../../src/engines/mysql/binlog-rows.ts";
 import type { BinlogEventView } from "../../../src/engines/mysql/binlog-stream.ts";
 import type { RollbackColumn, RollbackTable } from "../../../src/engines/mysql/rollback-catalog.ts";
 import { InverseWriter } from "../../../src/engines/mysql/rollback-inverse.ts";
+import { startReplicationSource } from "../../support/mysql8-replication-source.ts";
 import { COMPRESSED_TRANSACTION, MYSQL8_GTID_EVENTS, TABLE_MAP_WITH_METADATA } from "./fixtures/mysql8-binlog-events.ts";
 
 const GTID_LOG_EVENT = 33;
@@ -121,5 +122,33 @@ describe("MySQL 8 binlog events, on bytes recorded from MySQL 8", () => {
     const partial = inner.map((event) => (event.type === 31 ? { ...event, type: EVENT.PARTIAL_UPDATE_ROWS } : event));
     assert.throws(() => rowsOf(partial, 12), /partial JSON \(binlog_row_value_options=PARTIAL_JSON\), which Sluice cannot undo/);
     assert.deepEqual(rowsOf(partial, 13), { rows: [], ended: false });
+  });
+});
+
+describe("the replication connection to a MySQL 8 source", () => {
+  const account = { user: "sluice", password: "Repl-secret-8" };
+
+  it("authenticates with caching_sha2_password (full exchange over the RSA key) and reads the change's compressed transaction", async () => {
+    const gtid = Buffer.from(MYSQL8_GTID_EVENTS[0]!, "hex");
+    const payload = transactionPayload();
+    const source = await startReplicationSource(account, [
+      { type: GTID_LOG_EVENT, body: gtid },
+      { type: EVENT.TRANSACTION_PAYLOAD, body: payload.buf },
+    ]);
+    try {
+      const target = { host: "127.0.0.1", port: source.port, ...account, connectTimeoutMs: 5_000 };
+      const kinds: string[] = [];
+      await readTransactionRows(target, { file: "binlog.000007", position: 4 }, { file: "binlog.000007", position: 1_000_000 }, { threadId: 12 }, (event) => kinds.push(event.kind));
+      assert.deepEqual(kinds, ["insert", "update", "delete"]);
+      assert.deepEqual(source.log.authentications, ["full"]);
+      assert.deepEqual(source.log.dumps, [{ file: "binlog.000007", position: 4 }]);
+      await assert.rejects(
+        readTransactionRows({ ...target, password: "wrong" }, { file: "binlog.000007", position: 4 }, { file: "binlog.000007", position: 1_000_000 }, { threadId: 12 }, () => {}),
+        /Access denied/,
+      );
+      assert.deepEqual(source.log.authentications, ["full", "refused"]);
+    } finally {
+      await source.close();
+    }
   });
 });
