@@ -10,9 +10,12 @@ import {
   dropMysqlDatabase,
   dropPostgresDatabase,
   ensureMariaDb,
+  ensureMariaDbWithoutBinlog,
   ensurePostgres,
   mysqlServer,
+  noBinlogMysqlServer,
   postgresServer,
+  type ServerAddress,
 } from "../../test/support/servers.ts";
 import { runBuiltChild, runTsChild } from "../support/child.ts";
 import { ms } from "../support/stats.ts";
@@ -64,21 +67,26 @@ async function csvExport(engine: "mysql" | "postgres"): Promise<CsvExportReport 
   }
 }
 
-/** A 200,000-row UPDATE on MariaDB rolled back through Sluice in its own process: its report and whole-process peak. */
-async function rollbackRun(): Promise<RollbackRunReport & { processMaxRssMb: number | undefined }> {
-  const database = await createMysqlDatabase("memory_bench");
+/**
+ * A 200,000-row UPDATE on MariaDB rolled back through Sluice in its own process: its report and whole-process peak. On
+ * the server with binlog the rollback is read from it; on the one without, from a prior backup.
+ */
+async function rollbackRun(server: ServerAddress): Promise<RollbackRunReport & { processMaxRssMb: number | undefined }> {
+  const database = await createMysqlDatabase("memory_bench", server);
   try {
-    const conn = await mysql.createConnection({ ...mysqlServer(), database });
+    const conn = await mysql.createConnection({ ...server, database });
     try {
       await conn.query("CREATE TABLE ledger (id INT PRIMARY KEY, note VARCHAR(80) NOT NULL, amount DECIMAL(12,2) NOT NULL)");
       await conn.query(`INSERT INTO ledger SELECT seq, CONCAT('entry ', seq), seq / 7 FROM seq_1_to_${ROLLBACK_ROWS}`);
     } finally {
       await conn.end();
     }
-    const { stdout, maxRssMb } = await runBuiltChild(ROLLBACK_RUN, [database, String(ROLLBACK_ROWS)]);
+    // The child's Sluice and its checks take the MySQL server from the tests' variable.
+    const url = `mysql://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
+    const { stdout, maxRssMb } = await runBuiltChild(ROLLBACK_RUN, [database, String(ROLLBACK_ROWS)], undefined, { SLUICE_TEST_MYSQL_URL: url });
     return { ...(JSON.parse(stdout) as RollbackRunReport), processMaxRssMb: maxRssMb };
   } finally {
-    await dropMysqlDatabase(database);
+    await dropMysqlDatabase(database, server);
   }
 }
 
@@ -94,18 +102,21 @@ const verdict = (value: number | undefined): string => (value === undefined ? "n
 
 export async function runMemoryBench(rollbackProcessMaxRssMb?: number): Promise<{ markdown: string }> {
   await ensureMariaDb();
+  await ensureMariaDbWithoutBinlog();
   await ensurePostgres();
-  const exports = { mysql: await csvExport("mysql"), postgres: await csvExport("postgres") };
-  const rolledBack = await rollbackRun();
-  const rows = (["mysql", "postgres"] as const).map((engine) => {
-    const e = exports[engine];
+  const only = process.env.BENCH_MEMORY_ONLY;
+  const exports = only === "rollback" ? undefined : { mysql: await csvExport("mysql"), postgres: await csvExport("postgres") };
+  const rolledBack = { binlog: await rollbackRun(mysqlServer()), backup: await rollbackRun(noBinlogMysqlServer()) };
+  const rows = (exports ? (["mysql", "postgres"] as const) : []).map((engine) => {
+    const e = exports![engine];
     const name = engine === "mysql" ? "MariaDB" : "PostgreSQL";
     return `| export ${EXPORT_ROWS.toLocaleString("en")} rows to CSV (${e.csvMb.toFixed(1)} MB, ${ms(e.ms, 0)} ms), ${name} | ${mb(e.startedMaxRssMb)} | ${mb(e.maxRssMb)} | ${mb(e.processMaxRssMb)} | ${verdict(e.processMaxRssMb ?? e.maxRssMb)} |`;
   });
-  const r = rolledBack;
-  rows.push(
-    `| rollback of a ${ROLLBACK_ROWS.toLocaleString("en")}-row UPDATE, MariaDB, end to end: the change runs and its rollback is prepared (${ms(r.changeMs, 0)} ms), Preview rollback (${ms(r.previewMs, 0)} ms), the rollback runs (${ms(r.rollbackMs, 0)} ms) | ${mb(r.startedMaxRssMb)} | ${mb(r.changedMaxRssMb)} / ${mb(r.previewedMaxRssMb)} / ${mb(r.rolledBackMaxRssMb)} | ${mb(r.processMaxRssMb)} | ${verdict(r.processMaxRssMb ?? r.rolledBackMaxRssMb)} |`,
-  );
+  for (const [method, r] of [["from the binlog", rolledBack.binlog], ["by prior backup (binlog off)", rolledBack.backup]] as const) {
+    rows.push(
+      `| rollback of a ${ROLLBACK_ROWS.toLocaleString("en")}-row UPDATE, MariaDB, ${method}, end to end: the change runs and its rollback is prepared (${ms(r.changeMs, 0)} ms), Preview rollback (${ms(r.previewMs, 0)} ms), the rollback runs (${ms(r.rollbackMs, 0)} ms) | ${mb(r.startedMaxRssMb)} | ${mb(r.changedMaxRssMb)} / ${mb(r.previewedMaxRssMb)} / ${mb(r.rolledBackMaxRssMb)} | ${mb(r.processMaxRssMb)} | ${verdict(r.processMaxRssMb ?? r.rolledBackMaxRssMb)} |`,
+    );
+  }
   if (rollbackProcessMaxRssMb !== undefined) {
     rows.push(`| rollback of a 200,000-row UPDATE prepared, ×3 (the rollback bench's process) | – | – | ${mb(rollbackProcessMaxRssMb)} | ${verdict(rollbackProcessMaxRssMb)} |`);
   }
@@ -116,7 +127,7 @@ export async function runMemoryBench(rollbackProcessMaxRssMb?: number): Promise<
     "`/db query`'s path without Slack: `runQuery` (read-only session, masking of the `email` column, audit) then `toCsv`, all rows",
     "held in memory as the query modal does. The end-to-end rollback starts the real Sluice (its local Slack Web API in a",
     "process of its own, as the real one is remote) and drives the workflow as the buttons do: the UPDATE runs with its",
-    "rollback prepared from the binlog, Preview rollback stores the 200,000-statement rollback change and posts its script",
+    "rollback prepared from the binlog or, on the MariaDB without binlog, by prior backup; Preview rollback stores the 200,000-statement rollback change and posts its script",
     "as a file, and an approval runs it (each row checked, then restored, its own rollback prepared); its peaks after each",
     "step are given in turn. The last row is the whole process of the rollback bench (three 200,000-row",
     "UPDATEs and their rollback preparation, plus loading the table); its own sampled peak during `finish()` is in its section.",

@@ -150,6 +150,18 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     }
   });
 
+  it("restores a column the UPDATE changed without assigning it (ON UPDATE CURRENT_TIMESTAMP)", async () => {
+    await admin.query("CREATE TABLE stamped (id INT PRIMARY KEY, v INT, seen DATETIME(6) NOT NULL DEFAULT '2001-01-01 00:00:00' ON UPDATE CURRENT_TIMESTAMP(6))");
+    await admin.query("INSERT INTO stamped (id, v) VALUES (1, 1), (2, 2)");
+    const original = await checksum("stamped");
+    const forward = available(await change("UPDATE stamped SET v = v + 10"));
+    const [[moved]] = (await admin.query("SELECT COUNT(*) AS n FROM stamped WHERE seen > '2001-01-01'")) as unknown as [[{ n: number }]];
+    assert.equal(Number(moved.n), 2, "the server set the column itself");
+    assert.deepEqual((await verifyRollback("mysql", session, forward.script)).changedRows, []);
+    available(await change(forward.script, { changeKey: "TST-16" }));
+    assert.equal(await checksum("stamped"), original);
+  });
+
   it("undoes deletes and inserts on a table without a key, duplicate rows included", async () => {
     await admin.query("CREATE TABLE loose (a INT, b VARCHAR(10)) DEFAULT CHARSET=utf8mb4");
     await admin.query("INSERT INTO loose VALUES (1, 'x'), (1, 'x'), (2, NULL), (3, 'y')");

@@ -60,8 +60,13 @@ interface Target {
   inverses: RowInverses;
   /** Written columns' literal SQL for a row under an alias (or unqualified). */
   literals: (alias: string | undefined) => string;
-  /** The same for the row under `before`, '' where it holds what the row under `after` holds. */
-  changedLiterals: (before: string, after: string) => string;
+  /**
+   * An UPDATE's row: every written column's literal under `before`, then for each of the written columns at `changing`
+   * its literal under `after`, or '' where it holds what it held before.
+   */
+  updateLiterals: (before: string, after: string, changing: readonly number[]) => string;
+  /** The written columns an UPDATE that assigns `assigned` (lower case) may change: those and ON UPDATE ones. */
+  changing: (assigned: ReadonlySet<string>) => number[];
   written: number;
   temporal: boolean;
   /** Why no row change of this table can be backed up; undefined when it can. */
@@ -115,8 +120,11 @@ class PriorBackupRecorder implements DataChangeRecorder {
     const target = await this.targetOf(statement.target);
     if (!target) return { refusal: `statement ${ordinal} does not target a table (${describe(statement.target)})` };
     if (statement.kind === "insert") return this.insertStep(sql, ordinal, target);
-    const refusal = rowChangeRefusal(statement, target, ordinal);
-    return refusal ? { refusal } : this.rowChangeStep(statement, target, sql, ordinal);
+    const assigned = statement.kind === "update" ? assignedColumns(statement.setText) : [];
+    if (!assigned) return { refusal: `statement ${ordinal} cannot be backed up: an assignment of its SET clause does not read as column = value` };
+    const assignedNames = new Set(assigned.map((column) => column.toLowerCase()));
+    const refusal = rowChangeRefusal(statement, target, assignedNames, ordinal);
+    return refusal ? { refusal } : this.rowChangeStep(statement, target, target.changing(assignedNames), sql, ordinal);
   }
 
   /**
@@ -172,7 +180,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
    * selects, locked; for an ORDER BY … LIMIT, whether ties at the limit leave the rows open; the statement; and the
    * literals its inverses need (an UPDATE's rows after, matched by key, and before where they changed).
    */
-  private rowChangeStep(statement: RowChangeStatement, target: Target, sql: string, ordinal: number): Step | { refusal: string } {
+  private rowChangeStep(statement: RowChangeStatement, target: Target, changing: number[], sql: string, ordinal: number): Step | { refusal: string } {
     const backup = this.backups.get(target.name);
     if (!backup) return { refusal: `statement ${ordinal}: no backup table was prepared for ${target.name}` };
     const { table } = target;
@@ -190,7 +198,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
           ? `\nLIMIT ${keylessLimit + 1}`
           : `\nORDER BY ${statement.orderText ? `${statement.orderText}, ` : ""}${key.map((k) => `${k} ${direction}`).join(", ")}\nLIMIT ${statement.limitText}`;
     const lenient = this.zeroDateChecks && target.temporal;
-    const rows = new InverseRows(target, statement.kind);
+    const rows = new InverseRows(target, statement.kind, changing);
     const statements: PipelinedStatement[] = [
       ...(lenient ? [{ sql: `SET @sluice$sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ${LENIENT_SQL_MODE}` }] : []),
       {
@@ -221,7 +229,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
       sql:
         statement.kind === "delete"
           ? `SELECT ${target.literals("b")} FROM ${backup.name} b WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`
-          : `SELECT ${target.changedLiterals("b", "t")}, ${target.literals("t")} FROM ${backup.name} b JOIN ${target.name} t ON ${key.map((k) => `t.${k} = b.${k}`).join(" AND ")} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`,
+          : `SELECT ${target.updateLiterals("b", "t", changing)} FROM ${backup.name} b JOIN ${target.name} t ON ${key.map((k) => `t.${k} = b.${k}`).join(" AND ")} WHERE b.${STATEMENT_COLUMN} = ${ordinal} LIMIT ${room}`,
       onRow: (row) => rows.add(row),
     });
     const keep = async (answers: PipelinedAnswer[]): Promise<StatementOutcome> => {
@@ -305,14 +313,16 @@ class PriorBackupRecorder implements DataChangeRecorder {
       name: quoted,
       inverses: new RowInverses(table),
       literals: (alias) => written.map((column) => literalSql(column, `${alias ? `${alias}.` : ""}${quoteIdentifier(column.name)}`)!).join(", "),
-      changedLiterals: (before, after) =>
-        written
-          .map((column) => {
-            const [b, a] = [before, after].map((alias) => `${alias}.${quoteIdentifier(column.name)}`);
-            const same = sameValueSql(column, b!, a!);
-            return same === undefined ? literalSql(column, b!)! : `IF(${same}, '', ${literalSql(column, b!)})`;
-          })
-          .join(", "),
+      updateLiterals: (before, after, changing) =>
+        [
+          ...written.map((column) => literalSql(column, `${before}.${quoteIdentifier(column.name)}`)!),
+          ...changing.map((i) => {
+            const [b, a] = [before, after].map((alias) => `${alias}.${quoteIdentifier(written[i]!.name)}`);
+            const same = sameValueSql(written[i]!, b!, a!);
+            return same === undefined ? literalSql(written[i]!, a!)! : `IF(${same}, '', ${literalSql(written[i]!, a!)})`;
+          }),
+        ].join(", "),
+      changing: (assigned) => written.flatMap((column, i) => (column.updatesItself || assigned.has(column.name.toLowerCase()) ? [i] : [])),
       written: written.length,
       temporal: table.columns.some((column) => TEMPORAL.has(column.dataType)),
       refusal: unwritable
@@ -346,7 +356,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
 }
 
 /**
- * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after),
+ * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after where it may differ),
  * joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's rows check out.
  */
 class InverseRows {
@@ -360,6 +370,8 @@ class InverseRows {
   constructor(
     private readonly target: Target,
     private readonly kind: "insert" | "update" | "delete",
+    /** An UPDATE's written columns whose value after is read (target.updateLiterals); the others hold what they held. */
+    private readonly changing: readonly number[] = [],
   ) {
     this.before = new Array<string>(target.written);
     this.after = new Array<string>(target.written);
@@ -376,10 +388,11 @@ class InverseRows {
       for (let i = 0; i < width; i++) before[i] = text(row[i]);
       n = target.inverses.undoDelete(parts, 0, before);
     } else {
-      for (let i = 0; i < width; i++) {
-        after[i] = text(row[width + i]);
-        const was = text(row[i]);
-        before[i] = was === "" ? after[i]! : was;
+      for (let i = 0; i < width; i++) after[i] = before[i] = text(row[i]);
+      const { changing } = this;
+      for (let j = 0; j < changing.length; j++) {
+        const now = text(row[width + j]);
+        if (now !== "") after[changing[j]!] = now;
       }
       n = target.inverses.undoUpdate(parts, 0, before, after);
     }
@@ -416,7 +429,7 @@ function describe(table: NamedTable): string {
 }
 
 /** Why an UPDATE or DELETE cannot be backed up, or undefined when it can. */
-function rowChangeRefusal(statement: RowChangeStatement, target: Target, ordinal: number): string | undefined {
+function rowChangeRefusal(statement: RowChangeStatement, target: Target, assigned: ReadonlySet<string>, ordinal: number): string | undefined {
   const { table, facts, name } = target;
   const event = statement.kind === "update" ? "UPDATE" : "DELETE";
   if (target.refusal) return `statement ${ordinal} cannot be backed up: ${target.refusal}`;
@@ -426,7 +439,6 @@ function rowChangeRefusal(statement: RowChangeStatement, target: Target, ordinal
   if (table.key.length === 0 && statement.limitText !== undefined && (statement.orderText !== undefined || !/^\d+$/.test(statement.limitText))) {
     return `statement ${ordinal} has an ORDER BY … LIMIT on ${name}, which has no key: which rows it changes cannot be told up front`;
   }
-  const assigned = statement.kind === "update" ? new Set(assignedColumns(statement.setText).map((column) => column.toLowerCase())) : new Set<string>();
   if (table.key.some((column) => assigned.has(column.toLowerCase()))) return `statement ${ordinal} changes the key of ${name}`;
   const moving = nondeterminism(statement);
   if (moving) return `statement ${ordinal} cannot be backed up: ${moving}`;

@@ -113,14 +113,18 @@ export function nondeterminism(statement: RowChangeStatement): string | undefine
   return call ? `its WHERE or ORDER BY calls ${call.replace(/\s*\($/, "")}(), whose value differs from one evaluation to the next` : undefined;
 }
 
-/** The columns an UPDATE's SET assigns, as named (a qualifier dropped, backticks undone). */
-export function assignedColumns(setText: string): string[] {
+/**
+ * The columns an UPDATE's SET assigns, as named (a qualifier dropped, backticks undone); undefined when an assignment
+ * does not read as `[[db.]table.]column = …`, so no column can be said to be left alone.
+ */
+export function assignedColumns(setText: string): string[] | undefined {
   const words = topLevelWords(setText, mysqlDialect);
   const starts = [0, ...words.filter((w) => w.word === ",").map((w) => w.end)];
   const columns: string[] = [];
   for (const start of starts) {
     const target = new RegExp(`^\\s*(?:${NAME}\\s*\\.\\s*){0,2}(${NAME})\\s*=`).exec(setText.slice(start));
-    if (target) columns.push(unquote(target[1]!));
+    if (!target) return undefined;
+    columns.push(unquote(target[1]!));
   }
   return columns;
 }

@@ -6,8 +6,8 @@ export const BINLOG_SETTINGS = `SELECT @@GLOBAL.log_bin AS logBin, @@SESSION.bin
   @@GLOBAL.binlog_format AS globalFormat, @@SESSION.binlog_row_image AS rowImage, @@VERSION AS version`;
 /** SHOW VARIABLES, unlike @@name, does not fail for a variable this server flavour lacks. */
 export const BINLOG_RETENTION = `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('expire_logs_days', 'binlog_expire_logs_seconds', 'aurora_version')`;
-/** MySQL 8's ways of logging a session's rows that Sluice does not read back (absent on MariaDB and older MySQL). */
-export const MYSQL8_ROW_LOGGING = `SHOW SESSION VARIABLES WHERE Variable_name IN ('binlog_row_value_options', 'binlog_transaction_compression')`;
+/** MySQL 8's way of logging a session's rows that Sluice cannot undo (absent on MariaDB and older MySQL). */
+export const MYSQL8_ROW_LOGGING = `SHOW SESSION VARIABLES WHERE Variable_name IN ('binlog_row_value_options')`;
 export const AURORA_CONFIGURATION = "CALL mysql.rds_show_configuration";
 export const OWN_GRANTS = "SHOW GRANTS";
 
@@ -57,9 +57,9 @@ export async function checkBinlogReadiness(session: MySqlSession): Promise<Rollb
 }
 
 /**
- * MySQL 8 settings under which this session's row events are not ones Sluice reads back: partial JSON updates
- * (PARTIAL_UPDATE_ROWS_EVENT holds a diff, not the row after) and compressed transactions (TRANSACTION_PAYLOAD_EVENT,
- * zstd). Both are per session, so other sessions' compressed transactions in the binlog are skipped unread.
+ * MySQL 8 settings under which this session's row events are not ones Sluice can undo: partial JSON updates
+ * (PARTIAL_UPDATE_ROWS_EVENT holds a diff, not the row after). Per session, so another session's are no matter.
+ * Compressed transactions (binlog_transaction_compression, TRANSACTION_PAYLOAD_EVENT) are read (binlog-rows.ts).
  */
 export function unreadRowLogging(
   variables: ReadonlyMap<string, string>,
@@ -70,12 +70,6 @@ export function unreadRowLogging(
     problems.push({
       what: "binlog_row_value_options is PARTIAL_JSON: JSON updates are logged as diffs, which Sluice cannot undo",
       fix: parameter("binlog_row_value_options", ""),
-    });
-  }
-  if (/^(ON|1)$/i.test(variables.get("binlog_transaction_compression") ?? "")) {
-    problems.push({
-      what: "binlog_transaction_compression is ON: transactions are logged compressed (zstd), which Sluice does not read",
-      fix: parameter("binlog_transaction_compression", "OFF"),
     });
   }
   return problems;

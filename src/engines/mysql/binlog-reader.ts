@@ -1,7 +1,7 @@
 // Streams one transaction's row events out of the binlog, between two recorded coordinates.
 import type { ConnectionTarget } from "../engine.ts";
 import { EngineError } from "../errors.ts";
-import { EVENT, isRowsEvent, readQueryHead, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "./binlog-rows.ts";
+import { EVENT, isRowsEvent, payloadEvents, readQueryHead, readRowsEvent, readTableMap, type RowsEvent, type TableMap } from "./binlog-rows.ts";
 import { openBinlogStream, type BinlogEventView } from "./binlog-stream.ts";
 import type { MySqlSession } from "./session.ts";
 
@@ -65,10 +65,8 @@ export async function readTransactionRows(
   identity: TransactionIdentity,
   onRows: (event: RowsEvent, table: TableMap) => void,
 ): Promise<void> {
-  const tables = new Map<number, TableMap>();
+  const transaction = new TransactionRowEvents(identity, onRows);
   let file = from.file;
-  let gtid: string | undefined;
-  let ours = false;
   let idle: NodeJS.Timeout | undefined;
   let failure: unknown;
   const fail = (error: unknown): void => {
@@ -82,33 +80,11 @@ export async function readTransactionRows(
 
   const onEvent = (event: BinlogEventView): void => {
     arm();
-    const { type } = event;
-    if (type === EVENT.ROTATE) {
+    if (event.type === EVENT.ROTATE) {
       file = event.buf.toString("utf8", event.start + 8, event.end);
       return;
     }
-    if (type === EVENT.MARIADB_GTID) {
-      gtid = `${event.buf.readUInt32LE(event.start + 8)}-${event.serverId}-${event.buf.readBigUInt64LE(event.start)}`;
-      ours = identity.gtid !== undefined && gtid === identity.gtid;
-    } else if (type === EVENT.QUERY) {
-      const query = queryText(event);
-      if (query === "BEGIN") ours = identity.gtid !== undefined ? gtid === identity.gtid : event.buf.readUInt32LE(event.start) === identity.threadId;
-      else if (ours && query === "COMMIT") return stream.stop();
-    } else if (type === EVENT.XID) {
-      if (ours) return stream.stop();
-    } else if (ours && type === EVENT.TABLE_MAP) {
-      const table = readTableMap(event);
-      tables.set(table.id, table);
-    } else if (ours && isRowsEvent(type)) {
-      const rows = readRowsEvent(event);
-      onRows(rows, tables.get(rows.tableId)!);
-    } else if (ours && type === EVENT.PARTIAL_UPDATE_ROWS) {
-      throw new EngineError("the change's updates are logged as partial JSON (binlog_row_value_options=PARTIAL_JSON), which Sluice cannot undo", {
-        kind: "invalid",
-      });
-    }
-    // A TRANSACTION_PAYLOAD event (compressed) is another session's: the readiness check keeps this session's
-    // compression off, so ours is never inside one. It is skipped unread.
+    if (transaction.read(event) === "committed") return stream.stop();
     if (file === to.file && event.nextPosition >= to.position) stream.stop();
   };
 
@@ -127,6 +103,52 @@ export async function readTransactionRows(
     clearTimeout(idle);
   }
   if (failure) throw failure;
+}
+
+/**
+ * Follows a run of binlog events and hands the row events of one transaction to onRows. MariaDB names the
+ * transaction by the GTID event before it; MySQL by the thread id of its BEGIN. A MySQL 8 compressed transaction
+ * (TRANSACTION_PAYLOAD) is opened and its events followed the same way, whoever's it is: only its BEGIN tells.
+ */
+export class TransactionRowEvents {
+  private readonly tables = new Map<number, TableMap>();
+  private gtid: string | undefined;
+  private ours = false;
+
+  constructor(
+    private readonly identity: TransactionIdentity,
+    private readonly onRows: (event: RowsEvent, table: TableMap) => void,
+  ) {}
+
+  /** "committed" once our transaction's end is read: nothing after it is ours. */
+  read(event: BinlogEventView): "committed" | undefined {
+    const { type } = event;
+    if (type === EVENT.MARIADB_GTID) {
+      this.gtid = `${event.buf.readUInt32LE(event.start + 8)}-${event.serverId}-${event.buf.readBigUInt64LE(event.start)}`;
+      this.ours = this.identity.gtid !== undefined && this.gtid === this.identity.gtid;
+    } else if (type === EVENT.QUERY) {
+      const query = queryText(event);
+      if (query === "BEGIN") this.ours = this.identity.gtid !== undefined ? this.gtid === this.identity.gtid : readQueryHead(event).threadId === this.identity.threadId;
+      else if (this.ours && query === "COMMIT") return "committed";
+    } else if (type === EVENT.XID) {
+      if (this.ours) return "committed";
+    } else if (type === EVENT.TRANSACTION_PAYLOAD) {
+      for (const inner of payloadEvents(event)) if (this.read(inner) === "committed") return "committed";
+    } else if (this.ours && type === EVENT.TABLE_MAP) {
+      const table = readTableMap(event);
+      this.tables.set(table.id, table);
+    } else if (this.ours && isRowsEvent(type)) {
+      const rows = readRowsEvent(event);
+      const table = this.tables.get(rows.tableId);
+      if (!table) throw new EngineError(`a row event names table id ${rows.tableId}, which no TABLE_MAP event before it described`, { kind: "invalid" });
+      this.onRows(rows, table);
+    } else if (this.ours && type === EVENT.PARTIAL_UPDATE_ROWS) {
+      throw new EngineError("the change's updates are logged as partial JSON (binlog_row_value_options=PARTIAL_JSON), which Sluice cannot undo", {
+        kind: "invalid",
+      });
+    }
+    return undefined;
+  }
 }
 
 /** BEGIN and COMMIT are all we look for, so longer statements are not decoded. */

@@ -1,5 +1,6 @@
 // The binlog's row events read in place: TABLE_MAP's column descriptions, and where a rows event's row images lie.
 import { inflateSync } from "node:zlib";
+import { decompress } from "fzstd";
 import { EngineError } from "../errors.ts";
 import type { BinlogEventView } from "./binlog-stream.ts";
 
@@ -131,6 +132,53 @@ function inflateRows(payload: Buffer): Buffer {
     throw new EngineError(`a compressed row event has an unknown header (0x${header.toString(16)})`, { kind: "invalid" });
   }
   return inflateSync(payload.subarray(1 + sizeBytes));
+}
+
+/** TRANSACTION_PAYLOAD's header fields (type, length, value), ended by HEADER_END; its compression types. */
+const PAYLOAD_FIELD = { HEADER_END: 0, SIZE: 1, COMPRESSION: 2 } as const;
+const PAYLOAD_COMPRESSION = { ZSTD: 0, NONE: 255 } as const;
+const EVENT_HEADER_LENGTH = 19;
+
+/**
+ * The events a MySQL 8 compressed transaction holds (binlog_transaction_compression=ON): its header, then the payload,
+ * zstd-compressed (or not), which is the transaction's events one after another, each with its header and no checksum.
+ */
+export function* payloadEvents(event: BinlogEventView): Generator<BinlogEventView> {
+  const { buf } = event;
+  let at = event.start;
+  let size: number | undefined;
+  let compression: number | undefined;
+  for (;;) {
+    if (at >= event.end) throw new EngineError("a TRANSACTION_PAYLOAD event ends inside its header", { kind: "invalid" });
+    const [field, afterField] = lengthEncoded(buf, at);
+    if (field === PAYLOAD_FIELD.HEADER_END) {
+      at = afterField;
+      break;
+    }
+    const [length, afterLength] = lengthEncoded(buf, afterField);
+    if (field === PAYLOAD_FIELD.SIZE) size = lengthEncoded(buf, afterLength)[0];
+    if (field === PAYLOAD_FIELD.COMPRESSION) compression = lengthEncoded(buf, afterLength)[0];
+    at = afterLength + length;
+  }
+  if (size === undefined || at + size > event.end) throw new EngineError("a TRANSACTION_PAYLOAD event's payload size does not fit the event", { kind: "invalid" });
+  const payload = buf.subarray(at, at + size);
+  let events: Buffer;
+  if (compression === PAYLOAD_COMPRESSION.NONE) events = payload;
+  else if (compression === PAYLOAD_COMPRESSION.ZSTD) events = Buffer.from(decompress(payload));
+  else throw new EngineError(`a TRANSACTION_PAYLOAD event is compressed by an unknown algorithm (${compression})`, { kind: "invalid" });
+  for (let pos = 0; pos < events.length; ) {
+    const length = events.readUInt32LE(pos + 9);
+    if (length < EVENT_HEADER_LENGTH || pos + length > events.length) throw new EngineError("a TRANSACTION_PAYLOAD event holds a cut event", { kind: "invalid" });
+    yield {
+      type: events[pos + 4]!,
+      serverId: events.readUInt32LE(pos + 5),
+      nextPosition: events.readUInt32LE(pos + 13),
+      buf: events,
+      start: pos + EVENT_HEADER_LENGTH,
+      end: pos + length,
+    };
+    pos += length;
+  }
 }
 
 /** MySQL's length-encoded integer: the value and the offset after it. */

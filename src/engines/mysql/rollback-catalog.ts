@@ -3,6 +3,7 @@ import type { MySqlSession } from "./session.ts";
 
 export const ROLLBACK_COLUMNS = `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
     IS_NULLABLE = 'YES' AS nullable, COALESCE(GENERATION_EXPRESSION, '') <> '' AS generated, EXTRA LIKE '%auto_increment%' AS autoIncrement,
+    EXTRA LIKE '%on update%' AS updatesItself,
     CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, DATETIME_PRECISION AS fractionDigits
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`;
 
@@ -19,6 +20,8 @@ export interface RollbackColumn {
   nullable: boolean;
   generated: boolean;
   autoIncrement: boolean;
+  /** ON UPDATE CURRENT_TIMESTAMP: an UPDATE that changes the row sets it without assigning it. */
+  updatesItself: boolean;
   /** The text's character set; undefined for binary strings and non-text types. */
   charset: string | undefined;
   /** The text's collation, as the catalog names it; undefined where charset is. */
@@ -44,6 +47,7 @@ export async function readRollbackTable(session: MySqlSession, schema: string, t
     nullable: Number(row.nullable) === 1,
     generated: Number(row.generated) === 1,
     autoIncrement: Number(row.autoIncrement) === 1,
+    updatesItself: Number(row.updatesItself) === 1,
     charset: row.charset === null || row.charset === "binary" ? undefined : String(row.charset).toLowerCase(),
     collation: row.charset === null || row.charset === "binary" ? undefined : String(row.collation),
     fractionDigits: Number(row.fractionDigits ?? 0),
