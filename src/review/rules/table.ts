@@ -120,6 +120,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign keys, for teams whose policy keeps integrity in the application.",
     advice: "Enforce the relation in the application, or turn this rule off.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node }) => (foreignKeys(node).length > 0 ? [{ message: `Foreign key on ${targetTable(node)}.` }] : []),
   }),
   schemaRule({
@@ -162,6 +163,7 @@ export const tableRules: ReviewRule[] = [
     description: "Renaming a table breaks every query that still uses the old name.",
     advice: "Create the new table or a view first and move the application over before renaming.",
     defaults: { test: "warning", prod: "error" },
+    on: ["rename", "alter"],
     check: ({ node }) => {
       if (node.type === "rename") return [{ message: "RENAME TABLE." }];
       const renamed = alterActions(node).some((action) => action.action === "rename" && action.resource === "table");
@@ -175,6 +177,7 @@ export const tableRules: ReviewRule[] = [
     description: "DROP TABLE loses the table and its data.",
     advice: "Rename the table aside first and drop it later, once nothing uses it; keep a backup.",
     defaults: { test: "warning", prod: "error" },
+    on: ["drop"],
     check: ({ node }) =>
       node.type === "drop" && node.keyword === "table"
         ? [{ message: `DROP TABLE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }]
@@ -187,6 +190,7 @@ export const tableRules: ReviewRule[] = [
     description: "TRUNCATE removes every row and cannot be rolled back from the binlog or a row backup.",
     advice: "Use DELETE with a WHERE clause, or back up the table first.",
     defaults: { test: "warning", prod: "error" },
+    on: ["truncate", "alter"],
     check: ({ node }) => {
       if (node.type === "truncate") return [{ message: `TRUNCATE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }];
       return alterActions(node).some((action) => action.action === "truncate" && action.resource === "partition")
@@ -247,6 +251,7 @@ export const tableRules: ReviewRule[] = [
     description: "ALTER TABLE that MySQL cannot run INSTANT or INPLACE: it copies the table and blocks writes.",
     advice: "Run it with an online schema change tool (gh-ost, pt-online-schema-change) or in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -262,6 +267,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key added to an existing table without NOT VALID: validation locks both tables while it scans.",
     advice: "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -276,6 +282,7 @@ export const tableRules: ReviewRule[] = [
     description: "CHECK constraint added to an existing table without NOT VALID: the whole table is scanned under an exclusive lock.",
     advice: "ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -290,6 +297,7 @@ export const tableRules: ReviewRule[] = [
     description: "Partitioned table: partitioning changes how every query, key and maintenance job works.",
     advice: "Have a DBA confirm the partitioning scheme, or turn this rule off.",
     defaults: { test: "off", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       (isCreateTable(node) && (node.partition_of || tableOptions(node).some(([keyword]) => keyword === "partition by"))) ||
       alterActions(node).some((action) => action.resource === "partition" && action.action === "partition by")
@@ -303,6 +311,7 @@ export const tableRules: ReviewRule[] = [
     description: "ALTER TABLE ... DEFAULT CHARSET changes the default for new columns only; existing columns keep their charset.",
     advice: "To convert the data, use ALTER TABLE ... CONVERT TO CHARACTER SET (and plan for the table copy).",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
       return table && tableOptions(ctx.node).some(([keyword]) => CHARSET_OPTIONS.has(keyword))
@@ -327,6 +336,7 @@ export const tableRules: ReviewRule[] = [
     description: "Table comment longer than `maxCommentLength`.",
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "comment"],
     check: ({ node, options }) =>
       [...tableOptions(node).filter(([keyword]) => keyword === "comment").map(([, value]) => value), ...commentOn(node, "table")]
         .filter((value) => value.length > options.maxCommentLength)
@@ -339,6 +349,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key with ON DELETE CASCADE: one DELETE silently removes rows in other tables.",
     advice: "Delete child rows explicitly, or use ON DELETE RESTRICT.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       foreignKeys(node)
         .filter((key) =>
@@ -355,6 +366,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
     advice: "Leave AUTO_INCREMENT= out, or set it to the configured start.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node, options }) =>
       tableOptions(node)
         .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
@@ -367,6 +379,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE that sets the table's character set: tables should inherit the database's.",
     advice: "Leave CHARSET out and set it once on the database.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) || alterActions(node).some((action) => action.resource === "convert")
         ? [{ message: `Table ${targetTable(node)} sets its character set.` }]
