@@ -3,7 +3,7 @@ import { alterActions, asArray, canonicalType, columnName, commentOn, dataType, 
 import type { AstNode } from "../parse.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import type { WalkColumn } from "../walk-through.ts";
+import { collationName, type WalkColumn } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
 import { finalState } from "./end-state.ts";
 
@@ -31,6 +31,26 @@ function declaredLengthRule(spec: { id: string; description: string; advice: str
         .filter(({ node: column }) => spec.types.has(dataType(column.definition)) && Number(column.definition?.length) > max)
         .map(({ name, node: column }) => ({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` }));
     },
+  });
+}
+
+/** MySQL's character types, which take a character set and a collation. */
+const CHARACTER_TYPES = new Set(["CHAR", "VARCHAR", "TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT"]);
+
+/** MySQL: a character column that CREATE TABLE or ADD COLUMN defines without stating one of its attributes (as Bytebase reads them). */
+function columnAttributeRule(spec: { id: string; attribute: string; advice: string; has: (column: AstNode) => boolean }): ReviewRule {
+  return statementRule({
+    id: spec.id,
+    category: "column",
+    engines: MYSQL,
+    description: `CHAR/VARCHAR/TEXT column that CREATE TABLE or ADD COLUMN defines without its ${spec.attribute}: it takes the table's.`,
+    advice: spec.advice,
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => (isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(dataType(column.definition)) && !spec.has(column))
+        .map(({ name }) => ({ message: `Column ${name} has no ${spec.attribute}.` })),
   });
 }
 
@@ -499,4 +519,17 @@ export const columnRules: ReviewRule[] = [
         .filter((action) => action.action === "change" && action.resource === "column")
         .map((action) => ({ message: `CHANGE COLUMN ${columnName(action.old_column)}.` })),
   }),
+  columnAttributeRule({
+    id: "column.mysql.require-charset",
+    attribute: "character set",
+    advice: "State the column's character set: VARCHAR(50) CHARACTER SET utf8mb4.",
+    has: (column) => Boolean(column.character_set),
+  }),
+  columnAttributeRule({
+    id: "column.mysql.require-collation",
+    attribute: "collation",
+    advice: "State the column's collation: VARCHAR(50) COLLATE utf8mb4_0900_ai_ci.",
+    has: (column) => collationName(column.collate) !== undefined,
+  }),
 ];
+

@@ -11,14 +11,55 @@ import {
   isCreateTable,
   isPrimaryKeyColumn,
   commentOn,
+  tableKey,
   tableName,
   targetTable,
 } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { collationName, type WalkTable } from "../walk-through.ts";
+import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
 import { brokenAt } from "./end-state.ts";
+
+/** Tables a schema change creates, changes, renames, empties or drops, as written. */
+function ddlTables(node: AstNode): string[] {
+  if (node.type === "drop" && node.keyword === "table") return asArray(node.name as AstNode[]).map(tableName);
+  if (node.type === "truncate") return asArray(node.name as AstNode[]).map(tableName);
+  if (node.type === "rename") return asArray(node.table as AstNode[][]).flatMap((pair) => [tableName(pair[0]), String(pair[1]?.table ?? "")]);
+  if (isCreateTable(node) || node.type === "alter" || (node.type === "create" && node.keyword === "index")) return node.keyword === "view" ? [] : [targetTable(node)];
+  return [];
+}
+
+/** A rule that keeps the tables of a list out of one kind of statement. */
+function listedTables(names: readonly string[]): (table: string) => boolean {
+  const listed = new Set(names.map((name) => tableKey(name)));
+  return (table) => table !== "" && listed.has(tableKey(table));
+}
+
+/** The most characters a MySQL text or binary column holds, the way Bytebase counts them (CHAR and BINARY without a length hold one). */
+function textFieldLength(column: WalkColumn): number {
+  switch (column.type) {
+    case "CHAR":
+    case "VARCHAR":
+    case "BINARY":
+    case "VARBINARY":
+      return column.length ?? 1;
+    case "TINYTEXT":
+    case "TINYBLOB":
+      return 255;
+    case "TEXT":
+    case "BLOB":
+      return 65_535;
+    case "MEDIUMTEXT":
+    case "MEDIUMBLOB":
+      return 16_777_215;
+    case "LONGTEXT":
+    case "LONGBLOB":
+      return 4_294_967_295;
+    default:
+      return 0;
+  }
+}
 
 /** Table options as `[keyword, value]`, lower-cased, from CREATE TABLE options and ALTER TABLE clauses. */
 function tableOptions(node: AstNode): Array<[string, string]> {
@@ -384,5 +425,65 @@ export const tableRules: ReviewRule[] = [
       tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) || alterActions(node).some((action) => action.resource === "convert")
         ? [{ message: `Table ${targetTable(node)} sets its character set.` }]
         : [],
+  }),
+  statementRule({
+    id: "table.disallow-ddl",
+    category: "table",
+    engines: BOTH,
+    description: "A schema change (CREATE, ALTER, RENAME, TRUNCATE, DROP TABLE or CREATE INDEX) on a table listed in `ddlDisallowedTables`.",
+    advice: "Leave the table out of the change, or take it off `ddlDisallowedTables` after agreeing on it.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter", "drop", "rename", "truncate"],
+    check: ({ node, options }) =>
+      [...new Set(ddlTables(node).filter(listedTables(options.ddlDisallowedTables)))].map((table) => ({ message: `Schema change on ${table}, which is in ddlDisallowedTables.` })),
+  }),
+  statementRule({
+    id: "table.disallow-dml",
+    category: "table",
+    engines: BOTH,
+    description: "INSERT, REPLACE, UPDATE or DELETE on a table listed in `dmlDisallowedTables`.",
+    advice: "Leave the table out of the change, or take it off `dmlDisallowedTables` after agreeing on it.",
+    defaults: { test: "off", prod: "off" },
+    on: ["insert", "replace", "update", "delete"],
+    check: ({ node, options }) =>
+      [...new Set(dmlTargets(node).filter(listedTables(options.dmlDisallowedTables)))].map((table) => ({ message: `Data change on ${table}, which is in dmlDisallowedTables.` })),
+  }),
+  statementRule({
+    id: "table.mysql.text-fields-total-length",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE/ALTER TABLE that leaves the table's CHAR/VARCHAR/BINARY/TEXT/BLOB columns holding more than `maxTextFieldsTotalLength` characters together (TEXT counts 65,535).",
+    advice: "Move large text to its own table, or use shorter columns.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
+    check: (ctx) => {
+      if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return [];
+      const table = ctx.schema.after(targetTable(ctx.node));
+      if (!table) return [];
+      const total = table.columns.reduce((sum, column) => sum + textFieldLength(column), 0);
+      return total > ctx.options.maxTextFieldsTotalLength ? [{ message: `Table ${table.name}'s text columns hold ${total} characters together (max ${ctx.options.maxTextFieldsTotalLength}).` }] : [];
+    },
+  }),
+  statementRule({
+    id: "table.mysql.require-charset",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE TABLE without a table character set (DEFAULT CHARSET=...): the table takes whatever the database's default is.",
+    advice: "State the character set: CREATE TABLE ... DEFAULT CHARSET=utf8mb4.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create"],
+    check: ({ node }) =>
+      isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no character set.` }] : [],
+  }),
+  statementRule({
+    id: "table.mysql.require-collation",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE TABLE without a table collation (COLLATE=...): the table takes the charset's default collation.",
+    advice: "State the collation: CREATE TABLE ... COLLATE=utf8mb4_0900_ai_ci.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create"],
+    check: ({ node }) =>
+      isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => COLLATE_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no collation.` }] : [],
   }),
 ];
