@@ -194,6 +194,8 @@ export class WalkThrough {
   /** Tables the live database was asked about, found or not. */
   private readonly seeded = new Set<string>();
   private readonly steps = new Map<string, TableStep[]>();
+  /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
+  private readonly indexOwners = new Map<string, Set<string>>();
 
   constructor(
     private readonly engine: EngineName,
@@ -207,11 +209,27 @@ export class WalkThrough {
 
   /** The index of that name, on whichever table holds it. */
   findIndex(name: string): { table: string; index: WalkIndex } | undefined {
-    for (const table of this.tables.values()) {
-      const index = table.indexes.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+    const lower = name.toLowerCase();
+    for (const table of this.tablesWithIndex(lower)) {
+      const index = table.indexes.find((candidate) => candidate.name.toLowerCase() === lower);
       if (index) return { table: table.name, index };
     }
     return undefined;
+  }
+
+  /** Tables that have, or once had, an index of that (lower-cased) name: where a name is looked for without a table. */
+  private tablesWithIndex(name: string): WalkTable[] {
+    return [...(this.indexOwners.get(name) ?? [])].flatMap((key) => this.tables.get(key) ?? []);
+  }
+
+  /** Notes the names of a table's indexes, so an index can be found by name without reading every table. */
+  private noteIndexes(key: string): void {
+    for (const index of this.tables.get(key)?.indexes ?? []) {
+      const name = index.name.toLowerCase();
+      let owners = this.indexOwners.get(name);
+      if (!owners) this.indexOwners.set(name, (owners = new Set()));
+      owners.add(key);
+    }
   }
 
   /** Every table the change created or changed, with its state after each statement that touched it. */
@@ -230,6 +248,7 @@ export class WalkThrough {
       if (columns.length === 0) continue;
       const table: WalkTable = { name: key, columns: columns.map(liveColumn), indexes: await this.catalog.indexesOf(name), partitioned: false, complete: true };
       this.tables.set(key, table);
+      this.noteIndexes(key);
       // The live state comes first in the table's history, so end-of-change rules can tell what the change broke.
       this.steps.set(key, [{ ordinal: -1, state: table }]);
     }
@@ -238,6 +257,7 @@ export class WalkThrough {
   private apply(node: AstNode, ordinal: number): string[] {
     const touched = this.change(node, ordinal);
     for (const key of touched) {
+      this.noteIndexes(key);
       const state = this.tables.get(key);
       const steps = this.steps.get(key) ?? [];
       steps.push({ ordinal, state });
@@ -457,7 +477,9 @@ export class WalkThrough {
 
   private dropIndex(node: AstNode): string[] {
     const names = asArray(node.name as AstNode[]).map((name) => columnName(name) || String(name?.table ?? name)).map((name) => name.toLowerCase());
-    const onTable = node.table ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))] : [...this.tables.keys()];
+    const onTable = node.table
+      ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))]
+      : [...new Set(names.flatMap((name) => [...(this.indexOwners.get(name) ?? [])]))];
     const touched: string[] = [];
     const dropped = (index: WalkIndex) => names.includes(index.name.toLowerCase());
     for (const key of onTable) {
@@ -465,14 +487,12 @@ export class WalkThrough {
       const table = this.writable(key)!;
       table.indexes = table.indexes.filter((index) => !dropped(index));
       touched.push(key);
-      // Without ON (PostgreSQL), the name is unique in its schema: the first table that has it is the one.
-      if (!node.table && names.length === 1) break;
     }
     return touched;
   }
 
   private renameIndex(table: WalkTable | undefined, from: string, to: string): string[] {
-    for (const candidate of table ? [table] : this.tables.values()) {
+    for (const candidate of table ? [table] : this.tablesWithIndex(from.toLowerCase())) {
       const at = candidate.indexes.findIndex((existing) => existing.name.toLowerCase() === from.toLowerCase());
       if (at < 0) continue;
       const key = tableKey(candidate.name);

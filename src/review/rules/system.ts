@@ -29,6 +29,15 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
 
 
+const lowerCasedLists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** A configured list of names as a lower-cased set, made once per list rather than once per statement. */
+function lowerCased(names: readonly string[]): ReadonlySet<string> {
+  let set = lowerCasedLists.get(names);
+  if (!set) lowerCasedLists.set(names, (set = new Set(names.map((name) => name.toLowerCase()))));
+  return set;
+}
+
 export const systemRules: ReviewRule[] = [
   statementRule({
     id: "system.dangerous-setting",
@@ -122,7 +131,8 @@ export const systemRules: ReviewRule[] = [
     advice: "Leave the function out of the change, or remove it from `disallowedFunctions`.",
     defaults: { test: "off", prod: "warning" },
     check: ({ facts, options }) => {
-      const disallowed = new Set(options.disallowedFunctions.map((name) => name.toLowerCase()));
+      if (options.disallowedFunctions.length === 0) return [];
+      const disallowed = lowerCased(options.disallowedFunctions);
       return [...new Set(facts().functionNames.filter((name) => disallowed.has(name)))].map((name) => ({ message: `${name.toUpperCase()}() is not allowed.` }));
     },
   }),
