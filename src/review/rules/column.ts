@@ -201,6 +201,7 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "off", prod: "warning" },
     on: ["create", "alter"],
     check: (ctx) => {
+      if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
         .filter((column) => isNotNull(column.node) && needsDefault(column))
@@ -216,6 +217,7 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "off", prod: "off" },
     on: ["create", "alter"],
     check: (ctx) => {
+      if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
         .filter(needsDefault)

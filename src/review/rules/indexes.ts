@@ -7,7 +7,16 @@ import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
 
 /** Every index a statement creates, with its key parts as text. */
+const createdIndexesOf = new WeakMap<AstNode, Array<{ name: string; parts: string[] }>>();
+
+/** Indexes a statement creates with their key parts, read once per statement for the rules that count them. */
 function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
+  let indexes = createdIndexesOf.get(node);
+  if (!indexes) createdIndexesOf.set(node, (indexes = readCreatedIndexes(node)));
+  return indexes;
+}
+
+function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
   const parts = (definition: unknown): string[] =>
     asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
   if (isCreateIndex(node)) return [{ name: String(node.index ?? ""), parts: parts(node.index_columns) }];

@@ -87,6 +87,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 
 /** Bytebase-style templates in a naming pattern: `{{table}}`, `{{column_list}}`, `{{referencing_table}}`... */
 function expand(pattern: string, index: NamedIndex): string {
+  if (!pattern.includes("{{")) return pattern;
   const values: Record<string, string | undefined> = {
     table: index.table,
     column_list: index.columns.join("_"),
@@ -160,7 +161,8 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)
         .map((index) => ({ index, pattern: expand(ctx.options[spec.option], index) }))
-        .filter(({ index, pattern }) => !compiled(pattern).test(index.name))
+        // A pattern with its templates filled in is one index's own: compiled for it, not kept (the cache would grow without end).
+        .filter(({ index, pattern }) => !(pattern === ctx.options[spec.option] ? compiled(pattern) : new RegExp(pattern)).test(index.name))
         .map(({ index, pattern }) => ({ message: `${spec.what} name ${index.name} does not match ${pattern}.` })),
   });
 }
