@@ -149,6 +149,8 @@ export interface ExpressionFacts {
 }
 
 const SKIPPED_KEYS = new Set(["loc", "_next"]);
+/** Literals have nothing below them: the walks skip their fields (a large INSERT is mostly literals). */
+const LITERAL_TYPES = new Set(["number", "single_quote_string", "double_quote_string", "string", "natural_string", "hex_string", "bit_string", "bool", "null", "param"]);
 
 export function expressionFacts(root: AstNode): ExpressionFacts {
   const facts: ExpressionFacts = {
@@ -167,6 +169,7 @@ export function expressionFacts(root: AstNode): ExpressionFacts {
       continue;
     }
     const node = value as AstNode;
+    if (LITERAL_TYPES.has(node.type)) continue;
     switch (node.type) {
       case "binary_expr": {
         const operator = String(node.operator).toUpperCase();

@@ -53,6 +53,12 @@ export const reviewOptionsSchema = z.object({
   indexTypes: z.array(z.string()).default(["BTREE", "HASH"]),
   /** Functions no statement may call (`system.function.disallowed-list`), matched case-insensitively. */
   disallowedFunctions: z.array(z.string()).default(["SLEEP", "BENCHMARK", "GET_LOCK", "RELEASE_LOCK", "LOAD_FILE", "PG_SLEEP"]),
+  /** Tables no schema change may touch (`table.disallow-ddl`), matched case-insensitively without schema. */
+  ddlDisallowedTables: z.array(z.string()).default([]),
+  /** Tables no data change may write (`table.disallow-dml`), matched case-insensitively without schema. */
+  dmlDisallowedTables: z.array(z.string()).default([]),
+  /** Most characters a table's CHAR/VARCHAR/BINARY/TEXT/BLOB columns may hold together (`table.mysql.text-fields-total-length`). */
+  maxTextFieldsTotalLength: z.number().int().positive().default(1000),
 });
 
 export const reviewConfigSchema = z.object({

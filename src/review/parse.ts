@@ -3,6 +3,7 @@
 import mysqlGrammar from "node-sql-parser/build/mysql.js";
 import postgresGrammar from "node-sql-parser/build/postgresql.js";
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
+import { columnName } from "./ast.ts";
 import { parsePostgres, parsePostgresBare, PostgresSyntaxError } from "./postgres-ast.ts";
 
 /** node-sql-parser's AST is loosely typed and varies by dialect; rules read it through ast.ts helpers. */
@@ -121,16 +122,40 @@ function splitColumnList(sql: string): string {
   return splitColumnList(`${sql.slice(0, head.index)}${columns}${sql.slice(close + 1)}`);
 }
 
+const ALTER_COLUMN_CLAUSE = /(?:^|,)\s*(?:ALTER\s+TABLE\s+\S+\s+)?(?:(?:ADD|MODIFY)\s+(?:COLUMN\s+)?|CHANGE\s+(?:COLUMN\s+)?`?[^`\s]+`?\s+)`?([^`\s,(]+)`?/i;
+
+/**
+ * The column whose definition holds the offset: in CREATE TABLE the first name after the comma or parenthesis that opens
+ * it, in ALTER TABLE the name its ADD/MODIFY/CHANGE clause defines.
+ */
+function definitionColumn(text: string, depth: Int16Array, offset: number): string | undefined {
+  const level = depth[offset];
+  if (level === undefined || level < 0) return undefined;
+  let start = offset;
+  while (start > 0 && !((text[start] === "," || (text[start] === "(" && level > 0)) && depth[start] === level)) start--;
+  const clause = text.slice(start, offset);
+  const name = level > 0 ? /^[,(]\s*`?([^`\s,(]+)`?/.exec(clause)?.[1] : ALTER_COLUMN_CLAUSE.exec(clause)?.[1];
+  return name?.toLowerCase();
+}
+
 function mysqlTableRecovery(text: string): Recovery | undefined {
   const columnCharsets: string[] = [];
+  /** Removed column charsets by column, put back on the parsed column definitions. */
+  const charsetOf = new Map<string, string>();
+  const depth = codeDepths(text);
+  const removed = (charset: string, offset: number) => {
+    columnCharsets.push(charset);
+    const column = definitionColumn(text, depth, offset);
+    if (column) charsetOf.set(column, charset);
+  };
   let sql = text.replace(COLUMN_CHARSET, (match: string, charset: string, offset: number) => {
     // Table options (`DEFAULT CHARSET=x`, `CHARSET=x`) parse fine; only the clauses without `=` are column-level.
     if (/DEFAULT\s*$/i.test(text.slice(Math.max(0, offset - 12), offset))) return match;
-    columnCharsets.push(charset.toLowerCase());
+    removed(charset.toLowerCase(), offset);
     return blank(match);
   });
-  sql = sql.replace(MYSQL_NATIONAL_TYPE, (_match, type: string) => {
-    columnCharsets.push("utf8");
+  sql = sql.replace(MYSQL_NATIONAL_TYPE, (_match, type: string, offset: number) => {
+    removed("utf8", offset);
     return ` ${type}`;
   });
   sql = sql.replace(CURRENT_TIME_DEFAULT, "$1 NOW()").replace(CURRENT_USER_DEFAULT, "DEFAULT CURRENT_USER()");
@@ -152,11 +177,16 @@ function mysqlTableRecovery(text: string): Recovery | undefined {
     }
   }
   if (sql === text) return undefined;
-  const annotate = partitioned
-    ? (nodes: AstNode[]) => {
-        for (const node of nodes) node.table_options = [...(Array.isArray(node.table_options) ? node.table_options : []), { keyword: "partition by", value: "" }];
+  const annotate = (nodes: AstNode[]) => {
+    for (const node of nodes) {
+      if (partitioned) node.table_options = [...(Array.isArray(node.table_options) ? node.table_options : []), { keyword: "partition by", value: "" }];
+      const definitions = [node.create_definitions, node.type === "alter" ? node.expr : undefined].flatMap((list) => (Array.isArray(list) ? (list as AstNode[]) : []));
+      for (const definition of definitions) {
+        const charset = definition.resource === "column" ? charsetOf.get(columnName(definition.column).toLowerCase()) : undefined;
+        if (charset && !definition.character_set) definition.character_set = { type: "CHARACTER SET", value: { type: "default", value: charset }, symbol: null };
       }
-    : undefined;
+    }
+  };
   return { sql, columnCharsets, annotate };
 }
 

@@ -61,11 +61,22 @@ export function longIdentifiers(text: string, limit: number): string[] {
     .filter((name) => Buffer.byteLength(name) > limit);
 }
 
-/** Whether the text has a run of more than `limit` characters that could be one identifier: most statements have none. */
+/**
+ * Whether the text has a run of more than `limit` characters that could be one identifier: most statements have none.
+ * String literals are skipped (a long hash or URL in an INSERT is no identifier).
+ */
 function hasLongRun(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
+    if (code === 39) {
+      const close = text.indexOf("'", i + 1);
+      if (close < 0) return false;
+      i = close;
+      run = 0;
+      continue;
+    }
     const separator = code <= 32 || code === 39 || code === 40 || code === 41 || code === 44 || code === 46 || code === 59;
     run = separator ? 0 : run + 1;
     if (run > limit) return true;

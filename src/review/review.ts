@@ -60,11 +60,24 @@ function activeRules(request: ReviewRequest) {
       });
   return {
     parse: levels.get("statement.parse") ?? "error",
-    statement: active<StatementRule>("statement"),
+    statement: new StatementRuleDispatch(active<StatementRule>("statement")),
     change: active<ChangeRule>("change"),
     schema: active<SchemaRule>("schema"),
     catalog: request.catalog ? active<CatalogRule>("catalog") : [],
   };
+}
+
+/** The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read its kind. */
+class StatementRuleDispatch {
+  private readonly byKind = new Map<string, Array<ActiveRule<StatementRule>>>();
+
+  constructor(private readonly rules: Array<ActiveRule<StatementRule>>) {}
+
+  for(kind: string): Array<ActiveRule<StatementRule>> {
+    let rules = this.byKind.get(kind);
+    if (!rules) this.byKind.set(kind, (rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(kind))));
+    return rules;
+  }
 }
 
 export async function reviewStatements(request: ReviewRequest): Promise<ReviewReport> {
@@ -119,16 +132,16 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       if (created) change.createdTables.add(tableKey(created.replace(/[`"]/g, "")));
     }
     for (const node of result.nodes) {
-      await walk.seed(node);
+      if (catalog) await walk.seed(node);
       const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal));
-      for (const { rule, level } of rules.statement) {
+      for (const { rule, level } of rules.statement.for(String(node.type))) {
         let hits: RuleHit[];
         try {
           hits = rule.check(ctx);
         } catch (error) {
           throw new ReviewRuleError(rule.id, ordinal, error);
         }
-        for (const hit of hits) await record(rule, level, ordinal, hit);
+        for (let i = 0; i < hits.length; i++) await record(rule, level, ordinal, hits[i]!);
       }
       if (catalog) {
         for (const { rule, level } of rules.catalog) {

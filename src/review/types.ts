@@ -99,6 +99,11 @@ interface RuleBase {
 
 export interface StatementRule extends RuleBase {
   scope: "statement";
+  /**
+   * The statement kinds (AST node types: `create`, `alter`, `insert`...) the rule can report on; the review runs it on
+   * those only. Without it the rule runs on every statement.
+   */
+  on?: readonly string[];
   check(ctx: StatementContext): RuleHit[];
 }
 

@@ -183,17 +183,19 @@ function liveColumn(column: CatalogColumn): WalkColumn {
   };
 }
 
-const cloneTable = (table: WalkTable): WalkTable => ({
-  ...table,
-  columns: table.columns.map((column) => ({ ...column })),
-  indexes: table.indexes.map((index) => ({ ...index, columns: [...index.columns] })),
-});
+/**
+ * Tables, columns and indexes are never changed in place: a statement changes a copy of its table (its arrays copied,
+ * its columns and indexes shared until one of them changes), so each earlier state stays as it was without a deep copy.
+ */
+const copyTable = (table: WalkTable): WalkTable => ({ ...table, columns: [...table.columns], indexes: [...table.indexes] });
 
 export class WalkThrough {
   private readonly tables = new Map<string, WalkTable>();
   /** Tables the live database was asked about, found or not. */
   private readonly seeded = new Set<string>();
   private readonly steps = new Map<string, TableStep[]>();
+  /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
+  private readonly indexOwners = new Map<string, Set<string>>();
 
   constructor(
     private readonly engine: EngineName,
@@ -207,11 +209,27 @@ export class WalkThrough {
 
   /** The index of that name, on whichever table holds it. */
   findIndex(name: string): { table: string; index: WalkIndex } | undefined {
-    for (const table of this.tables.values()) {
-      const index = table.indexes.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+    const lower = name.toLowerCase();
+    for (const table of this.tablesWithIndex(lower)) {
+      const index = table.indexes.find((candidate) => candidate.name.toLowerCase() === lower);
       if (index) return { table: table.name, index };
     }
     return undefined;
+  }
+
+  /** Tables that have, or once had, an index of that (lower-cased) name: where a name is looked for without a table. */
+  private tablesWithIndex(name: string): WalkTable[] {
+    return [...(this.indexOwners.get(name) ?? [])].flatMap((key) => this.tables.get(key) ?? []);
+  }
+
+  /** Notes the names of a table's indexes, so an index can be found by name without reading every table. */
+  private noteIndexes(key: string): void {
+    for (const index of this.tables.get(key)?.indexes ?? []) {
+      const name = index.name.toLowerCase();
+      let owners = this.indexOwners.get(name);
+      if (!owners) this.indexOwners.set(name, (owners = new Set()));
+      owners.add(key);
+    }
   }
 
   /** Every table the change created or changed, with its state after each statement that touched it. */
@@ -230,17 +248,19 @@ export class WalkThrough {
       if (columns.length === 0) continue;
       const table: WalkTable = { name: key, columns: columns.map(liveColumn), indexes: await this.catalog.indexesOf(name), partitioned: false, complete: true };
       this.tables.set(key, table);
+      this.noteIndexes(key);
       // The live state comes first in the table's history, so end-of-change rules can tell what the change broke.
-      this.steps.set(key, [{ ordinal: -1, state: cloneTable(table) }]);
+      this.steps.set(key, [{ ordinal: -1, state: table }]);
     }
   }
 
   private apply(node: AstNode, ordinal: number): string[] {
     const touched = this.change(node, ordinal);
     for (const key of touched) {
+      this.noteIndexes(key);
       const state = this.tables.get(key);
       const steps = this.steps.get(key) ?? [];
-      steps.push({ ordinal, state: state && cloneTable(state) });
+      steps.push({ ordinal, state });
       this.steps.set(key, steps);
     }
     return touched;
@@ -251,9 +271,8 @@ export class WalkThrough {
     if (!changesSchema(node)) return new SchemaView(this, undefined, undefined);
     const target = targetTable(node);
     const table = target ? this.table(target) : undefined;
-    const before = table && cloneTable(table);
     this.apply(node, ordinal);
-    return new SchemaView(this, target, before);
+    return new SchemaView(this, target, table);
   }
 
   private change(node: AstNode, ordinal: number): string[] {
@@ -289,12 +308,18 @@ export class WalkThrough {
    */
   private tableOrPlaceholder(name: string): WalkTable {
     const key = tableKey(name);
-    let table = this.tables.get(key);
-    if (!table) {
-      table = { name: key, columns: [], indexes: [], partitioned: false, complete: false };
-      this.tables.set(key, table);
-    }
+    const table = this.writable(key) ?? { name: key, columns: [], indexes: [], partitioned: false, complete: false };
+    this.tables.set(key, table);
     return table;
+  }
+
+  /** The table this statement changes: a copy, so the state before the statement stays as it was. */
+  private writable(key: string): WalkTable | undefined {
+    const table = this.tables.get(key);
+    if (!table) return undefined;
+    const copy = copyTable(table);
+    this.tables.set(key, copy);
+    return copy;
   }
 
   private createTable(node: AstNode, ordinal: number): string[] {
@@ -303,7 +328,7 @@ export class WalkThrough {
     const like = node.like ? this.table(tableName(asArray(node.like.table as AstNode[])[0] ?? node.like)) : undefined;
     if (node.if_not_exists && this.tables.has(key)) return [];
     const table: WalkTable = like
-      ? { ...cloneTable(like), name: key, createdAt: ordinal, comment: undefined }
+      ? { ...copyTable(like), name: key, createdAt: ordinal, comment: undefined }
       : { name: key, columns: [], indexes: [], partitioned: false, createdAt: ordinal, complete: !node.like && !node.query_expr };
     for (const column of createTableColumns(node)) this.addColumn(table, column.node, ordinal);
     for (const constraint of createTableConstraints(node)) {
@@ -405,13 +430,15 @@ export class WalkThrough {
       case "rename": {
         const old = columnName(action.old_column);
         const at = find(old);
-        if (at >= 0) table.columns[at]!.name = name;
+        if (at >= 0) table.columns[at] = { ...table.columns[at]!, name };
         this.renameInIndexes(table, old, name);
         return;
       }
       case "alter": {
-        const column = table.columns[find(name)];
-        if (!column) return;
+        const at = find(name);
+        if (at < 0) return;
+        const column = { ...table.columns[at]! };
+        table.columns[at] = column;
         if (action.definition) {
           const changed = walkColumn({ ...action, nullable: column.nullable ? undefined : { type: "not null" } }, ordinal);
           column.type = changed.type;
@@ -430,7 +457,8 @@ export class WalkThrough {
 
   private renameInIndexes(table: WalkTable, from: string, to: string): void {
     const old = from.toLowerCase();
-    for (const index of table.indexes) index.columns = index.columns.map((part) => (part === old ? to.toLowerCase() : part));
+    if (old === to.toLowerCase()) return;
+    table.indexes = table.indexes.map((index) => (index.columns.includes(old) ? { ...index, columns: index.columns.map((part) => (part === old ? to.toLowerCase() : part)) } : index));
   }
 
   /** ALTER TABLE ... DROP PRIMARY KEY / INDEX / KEY / CONSTRAINT. */
@@ -449,12 +477,14 @@ export class WalkThrough {
 
   private dropIndex(node: AstNode): string[] {
     const names = asArray(node.name as AstNode[]).map((name) => columnName(name) || String(name?.table ?? name)).map((name) => name.toLowerCase());
-    const onTable = node.table ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))] : [...this.tables.keys()];
+    const onTable = node.table
+      ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))]
+      : [...new Set(names.flatMap((name) => [...(this.indexOwners.get(name) ?? [])]))];
     const touched: string[] = [];
     const dropped = (index: WalkIndex) => names.includes(index.name.toLowerCase());
     for (const key of onTable) {
-      const table = this.tables.get(key);
-      if (!table?.indexes.some(dropped)) continue;
+      if (!this.tables.get(key)?.indexes.some(dropped)) continue;
+      const table = this.writable(key)!;
       table.indexes = table.indexes.filter((index) => !dropped(index));
       touched.push(key);
     }
@@ -462,12 +492,13 @@ export class WalkThrough {
   }
 
   private renameIndex(table: WalkTable | undefined, from: string, to: string): string[] {
-    for (const candidate of table ? [table] : this.tables.values()) {
-      const index = candidate.indexes.find((existing) => existing.name.toLowerCase() === from.toLowerCase());
-      if (index) {
-        index.name = to;
-        return [tableKey(candidate.name)];
-      }
+    for (const candidate of table ? [table] : this.tablesWithIndex(from.toLowerCase())) {
+      const at = candidate.indexes.findIndex((existing) => existing.name.toLowerCase() === from.toLowerCase());
+      if (at < 0) continue;
+      const key = tableKey(candidate.name);
+      const changed = table ?? this.writable(key)!;
+      changed.indexes[at] = { ...changed.indexes[at]!, name: to };
+      return [key];
     }
     return [];
   }
@@ -478,8 +509,7 @@ export class WalkThrough {
     if (!table || !to) return [oldKey];
     const newKey = tableKey(to);
     this.tables.delete(oldKey);
-    table.name = newKey;
-    this.tables.set(newKey, table);
+    this.tables.set(newKey, { ...table, name: newKey });
     return [oldKey, newKey];
   }
 
@@ -489,17 +519,18 @@ export class WalkThrough {
     const text = literalText(node.expr?.expr);
     const value = text === undefined || text === "" ? undefined : text;
     if (target?.type === "table") {
-      const table = this.table(tableName(target.name));
+      const table = this.writable(tableKey(tableName(target.name)));
       if (!table) return [];
       table.comment = value;
       return [tableKey(table.name)];
     }
     if (target?.type === "column") {
-      const table = this.table(String(target.name?.table ?? ""));
-      const column = table?.columns.find((candidate) => candidate.name.toLowerCase() === columnName(target.name).toLowerCase());
-      if (!table || !column) return [];
-      column.comment = value;
-      return [tableKey(table.name)];
+      const key = tableKey(String(target.name?.table ?? ""));
+      const at = this.tables.get(key)?.columns.findIndex((candidate) => candidate.name.toLowerCase() === columnName(target.name).toLowerCase()) ?? -1;
+      if (at < 0) return [];
+      const table = this.writable(key)!;
+      table.columns[at] = { ...table.columns[at]!, comment: value };
+      return [key];
     }
     return [];
   }
@@ -537,9 +568,9 @@ export class SchemaView {
   addedIndexes(): { table: WalkTable; indexes: WalkIndex[] } | undefined {
     if (this.added === undefined) {
       const table = this.target ? this.walk.table(this.target) : undefined;
-      const key = (index: WalkIndex) => `${index.kind}:${index.name.toLowerCase()}:${index.columns.join(",")}`;
-      const existing = new Set(this.previous?.indexes.map(key) ?? []);
-      this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(key(index))) } : null;
+      // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
+      const existing = new Set(this.previous?.indexes);
+      this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
     }
     return this.added ?? undefined;
   }

@@ -29,6 +29,7 @@ export const ruleCases: RuleCase[] = [
   { rule: "naming.unique", engines: BOTH, triggers: ["CREATE UNIQUE INDEX idx_t_a ON t (a)"], passes: ["CREATE UNIQUE INDEX uk_t_a ON t (a)"] },
   { rule: "naming.unique", engines: BOTH, triggers: ["ALTER TABLE t ADD CONSTRAINT email_unique UNIQUE (email)"], passes: ["ALTER TABLE t ADD CONSTRAINT uk_email UNIQUE (email)"] },
   { rule: "naming.foreign-key", engines: BOTH, triggers: ["ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (u_id) REFERENCES u (id)"], passes: ["ALTER TABLE t ADD CONSTRAINT fk_t_u FOREIGN KEY (u_id) REFERENCES u (id)"] },
+  { rule: "naming.identifier.length", engines: PG, triggers: [`ALTER TABLE t ADD COLUMN a text DEFAULT 'it''s', ADD COLUMN ${"c".repeat(70)} int`], passes: [`ALTER TABLE t ADD COLUMN a text DEFAULT '${"x".repeat(70)}'`] },
   { rule: "naming.identifier.length", engines: BOTH, triggers: [`CREATE TABLE t (${"c".repeat(70)} INT, id INT PRIMARY KEY)`], passes: [`CREATE TABLE t (${"c".repeat(60)} INT, id INT PRIMARY KEY)`] },
 
   { rule: "statement.parse", engines: BOTH, triggers: ["UPDATE t SET WHERE"], passes: ["UPDATE t SET a = 1 WHERE id = 1"] },
@@ -213,4 +214,17 @@ export const ruleCases: RuleCase[] = [
   { rule: "system.function.disallowed-list", engines: BOTH, triggers: ["SELECT SLEEP(5)"], passes: ["SELECT NOW()"] },
   { rule: "system.comment.max-length", engines: PG, triggers: [`COMMENT ON INDEX idx_a IS '${"x".repeat(300)}'`], passes: ["COMMENT ON INDEX idx_a IS 'lookups by a'"] },
   { rule: "system.pg.encoding", engines: PG, triggers: ["CREATE DATABASE app ENCODING 'LATIN1'"], passes: ["CREATE DATABASE app ENCODING 'UTF8'"] },
+
+  { rule: "table.disallow-ddl", engines: BOTH, options: { ddlDisallowedTables: ["ledger"] }, triggers: ["ALTER TABLE ledger ADD COLUMN c INT"], passes: ["ALTER TABLE orders ADD COLUMN c INT", "INSERT INTO ledger (a) VALUES (1)"] },
+  { rule: "table.disallow-ddl", engines: BOTH, options: { ddlDisallowedTables: ["ledger"] }, triggers: ["DROP TABLE orders, ledger"], passes: ["DROP TABLE orders"] },
+  { rule: "table.disallow-ddl", engines: BOTH, options: { ddlDisallowedTables: ["ledger"] }, triggers: ["CREATE INDEX idx_a ON ledger (a)"], passes: ["CREATE INDEX idx_a ON orders (a)"] },
+  { rule: "table.disallow-dml", engines: BOTH, options: { dmlDisallowedTables: ["ledger"] }, triggers: ["UPDATE ledger SET a = 1 WHERE id = 1"], passes: ["UPDATE orders SET a = 1 WHERE id = 1", "ALTER TABLE ledger ADD COLUMN c INT"] },
+  { rule: "table.disallow-dml", engines: BOTH, options: { dmlDisallowedTables: ["ledger"] }, triggers: ["INSERT INTO ledger (a) VALUES (1)"], passes: ["SELECT a FROM ledger WHERE id = 1"] },
+  { rule: "table.mysql.text-fields-total-length", engines: MYSQL, options: { maxTextFieldsTotalLength: 300 }, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(200), b VARCHAR(200))"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100), b VARCHAR(200))"] },
+  { rule: "table.mysql.text-fields-total-length", engines: MYSQL, options: { maxTextFieldsTotalLength: 300 }, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100))", "ALTER TABLE t ADD COLUMN b TEXT"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(100))", "ALTER TABLE t ADD COLUMN b INT"] },
+  { rule: "table.mysql.require-charset", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY)"], passes: ["CREATE TABLE t (id INT PRIMARY KEY) DEFAULT CHARSET = utf8mb4"] },
+  { rule: "table.mysql.require-collation", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY) DEFAULT CHARSET = utf8mb4"], passes: ["CREATE TABLE t (id INT PRIMARY KEY) COLLATE = utf8mb4_bin"] },
+  { rule: "column.mysql.require-charset", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf8mb4, b TEXT)"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf8mb4, b TEXT CHARSET utf8mb4, c INT)"] },
+  { rule: "column.mysql.require-charset", engines: MYSQL, triggers: ["ALTER TABLE t ADD COLUMN a VARCHAR(10)"], passes: ["ALTER TABLE t ADD COLUMN a VARCHAR(10) CHARACTER SET utf8mb4", "ALTER TABLE t MODIFY a VARCHAR(20)"] },
+  { rule: "column.mysql.require-collation", engines: MYSQL, triggers: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))"], passes: ["CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) COLLATE utf8mb4_bin, b INT)"] },
 ];

@@ -72,3 +72,12 @@ describe("walk-through catalog on mysql only", () => {
     assert.deepEqual(await flaggedAt("mysql", "column.type-change", [created, "ALTER TABLE t MODIFY a BIGINT"]), [2]);
   });
 });
+
+test("PostgreSQL: an index named alone (DROP INDEX, ALTER INDEX ... RENAME) is found on its table among others", async () => {
+  const tables = ["CREATE TABLE a (id int PRIMARY KEY, x int)", "CREATE TABLE b (id int PRIMARY KEY, x int)", "CREATE INDEX idx_a_x ON a (x)", "CREATE UNIQUE INDEX uk_b_x ON b (x)"];
+  const options = { maxIndexesPerTable: 2 };
+  assert.deepEqual(await flaggedAt("postgres", "index.max-count", [...tables, "DROP INDEX uk_b_x", "CREATE INDEX idx_b_x ON b (x)"], options), []);
+  assert.deepEqual(await flaggedAt("postgres", "index.max-count", [...tables, "DROP INDEX idx_a_x", "CREATE INDEX idx_b_x ON b (x)"], options), [6]);
+  assert.deepEqual(await flaggedAt("postgres", "naming.unique", [...tables, "ALTER INDEX uk_b_x RENAME TO b_x_key"]), [5]);
+  assert.deepEqual(await flaggedAt("postgres", "naming.index", [...tables, "ALTER INDEX uk_b_x RENAME TO b_x_key"]), []);
+});

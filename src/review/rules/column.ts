@@ -3,7 +3,7 @@ import { alterActions, asArray, canonicalType, columnName, commentOn, dataType, 
 import type { AstNode } from "../parse.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import type { WalkColumn } from "../walk-through.ts";
+import { collationName, type WalkColumn } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
 import { finalState } from "./end-state.ts";
 
@@ -24,12 +24,33 @@ function declaredLengthRule(spec: { id: string; description: string; advice: str
     description: spec.description,
     advice: spec.advice,
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node, options }) => {
       const max = spec.limit(options);
       return definedColumns(node)
         .filter(({ node: column }) => spec.types.has(dataType(column.definition)) && Number(column.definition?.length) > max)
         .map(({ name, node: column }) => ({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` }));
     },
+  });
+}
+
+/** MySQL's character types, which take a character set and a collation. */
+const CHARACTER_TYPES = new Set(["CHAR", "VARCHAR", "TINYTEXT", "TEXT", "MEDIUMTEXT", "LONGTEXT"]);
+
+/** MySQL: a character column that CREATE TABLE or ADD COLUMN defines without stating one of its attributes (as Bytebase reads them). */
+function columnAttributeRule(spec: { id: string; attribute: string; advice: string; has: (column: AstNode) => boolean }): ReviewRule {
+  return statementRule({
+    id: spec.id,
+    category: "column",
+    engines: MYSQL,
+    description: `CHAR/VARCHAR/TEXT column that CREATE TABLE or ADD COLUMN defines without its ${spec.attribute}: it takes the table's.`,
+    advice: spec.advice,
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
+    check: ({ node }) =>
+      definedColumns(node)
+        .filter(({ node: column }) => (isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(dataType(column.definition)) && !spec.has(column))
+        .map(({ name }) => ({ message: `Column ${name} has no ${spec.attribute}.` })),
   });
 }
 
@@ -108,6 +129,7 @@ export const columnRules: ReviewRule[] = [
     description: "DROP COLUMN loses the column's data.",
     advice: "Stop using the column in the application first, back it up, then drop it in its own change.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     check: ({ node }) =>
       alterActions(node)
         .filter((action) => action.action === "drop" && action.resource === "column")
@@ -120,6 +142,7 @@ export const columnRules: ReviewRule[] = [
     description: "Renaming a column (RENAME COLUMN, or CHANGE with a new name) breaks queries that use the old name.",
     advice: "Add the new column, backfill, move the application, then drop the old one.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     check: ({ node }) =>
       alterActions(node)
         .filter(
@@ -136,6 +159,7 @@ export const columnRules: ReviewRule[] = [
     description: "ADD COLUMN ... NOT NULL without DEFAULT on an existing table fails (PostgreSQL) or fills in implicit zero values (MySQL).",
     advice: "Give the column a DEFAULT, or add it nullable, backfill, then set NOT NULL.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     check: (ctx) => {
       const table = existingAlter(ctx);
       if (!table) return [];
@@ -151,6 +175,7 @@ export const columnRules: ReviewRule[] = [
     description: "MODIFY/CHANGE/ALTER COLUMN TYPE that changes a column's type: it rewrites the table and can truncate or reject data.",
     advice: "Check the old and new types; prefer adding a new column, backfilling and switching over.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       if (ctx.node.type !== "alter" || ctx.node.keyword === "view") return [];
@@ -174,7 +199,9 @@ export const columnRules: ReviewRule[] = [
     description: "NOT NULL column without a DEFAULT (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
     advice: "Give the column a DEFAULT so inserts that omit it keep working.",
     defaults: { test: "off", prod: "warning" },
+    on: ["create", "alter"],
     check: (ctx) => {
+      if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
         .filter((column) => isNotNull(column.node) && needsDefault(column))
@@ -188,7 +215,9 @@ export const columnRules: ReviewRule[] = [
     description: "Column without a DEFAULT, nullable or not (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
     advice: "Give every column a DEFAULT, for teams whose policy is that inserts may omit any column.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: (ctx) => {
+      if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
       return definedColumns(ctx.node)
         .filter(needsDefault)
@@ -217,6 +246,7 @@ export const columnRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column that is not an unsigned integer wastes half its range or is not an integer at all.",
     advice: "Use INT UNSIGNED or BIGINT UNSIGNED.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsignedOrZerofill(column)))
@@ -229,6 +259,7 @@ export const columnRules: ReviewRule[] = [
     description: "ON UPDATE CURRENT_TIMESTAMP on a non-TIMESTAMP/DATETIME column, on more than one column of a table, or more than two columns defaulting to the current time.",
     advice: "Keep one `updated_at` TIMESTAMP/DATETIME column with ON UPDATE CURRENT_TIMESTAMP, and one `created_at` with DEFAULT CURRENT_TIMESTAMP.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: (ctx) => {
       const defined = statementColumns(ctx);
       const hits: RuleHit[] = defined
@@ -250,6 +281,7 @@ export const columnRules: ReviewRule[] = [
     description: "SET NOT NULL on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.",
     advice: "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ skips the scan).",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlter(ctx);
@@ -266,6 +298,7 @@ export const columnRules: ReviewRule[] = [
     description: "ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), serial...) rewrites the whole table (and fills it row by row).",
     advice: "Add the column without a default (or with a constant one), then backfill in batches.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = targetTable(ctx.node);
@@ -284,6 +317,7 @@ export const columnRules: ReviewRule[] = [
     description: "timestamp without time zone stores wall-clock times that are ambiguous across zones.",
     advice: "Use timestamptz.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "TIMESTAMP" && !asArray(column.definition?.suffix).map(String).includes("WITH"))
@@ -296,6 +330,7 @@ export const columnRules: ReviewRule[] = [
     description: "varchar(n) in PostgreSQL is text with a length check that is costly to change later.",
     advice: "Use text, with a CHECK constraint on length if it matters.",
     defaults: { test: "off", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => ["VARCHAR", "CHARACTER VARYING"].includes(dataType(column.definition)) && column.definition?.length !== undefined)
@@ -308,6 +343,7 @@ export const columnRules: ReviewRule[] = [
     description: "serial/bigserial columns: identity columns are the SQL-standard replacement with clearer ownership.",
     advice: "Use bigint GENERATED ALWAYS AS IDENTITY.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => SERIAL_TYPES.has(dataType(column.definition)))
@@ -320,6 +356,7 @@ export const columnRules: ReviewRule[] = [
     description: "json columns keep text as written and cannot be indexed like jsonb.",
     advice: "Use jsonb.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "JSON")
@@ -332,6 +369,7 @@ export const columnRules: ReviewRule[] = [
     description: "Column of a type listed in `disallowedColumnTypes` (empty by default).",
     advice: "Use another type, or remove it from `disallowedColumnTypes`.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter"],
     check: ({ node, options }) => {
       if (options.disallowedColumnTypes.length === 0) return [];
       const disallowed = new Set(options.disallowedColumnTypes.map((type) => type.toUpperCase()));
@@ -363,6 +401,7 @@ export const columnRules: ReviewRule[] = [
     description: "ENUM or SET with more values than `maxEnumValues`.",
     advice: "Use a lookup table with a foreign key instead.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node, options }) =>
       definedColumns(node)
         .filter(({ node: column }) => ["ENUM", "SET"].includes(dataType(column.definition)) && asArray(column.definition?.expr?.value).length > options.maxEnumValues)
@@ -375,6 +414,7 @@ export const columnRules: ReviewRule[] = [
     description: "Column comment longer than `maxCommentLength`.",
     advice: "Shorten the comment.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "comment"],
     check: ({ node, options }) =>
       [...definedColumns(node).map(({ node: column }) => String(column.comment?.value?.value ?? "")), ...commentOn(node, "column")]
         .filter((comment) => comment.length > options.maxCommentLength)
@@ -387,6 +427,7 @@ export const columnRules: ReviewRule[] = [
     description: "MODIFY/CHANGE ... FIRST/AFTER moves the column, which copies the table.",
     advice: "Leave column order alone; select columns by name.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = targetTable(ctx.node);
@@ -414,6 +455,7 @@ export const columnRules: ReviewRule[] = [
     description: "Nullable column, for teams whose policy is NOT NULL everywhere.",
     advice: "Declare the column NOT NULL (with a DEFAULT if needed).",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: (ctx) => {
       const keyColumns = primaryKeyColumns(ctx);
       return [
@@ -429,6 +471,7 @@ export const columnRules: ReviewRule[] = [
     description: "char(n) pads values with spaces and is no faster than text in PostgreSQL.",
     advice: "Use text (or varchar).",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)))
@@ -441,6 +484,7 @@ export const columnRules: ReviewRule[] = [
     description: "money depends on the lc_monetary setting and rounds fractions of a cent.",
     advice: "Use numeric (e.g. numeric(12,2)) and store the currency separately.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "MONEY")
@@ -453,6 +497,7 @@ export const columnRules: ReviewRule[] = [
     description: "DROP COLUMN of a column that is part of an index: the index changes or disappears with it.",
     advice: "Drop or rework the index explicitly first, so the change says what happens to it.",
     defaults: { test: "off", prod: "warning" },
+    on: ["alter"],
     check: (ctx) => {
       const table = ctx.schema.before(targetTable(ctx.node));
       if (!table) return [];
@@ -470,9 +515,23 @@ export const columnRules: ReviewRule[] = [
     description: "ALTER TABLE ... CHANGE COLUMN: it renames and redefines in one clause, easy to get wrong.",
     advice: "Use MODIFY COLUMN to redefine and RENAME COLUMN to rename.",
     defaults: { test: "off", prod: "off" },
+    on: ["alter"],
     check: ({ node }) =>
       alterActions(node)
         .filter((action) => action.action === "change" && action.resource === "column")
         .map((action) => ({ message: `CHANGE COLUMN ${columnName(action.old_column)}.` })),
   }),
+  columnAttributeRule({
+    id: "column.mysql.require-charset",
+    attribute: "character set",
+    advice: "State the column's character set: VARCHAR(50) CHARACTER SET utf8mb4.",
+    has: (column) => Boolean(column.character_set),
+  }),
+  columnAttributeRule({
+    id: "column.mysql.require-collation",
+    attribute: "collation",
+    advice: "State the column's collation: VARCHAR(50) COLLATE utf8mb4_0900_ai_ci.",
+    has: (column) => collationName(column.collate) !== undefined,
+  }),
 ];
+

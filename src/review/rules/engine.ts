@@ -22,6 +22,7 @@ export const engineRules: ReviewRule[] = [
     description: "Tables must use InnoDB (transactions, crash safety, row locks).",
     advice: "Use ENGINE=InnoDB or leave the engine out.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter", "set"],
     check: ({ node }) => {
       const engine = storageEngine(node);
       if (!engine || engine === "INNODB") return [];

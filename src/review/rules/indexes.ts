@@ -1,13 +1,22 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
 import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ReviewRule } from "../types.ts";
+import type { ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
 
 /** Every index a statement creates, with its key parts as text. */
+const createdIndexesOf = new WeakMap<AstNode, Array<{ name: string; parts: string[] }>>();
+
+/** Indexes a statement creates with their key parts, read once per statement for the rules that count them. */
 function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
+  let indexes = createdIndexesOf.get(node);
+  if (!indexes) createdIndexesOf.set(node, (indexes = readCreatedIndexes(node)));
+  return indexes;
+}
+
+function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
   const parts = (definition: unknown): string[] =>
     asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
   if (isCreateIndex(node)) return [{ name: String(node.index ?? ""), parts: parts(node.index_columns) }];
@@ -27,6 +36,7 @@ export const indexRules: ReviewRule[] = [
     description: "CREATE INDEX on an existing table without CONCURRENTLY blocks writes for the whole build.",
     advice: "CREATE INDEX CONCURRENTLY (outside a transaction block).",
     defaults: { test: "warning", prod: "error" },
+    on: ["create"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (!isCreateIndex(node) || node.concurrently) return [];
@@ -41,13 +51,21 @@ export const indexRules: ReviewRule[] = [
     description: "An index with the same key parts as another index of the table.",
     advice: "Keep one of them.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
-      const duplicates = added.indexes.filter((index) =>
-        added.table.indexes.some((other) => other !== index && other.columns.join(",") === index.columns.join(",") && (added.indexes.indexOf(other) < added.indexes.indexOf(index))),
-      );
-      return duplicates.map((index) => ({ message: `Index ${index.name} duplicates another index on (${index.columns.join(", ")}).` }));
+      if (added.indexes.length === 0) return [];
+      // An added index duplicates an index the table had, or one the statement added before it.
+      const newIndexes = new Set(added.indexes);
+      const seen = new Set(added.table.indexes.filter((index) => !newIndexes.has(index)).map((index) => index.columns.join(",")));
+      const hits: RuleHit[] = [];
+      for (const index of added.indexes) {
+        const key = index.columns.join(",");
+        if (seen.has(key)) hits.push({ message: `Index ${index.name} duplicates another index on (${index.columns.join(", ")}).` });
+        seen.add(key);
+      }
+      return hits;
     },
   }),
   statementRule({
@@ -57,6 +75,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index with more key parts than `maxIndexColumns`.",
     advice: "Index the most selective columns only.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node, options }) =>
       createdIndexes(node)
         .filter((index) => index.parts.length > options.maxIndexColumns)
@@ -69,6 +88,7 @@ export const indexRules: ReviewRule[] = [
     description: "Dropping an index can turn fast queries into full scans.",
     advice: "Check that no query depends on the index (e.g. make it invisible/unused first).",
     defaults: { test: "off", prod: "warning" },
+    on: ["drop", "alter"],
     check: ({ node }) => {
       const dropped =
         (node.type === "drop" && node.keyword === "index") ||
@@ -83,6 +103,7 @@ export const indexRules: ReviewRule[] = [
     description: "Primary-key column of a type outside `primaryKeyTypes` (integers and UUID by default).",
     advice: "Use a BIGINT (or INT) surrogate key and put a unique index on the natural key.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       const key = added?.indexes.find((index) => index.kind === "primary");
@@ -101,6 +122,7 @@ export const indexRules: ReviewRule[] = [
     description: "BLOB/TEXT/JSON column in an index: it needs a prefix length and indexes only that prefix.",
     advice: "Index a VARCHAR column, or a generated column holding a hash of the value.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
@@ -118,6 +140,7 @@ export const indexRules: ReviewRule[] = [
     description: "A table with more indexes than `maxIndexesPerTable` (the primary key counts): every write maintains each one.",
     advice: "Drop indexes no query needs; combine overlapping ones.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added || added.indexes.length === 0) return [];
@@ -132,6 +155,7 @@ export const indexRules: ReviewRule[] = [
     description: "The same column appears twice in one index key.",
     advice: "List each column once.",
     defaults: { test: "error", prod: "error" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       createdIndexes(node)
         .filter((index) => new Set(index.parts).size < index.parts.length)
@@ -144,6 +168,7 @@ export const indexRules: ReviewRule[] = [
     description: "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table.",
     advice: "DROP INDEX CONCURRENTLY (in a change of its own).",
     defaults: { test: "warning", prod: "error" },
+    on: ["drop"],
     check: ({ node }) =>
       node.type === "drop" && node.keyword === "index" && String(node.prefix ?? "").toUpperCase() !== "CONCURRENTLY"
         ? [{ message: "DROP INDEX without CONCURRENTLY." }]
@@ -156,6 +181,7 @@ export const indexRules: ReviewRule[] = [
     description: "ADD PRIMARY KEY/UNIQUE on an existing table builds the index under an ACCESS EXCLUSIVE lock.",
     advice: "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (node.type !== "alter" || !isExistingTable(targetTable(node))) return [];
@@ -172,6 +198,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index of a type outside `indexTypes` (BTREE and HASH by default; FULLTEXT and SPATIAL are the others).",
     advice: "Use an index type from the allowed list, or add the type to `indexTypes`.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       if (ctx.options.indexTypes.length === 0) return [];
       const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));

@@ -30,8 +30,17 @@ function kindOf(definition: AstNode): IndexKind | undefined {
   return "index";
 }
 
-/** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
+const namedIndexesOf = new WeakMap<StatementContext, NamedIndex[]>();
+
+/** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
 function namedIndexes(ctx: StatementContext): NamedIndex[] {
+  let indexes = namedIndexesOf.get(ctx);
+  if (!indexes) namedIndexesOf.set(ctx, (indexes = readNamedIndexes(ctx)));
+  return indexes;
+}
+
+/** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
+function readNamedIndexes(ctx: StatementContext): NamedIndex[] {
   const { node } = ctx;
   if (!isCreateTable(node) && !isCreateIndex(node) && node.type !== "alter" && node.type !== "alter_index") return [];
   const table = unqualified(targetTable(node));
@@ -78,6 +87,7 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 
 /** Bytebase-style templates in a naming pattern: `{{table}}`, `{{column_list}}`, `{{referencing_table}}`... */
 function expand(pattern: string, index: NamedIndex): string {
+  if (!pattern.includes("{{")) return pattern;
   const values: Record<string, string | undefined> = {
     table: index.table,
     column_list: index.columns.join("_"),
@@ -127,6 +137,7 @@ function namingRule(
     description: `${what} name does not match the \`${option}\` pattern.`,
     advice: `Rename the ${what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "rename"],
     check: (ctx: StatementContext): RuleHit[] =>
       names(ctx.node)
         .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
@@ -145,11 +156,13 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     description: `${spec.what} name does not match the \`${spec.option}\` pattern (templates: {{table}}, {{column_list}}; for foreign keys {{referencing_table}}, {{referencing_column}}, {{referenced_table}}, {{referenced_column}}).`,
     advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: spec.defaults ?? { test: "warning", prod: "warning" },
+    on: ["create", "alter", "alter_index"],
     check: (ctx: StatementContext): RuleHit[] =>
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)
         .map((index) => ({ index, pattern: expand(ctx.options[spec.option], index) }))
-        .filter(({ index, pattern }) => !compiled(pattern).test(index.name))
+        // A pattern with its templates filled in is one index's own: compiled for it, not kept (the cache would grow without end).
+        .filter(({ index, pattern }) => !(pattern === ctx.options[spec.option] ? compiled(pattern) : new RegExp(pattern)).test(index.name))
         .map(({ index, pattern }) => ({ message: `${spec.what} name ${index.name} does not match ${pattern}.` })),
   });
 }
@@ -181,6 +194,7 @@ export const namingRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column name does not match the `namingAutoIncrement` pattern (default `id`).",
     advice: "Name the auto-increment column as the pattern says.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node, options }) =>
       definedColumns(node)
         .filter(({ name, node: column }) => isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name))
@@ -194,6 +208,7 @@ export const namingRules: ReviewRule[] = [
     description: "Table or column named with a reserved word (order, group, user...): every query must quote it.",
     advice: "Pick a name that is not a reserved word, e.g. orders instead of order.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "alter", "rename"],
     check: (ctx) =>
       [...newTableNames(ctx.node), ...newColumnNames(ctx.node)]
         .filter((name) => RESERVED_WORDS[ctx.engine].has(name.toUpperCase()))
@@ -206,6 +221,7 @@ export const namingRules: ReviewRule[] = [
     description: "DROP TABLE of a table not first renamed to match `namingDroppedTable` (e.g. orders_del), for teams that drop in two steps.",
     advice: "Rename the table (e.g. to orders_del), wait until nothing breaks, then drop it.",
     defaults: { test: "off", prod: "off" },
+    on: ["drop"],
     check: ({ node, options }) =>
       node.type === "drop" && node.keyword === "table"
         ? asArray(node.name as AstNode[])

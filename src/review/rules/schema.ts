@@ -10,6 +10,7 @@ export const schemaRules: ReviewRule[] = [
     description: "DROP DATABASE/SCHEMA loses every object in it.",
     advice: "Back up, and drop databases outside the change workflow with an approver present.",
     defaults: { test: "warning", prod: "error" },
+    on: ["drop"],
     check: ({ node }) =>
       node.type === "drop" && (node.keyword === "database" || node.keyword === "schema")
         ? [{ message: `DROP ${String(node.keyword).toUpperCase()}.` }]
@@ -22,6 +23,7 @@ export const schemaRules: ReviewRule[] = [
     description: "CREATE DATABASE inside a schema or data change.",
     advice: "Use a create-database change so the new database is registered in Sluice.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create"],
     check: ({ node }) =>
       node.type === "create" && node.keyword === "database"
         ? [{ message: "CREATE DATABASE in a change." }]

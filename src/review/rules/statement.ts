@@ -81,6 +81,7 @@ function alterClauseRule(spec: { id: string; description: string; advice: string
     description: spec.description,
     advice: spec.advice,
     defaults: { test: "off", prod: "off" },
+    on: ["alter"],
     check: ({ node }) =>
       node.type === "alter" && node.keyword !== "view" && targetTable(node) && !alterActions(node).some((action) => action.resource === spec.clause)
         ? [{ message: `ALTER TABLE ${targetTable(node)} without ${shown}=.` }]
@@ -105,6 +106,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE or DELETE without a WHERE clause touches every row.",
     advice: "Add a WHERE clause; to really empty a table, say so with TRUNCATE in a reviewed change.",
     defaults: { test: "warning", prod: "error" },
+    on: ["update", "delete"],
     check: ({ node }) =>
       isUpdateOrDelete(node) && !node.where ? [{ message: `${node.type.toUpperCase()} on ${dmlTargets(node).join(", ")} has no WHERE clause.` }] : [],
   }),
@@ -115,6 +117,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE or DELETE whose WHERE is always true (e.g. WHERE 1=1) touches every row.",
     advice: "Filter on the rows you mean to change.",
     defaults: { test: "warning", prod: "error" },
+    on: ["update", "delete"],
     check: ({ node }) =>
       isUpdateOrDelete(node) && isConstantTrue(node.where)
         ? [{ message: `${node.type.toUpperCase()} has a WHERE clause that is always true.` }]
@@ -127,8 +130,9 @@ export const statementRules: ReviewRule[] = [
     description: "SELECT * (in a query, INSERT ... SELECT *, CREATE TABLE ... AS SELECT *) depends on column order and reads columns nobody needs.",
     advice: "List the columns explicitly.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete", "create"],
     check: ({ node, facts }) =>
-      (DML_TYPES.has(node.type) || node.type === "create") && facts().selectsStar ? [{ message: "SELECT * used." }] : [],
+      (DML_TYPES.has(node.type) || (node.type === "create" && (node.keyword !== "table" || node.query_expr))) && facts().selectsStar ? [{ message: "SELECT * used." }] : [],
   }),
   statementRule({
     id: "statement.insert.column-list",
@@ -137,6 +141,7 @@ export const statementRules: ReviewRule[] = [
     description: "INSERT without a column list breaks when columns are added or reordered.",
     advice: "Name the target columns: INSERT INTO t (a, b) VALUES ...",
     defaults: { test: "warning", prod: "error" },
+    on: ["insert", "replace"],
     check: ({ node }) =>
       isInsert(node) && asArray(node.columns).length === 0 && node.set === undefined
         ? [{ message: `INSERT into ${targetTable(node)} has no column list.` }]
@@ -149,6 +154,7 @@ export const statementRules: ReviewRule[] = [
     description: "INSERT ... VALUES with more rows than `maxInsertRows` in one statement.",
     advice: "Split the insert into batches, or load the data with a bulk-import tool.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["insert", "replace"],
     check: ({ node, options }) => {
       if (!isInsert(node) || node.values?.type !== "values") return [];
       const rows = asArray(node.values.values).length;
@@ -164,6 +170,7 @@ export const statementRules: ReviewRule[] = [
     description: "IN (...) list longer than `maxInListSize`.",
     advice: "Use a temporary table and a join, or split the change into batches.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, options, facts }) => {
       if (!DML_TYPES.has(node.type)) return [];
       const largest = Math.max(0, ...facts().inListSizes);
@@ -179,6 +186,7 @@ export const statementRules: ReviewRule[] = [
     description: "LIKE '%...' cannot use an index and scans the whole table.",
     advice: "Anchor the pattern at the start, or use a full-text index.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, facts }) =>
       DML_TYPES.has(node.type) && facts().likePatterns.some((pattern) => pattern.startsWith("%"))
         ? [{ message: "LIKE pattern starts with a wildcard." }]
@@ -191,6 +199,7 @@ export const statementRules: ReviewRule[] = [
     description: "ORDER BY RAND()/random() sorts the whole result.",
     advice: "Pick rows by key ranges or a sampled id instead.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, facts }) =>
       DML_TYPES.has(node.type) && facts().orderByRandom ? [{ message: "ORDER BY a random function." }] : [],
   }),
@@ -201,6 +210,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE/DELETE/INSERT ... SELECT with LIMIT changes an unpredictable set of rows and is unsafe for replication.",
     advice: "Select the rows by key in the WHERE clause.",
     defaults: { test: "warning", prod: "error" },
+    on: ["update", "delete", "insert", "replace"],
     check: ({ node }) => {
       const target = isUpdateOrDelete(node) ? node : insertSelect(node);
       return target && asArray(target.limit?.value).length > 0 ? [{ message: `${node.type.toUpperCase()} uses LIMIT.` }] : [];
@@ -213,6 +223,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE/DELETE with ORDER BY sorts rows for nothing, or hides a LIMIT-based batch.",
     advice: "Remove ORDER BY; select rows by key in the WHERE clause.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["update", "delete"],
     check: ({ node }) =>
       isUpdateOrDelete(node) && asArray(node.orderby).length > 0
         ? [{ message: `${node.type.toUpperCase()} uses ORDER BY.` }]
@@ -225,6 +236,7 @@ export const statementRules: ReviewRule[] = [
     description: "BEGIN/COMMIT/ROLLBACK inside a change fights the transaction Sluice runs it in.",
     advice: "Remove transaction control; Sluice decides how the change is committed.",
     defaults: { test: "warning", prod: "error" },
+    on: ["transaction"],
     check: ({ node }) => {
       const action = transactionAction(node);
       return action ? [{ message: `${action.toUpperCase()} inside a change.` }] : [];
@@ -237,6 +249,7 @@ export const statementRules: ReviewRule[] = [
     description: "LOCK TABLE(S) blocks other sessions for the rest of the change.",
     advice: "Rely on row locks taken by the statements themselves.",
     defaults: { test: "warning", prod: "error" },
+    on: ["lock"],
     check: ({ node }) => (node.type === "lock" ? [{ message: "Explicit table lock." }] : []),
   }),
   statementRule({
@@ -246,6 +259,7 @@ export const statementRules: ReviewRule[] = [
     description: "GRANT/REVOKE changes privileges: an access change, not a schema change.",
     advice: "Request privilege changes through your access process.",
     defaults: { test: "warning", prod: "error" },
+    on: ["grant", "revoke"],
     check: ({ node }) => (node.type === "grant" || node.type === "revoke" ? [{ message: "Privilege change in a change." }] : []),
   }),
   statementRule({
@@ -255,6 +269,7 @@ export const statementRules: ReviewRule[] = [
     description: "CREATE/ALTER/DROP USER or ROLE inside a change.",
     advice: "Manage accounts through your access process.",
     defaults: { test: "warning", prod: "error" },
+    on: ["account", "create"],
     check: ({ node }) =>
       node.type === "account" || (node.type === "create" && (node.keyword === "user" || node.keyword === "role"))
         ? [{ message: "Account management in a change." }]
@@ -322,6 +337,7 @@ export const statementRules: ReviewRule[] = [
     description: "PREPARE ... FROM runs SQL built at run time, which no rule can check.",
     advice: "Write the statements out in the change; have a reviewer read the SQL the variable holds.",
     defaults: { test: "warning", prod: "error" },
+    on: ["prepare"],
     check: ({ node }) => (node.type === "prepare" ? [{ message: `PREPARE ${node.name} FROM ${String(node.source).slice(0, 60)}: dynamic SQL is not reviewed.` }] : []),
   }),
   statementRule({
@@ -331,6 +347,7 @@ export const statementRules: ReviewRule[] = [
     description: "INSERT ... SELECT without a WHERE clause copies every row of the source.",
     advice: "Add a WHERE clause that selects the rows you mean to copy, or copy in batches.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["insert", "replace"],
     check: ({ node }) => {
       const select = insertSelect(node);
       return select && asArray(select.from).length > 0 && !select.where ? [{ message: `INSERT into ${targetTable(node)} copies every row of its SELECT.` }] : [];
@@ -343,6 +360,7 @@ export const statementRules: ReviewRule[] = [
     description: "INSERT ... ON DUPLICATE KEY UPDATE: updates rows it happens to collide with, and logs unsafely with several unique keys.",
     advice: "Update the existing rows explicitly, then insert the new ones.",
     defaults: { test: "off", prod: "warning" },
+    on: ["insert", "replace"],
     check: ({ node }) => (isInsert(node) && node.on_duplicate_update ? [{ message: `INSERT into ${targetTable(node)} uses ON DUPLICATE KEY UPDATE.` }] : []),
   }),
   statementRule({
@@ -352,6 +370,7 @@ export const statementRules: ReviewRule[] = [
     description: "INSERT IGNORE turns errors (duplicates, bad values, truncation) into warnings and silently skips or changes rows.",
     advice: "Insert without IGNORE and handle conflicts explicitly.",
     defaults: { test: "warning", prod: "error" },
+    on: ["insert", "replace"],
     check: ({ node }) =>
       isInsert(node) && /\bignore\b/i.test(String(node.prefix ?? "")) ? [{ message: `INSERT IGNORE into ${targetTable(node)}.` }] : [],
   }),
@@ -362,6 +381,7 @@ export const statementRules: ReviewRule[] = [
     description: "REPLACE deletes and re-inserts colliding rows: delete triggers and ON DELETE CASCADE fire, auto-increment ids change.",
     advice: "Use INSERT plus UPDATE (or ON DUPLICATE KEY UPDATE) instead.",
     defaults: { test: "warning", prod: "error" },
+    on: ["replace"],
     check: ({ node }) => (node.type === "replace" ? [{ message: `REPLACE into ${targetTable(node)}.` }] : []),
   }),
   statementRule({
@@ -371,6 +391,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE or DELETE joined to other tables (JOIN, FROM, USING): easy to touch more rows than meant.",
     advice: "Select the target keys first (or in a subquery) and change the rows by key.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["update", "delete"],
     check: ({ node }) =>
       isUpdateOrDelete(node) && joinedTables(node) > 1 ? [{ message: `${node.type.toUpperCase()} joins ${joinedTables(node)} tables.` }] : [],
   }),
@@ -381,6 +402,7 @@ export const statementRules: ReviewRule[] = [
     description: "UPDATE/DELETE/INSERT ... SELECT with LIMIT but no ORDER BY picks rows in an undefined order (and differs on replicas).",
     advice: "Add ORDER BY on a unique key, or select the rows by key.",
     defaults: { test: "warning", prod: "error" },
+    on: ["update", "delete", "insert", "replace"],
     check: ({ node }) => {
       const target = isUpdateOrDelete(node) ? node : insertSelect(node);
       return target && limitValue(target) !== undefined && asArray(target.orderby).length === 0
@@ -395,6 +417,7 @@ export const statementRules: ReviewRule[] = [
     description: "A function or calculation applied to a column in WHERE (e.g. DATE(created_at) = ...) keeps the column's index from being used.",
     advice: "Compare the bare column to a computed value, e.g. created_at >= '2024-01-01' AND created_at < '2024-01-02'.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node }) => {
       const hits = whereExpressions(statementWhere(node)).filter(
         (expression) =>
@@ -411,6 +434,7 @@ export const statementRules: ReviewRule[] = [
     description: "OR in the WHERE of a data change: often wider than meant, and often prevents index use.",
     advice: "Use IN (...) on one column, or split the change into statements with one condition each.",
     defaults: { test: "off", prod: "warning" },
+    on: ["update", "delete", "insert", "replace"],
     check: ({ node }) =>
       whereExpressions(dataChangeWhere(node)).some((expression) => String(expression.operator).toUpperCase() === "OR")
         ? [{ message: `${node.type.toUpperCase()} has OR in its WHERE clause.` }]
@@ -423,6 +447,7 @@ export const statementRules: ReviewRule[] = [
     description: "`= NULL` / `<> NULL` is never true: the statement matches no rows.",
     advice: "Use IS NULL / IS NOT NULL.",
     defaults: { test: "error", prod: "error" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node }) =>
       whereExpressions(statementWhere(node)).some(
         (expression) => ["=", "<>", "!="].includes(String(expression.operator)) && (expression.right?.type === "null" || expression.left?.type === "null"),
@@ -437,6 +462,7 @@ export const statementRules: ReviewRule[] = [
     description: "SYSDATE() returns the time it is evaluated, not the statement's start: each row and each replica can differ.",
     advice: "Use NOW() (or CURRENT_TIMESTAMP).",
     defaults: { test: "warning", prod: "error" },
+    on: ["select", "insert", "replace", "update", "delete", "set"],
     check: ({ node, facts }) =>
       (DML_TYPES.has(node.type) || node.type === "set") && facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : [],
   }),
@@ -447,6 +473,7 @@ export const statementRules: ReviewRule[] = [
     description: "LIMIT larger than `maxLimitValue` in a query or data change.",
     advice: "Read or change rows in smaller batches.",
     defaults: { test: "off", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, options }) => {
       const target = isUpdateOrDelete(node) || node.type === "select" ? node : insertSelect(node);
       const limit = target ? limitValue(target) : undefined;
@@ -460,6 +487,7 @@ export const statementRules: ReviewRule[] = [
     description: "A query or data change that joins more than `maxJoinTables` tables.",
     advice: "Collect the keys in a simpler query first.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, options }) => {
       if (!DML_TYPES.has(node.type)) return [];
       const tables = joinedTables(node);
@@ -488,6 +516,7 @@ export const statementRules: ReviewRule[] = [
     description: "CREATE TABLE ... AS SELECT copies data without keys or constraints (and is unsafe with MySQL GTID replication).",
     advice: "CREATE TABLE with its columns and keys, then INSERT ... SELECT.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create"],
     check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : []),
   }),
   alterClauseRule({
@@ -537,6 +566,7 @@ export const statementRules: ReviewRule[] = [
     description: "SELECT ... FROM without a WHERE clause (a subquery's too) reads every row.",
     advice: "Filter on the rows you need.",
     defaults: { test: "off", prod: "off" },
+    on: ["select"],
     check: ({ node }) => (node.type === "select" && unfilteredSelects(node) > 0 ? [{ message: "SELECT without a WHERE clause." }] : []),
   }),
   changeRule({
@@ -573,6 +603,7 @@ export const statementRules: ReviewRule[] = [
     description: "ADD COLUMN ... DEFAULT: before PostgreSQL 11, and with any volatile default, it rewrites the table under an exclusive lock.",
     advice: "Add the column without a default, then SET DEFAULT and backfill in batches.",
     defaults: { test: "off", prod: "off" },
+    on: ["alter"],
     check: ({ node }) =>
       alterActions(node)
         .filter((action) => action.action === "add" && action.resource === "column" && action.default_val)

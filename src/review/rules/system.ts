@@ -29,6 +29,15 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
 
 
+const lowerCasedLists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** A configured list of names as a lower-cased set, made once per list rather than once per statement. */
+function lowerCased(names: readonly string[]): ReadonlySet<string> {
+  let set = lowerCasedLists.get(names);
+  if (!set) lowerCasedLists.set(names, (set = new Set(names.map((name) => name.toLowerCase()))));
+  return set;
+}
+
 export const systemRules: ReviewRule[] = [
   statementRule({
     id: "system.dangerous-setting",
@@ -37,6 +46,7 @@ export const systemRules: ReviewRule[] = [
     description: "SET of a session variable that disables checks or logging (foreign_key_checks, sql_log_bin, session_replication_role...).",
     advice: "Leave the safety settings on; if the change needs them off, say why to the approver.",
     defaults: { test: "warning", prod: "error" },
+    on: ["set"],
     check: ({ node }) =>
       node.type === "set"
         ? asArray(node.expr as AstNode[])
@@ -65,6 +75,7 @@ export const systemRules: ReviewRule[] = [
     description: "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock.",
     advice: "Use plain VACUUM, or pg_repack for an online rebuild.",
     defaults: { test: "warning", prod: "error" },
+    on: ["vacuum"],
     check: ({ node }) => (node.type === "vacuum" && node.full ? [{ message: "VACUUM FULL." }] : []),
   }),
   statementRule({
@@ -74,6 +85,7 @@ export const systemRules: ReviewRule[] = [
     description: "OPTIMIZE TABLE rebuilds the table (InnoDB: ALTER TABLE ... FORCE).",
     advice: "Rebuild large tables with an online schema change tool, or in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
+    on: ["optimize"],
     check: ({ node }) => (node.type === "optimize" ? [{ message: `OPTIMIZE TABLE ${asArray(node.tables as string[]).join(", ")}.` }] : []),
   }),
   statementRule({
@@ -83,6 +95,7 @@ export const systemRules: ReviewRule[] = [
     description: "CREATE/DROP EXTENSION needs elevated privileges and affects the whole database.",
     advice: "Have a DBA install extensions.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "drop"],
     check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : []),
   }),
   objectRule("system.trigger.disallow", "trigger", BOTH, "CREATE TRIGGER, for teams that keep logic out of the database."),
@@ -97,6 +110,7 @@ export const systemRules: ReviewRule[] = [
     description: "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock.",
     advice: "Use pg_repack for an online reorder, or run it in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
+    on: ["cluster"],
     check: ({ node }) => (node.type === "cluster" ? [{ message: "CLUSTER rewrites the table." }] : []),
   }),
   statementRule({
@@ -106,6 +120,7 @@ export const systemRules: ReviewRule[] = [
     description: "REINDEX without CONCURRENTLY blocks writes to the table while it rebuilds.",
     advice: "REINDEX ... CONCURRENTLY (PostgreSQL 12+), in a change of its own.",
     defaults: { test: "warning", prod: "error" },
+    on: ["reindex"],
     check: ({ node }) => (node.type === "reindex" && !node.concurrently ? [{ message: `REINDEX ${String(node.keyword).toUpperCase()} without CONCURRENTLY.` }] : []),
   }),
   statementRule({
@@ -116,7 +131,8 @@ export const systemRules: ReviewRule[] = [
     advice: "Leave the function out of the change, or remove it from `disallowedFunctions`.",
     defaults: { test: "off", prod: "warning" },
     check: ({ facts, options }) => {
-      const disallowed = new Set(options.disallowedFunctions.map((name) => name.toLowerCase()));
+      if (options.disallowedFunctions.length === 0) return [];
+      const disallowed = lowerCased(options.disallowedFunctions);
       return [...new Set(facts().functionNames.filter((name) => disallowed.has(name)))].map((name) => ({ message: `${name.toUpperCase()}() is not allowed.` }));
     },
   }),
@@ -127,6 +143,7 @@ export const systemRules: ReviewRule[] = [
     description: "COMMENT ON (a table, column, index or any object) longer than `maxCommentLength`.",
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "off", prod: "off" },
+    on: ["comment"],
     check: ({ node, options }) =>
       commentOn(node)
         .filter((comment) => comment.length > options.maxCommentLength)
@@ -139,6 +156,7 @@ export const systemRules: ReviewRule[] = [
     description: "CREATE DATABASE with an ENCODING outside `encodings` (UTF8 by default).",
     advice: "Create the database with ENCODING 'UTF8'.",
     defaults: { test: "warning", prod: "error" },
+    on: ["create"],
     check: ({ node, options }) => {
       if (node.type !== "create" || node.keyword !== "database" || !node.encoding) return [];
       const allowed = new Set(options.encodings.map((encoding) => encoding.toLowerCase().replace(/[-_]/g, "")));

@@ -11,14 +11,55 @@ import {
   isCreateTable,
   isPrimaryKeyColumn,
   commentOn,
+  tableKey,
   tableName,
   targetTable,
 } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { collationName, type WalkTable } from "../walk-through.ts";
+import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
 import { brokenAt } from "./end-state.ts";
+
+/** Tables a schema change creates, changes, renames, empties or drops, as written. */
+function ddlTables(node: AstNode): string[] {
+  if (node.type === "drop" && node.keyword === "table") return asArray(node.name as AstNode[]).map(tableName);
+  if (node.type === "truncate") return asArray(node.name as AstNode[]).map(tableName);
+  if (node.type === "rename") return asArray(node.table as AstNode[][]).flatMap((pair) => [tableName(pair[0]), String(pair[1]?.table ?? "")]);
+  if (isCreateTable(node) || node.type === "alter" || (node.type === "create" && node.keyword === "index")) return node.keyword === "view" ? [] : [targetTable(node)];
+  return [];
+}
+
+/** A rule that keeps the tables of a list out of one kind of statement. */
+function listedTables(names: readonly string[]): (table: string) => boolean {
+  const listed = new Set(names.map((name) => tableKey(name)));
+  return (table) => table !== "" && listed.has(tableKey(table));
+}
+
+/** The most characters a MySQL text or binary column holds, the way Bytebase counts them (CHAR and BINARY without a length hold one). */
+function textFieldLength(column: WalkColumn): number {
+  switch (column.type) {
+    case "CHAR":
+    case "VARCHAR":
+    case "BINARY":
+    case "VARBINARY":
+      return column.length ?? 1;
+    case "TINYTEXT":
+    case "TINYBLOB":
+      return 255;
+    case "TEXT":
+    case "BLOB":
+      return 65_535;
+    case "MEDIUMTEXT":
+    case "MEDIUMBLOB":
+      return 16_777_215;
+    case "LONGTEXT":
+    case "LONGBLOB":
+      return 4_294_967_295;
+    default:
+      return 0;
+  }
+}
 
 /** Table options as `[keyword, value]`, lower-cased, from CREATE TABLE options and ALTER TABLE clauses. */
 function tableOptions(node: AstNode): Array<[string, string]> {
@@ -120,6 +161,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign keys, for teams whose policy keeps integrity in the application.",
     advice: "Enforce the relation in the application, or turn this rule off.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node }) => (foreignKeys(node).length > 0 ? [{ message: `Foreign key on ${targetTable(node)}.` }] : []),
   }),
   schemaRule({
@@ -162,6 +204,7 @@ export const tableRules: ReviewRule[] = [
     description: "Renaming a table breaks every query that still uses the old name.",
     advice: "Create the new table or a view first and move the application over before renaming.",
     defaults: { test: "warning", prod: "error" },
+    on: ["rename", "alter"],
     check: ({ node }) => {
       if (node.type === "rename") return [{ message: "RENAME TABLE." }];
       const renamed = alterActions(node).some((action) => action.action === "rename" && action.resource === "table");
@@ -175,6 +218,7 @@ export const tableRules: ReviewRule[] = [
     description: "DROP TABLE loses the table and its data.",
     advice: "Rename the table aside first and drop it later, once nothing uses it; keep a backup.",
     defaults: { test: "warning", prod: "error" },
+    on: ["drop"],
     check: ({ node }) =>
       node.type === "drop" && node.keyword === "table"
         ? [{ message: `DROP TABLE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }]
@@ -187,6 +231,7 @@ export const tableRules: ReviewRule[] = [
     description: "TRUNCATE removes every row and cannot be rolled back from the binlog or a row backup.",
     advice: "Use DELETE with a WHERE clause, or back up the table first.",
     defaults: { test: "warning", prod: "error" },
+    on: ["truncate", "alter"],
     check: ({ node }) => {
       if (node.type === "truncate") return [{ message: `TRUNCATE ${asArray(node.name as AstNode[]).map(tableName).join(", ")}.` }];
       return alterActions(node).some((action) => action.action === "truncate" && action.resource === "partition")
@@ -247,6 +292,7 @@ export const tableRules: ReviewRule[] = [
     description: "ALTER TABLE that MySQL cannot run INSTANT or INPLACE: it copies the table and blocks writes.",
     advice: "Run it with an online schema change tool (gh-ost, pt-online-schema-change) or in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -262,6 +308,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key added to an existing table without NOT VALID: validation locks both tables while it scans.",
     advice: "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -276,6 +323,7 @@ export const tableRules: ReviewRule[] = [
     description: "CHECK constraint added to an existing table without NOT VALID: the whole table is scanned under an exclusive lock.",
     advice: "ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -290,6 +338,7 @@ export const tableRules: ReviewRule[] = [
     description: "Partitioned table: partitioning changes how every query, key and maintenance job works.",
     advice: "Have a DBA confirm the partitioning scheme, or turn this rule off.",
     defaults: { test: "off", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       (isCreateTable(node) && (node.partition_of || tableOptions(node).some(([keyword]) => keyword === "partition by"))) ||
       alterActions(node).some((action) => action.resource === "partition" && action.action === "partition by")
@@ -303,6 +352,7 @@ export const tableRules: ReviewRule[] = [
     description: "ALTER TABLE ... DEFAULT CHARSET changes the default for new columns only; existing columns keep their charset.",
     advice: "To convert the data, use ALTER TABLE ... CONVERT TO CHARACTER SET (and plan for the table copy).",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter"],
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
       return table && tableOptions(ctx.node).some(([keyword]) => CHARSET_OPTIONS.has(keyword))
@@ -327,6 +377,7 @@ export const tableRules: ReviewRule[] = [
     description: "Table comment longer than `maxCommentLength`.",
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter", "comment"],
     check: ({ node, options }) =>
       [...tableOptions(node).filter(([keyword]) => keyword === "comment").map(([, value]) => value), ...commentOn(node, "table")]
         .filter((value) => value.length > options.maxCommentLength)
@@ -339,6 +390,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key with ON DELETE CASCADE: one DELETE silently removes rows in other tables.",
     advice: "Delete child rows explicitly, or use ON DELETE RESTRICT.",
     defaults: { test: "warning", prod: "warning" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       foreignKeys(node)
         .filter((key) =>
@@ -355,6 +407,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
     advice: "Leave AUTO_INCREMENT= out, or set it to the configured start.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node, options }) =>
       tableOptions(node)
         .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
@@ -367,9 +420,70 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE that sets the table's character set: tables should inherit the database's.",
     advice: "Leave CHARSET out and set it once on the database.",
     defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
     check: ({ node }) =>
       tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) || alterActions(node).some((action) => action.resource === "convert")
         ? [{ message: `Table ${targetTable(node)} sets its character set.` }]
         : [],
+  }),
+  statementRule({
+    id: "table.disallow-ddl",
+    category: "table",
+    engines: BOTH,
+    description: "A schema change (CREATE, ALTER, RENAME, TRUNCATE, DROP TABLE or CREATE INDEX) on a table listed in `ddlDisallowedTables`.",
+    advice: "Leave the table out of the change, or take it off `ddlDisallowedTables` after agreeing on it.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter", "drop", "rename", "truncate"],
+    check: ({ node, options }) =>
+      [...new Set(ddlTables(node).filter(listedTables(options.ddlDisallowedTables)))].map((table) => ({ message: `Schema change on ${table}, which is in ddlDisallowedTables.` })),
+  }),
+  statementRule({
+    id: "table.disallow-dml",
+    category: "table",
+    engines: BOTH,
+    description: "INSERT, REPLACE, UPDATE or DELETE on a table listed in `dmlDisallowedTables`.",
+    advice: "Leave the table out of the change, or take it off `dmlDisallowedTables` after agreeing on it.",
+    defaults: { test: "off", prod: "off" },
+    on: ["insert", "replace", "update", "delete"],
+    check: ({ node, options }) =>
+      [...new Set(dmlTargets(node).filter(listedTables(options.dmlDisallowedTables)))].map((table) => ({ message: `Data change on ${table}, which is in dmlDisallowedTables.` })),
+  }),
+  statementRule({
+    id: "table.mysql.text-fields-total-length",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE/ALTER TABLE that leaves the table's CHAR/VARCHAR/BINARY/TEXT/BLOB columns holding more than `maxTextFieldsTotalLength` characters together (TEXT counts 65,535).",
+    advice: "Move large text to its own table, or use shorter columns.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create", "alter"],
+    check: (ctx) => {
+      if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return [];
+      const table = ctx.schema.after(targetTable(ctx.node));
+      if (!table) return [];
+      const total = table.columns.reduce((sum, column) => sum + textFieldLength(column), 0);
+      return total > ctx.options.maxTextFieldsTotalLength ? [{ message: `Table ${table.name}'s text columns hold ${total} characters together (max ${ctx.options.maxTextFieldsTotalLength}).` }] : [];
+    },
+  }),
+  statementRule({
+    id: "table.mysql.require-charset",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE TABLE without a table character set (DEFAULT CHARSET=...): the table takes whatever the database's default is.",
+    advice: "State the character set: CREATE TABLE ... DEFAULT CHARSET=utf8mb4.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create"],
+    check: ({ node }) =>
+      isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no character set.` }] : [],
+  }),
+  statementRule({
+    id: "table.mysql.require-collation",
+    category: "table",
+    engines: MYSQL,
+    description: "CREATE TABLE without a table collation (COLLATE=...): the table takes the charset's default collation.",
+    advice: "State the collation: CREATE TABLE ... COLLATE=utf8mb4_0900_ai_ci.",
+    defaults: { test: "off", prod: "off" },
+    on: ["create"],
+    check: ({ node }) =>
+      isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => COLLATE_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no collation.` }] : [],
   }),
 ];

@@ -744,4 +744,95 @@ export const mysqlParity: ParityRule[] = [
       flagged("UPDATE t SET a = RAND() WHERE id = 1", 1),
     ],
   },
+  {
+    bytebase: "column.disallow-drop",
+    rules: ["column.drop"],
+    cases: [
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a INT);\nALTER TABLE t DROP COLUMN a", 2),
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a INT);\nALTER TABLE t ADD COLUMN b INT"),
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a INT);\nALTER TABLE t DROP INDEX a"),
+    ],
+  },
+  {
+    bytebase: "naming.table.no-keyword",
+    rules: ["naming.identifier.reserved"],
+    cases: [flagged("CREATE TABLE `select` (id INT PRIMARY KEY)", 1), ok("CREATE TABLE orders (id INT PRIMARY KEY)"), flagged("RENAME TABLE orders TO `order`", 1)],
+  },
+  {
+    bytebase: "table.disallow-ddl",
+    rules: ["table.disallow-ddl"],
+    options: { ddlDisallowedTables: ["ledger"] },
+    cases: [
+      flagged("CREATE TABLE ledger (id INT PRIMARY KEY)", 1),
+      flagged("ALTER TABLE ledger ADD COLUMN a INT", 1),
+      flagged("DROP TABLE ledger", 1),
+      flagged("TRUNCATE TABLE ledger", 1),
+      ok("CREATE TABLE orders (id INT PRIMARY KEY)"),
+      ok("INSERT INTO ledger (id) VALUES (1)"),
+    ],
+  },
+  {
+    bytebase: "table.disallow-dml",
+    rules: ["table.disallow-dml"],
+    options: { dmlDisallowedTables: ["ledger"] },
+    cases: [
+      flagged("INSERT INTO ledger (id) VALUES (1)", 1),
+      flagged("UPDATE ledger SET a = 1 WHERE id = 1", 1),
+      flagged("DELETE FROM ledger WHERE id = 1", 1),
+      ok("UPDATE orders SET a = 1 WHERE id = 1"),
+      ok("ALTER TABLE ledger ADD COLUMN a INT"),
+    ],
+  },
+  {
+    bytebase: "table.text-fields-total-length",
+    rules: ["table.mysql.text-fields-total-length"],
+    options: { maxTextFieldsTotalLength: 1000 },
+    cases: [
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(500), b CHAR(100))"),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(500), b VARCHAR(600))", 1),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a TEXT)", 1),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(500));\nALTER TABLE t ADD COLUMN b VARCHAR(600)", 2),
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(500));\nALTER TABLE t ADD COLUMN b INT"),
+    ],
+  },
+  {
+    bytebase: "table.require-charset",
+    rules: ["table.mysql.require-charset"],
+    cases: [
+      ok("CREATE TABLE t (id INT PRIMARY KEY) DEFAULT CHARSET = utf8mb4"),
+      ok("CREATE TABLE t (id INT PRIMARY KEY) CHARACTER SET utf8mb4"),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY)", 1),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY) COLLATE = utf8mb4_bin", 1),
+    ],
+  },
+  {
+    bytebase: "table.require-collation",
+    rules: ["table.mysql.require-collation"],
+    cases: [
+      ok("CREATE TABLE t (id INT PRIMARY KEY) COLLATE = utf8mb4_bin"),
+      ok("CREATE TABLE t (id INT PRIMARY KEY) DEFAULT CHARSET = utf8mb4 COLLATE utf8mb4_bin"),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY) DEFAULT CHARSET = utf8mb4", 1),
+    ],
+  },
+  {
+    bytebase: "column.require-charset",
+    rules: ["column.mysql.require-charset"],
+    cases: [
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf8mb4)"),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))", 1),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN b TEXT", 2),
+      ok("CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN b TEXT CHARSET utf8mb4"),
+      ok("CREATE TABLE t (id INT PRIMARY KEY, n INT, d DATETIME)"),
+    ],
+  },
+  {
+    bytebase: "column.require-collation",
+    rules: ["column.mysql.require-collation"],
+    cases: [
+      ok("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10) COLLATE utf8mb4_bin)"),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10))", 1),
+      flagged("CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD COLUMN b CHAR(5)", 2),
+      ok("CREATE TABLE t (id INT PRIMARY KEY, n INT)"),
+    ],
+  },
 ];
