@@ -42,6 +42,8 @@ export interface StartOptions {
   port: number;
   host?: string;
   extraRoutes?: CustomRoute[];
+  /** How long the store's pool keeps an idle connection (pg's default when unset); tests shorten it. */
+  storeIdleTimeoutMs?: number;
 }
 
 export interface RunningSluice {
@@ -61,6 +63,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     dataDir: config.settings.dataDir,
     migrationsDir,
     logger,
+    idleTimeoutMs: options.storeIdleTimeoutMs,
   });
   let drift: DriftMonitor | undefined;
   try {
