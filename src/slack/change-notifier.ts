@@ -6,6 +6,7 @@ import type { Logger } from "../logger.ts";
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
 import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
+import { MessageEditPacer } from "./edit-pacing.ts";
 import { uploadInPieces } from "./file-upload.ts";
 
 const RECORD_ATTEMPTS = 5;
@@ -17,6 +18,9 @@ export class SlackChangeNotifier implements ChangeNotifier {
     private readonly logger: Logger,
   ) {}
 
+  /** A run's progress and the change's status moves edit one root message: at Slack's pace, one at a time. */
+  private readonly edits = new MessageEditPacer();
+
   async notify(change: ChangeDetail, event: ChangeEvent): Promise<void> {
     if (event.kind === "submitted") {
       await this.postRoot(change);
@@ -27,7 +31,8 @@ export class SlackChangeNotifier implements ChangeNotifier {
       return;
     }
     const root = changeRootMessage(change, event.kind === "progress" ? event : undefined, await this.driftAlertUrl(change));
-    await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, ...slackMessage(root.text, root.blocks) });
+    const [channel, ts] = [change.slackChannel, change.slackTs];
+    await this.edits.edit(`${channel}/${ts}`, () => this.client.chat.update({ channel, ts, ...slackMessage(root.text, root.blocks) }));
     const note = threadNote(change, event);
     if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) });
   }
