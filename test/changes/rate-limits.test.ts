@@ -37,3 +37,25 @@ describe("Slack's rate limit on editing a message", () => {
     assert.equal(refused, 0, "Sluice never edits the root message faster than Slack allows");
   });
 });
+
+describe("a Slack stricter than Sluice's pace", () => {
+  let t: TestSluice;
+  let db: string;
+  before(async () => {
+    db = await createMysqlDatabase("sluice_rate_strict");
+    t = await startTestSluice({ yaml: workflowYaml([{ name: db, engine: "mysql", environment: "Test" }]), slack: { ...slackDirectory, chatUpdateIntervalMs: 2_500 } });
+  });
+  after(async () => {
+    await t.stop();
+    await dropMysqlDatabase(db);
+  });
+
+  test("edits Slack refuses wait out its Retry-After, and the root message still ends showing done", async () => {
+    const script = Array.from({ length: 40 }, (_, i) => `CREATE TABLE t${i} (id INT PRIMARY KEY COMMENT 'id') COMMENT 'table ${i}';`).join("\n");
+    const file = t.slack.addUserFile("forty.sql", script);
+    const change = await submitChangeThroughModal(t, DEVELOPER, { database: db, type: "schema", fileId: file.id });
+    const done = await waitForPosted(t, change.key, "done", 240_000);
+    await eventually(() => /Done/.test(JSON.stringify(t.slack.channelMessages(CHANNEL).find((m) => m.ts === done.slackTs)?.blocks)), 60_000, "the root message to show the change done");
+    assert.ok(t.slack.rateLimited.some((call) => call.args.ts === done.slackTs), "Slack refused some edit of the root message");
+  });
+});
