@@ -22,6 +22,16 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { WebClient } from "@slack/web-api";
 import { scheduleBackupRetention } from "./rollback/backup-retention-job.ts";
+import { OutboxReconciler } from "./outbox/reconciler.ts";
+import { Outbox } from "./store/outbox.ts";
+import { slackDelivery } from "./slack/outbox-delivery.ts";
+
+/**
+ * The background Web API client's own retries: a few quick ones (a 429 waits its Retry-After first). Longer outages
+ * are the outbox's to ride out, so one stuck call does not hold every later message for half an hour (the client's
+ * default).
+ */
+const BACKGROUND_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4_000 };
 
 export const migrationsDir = fileURLToPath(new URL("../prisma/migrations", import.meta.url));
 
@@ -42,6 +52,8 @@ export interface StartOptions {
   port: number;
   host?: string;
   extraRoutes?: CustomRoute[];
+  /** How long the store's pool keeps an idle connection (pg's default when unset); tests shorten it. */
+  storeIdleTimeoutMs?: number;
 }
 
 export interface RunningSluice {
@@ -61,11 +73,13 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     dataDir: config.settings.dataDir,
     migrationsDir,
     logger,
+    idleTimeoutMs: options.storeIdleTimeoutMs,
   });
   let drift: DriftMonitor | undefined;
+  let reconciler: OutboxReconciler | undefined;
   try {
     const registry = await Registry.sync(store.prisma, config);
-    const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), logger: undefined });
+    const slackClient = new WebClient(options.slack.botToken, { ...webClientOptions(options.slack.apiUrl), retryConfig: BACKGROUND_RETRIES, logger: undefined });
     const monitor = new DriftMonitor({
       store,
       databases: registry.databases,
@@ -78,6 +92,15 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     const driftAlerts = new DriftNotifier(slackClient, { config, store });
     const changes = new ChangeRepository(store.prisma, store.pool);
     const approvers = new SlackApproverDirectory(slackClient);
+    const runnerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    const changeNotifier = new SlackChangeNotifier(slackClient, changes, logger);
+    reconciler = new OutboxReconciler({
+      outbox: new Outbox(store.pool),
+      owner: runnerId,
+      deliver: slackDelivery({ changes, changeNotifier }),
+      logger,
+      maxDelayMs: config.file.delivery.maxRetrySeconds * 1000,
+    });
     const workflow: ChangeWorkflow = new ChangeWorkflow({
       prisma: store.prisma,
       pool: store.pool,
@@ -85,10 +108,11 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       registry,
       config,
       logger,
-      notifier: new SlackChangeNotifier(slackClient, changes, logger),
+      notifier: changeNotifier,
+      announcements: reconciler,
       approvers,
       drift: { openDrift: (database) => monitor.openDrift(database, driftAlerts.notify) },
-      runnerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      runnerId,
     });
     const fileDownloads = { botToken: options.slack.botToken, origins: options.slack.fileOrigins };
     const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads };
@@ -111,6 +135,8 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
         workflow.releaseDriftHolds().catch((error: unknown) => logger.error({ err: error }, "could not let go changes held by resolved drifts")),
       ]);
     await recover();
+    // What Slack was not told before (Slack or the store down, a process killed in between) goes out now, in the background.
+    void reconciler.start();
     const recovery = setInterval(() => void recover(), 60_000);
     recovery.unref();
     const retention = scheduleBackupRetention({ config, registry, store, logger });
@@ -126,11 +152,13 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
         await retention.stop();
         await slack.stop();
         await workflow.idle();
+        await reconciler!.stop();
         await store.close();
       },
     };
   } catch (error) {
     await drift?.stop();
+    await reconciler?.stop();
     await store.close();
     throw error;
   }

@@ -1,6 +1,6 @@
 // How the workflow tells people what happened to a change; the Slack layer implements it.
-import type { Logger } from "../logger.ts";
-import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
+import type { ChangeDetail } from "../store/changes.ts";
+import { changeSubject } from "../store/outbox.ts";
 
 export type ChangeEvent =
   | { kind: "submitted" }
@@ -17,23 +17,23 @@ export type ChangeEvent =
   /** The drift that held the change was resolved. */
   | { kind: "drift_released" };
 
+/** An event that is stored with the move it reports (the outbox), so that Slack always hears of it. */
+export type StoredChangeEvent = Exclude<ChangeEvent, { kind: "progress" }>;
+
 export interface ChangeNotifier {
   notify(change: ChangeDetail, event: ChangeEvent): Promise<void>;
 }
 
+/** Delivers what the outbox holds; never throws (what is not delivered waits for the reconciler's next sweep). */
+export interface Announcements {
+  deliver(subject?: string): Promise<number>;
+}
+
 /**
- * Tells people about a change, given whole or by id (then read from the store first). Never throws: a Slack or
- * store hiccup is logged, and must not undo or stop what already happened to the change.
+ * Tells Slack what the transaction that moved a change wrote for it in the outbox (and anything still owed about the
+ * change before that), in order. A Slack or store hiccup leaves it in the outbox; it must not undo or stop what
+ * already happened to the change.
  */
-export async function announce(
-  deps: { notifier: ChangeNotifier; changes: ChangeRepository; logger: Logger },
-  change: ChangeDetail | number,
-  event: ChangeEvent,
-): Promise<void> {
-  const changeId = typeof change === "number" ? change : change.id;
-  try {
-    await deps.notifier.notify(typeof change === "number" ? await deps.changes.get(change) : change, event);
-  } catch (error) {
-    deps.logger.error({ changeId, event: event.kind, err: error }, "could not tell Slack about the change");
-  }
+export async function announce(deps: { announcements: Announcements }, changeId: number): Promise<void> {
+  await deps.announcements.deliver(changeSubject(changeId));
 }

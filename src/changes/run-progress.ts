@@ -1,11 +1,14 @@
-// A run's progress on the change's root message: edits go out in the background, in order, at most once a second
-// and at the end, so a slow Slack never holds up the statements.
+// A run's progress on the change's root message, coalesced: at most one edit under way and one waiting (the latest
+// count, whatever came between), at most about once a second, and always the last count once the run is through. A
+// slow or rate-limited Slack never holds up the statements, and never builds a queue of stale edits.
 
 const PROGRESS_INTERVAL_MS = 1_000;
 
 export class RunProgress {
   private last = 0;
-  private sending: Promise<void> = Promise.resolve();
+  private sending?: Promise<void>;
+  /** A newer count than the edit under way shows is waiting for it to end. */
+  private newer = false;
 
   /** `send` reports its own failures: a progress edit that does not arrive must not fail the run. */
   constructor(
@@ -19,12 +22,23 @@ export class RunProgress {
     this.done += count;
     if (Date.now() - this.last < PROGRESS_INTERVAL_MS && this.done !== this.total) return;
     this.last = Date.now();
-    const done = this.done;
-    this.sending = this.sending.then(() => this.send(done, this.total));
+    if (this.sending) {
+      this.newer = true;
+      return;
+    }
+    this.sending = this.showLatest();
   }
 
   /** Waits for the edits under way, so the run's final message is not overwritten by a late progress edit. */
   settled(): Promise<void> {
-    return this.sending;
+    return this.sending ?? Promise.resolve();
+  }
+
+  private async showLatest(): Promise<void> {
+    do {
+      this.newer = false;
+      await this.send(this.done, this.total);
+    } while (this.newer);
+    this.sending = undefined;
   }
 }

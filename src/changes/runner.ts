@@ -15,7 +15,8 @@ import type { Execution, PrismaClient, SnapshotKind } from "../store/generated/c
 import { GuardCheck, startRecording, type DataChangeRecorder } from "../rollback/index.ts";
 import { recordSnapshot } from "../drift/snapshots.ts";
 import { driftGateAction, type DriftWatch } from "./drift-gate.ts";
-import { announce, type ChangeNotifier } from "./notifier.ts";
+import { changeSubject } from "../store/outbox.ts";
+import { announce, type Announcements, type ChangeNotifier, type StoredChangeEvent } from "./notifier.ts";
 import { RunProgress } from "./run-progress.ts";
 import { errorText, runInTransaction, runOneByOne, StatementFailure } from "./run-statements.ts";
 
@@ -34,7 +35,10 @@ export interface RunnerDeps {
   registry: Registry;
   config: Config;
   logger: Logger;
+  /** Shows a run's progress on the change's root message (what is stored goes through the outbox). */
   notifier: ChangeNotifier;
+  /** Delivers what the outbox holds for Slack. */
+  announcements: Announcements;
   /** Checks a database for drift right before a change its environment's drift gate holds may run. */
   drift: DriftWatch;
   /** Names this process in the executions it owns. */
@@ -78,8 +82,8 @@ export class ChangeRunner {
     if (change.status !== "approved" || !database || driftGateAction(database.environment, change.type) !== "hold") return false;
     const driftId = await drift.openDrift(database);
     if (driftId === undefined) return false;
-    await changes.holdForDrift(changeId, driftId);
-    await announce(this.deps, changeId, { kind: "held_by_drift" });
+    await changes.holdForDrift(changeId, driftId, { kind: "held_by_drift" } satisfies StoredChangeEvent);
+    await announce(this.deps, changeId);
     return true;
   }
 
@@ -97,11 +101,12 @@ export class ChangeRunner {
         const execution = await prisma.execution.findFirst({ where: { changeId: id, status: "running" }, orderBy: { attempt: "desc" } });
         let outcome = execution ? await this.commitOutcome(id, execution) : undefined;
         if (outcome === "committed") {
-          if (!(await changes.transition(id, ["running"], "done"))) return undefined;
+          if (!(await changes.transition(id, ["running"], "done", { kind: "done" } satisfies StoredChangeEvent))) return undefined;
           await this.markExecutionCommitted(execution!);
           return "done";
         }
-        if (!(await changes.transition(id, ["running"], "interrupted"))) return undefined;
+        // Slack hears of the interruption with the execution's account of it (markExecutionInterrupted), or now when there is none.
+        if (!(await changes.transition(id, ["running"], "interrupted", execution ? undefined : ({ kind: "interrupted" } satisfies StoredChangeEvent)))) return undefined;
         if (!execution) return "interrupted";
         // Declared interrupted first: a runner still alive (its lock connection lost) then has its account of the
         // statements ignored, and its session on the target is ended as the one of a dead runner.
@@ -114,7 +119,7 @@ export class ChangeRunner {
         if (ended && execution.committingAt) {
           // The COMMIT the lost session had under way is over now, one way or the other: the target may tell which.
           outcome = await this.commitOutcome(id, execution);
-          if (outcome === "committed" && (await changes.transition(id, ["interrupted"], "done"))) {
+          if (outcome === "committed" && (await changes.transition(id, ["interrupted"], "done", { kind: "done" } satisfies StoredChangeEvent))) {
             await this.markExecutionCommitted(execution);
             return "done";
           }
@@ -124,7 +129,7 @@ export class ChangeRunner {
       });
       if (result.acquired && result.value) {
         recovered += 1;
-        await announce(this.deps, id, { kind: result.value });
+        await announce(this.deps, id);
       }
     }
     return recovered;
@@ -241,8 +246,10 @@ export class ChangeRunner {
           : `Sluice stopped during the run (runner ${execution.runnerId}); its transaction was not committed, so nothing was changed.${
               ended ? " The database was still running it for Sluice's lost session: Sluice ended that session, which rolled it back." : ""
             }`;
+    const interruptedEvent: StoredChangeEvent = { kind: "interrupted" };
     await prisma.$transaction([
       prisma.execution.update({ where: { id: execution.id }, data: { status: "interrupted", finishedAt: new Date(), error } }),
+      prisma.slackOutbox.create({ data: { subject: changeSubject(changeId), payload: interruptedEvent, availableAt: new Date() } }),
       ...(cutShort?.outcome.ran
         ? [
             prisma.statementResult.update({ where: { id: cutShort.resultId }, data: { status: "done", finishedAt: new Date() } }),
@@ -296,7 +303,9 @@ export class ChangeRunner {
 
     // Progress edits show the change as loaded when its run began (running); only the count moves.
     const progress = new RunProgress(change.tally.total, change.tally.done, (done, total) =>
-      announce(this.deps, change, { kind: "progress", done, total }),
+      this.deps.notifier.notify(change, { kind: "progress", done, total }).catch((error: unknown) => {
+        this.deps.logger.warn({ change: change.key, err: error }, "could not show the run's progress");
+      }),
     );
     try {
       if (change.type === "schema") {
@@ -437,7 +446,7 @@ export class ChangeRunner {
     if (change.type === "schema" || change.type === "create_database") await this.snapshotAfter(change, instance, engine);
     // Conditional: recovery may have marked this execution interrupted meanwhile, and its account stands.
     await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "done", finishedAt: new Date() } });
-    if (await this.deps.changes.transition(change.id, ["running"], "done")) await announce(this.deps, change.id, { kind: "done" });
+    if (await this.deps.changes.transition(change.id, ["running"], "done", { kind: "done" } satisfies StoredChangeEvent)) await announce(this.deps, change.id);
   }
 
   private async finishFailed(change: ChangeDetail, executionId: number | undefined, error: string): Promise<void> {
@@ -445,7 +454,7 @@ export class ChangeRunner {
     if (executionId !== undefined) {
       await prisma.execution.updateMany({ where: { id: executionId, status: "running" }, data: { status: "failed", finishedAt: new Date(), error } });
     }
-    if (await this.deps.changes.transition(change.id, ["running"], "failed")) await announce(this.deps, change.id, { kind: "failed", error });
+    if (await this.deps.changes.transition(change.id, ["running"], "failed", { kind: "failed", error } satisfies StoredChangeEvent)) await announce(this.deps, change.id);
   }
 }
 

@@ -7,9 +7,10 @@ import { forcedChunk } from "../rollback/index.ts";
 import { prismaQueries, prismaRows } from "../store/plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, statementsOfScript } from "../store/rollback-scripts.ts";
 import { insertStatements, type ChangeDetail, type ChangeStatus, type NewChange, type NewStatement } from "../store/changes.ts";
+import { ChangeStoredError } from "../store/errors.ts";
 import type { Decision } from "../store/generated/client.ts";
 import { driftGateAction, driftRefusal } from "./drift-gate.ts";
-import { announce, type ChangeEvent } from "./notifier.ts";
+import { announce, type StoredChangeEvent } from "./notifier.ts";
 import { mayDecide, type ApproverDirectory } from "./policy.ts";
 import { ChangeInputError, prepareChangeWithinDatabase, type ChangeRequest } from "./prepare.ts";
 import { reviewForDatabase } from "./review-change.ts";
@@ -26,7 +27,7 @@ interface DecisionMove {
   selfAllowed?: boolean;
   decision: Decision;
   reason: string;
-  event: ChangeEvent;
+  event: StoredChangeEvent;
   run?: boolean;
   check?: (change: ChangeDetail) => Promise<string | undefined> | string | undefined;
 }
@@ -150,17 +151,35 @@ export class ChangeWorkflow {
     );
   }
 
+  /**
+   * Stores the change with its policy approval and what Slack is to be told of both, in one transaction; then tells
+   * Slack and starts an approved change. Once the change is stored nothing here fails its submission: a Slack that
+   * does not answer leaves the messages in the outbox, and a store that does not answer when the change is read
+   * back is a ChangeStoredError (the change is stored; its run and messages go on).
+   */
   private async store(input: NewChange, autoApprove: boolean): Promise<{ change: ChangeDetail; created: boolean }> {
-    const { changes, prisma } = this.deps;
-    const result = await changes.create(input, autoApprove ? "approved" : "awaiting_approval");
-    if (!result.created) return result;
-    if (autoApprove) await prisma.approval.create({ data: { changeId: result.change.id, userId: "sluice", decision: "approve", reason: "auto-approved by environment policy" } });
-    await announce(this.deps, result.change.id, { kind: "submitted" });
-    if (autoApprove) {
-      await announce(this.deps, result.change.id, { kind: "approved", by: "sluice", automatic: true });
-      this.startRun(result.change.id);
+    const submitted: StoredChangeEvent = { kind: "submitted" };
+    const approved: StoredChangeEvent = { kind: "approved", by: "sluice", automatic: true };
+    let result: { change: ChangeDetail; created: boolean };
+    try {
+      result = await this.deps.changes.create(
+        input,
+        autoApprove ? "approved" : "awaiting_approval",
+        autoApprove
+          ? { approval: { userId: "sluice", decision: "approve", reason: "auto-approved by environment policy" }, announce: [submitted, approved] }
+          : { announce: [submitted] },
+      );
+    } catch (error) {
+      if (error instanceof ChangeStoredError) await this.afterStored(error.changeId, autoApprove);
+      throw error;
     }
+    if (result.created) await this.afterStored(result.change.id, autoApprove);
     return result;
+  }
+
+  private async afterStored(changeId: number, approved: boolean): Promise<void> {
+    await announce(this.deps, changeId);
+    if (approved) this.startRun(changeId);
   }
 
   async approve(changeId: number, userId: string, override?: string): Promise<DecisionOutcome> {
@@ -228,11 +247,11 @@ export class ChangeWorkflow {
     const { change } = checked;
     const refusal = await move.check?.(change);
     if (refusal) return { ok: false, reason: refusal };
-    const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason });
+    const approval = await this.deps.changes.decide(changeId, move.from, move.to, { userId, decision: move.decision, reason: move.reason }, { announce: move.event });
     if (!approval) return { ok: false, reason: staleReason(await this.deps.changes.get(changeId)) };
     // The compare-and-set made these the only changes to the row since it was read: no need to read it again.
     const decided: ChangeDetail = { ...change, status: move.to, updatedAt: new Date(), approvals: [...change.approvals, approval] };
-    await announce(this.deps, decided, move.event);
+    await announce(this.deps, changeId);
     if (move.run) this.startRun(changeId);
     return { ok: true, change: decided };
   }
@@ -281,8 +300,9 @@ export class ChangeWorkflow {
         review: { errorCount: 0, warningCount: 0, findings: [] },
       },
       "awaiting_approval",
+      { announce: [{ kind: "submitted" } satisfies StoredChangeEvent] },
     );
-    if (created) await announce(this.deps, change, { kind: "submitted" });
+    if (created) await announce(this.deps, change.id);
     return { ok: true, change, created };
   }
 
@@ -298,14 +318,23 @@ export class ChangeWorkflow {
     if (!reason.trim()) return { ok: false, reason: "Say why the rollback may overwrite rows changed since." };
     const engine = engineFor(change.database.instance.engine);
     const split = (text: string) => engine.splitStatements(text).map(asNewStatement);
-    const approval = await changes.decide(changeId, ["failed"], "approved", { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` }, async (tx) => {
-      await tx.statement.deleteMany({ where: { changeId } });
-      await insertStatements(prismaQueries(tx), changeId, statementsOfScript(rollbackChunks(prismaRows(tx), source, true), split));
-      await tx.$executeRawUnsafe(SQL_FROM_ROLLBACK_SCRIPT, changeId, source, true);
-      await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
-    });
+    const approval = await changes.decide(
+      changeId,
+      ["failed"],
+      "approved",
+      { userId, decision: "override", reason: `force rollback over changed rows: ${reason.trim()}` },
+      {
+        alongside: async (tx) => {
+          await tx.statement.deleteMany({ where: { changeId } });
+          await insertStatements(prismaQueries(tx), changeId, statementsOfScript(rollbackChunks(prismaRows(tx), source, true), split));
+          await tx.$executeRawUnsafe(SQL_FROM_ROLLBACK_SCRIPT, changeId, source, true);
+          await tx.rollback.update({ where: { id: rollback.id }, data: { forced: true } });
+        },
+        announce: { kind: "approved", by: userId, override: reason.trim() } satisfies StoredChangeEvent,
+      },
+    );
     if (!approval) return { ok: false, reason: staleReason(await changes.get(changeId)) };
-    await announce(this.deps, changeId, { kind: "approved", by: userId, override: reason.trim() });
+    await announce(this.deps, changeId);
     this.startRun(changeId);
     return { ok: true, change: await changes.get(changeId) };
   }
@@ -339,8 +368,8 @@ export class ChangeWorkflow {
       return undefined;
     }
     if (!change.driftHeld || change.driftAnomalyId !== driftId) {
-      await changes.holdForDrift(change.id, driftId);
-      await announce(this.deps, change.id, { kind: "held_by_drift" });
+      await changes.holdForDrift(change.id, driftId, { kind: "held_by_drift" } satisfies StoredChangeEvent);
+      await announce(this.deps, change.id);
     }
     return driftRefusal(database.label, change.key);
   }
@@ -358,22 +387,24 @@ export class ChangeWorkflow {
       const database = registry.byId(held.databaseId);
       if (!database) continue;
       const stillOpen = held.driftAnomalyId !== null && (await prisma.driftAnomaly.count({ where: { id: held.driftAnomalyId, status: "open" } })) > 0;
-      if (stillOpen || !(await changes.releaseDriftHold(held.id))) continue;
+      if (stillOpen || !(await changes.releaseDriftHold(held.id, { kind: "drift_released" } satisfies StoredChangeEvent))) continue;
       released += 1;
-      await announce(this.deps, held.id, { kind: "drift_released" });
+      await announce(this.deps, held.id);
       if (held.status === "approved") {
         this.startRun(held.id);
         continue;
       }
       const change = await changes.get(held.id);
       if (!database.environment.autoApprove || (change.reviews[0]?.errorCount ?? 0) > 0) continue;
-      const approval = await changes.decide(held.id, ["awaiting_approval"], "approved", {
-        userId: "sluice",
-        decision: "approve",
-        reason: "auto-approved by environment policy once the drift was resolved",
-      });
+      const approval = await changes.decide(
+        held.id,
+        ["awaiting_approval"],
+        "approved",
+        { userId: "sluice", decision: "approve", reason: "auto-approved by environment policy once the drift was resolved" },
+        { announce: { kind: "approved", by: "sluice", automatic: true } satisfies StoredChangeEvent },
+      );
       if (!approval) continue;
-      await announce(this.deps, held.id, { kind: "approved", by: "sluice", automatic: true });
+      await announce(this.deps, held.id);
       this.startRun(held.id);
     }
     return released;

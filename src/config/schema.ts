@@ -173,6 +173,16 @@ export const configSchema = z
       })
       .strict()
       .default({ probeIntervalSeconds: 5 }),
+    delivery: z
+      .object({
+        /**
+         * What Slack is told is kept in the store until Slack has it (the outbox). One that fails is tried again after
+         * 1 s, 2 s, 4 s … up to this many seconds apart; every replica also sweeps for undelivered ones this often.
+         */
+        maxRetrySeconds: z.number().int().min(1).max(3600).default(30),
+      })
+      .strict()
+      .default({ maxRetrySeconds: 30 }),
     review: reviewConfigSchema.default(defaultReviewConfig),
   })
   .strict();

@@ -57,6 +57,11 @@ export interface LocalSlackOptions {
   users?: Record<string, string>;
   /** How long each Web API call takes before it is recorded and answered: Slack is a network away (tests hold work in flight with it). */
   latencyMs?: number;
+  /**
+   * Slack's rate limit on editing one message, which the local Slack enforces when given: a chat.update of a message
+   * edited less than this many ms before is answered HTTP 429 `ratelimited` with a Retry-After (whole seconds).
+   */
+  chatUpdateIntervalMs?: number;
 }
 
 type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
@@ -68,6 +73,10 @@ export class LocalSlack {
   readonly files = new Map<string, LocalFile>();
   /** Bodies Sluice sent to response_url, by the URL's token. */
   readonly responses: Array<{ token: string; body: Record<string, unknown> }> = [];
+  /** Calls answered 429 `ratelimited` (not in `calls`: they changed nothing). */
+  readonly rateLimited: SlackCall[] = [];
+  /** While set, Slack is down: every Web API call is answered with this HTTP status, and not recorded. */
+  outage?: number;
   readonly botUserId: string;
   private server?: Server;
   private baseUrl = "";
@@ -77,6 +86,8 @@ export class LocalSlack {
   private readonly options: LocalSlackOptions;
   private readonly triggers = new Map<string, string>();
   private readonly responseContexts = new Map<string, ResponseContext>();
+  /** When each message was last edited (chat.update), by channel and ts: what its rate limit counts from. */
+  private readonly lastEdited = new Map<string, number>();
   /** Grows with every change of the workspace (the sandbox page polls on it). */
   version = 0;
 
@@ -235,6 +246,14 @@ export class LocalSlack {
       const method = path.slice("/api/".length);
       const args = parseArgs(body, String(req.headers["content-type"] ?? ""));
       if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+      if (this.outage) return sendJson(res, { ok: false, error: "service_unavailable" }, this.outage);
+      const retryAfter = this.rateLimitOf(method, args);
+      if (retryAfter !== undefined) {
+        this.rateLimited.push({ method, args });
+        res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfter) });
+        res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+        return;
+      }
       this.calls.push({ method, args });
       const handler = this.methods[method];
       const result = handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };
@@ -268,6 +287,18 @@ export class LocalSlack {
       return;
     }
     sendJson(res, { ok: false, error: "not_found" }, 404);
+  }
+
+  /** Seconds to wait when this call is over a rate limit (Slack's Retry-After), else undefined; counts the call when not. */
+  private rateLimitOf(method: string, args: Record<string, unknown>): number | undefined {
+    const interval = this.options.chatUpdateIntervalMs;
+    if (method !== "chat.update" || !interval) return undefined;
+    const key = `${String(args.channel)}/${String(args.ts)}`;
+    const now = Date.now();
+    const last = this.lastEdited.get(key);
+    if (last !== undefined && now - last < interval) return Math.max(1, Math.ceil((interval - (now - last)) / 1000));
+    this.lastEdited.set(key, now);
+    return undefined;
   }
 
   private safely(handler: Handler, args: Record<string, unknown>): Record<string, unknown> {

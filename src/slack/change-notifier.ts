@@ -6,7 +6,10 @@ import type { Logger } from "../logger.ts";
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
 import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
 import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
+import { MessageEditPacer } from "./edit-pacing.ts";
 import { uploadInPieces } from "./file-upload.ts";
+
+const RECORD_ATTEMPTS = 5;
 
 export class SlackChangeNotifier implements ChangeNotifier {
   constructor(
@@ -14,6 +17,9 @@ export class SlackChangeNotifier implements ChangeNotifier {
     private readonly changes: ChangeRepository,
     private readonly logger: Logger,
   ) {}
+
+  /** A run's progress and the change's status moves edit one root message: at Slack's pace, one at a time. */
+  private readonly edits = new MessageEditPacer();
 
   async notify(change: ChangeDetail, event: ChangeEvent): Promise<void> {
     if (event.kind === "submitted") {
@@ -25,26 +31,50 @@ export class SlackChangeNotifier implements ChangeNotifier {
       return;
     }
     const root = changeRootMessage(change, event.kind === "progress" ? event : undefined, await this.driftAlertUrl(change));
-    await this.client.chat.update({ channel: change.slackChannel, ts: change.slackTs, ...slackMessage(root.text, root.blocks) });
+    const [channel, ts] = [change.slackChannel, change.slackTs];
+    await this.edits.edit(`${channel}/${ts}`, () => this.client.chat.update({ channel, ts, ...slackMessage(root.text, root.blocks) }));
     const note = threadNote(change, event);
     if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) });
   }
 
+  /**
+   * The root message, then the whole script and the review in its thread. Delivered again after a failure (the
+   * outbox), it posts no second root message once the first is recorded: it goes on from the thread.
+   */
   private async postRoot(change: ChangeDetail): Promise<void> {
     const channel = change.database.project.slackChannel;
     const root = changeRootMessage(change, undefined, await this.driftAlertUrl(change));
-    const posted = await this.client.chat.postMessage({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false });
-    const ts = posted.ts!;
-    await this.changes.recordSlackMessage(change.id, posted.channel ?? channel, ts);
-    change.slackChannel = posted.channel ?? channel;
-    change.slackTs = ts;
+    if (!change.slackChannel || !change.slackTs) {
+      const posted = await this.client.chat.postMessage({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false });
+      await this.recordRoot(change, posted.channel ?? channel, posted.ts!);
+    }
+    const [channelId, ts] = [change.slackChannel!, change.slackTs!];
     if (root.sqlFile) {
       const { bytes, pieces } = await this.changes.sqlInPieces(change.id);
-      await uploadInPieces(this.client, { channelId: change.slackChannel, threadTs: ts, filename: root.sqlFile, comment: mrkdwn`The whole script of ${change.key}.`, bytes, pieces });
+      await uploadInPieces(this.client, { channelId, threadTs: ts, filename: root.sqlFile, comment: mrkdwn`The whole script of ${change.key}.`, bytes, pieces });
     }
     const review = reviewMessage(change);
-    await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: ts, ...slackMessage(review.text, review.blocks) });
+    await this.client.chat.postMessage({ channel: channelId, thread_ts: ts, ...slackMessage(review.text, review.blocks) });
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), mrkdwn`Full review of ${change.key}.`);
+  }
+
+  /**
+   * Keeps the root message's address with the change. Slack has the message now: a store that hiccups is asked again
+   * (a few times, for some seconds) rather than leaving the change to be posted twice.
+   */
+  private async recordRoot(change: ChangeDetail, channel: string, ts: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.changes.recordSlackMessage(change.id, channel, ts);
+        break;
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        this.logger.warn({ change: change.key, err: error, attempt }, "could not record the root message; trying again");
+        await new Promise((resolve) => setTimeout(resolve, attempt * 1_000));
+      }
+    }
+    change.slackChannel = channel;
+    change.slackTs = ts;
   }
 
   /** The permalink of the drift alert the change was checked against, when it was posted and Slack gives one. */

@@ -2,9 +2,10 @@
 // compare-and-set, and reading them back whole.
 import type pg from "pg";
 import { changeDetailById, changeDetailByKey, shownStatements, type ChangeDetail, type ShownStatement } from "./change-detail.ts";
-import { ChangeNotFoundError, isUniqueViolation } from "./errors.ts";
+import { ChangeNotFoundError, ChangeStoredError, isUniqueViolation } from "./errors.ts";
 import type { Approval, ChangeStatus, ChangeType, Decision, FindingLevel, Prisma, PrismaClient, Statement } from "./generated/client.ts";
-import { inTransaction, NOW, rowsOf, type Queryable } from "./plain-sql.ts";
+import { changeSubject, enqueue } from "./outbox.ts";
+import { inTransaction, NOW, prismaQueries, rowsOf, type Queryable } from "./plain-sql.ts";
 import { rollbackChunks, SQL_FROM_ROLLBACK_SCRIPT, SQL_SOURCE, statementsOfScript } from "./rollback-scripts.ts";
 
 export type { ChangeStatus, ChangeType };
@@ -63,6 +64,19 @@ const PENDING_STATEMENTS = `
 
 export type StoredStatement = Statement;
 
+/**
+ * What Slack is to be told of a status move (the workflow's ChangeEvent, as JSON): written to the outbox in the same
+ * transaction as the move, so a stored move always reaches Slack (outbox.ts).
+ */
+export type Announcement = object;
+
+/** A decision as it is recorded. */
+export interface NewApproval {
+  userId: string;
+  decision: Decision;
+  reason: string;
+}
+
 export class ChangeRepository {
   constructor(
     private readonly prisma: PrismaClient,
@@ -73,9 +87,14 @@ export class ChangeRepository {
    * Stores a change with its statements and review (and, for a rollback, its link to the change it undoes) in one
    * transaction. A second request with the same requestKey (a modal submitted twice, a Slack retry) returns the first
    * change and `created: false`. Written in plain SQL: a rollback's script and statements can weigh tens of MB, and
-   * through Prisma each copy cost several times its size in memory.
+   * through Prisma each copy cost several times its size in memory. `approval` (a policy's) and what Slack is to be
+   * told (`announce`, in order) are written in the same transaction.
    */
-  async create(input: NewChange, status: ChangeStatus): Promise<{ change: ChangeDetail; created: boolean }> {
+  async create(
+    input: NewChange,
+    status: ChangeStatus,
+    { approval, announce = [] }: { approval?: NewApproval; announce?: readonly Announcement[] } = {},
+  ): Promise<{ change: ChangeDetail; created: boolean }> {
     if (input.requestKey) {
       const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, select: { id: true } });
       if (existing) return { change: await this.get(existing.id), created: false };
@@ -110,15 +129,28 @@ export class ChangeRepository {
         const { rows: reviews } = await client.query<{ id: number }>(INSERT_REVIEW, [changeId, input.review.errorCount, input.review.warningCount]);
         await insertFindings(client, reviews[0]!.id, input.review.findings);
         if (input.rollbackOf) await client.query(INSERT_ROLLBACK, [input.rollbackOf.changeId, changeId, input.rollbackOf.rowCount]);
+        if (approval) await client.query(INSERT_APPROVAL, [changeId, approval.userId, approval.decision, approval.reason]);
+        for (const event of announce) await enqueue(client, changeSubject(changeId), event);
         return changeId;
       });
-      return { change: await this.get(id), created: true };
+      return { change: await this.storedChange(id), created: true };
     } catch (error) {
+      if (error instanceof ChangeStoredError) throw error;
       if (input.requestKey && isUniqueViolation(error)) {
         const existing = await this.prisma.change.findUnique({ where: { requestKey: input.requestKey }, select: { id: true } });
         if (existing) return { change: await this.get(existing.id), created: false };
       }
       throw error;
+    }
+  }
+
+  /** A change just committed, read back; when the store fails to answer, a ChangeStoredError says it is stored all the same. */
+  private async storedChange(id: number): Promise<ChangeDetail> {
+    try {
+      return await this.get(id);
+    } catch (error) {
+      const key = await this.statusOf(id).then((row) => row?.key).catch(() => undefined);
+      throw new ChangeStoredError(id, key, error);
     }
   }
 
@@ -200,41 +232,55 @@ export class ChangeRepository {
     return shownStatements(this.pool, change.id, change.executions.at(-1)?.id, limit);
   }
 
-  /** Moves a change from one of `from` to `to`; false when another request moved it first. */
-  async transition(id: number, from: ChangeStatus[], to: ChangeStatus): Promise<boolean> {
-    const result = await this.prisma.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
-    return result.count === 1;
+  /**
+   * Moves a change from one of `from` to `to`, writing `announce` for Slack with the move; false when another request
+   * moved it first (then nothing is written).
+   */
+  async transition(id: number, from: ChangeStatus[], to: ChangeStatus, announce?: Announcement): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const result = await tx.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
+      if (result.count !== 1) return false;
+      if (announce) await enqueue(prismaQueries(tx), changeSubject(id), announce);
+      return true;
+    });
   }
 
   /**
    * A decision: the status moves (compare-and-set) and who decided is recorded, with `alongside` (what else the
-   * decision changes), in one transaction, so no one ever sees the new status without them. Undefined when the
-   * status had already moved on.
+   * decision changes) and what Slack is to be told of it, in one transaction, so no one ever sees the new status
+   * without them. Undefined when the status had already moved on.
    */
   async decide(
     id: number,
     from: ChangeStatus[],
     to: ChangeStatus,
-    approval: { userId: string; decision: Decision; reason: string },
-    alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
+    approval: NewApproval,
+    { alongside, announce }: { alongside?: (tx: Prisma.TransactionClient) => Promise<void>; announce?: Announcement } = {},
   ): Promise<Approval | undefined> {
     return this.prisma.$transaction(async (tx) => {
       const moved = await tx.change.updateMany({ where: { id, status: { in: from } }, data: { status: to } });
       if (moved.count !== 1) return undefined;
       await alongside?.(tx);
+      if (announce) await enqueue(prismaQueries(tx), changeSubject(id), announce);
       return tx.approval.create({ data: { changeId: id, ...approval } });
     }, LARGE_WRITE);
   }
 
-  /** Holds a change for an open drift (it may not be approved or run until the drift is resolved). */
-  async holdForDrift(id: number, anomalyId: number): Promise<void> {
-    await this.prisma.change.updateMany({ where: { id }, data: { driftAnomalyId: anomalyId, driftHeld: true } });
+  /** Holds a change for an open drift (it may not be approved or run until the drift is resolved), and says so. */
+  async holdForDrift(id: number, anomalyId: number, announce?: Announcement): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.change.updateMany({ where: { id }, data: { driftAnomalyId: anomalyId, driftHeld: true } });
+      if (announce) await enqueue(prismaQueries(tx), changeSubject(id), announce);
+    });
   }
 
-  /** Lets a held change go; false when it was not held (another replica or request released it first). */
-  async releaseDriftHold(id: number): Promise<boolean> {
-    const { count } = await this.prisma.change.updateMany({ where: { id, driftHeld: true }, data: { driftHeld: false } });
-    return count === 1;
+  /** Lets a held change go, and says so; false when it was not held (another replica or request released it first). */
+  async releaseDriftHold(id: number, announce?: Announcement): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.change.updateMany({ where: { id, driftHeld: true }, data: { driftHeld: false } });
+      if (count === 1 && announce) await enqueue(prismaQueries(tx), changeSubject(id), announce);
+      return count === 1;
+    });
   }
 
   /** Held changes still waiting (for approval, or approved and not yet run), oldest first; of one database when given. */
@@ -268,6 +314,8 @@ const INSERT_CHANGE = `
   RETURNING "id"`;
 
 const INSERT_REVIEW = `INSERT INTO "Review" ("changeId", "errorCount", "warningCount", "createdAt") VALUES ($1, $2, $3, ${NOW}) RETURNING "id"`;
+
+const INSERT_APPROVAL = `INSERT INTO "Approval" ("changeId", "userId", "decision", "reason", "createdAt") VALUES ($1, $2, $3::text::"Decision", $4, ${NOW})`;
 
 const INSERT_ROLLBACK = `INSERT INTO "Rollback" ("sourceChangeId", "rollbackChangeId", "rowCount", "createdAt") VALUES ($1, $2, $3, ${NOW})`;
 

@@ -11,6 +11,20 @@ export class ChangeNotFoundError extends StoreError {
   }
 }
 
+/**
+ * A change was stored (its transaction committed) but could not be read back: whoever submitted it must hear that it
+ * is stored, not that it failed. What Slack is to be told of it waits in the outbox.
+ */
+export class ChangeStoredError extends StoreError {
+  constructor(
+    readonly changeId: number,
+    readonly key: string | undefined,
+    cause: unknown,
+  ) {
+    super(`Change ${key ?? `#${changeId}`} is stored, but the history store did not answer when Sluice read it back.`, { cause });
+  }
+}
+
 /** A migration cannot be applied, or the recorded history disagrees with prisma/migrations. */
 export class MigrationError extends StoreError {}
 

@@ -17,6 +17,8 @@ export interface StoreOptions {
   dataDir: string;
   migrationsDir: string;
   logger: Logger;
+  /** How long an idle pooled connection is kept before it is closed (pg's default, 10 s, when unset). */
+  idleTimeoutMs?: number;
 }
 
 export interface Store {
@@ -33,6 +35,15 @@ const PING_TIMEOUT_MS = 2_000;
 /** The embedded store is one Postgres session: a second pooled connection would share, and break, transactions. */
 const EMBEDDED_POOL_SIZE = 1;
 const SERVER_POOL_SIZE = 10;
+/**
+ * What a fresh server session would not have, cleared when the pool opens a connection to the embedded store: PGlite
+ * is one session under every connection, so the prepared statements (change-detail.ts, execution-log.ts name theirs),
+ * cursors, settings, listens and temporary tables of a connection the pool dropped after its idle timeout are still
+ * there, and pg, knowing the connection is new, would prepare the same names again ("already exists"). Advisory locks
+ * are left alone: the lock connections of advisory-lock.ts hold theirs in the same session at the same time, and
+ * exclusion inside the one process that may open the embedded store is kept there.
+ */
+const FRESH_EMBEDDED_SESSION = "CLOSE ALL; DEALLOCATE ALL; RESET ALL; UNLISTEN *; DISCARD TEMP";
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const { logger } = options;
@@ -43,6 +54,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connectionString: databaseUrl,
     max: embedded ? EMBEDDED_POOL_SIZE : SERVER_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
+    ...(embedded ? { onConnect: (client: pg.ClientBase) => client.query(FRESH_EMBEDDED_SESSION).then(() => undefined) } : {}),
   });
   // An idle connection dropped by the server (restart, failover) must not crash the process: the pool replaces it.
   pool.on("error", (error) => logger.warn({ err: error, store: describeStoreUrl(databaseUrl) }, "history store connection lost"));

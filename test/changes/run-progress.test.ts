@@ -29,4 +29,22 @@ describe("run progress on the root message", () => {
     await progress.settled();
     assert.deepEqual(shown, ["200/300", "300/300"]);
   });
+
+  test("counts that come while an edit is under way are coalesced to the latest: no queue of stale edits", async () => {
+    const shown: string[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const progress = new RunProgress(10, 0, async (done, total) => {
+      if (shown.length === 0) await slow;
+      shown.push(`${done}/${total}`);
+    });
+    progress.advance();
+    for (let step = 0; step < 2; step++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      progress.advance();
+    }
+    release();
+    await progress.settled();
+    assert.deepEqual(shown, ["1/10", "3/10"]);
+  });
 });

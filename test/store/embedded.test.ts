@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { changeDetailById } from "../../src/store/change-detail.ts";
 import { startEmbeddedStore } from "../../src/store/embedded.ts";
 import { StoreError } from "../../src/store/errors.ts";
 import { openStore, withAdvisoryLock } from "../../src/store/index.ts";
+import { eventually } from "../support/sluice.ts";
 import { migrationsDir, scratchDir, silentLogger } from "./helpers.ts";
 
 test("the embedded store keeps its history across a restart", async () => {
@@ -68,4 +70,26 @@ test("a lock naming another live process is respected", async () => {
   writeFileSync(join(dataDir, "pglite.lock"), JSON.stringify({ pid: process.ppid, host: "here", since: new Date().toISOString() }));
   await assert.rejects(startEmbeddedStore(dataDir), new RegExp(`in use by another Sluice process \\(pid ${process.ppid}\\)`));
   assert.equal(existsSync(join(dataDir, "pglite")), false);
+});
+
+test("the embedded store works after the pool dropped its idle connection: the next connection starts a clean session", async () => {
+  const store = await openStore({ dataDir: join(scratchDir("sluice-embedded-idle"), "data"), migrationsDir, logger: silentLogger, idleTimeoutMs: 50 });
+  try {
+    // A named prepared statement (as change-detail.ts uses), a setting and a temporary table on the first connection.
+    const first = await changeDetailById(store.pool, 1);
+    assert.equal(first, undefined);
+    await store.pool.query("SET statement_timeout = 4321");
+    await store.pool.query("CREATE TEMPORARY TABLE sluice_left_behind (id int)");
+    await eventually(() => store.pool.totalCount === 0, 15_000, "the pool to close its idle connection");
+
+    // The pool's next connection is the same PGlite session underneath: it must not see the last one's leftovers.
+    assert.equal(await changeDetailById(store.pool, 1), undefined, "the named statement is prepared again without 'already exists'");
+    const setting = await store.pool.query<{ statement_timeout: string }>("SHOW statement_timeout");
+    assert.equal(setting.rows[0]!.statement_timeout, "0");
+    const temp = await store.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'sluice_left_behind'");
+    assert.equal(temp.rows[0]!.n, 0);
+    assert.equal(await store.prisma.project.count(), 0, "Prisma works on the new connection too");
+  } finally {
+    await store.close();
+  }
 });

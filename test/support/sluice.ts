@@ -33,6 +33,8 @@ export interface TestSluiceOptions {
   logger?: Logger;
   /** Origins the bot token may be sent to for attached files; the local Slack's by default. */
   fileOrigins?: string[];
+  /** The store pool's idle timeout (pg's 10 s by default). */
+  storeIdleTimeoutMs?: number;
 }
 
 export function storeUrl(database: string): string {
@@ -63,6 +65,7 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
     slack: { botToken: "xoxb-test-token", signingSecret, apiUrl: slack.apiUrl, fileOrigins: options.fileOrigins ?? [new URL(slack.apiUrl).origin] },
     port: 0,
     host: "127.0.0.1",
+    storeIdleTimeoutMs: options.storeIdleTimeoutMs,
   });
   const baseUrl = `http://127.0.0.1:${sluice.port}`;
   const send = new SlackRequestSender(`${baseUrl}/slack/events`, signingSecret, () => slack.responseUrl());

@@ -6,6 +6,7 @@ import { newDatabaseNameProblem } from "../../changes/workflow.ts";
 import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
 import { channelLink, mrkdwn, slackMessage, type Mrkdwn } from "../blocks/text.ts";
 import { AttachedFileError, readAttachedFile, type AttachedFile } from "../files.ts";
+import { ChangeStoredError } from "../../store/errors.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -51,6 +52,34 @@ async function readChangeRequest(args: ViewArgs, services: SluiceServices): Prom
   };
 }
 
+/** What became of a stored change: posted in its channel, or (Slack did not take it yet) to be posted there. */
+async function submittedText(services: SluiceServices, changeId: number, key: string, channel: string): Promise<Mrkdwn> {
+  const posted = await services.store.prisma.change
+    .findUnique({ where: { id: changeId }, select: { slackTs: true } })
+    .then((row) => Boolean(row?.slackTs))
+    .catch(() => false);
+  return posted
+    ? mrkdwn`Submitted *${key}*; it is posted in ${channelLink(channel)}.`
+    : mrkdwn`Submitted *${key}*: it is stored, and Sluice posts it in ${channelLink(channel)} as soon as Slack takes the message.`;
+}
+
+/**
+ * What to tell the submitter when the submission threw: never "not submitted" for a change that was stored (the
+ * store did not answer after the change was written, or the error came later): it is stored, and goes on.
+ */
+async function failedSubmissionText(services: SluiceServices, requestKey: string | undefined, error: unknown, notDone: string): Promise<Mrkdwn> {
+  const stored =
+    error instanceof ChangeStoredError
+      ? { key: error.key }
+      : requestKey
+        ? await services.store.prisma.change.findUnique({ where: { requestKey }, select: { key: true } }).catch(() => null)
+        : null;
+  if (!stored) return mrkdwn`:warning: ${notDone}: ${userMessageFor(error)}`;
+  const named = stored.key ? mrkdwn`*${stored.key}*` : mrkdwn`Your change`;
+  const problem = error instanceof ChangeStoredError ? "the history store did not answer when Sluice read it back." : userMessageFor(error);
+  return mrkdwn`:warning: ${named} is stored, but Sluice hit a problem right after: ${problem} It is posted in its project's channel and goes on as soon as the cause is gone; check \`/db history\` before submitting it again.`;
+}
+
 export function registerChangeSubmission(app: SlackListeners, services: SluiceServices): void {
   app.view<ViewSubmitAction>(CHANGE_MODAL, async (args) => {
     const { ack, body } = args;
@@ -72,10 +101,10 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
     await ack();
     try {
       const { change, created } = await services.workflow.submit(request);
-      if (created) await tellSubmitter(args, mrkdwn`Submitted *${change.key}*; it is posted in ${channelLink(change.database.project.slackChannel)}.`);
+      if (created) await tellSubmitter(args, await submittedText(services, change.id, change.key, change.database.project.slackChannel));
     } catch (error) {
       services.logger.error({ user: body.user.id, err: error }, "change submission failed");
-      await tellSubmitter(args, mrkdwn`:warning: Your change was not submitted: ${userMessageFor(error)}`);
+      await tellSubmitter(args, await failedSubmissionText(services, request.requestKey, error, "Your change was not submitted"));
     }
   });
 
@@ -97,10 +126,10 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
     await ack();
     try {
       const { change, created } = await services.workflow.submitNewDatabase(request);
-      if (created) await tellSubmitter(args, mrkdwn`Submitted *${change.key}* to create ${name}; it is posted in ${channelLink(change.database.project.slackChannel)}.`);
+      if (created) await tellSubmitter(args, await submittedText(services, change.id, change.key, change.database.project.slackChannel));
     } catch (error) {
       if (!(error instanceof ChangeInputError)) services.logger.error({ user: body.user.id, err: error }, "newdb submission failed");
-      await tellSubmitter(args, mrkdwn`:warning: The database was not created: ${userMessageFor(error)}`);
+      await tellSubmitter(args, await failedSubmissionText(services, request.requestKey, error, "The database was not created"));
     }
   });
 }

@@ -1,0 +1,24 @@
+// Turns a message the outbox holds into Slack calls, by its subject: a change's root message and thread
+// (SlackChangeNotifier).
+import type { StoredChangeEvent } from "../changes/notifier.ts";
+import type { DeliverEntry } from "../outbox/reconciler.ts";
+import type { ChangeRepository } from "../store/changes.ts";
+import type { OutboxEntry } from "../store/outbox.ts";
+import type { SlackChangeNotifier } from "./change-notifier.ts";
+
+export interface OutboxDeliverers {
+  changes: ChangeRepository;
+  changeNotifier: SlackChangeNotifier;
+}
+
+export function slackDelivery({ changes, changeNotifier }: OutboxDeliverers): DeliverEntry {
+  return async (entry: OutboxEntry) => {
+    const [kind, id] = entry.subject.split(":");
+    const subjectId = Number(id);
+    if (kind === "change" && Number.isInteger(subjectId)) {
+      await changeNotifier.notify(await changes.get(subjectId), entry.payload as StoredChangeEvent);
+      return;
+    }
+    throw new Error(`no deliverer for outbox subject "${entry.subject}"`);
+  };
+}
