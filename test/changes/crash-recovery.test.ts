@@ -112,10 +112,10 @@ describe("a Sluice process killed during a long change", () => {
 
   test("after a restart the change is interrupted with exact progress, nothing re-runs, and Retry runs only what did not take effect", async () => {
     const { db, slack } = world;
-    // Statement 3 sleeps as long as the test's own table says: 20 s while Sluice is killed, no time on the retry. The
+    // Statement 3 sleeps as long as the test's own table says: 90 s while Sluice is killed (a restart on a loaded machine took over 20 s), no time on the retry. The
     // table is there before Sluice starts, so it is in the first baseline (made later, it would be drift).
     await onMysql(db, "CREATE TABLE pause (seconds INT NOT NULL)");
-    await onMysql(db, "INSERT INTO pause VALUES (20)");
+    await onMysql(db, "INSERT INTO pause VALUES (90)");
     let sluice = await world.start();
     const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP((SELECT seconds FROM pause)) AS s;";
     const { key, opened, submitted } = await world.submit("schema", sql);
@@ -267,7 +267,7 @@ const LOST_TRANSACTION_DRILLS: Array<{
     name: "after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed",
     query: (db, sql) => onMysql(db, sql),
     table: "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)",
-    update: "UPDATE t SET v = v + 1 + SLEEP(20) WHERE id = 1;",
+    update: "UPDATE t SET v = v + 1 + SLEEP(90) WHERE id = 1;",
     sleeping: (db: string) => `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`,
     goesOn: "the server goes on with the dead runner's UPDATE, holding its row lock",
     afterKillMs: 0,
@@ -279,7 +279,7 @@ const LOST_TRANSACTION_DRILLS: Array<{
     name: "after a restart the backend still running it is ended, its row locks are free, and nothing was changed",
     query: (db, sql) => onPostgres(db, sql),
     table: "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL); INSERT INTO t VALUES (1, 0)",
-    update: "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(20)) WHERE id = 1;",
+    update: "UPDATE t SET v = v + (SELECT 1 FROM pg_sleep(90)) WHERE id = 1;",
     sleeping: () => `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'UPDATE t SET v%'`,
     goesOn: "PostgreSQL goes on with the dead runner's UPDATE, holding its row lock",
     afterKillMs: 200,
