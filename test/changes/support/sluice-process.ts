@@ -72,7 +72,8 @@ export async function startSluiceProcess(options: SluiceProcessOptions): Promise
         if (child.exitCode !== null) throw new Error(`Sluice exited with ${child.exitCode}:\n${output}`);
         return output.includes("Sluice is listening");
       },
-      30_000,
+      // Starting the TypeScript sources through tsx took over 30 s with ~20 processes on the 2 cores.
+      120_000,
       "the Sluice process to listen",
     );
   } catch (error) {
