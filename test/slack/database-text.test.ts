@@ -67,7 +67,9 @@ describe("text from a database, shown in Slack", () => {
     const from = sentSoFar(t);
     const answer = await answerTo(`query ${target.name} SELECT * FROM \`${ATTACK}\``);
     assert.match(answer, /doesn't exist/);
-    assert.ok(assertNoLiveMarkup(t, from).includes(SHOWN));
+    // A user who may not see unmasked data gets the server's message with the names and values it quotes taken out
+    // (src/query/server-errors.ts); whatever is left is shown as text.
+    assertNoLiveMarkup(t, from);
   });
 
   test("a query's values and column names are shown as text", async () => {
