@@ -248,6 +248,18 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     assert.deepEqual(rows, [{ p1: 5, parents: 1, children: 1, bag: 0 }]);
   });
 
+  it("finds a statement it cannot back up before any statement runs: no backup is made for the ones before it", async () => {
+    await admin.query("CREATE TABLE early (id INT PRIMARY KEY, v INT); INSERT INTO early VALUES (1, 1), (2, 2)");
+    const rollback = await change("UPDATE early SET v = 10 WHERE id = 1; DELETE FROM early WHERE id = 2; REPLACE INTO early VALUES (3, 3)", { changeKey: "TST-17" });
+    const reason = reasonOf(rollback);
+    assert.match(reason, /^rollback is unavailable: statement 3 cannot be backed up: REPLACE deletes the rows it conflicts with/);
+    assert.doesNotMatch(reason, /backup tables kept/);
+    const [tables] = await admin.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sluice_backup' AND TABLE_COMMENT LIKE ?", [`% for TST-17;%`]);
+    assert.deepEqual(tables, [{ n: 0 }]);
+    const [rows] = await admin.query("SELECT id, v FROM early ORDER BY id");
+    assert.deepEqual(rows, [{ id: 1, v: 10 }, { id: 3, v: 3 }], "the change still ran, every statement of it");
+  });
+
   it("prepares no rollback beyond the row limit, and keeps no backup rows for the statement past it", async () => {
     await admin.query("CREATE TABLE many (id INT PRIMARY KEY, v INT)");
     await admin.query("INSERT INTO many SELECT seq, 0 FROM seq_1_to_50");
