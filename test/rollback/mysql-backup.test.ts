@@ -254,7 +254,7 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     const reason = reasonOf(rollback);
     assert.match(reason, /^rollback is unavailable: statement 3 cannot be backed up: REPLACE deletes the rows it conflicts with/);
     assert.doesNotMatch(reason, /backup tables kept/);
-    const [tables] = await admin.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sluice_backup' AND TABLE_COMMENT LIKE ?", [`% for TST-17;%`]);
+    const [tables] = await admin.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sluice_backup' AND TABLE_COMMENT LIKE ?", [`sluice backup of ${database}.early for TST-17;%`]);
     assert.deepEqual(tables, [{ n: 0 }]);
     const [rows] = await admin.query("SELECT id, v FROM early ORDER BY id");
     assert.deepEqual(rows, [{ id: 1, v: 10 }, { id: 3, v: 3 }], "the change still ran, every statement of it");
