@@ -398,8 +398,9 @@ class PriorBackupRecorder implements DataChangeRecorder {
 }
 
 /**
- * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after where it may differ),
- * joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's rows check out.
+ * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after where
+ * it may differ), joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's
+ * rows check out.
  */
 class InverseRows {
   private readonly batches: Array<{ text: string; statements: number; rows: number }> = [];
