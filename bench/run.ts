@@ -66,7 +66,8 @@ const header = [
   `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; total ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}).`,
   `The machine is shared: its 1-minute load average was ${load.toFixed(1)} when the run started and ${loadavg()[0]!.toFixed(1)} when it ended.`,
   "Each ratio compares Sluice with its reference measured in the same run. Servers: the tests' private MariaDB (binlog on)",
-  "on 127.0.0.1:3399 and the local PostgreSQL on 127.0.0.1:5432. Each section runs alone with `npm run bench -- <section>`",
+  "on 127.0.0.1:3399, the one without binlog (prior backup) on 127.0.0.1:3499, and the local PostgreSQL on 127.0.0.1:5432.",
+  "Each section runs alone with `npm run bench -- <section>`",
   `(${sections.map((s) => s.name).join(", ")}).`,
   "",
 ].join("\n");

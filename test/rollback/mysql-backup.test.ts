@@ -229,6 +229,7 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
       INSERT INTO parent VALUES (1, 1), (2, 2); INSERT INTO child VALUES (1, 1); INSERT INTO audited VALUES (1, 1); INSERT INTO bag VALUES (1, 1), (1, 2)`);
     for (const [sql, reason] of [
       ["UPDATE parent p JOIN child c ON c.parent_id = p.id SET p.v = 10", /a multi-table UPDATE is not supported/],
+      ["UPDATE parent p, child c SET p.v = 11 WHERE c.parent_id = p.id AND c.id = 9", /a multi-table UPDATE is not supported/],
       ["DELETE p FROM parent p JOIN child c ON c.parent_id = p.id WHERE p.id = 9", /a multi-table DELETE is not supported/],
       ["REPLACE INTO parent VALUES (2, 20)", /REPLACE deletes the rows it conflicts with/],
       ["INSERT INTO parent VALUES (2, 3) ON DUPLICATE KEY UPDATE v = 30", /ON DUPLICATE KEY UPDATE changes existing rows too/],
@@ -237,12 +238,26 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
       ["UPDATE audited SET v = 2", /fires trigger\(s\) audited_update/],
       ["UPDATE bag SET b = 3 WHERE a = 1", /which has no primary key or unique NOT NULL key to find its rows again/],
       ["DELETE FROM bag WHERE a = 1 LIMIT 1", /its WHERE selects more rows of `[^`]+`\.`bag` than its LIMIT, and without a key/],
+      ["UPDATE bag SET b = 4 ORDER BY b LIMIT 1", /which has no primary key or unique NOT NULL key to find its rows again/],
+      ["DELETE FROM bag ORDER BY b LIMIT 1", /has an ORDER BY … LIMIT on `[^`]+`\.`bag`, which has no key: which rows it changes cannot be told up front/],
       ["UPDATE parent SET v = 5 WHERE RAND() < 2", /calls RAND\(\), whose value differs/],
     ] as const) {
       assert.match(reasonOf(await change(sql)), reason, sql);
     }
     const [rows] = await admin.query("SELECT (SELECT v FROM parent WHERE id = 1) AS p1, (SELECT COUNT(*) FROM parent) AS parents, (SELECT COUNT(*) FROM child) AS children, (SELECT COUNT(*) FROM bag) AS bag");
-    assert.deepEqual(rows, [{ p1: 5, parents: 1, children: 1, bag: 1 }]);
+    assert.deepEqual(rows, [{ p1: 5, parents: 1, children: 1, bag: 0 }]);
+  });
+
+  it("finds a statement it cannot back up before any statement runs: no backup is made for the ones before it", async () => {
+    await admin.query("CREATE TABLE early (id INT PRIMARY KEY, v INT); INSERT INTO early VALUES (1, 1), (2, 2)");
+    const rollback = await change("UPDATE early SET v = 10 WHERE id = 1; DELETE FROM early WHERE id = 2; REPLACE INTO early VALUES (3, 3)", { changeKey: "TST-17" });
+    const reason = reasonOf(rollback);
+    assert.match(reason, /^rollback is unavailable: statement 3 cannot be backed up: REPLACE deletes the rows it conflicts with/);
+    assert.doesNotMatch(reason, /backup tables kept/);
+    const [tables] = await admin.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'sluice_backup' AND TABLE_COMMENT LIKE ?", [`sluice backup of ${database}.early for TST-17;%`]);
+    assert.deepEqual(tables, [{ n: 0 }]);
+    const [rows] = await admin.query("SELECT id, v FROM early ORDER BY id");
+    assert.deepEqual(rows, [{ id: 1, v: 10 }, { id: 3, v: 3 }], "the change still ran, every statement of it");
   });
 
   it("prepares no rollback beyond the row limit, and keeps no backup rows for the statement past it", async () => {

@@ -82,6 +82,12 @@ interface Backup {
 
 type Step = PlannedStep<PipelinedStatement, PipelinedAnswer>;
 
+type ReadStatement =
+  | { kind: "other" }
+  | { kind: "refused"; refusal: string }
+  | { kind: "insert"; target: Target }
+  | { kind: "rowChange"; statement: RowChangeStatement; target: Target; assigned: ReadonlySet<string> };
+
 class PriorBackupRecorder implements DataChangeRecorder {
   private readonly builder = new RollbackScriptBuilder();
   private readonly targets = new Map<string, Promise<Target | undefined>>();
@@ -110,21 +116,54 @@ class PriorBackupRecorder implements DataChangeRecorder {
   }
 
   private async plan(sql: string, ordinal: number): Promise<Step | { refusal: string }> {
-    const statement = this.refusal ? undefined : readDataStatement(sql);
-    if (!statement || statement.kind === "other") {
+    const read = this.refusal ? ({ kind: "other" } as const) : await this.readStatement(sql, ordinal);
+    if (read.kind === "other") {
       // A SET may change the sql_mode: copies made after it are made leniently whatever it says.
       if (/^\s*SET\b/i.test(sql)) this.zeroDateChecks = true;
       return { statements: [{ sql }], keep: plainOutcome };
     }
-    if (statement.kind === "refused") return { refusal: `statement ${ordinal} cannot be backed up: ${statement.reason}` };
+    if (read.kind === "refused") return { refusal: read.refusal };
+    if (read.kind === "insert") return this.insertStep(sql, ordinal, read.target);
+    return this.rowChangeStep(read.statement, read.target, read.target.changing(read.assigned), sql, ordinal);
+  }
+
+  /**
+   * What a statement is to the backup, from its text and its table's catalog alone: rowless, an INSERT or an
+   * UPDATE/DELETE it can back up, or refused with the reason. What only running it can tell (ties at a LIMIT, the
+   * counts) is checked as it runs.
+   */
+  private async readStatement(sql: string, ordinal: number): Promise<ReadStatement> {
+    const statement = readDataStatement(sql);
+    if (statement.kind === "other") return statement;
+    if (statement.kind === "refused") return { kind: "refused", refusal: `statement ${ordinal} cannot be backed up: ${statement.reason}` };
     const target = await this.targetOf(statement.target);
-    if (!target) return { refusal: `statement ${ordinal} does not target a table (${describe(statement.target)})` };
-    if (statement.kind === "insert") return this.insertStep(sql, ordinal, target);
+    if (!target) return { kind: "refused", refusal: `statement ${ordinal} does not target a table (${describe(statement.target)})` };
+    if (statement.kind === "insert") {
+      const refusal = this.insertRefusal(target, ordinal);
+      return refusal ? { kind: "refused", refusal } : { kind: "insert", target };
+    }
     const assigned = statement.kind === "update" ? assignedColumns(statement.setText) : [];
-    if (!assigned) return { refusal: `statement ${ordinal} cannot be backed up: an assignment of its SET clause does not read as column = value` };
+    if (!assigned) return { kind: "refused", refusal: `statement ${ordinal} cannot be backed up: an assignment of its SET clause does not read as column = value` };
     const assignedNames = new Set(assigned.map((column) => column.toLowerCase()));
     const refusal = rowChangeRefusal(statement, target, assignedNames, ordinal);
-    return refusal ? { refusal } : this.rowChangeStep(statement, target, target.changing(assignedNames), sql, ordinal);
+    return refusal ? { kind: "refused", refusal } : { kind: "rowChange", statement, target, assigned: assignedNames };
+  }
+
+  /** Where an INSERT's new rows are read from (see insertStep): returned by the INSERT, or found again by the key. */
+  private insertReturns(target: Target): boolean {
+    const { table } = target;
+    const returning = this.session.server.flavor === "mariadb" && atLeast(this.session.server, 10, 5);
+    const growing = table.key.length > 0 && table.key.every((name) => table.columns.find((column) => column.name === name)?.autoIncrement);
+    return returning && !growing;
+  }
+
+  private insertRefusal(target: Target, ordinal: number): string | undefined {
+    if (target.facts.triggers.some((trigger) => trigger.event === "INSERT")) return triggerRefusal(target, "INSERT", ordinal);
+    if (target.refusal) return `statement ${ordinal} cannot be backed up: ${target.refusal}`;
+    if (!this.insertReturns(target) && target.table.key.length === 0) {
+      return `statement ${ordinal} inserts into ${target.name}, which has no primary key or unique NOT NULL key to find its new rows by`;
+    }
+    return undefined;
   }
 
   /**
@@ -132,21 +171,14 @@ class PriorBackupRecorder implements DataChangeRecorder {
    * grows by itself, else found again above the table's largest key as this transaction saw it just before (its
    * consistent read shows no other session's rows committed since, and an AUTO_INCREMENT key only grows).
    */
-  private insertStep(sql: string, ordinal: number, target: Target): Step | { refusal: string } {
+  private insertStep(sql: string, ordinal: number, target: Target): Step {
     const { table } = target;
-    if (target.facts.triggers.some((trigger) => trigger.event === "INSERT")) return { refusal: triggerRefusal(target, "INSERT", ordinal) };
-    if (target.refusal) return { refusal: `statement ${ordinal} cannot be backed up: ${target.refusal}` };
-    const returning = this.session.server.flavor === "mariadb" && atLeast(this.session.server, 10, 5);
-    const growing = table.key.length > 0 && table.key.every((name) => table.columns.find((column) => column.name === name)?.autoIncrement);
     const room = this.room();
     const rows = new InverseRows(target, "insert");
-    if (returning && !growing) {
+    if (this.insertReturns(target)) {
       const statement = { sql: `${sql}\nRETURNING ${target.literals(undefined)}`, onRow: (row: unknown[]) => rows.add(row) };
       // The statement answers with its rows instead of a count: the rows it returned are the rows it inserted.
       return { statements: [statement], keep: ([answer]) => this.keepInserted(answer!.rows, { ...answer!, affectedRows: answer!.rows }, rows, ordinal) };
-    }
-    if (table.key.length === 0) {
-      return { refusal: `statement ${ordinal} inserts into ${target.name}, which has no primary key or unique NOT NULL key to find its new rows by` };
     }
     const key = table.key.map(quoteIdentifier);
     const variables = key.map((_, i) => `@sluice$key${i}`);
@@ -267,14 +299,24 @@ class PriorBackupRecorder implements DataChangeRecorder {
     return Math.max(0, this.options.rowLimit - this.builder.rowCount) + 1;
   }
 
-  /** Before BEGIN: one backup table for each table the statements UPDATE or DELETE from (see startPriorBackupRecording). */
+  /**
+   * Before BEGIN: one backup table for each table the statements UPDATE or DELETE from (see startPriorBackupRecording).
+   * A statement that cannot be backed up is found now, before any runs: the change then runs without rollback, says
+   * why, and no table is made.
+   */
   async createBackupTables(statements: AsyncIterable<string>): Promise<void> {
     const database = quoteIdentifier(this.options.backupDatabase);
+    const targets = new Map<string, Target>();
+    let ordinal = 0;
     for await (const sql of statements) {
-      const statement = readDataStatement(sql);
-      if (statement.kind !== "update" && statement.kind !== "delete") continue;
-      const target = await this.targetOf(statement.target);
-      if (!target || target.refusal || this.backups.has(target.name)) continue;
+      const read = await this.readStatement(sql, ++ordinal);
+      if (read.kind === "refused") {
+        this.refusal = read.refusal;
+        return;
+      }
+      if (read.kind === "rowChange") targets.set(read.target.name, read.target);
+    }
+    for (const target of targets.values()) {
       const created = new Date();
       if (this.backups.size === 0) await this.session.execute(`CREATE DATABASE IF NOT EXISTS ${database} CHARACTER SET utf8mb4`);
       const name = `${database}.${quoteIdentifier(backupName(this.options.changeKey, this.backups.size + 1, target.table.table, created, MAX_NAME_LENGTH))}`;
@@ -356,8 +398,9 @@ class PriorBackupRecorder implements DataChangeRecorder {
 }
 
 /**
- * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after where it may differ),
- * joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's rows check out.
+ * The inverses of one statement's rows as the server sends their literals (an UPDATE's row: before, then after where
+ * it may differ), joined ROWS_PER_BATCH at a time, latest first within each, added to the script once the statement's
+ * rows check out.
  */
 class InverseRows {
   private readonly batches: Array<{ text: string; statements: number; rows: number }> = [];
