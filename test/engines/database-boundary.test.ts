@@ -31,6 +31,7 @@ const mysqlRefused: Array<[string, RegExp]> = [
   ["CREATE VIEW v AS SELECT * FROM db_prod.t1", /db_prod/],
   ["CREATE TRIGGER trg AFTER INSERT ON t1 FOR EACH ROW UPDATE db_prod.scratch SET x = NEW.id", /db_prod/],
   ["CREATE TRIGGER trg AFTER INSERT ON db_prod.t1 FOR EACH ROW SET @x = 1", /db_prod/],
+  ["CREATE TRIGGER trg AFTER INSERT ON t1 FOR EACH ROW BEGIN UPDATE new.scratch SET x = NEW.id; END", /`new\.scratch`/],
   ["CREATE PROCEDURE p() BEGIN UPDATE db_prod.scratch SET x = 1; END", /db_prod/],
   ["CREATE FUNCTION f() RETURNS int READS SQL DATA RETURN (SELECT COUNT(*) FROM db_prod.t1)", /db_prod/],
   ["CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM db_prod.t1", /db_prod/],

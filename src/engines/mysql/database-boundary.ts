@@ -232,12 +232,16 @@ function showProblem(tokens: CodeToken[], first: number, database: string): stri
 }
 
 const SEQUENCE_FUNCTIONS = new Set(["NEXTVAL", "LASTVAL", "SETVAL"]);
+/** Words after which a name is a table's. */
+const TABLE_SLOTS = new Set(["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "TABLES", "REFERENCES", "LIKE"]);
 
 /** A dotted name as the lexer sees it (`a.b`, `a . b`, `` `a`.`b` ``, `a.b.c`, `a.*`). */
 interface QualifiedName {
   parts: string[];
   /** Followed by `(` (a routine, or a table's column list), or a sequence: a database's object, not a column. */
   called: boolean;
+  /** Right after FROM, JOIN, INTO, UPDATE…: a table, so `a` in `a.b` is a database. */
+  tableSlot: boolean;
 }
 
 function qualifiedNames(tokens: CodeToken[]): QualifiedName[] {
@@ -259,7 +263,7 @@ function qualifiedNames(tokens: CodeToken[]): QualifiedName[] {
     }
     // MariaDB's sequences are tables: NEXTVAL(s), LASTVAL(s), SETVAL(s, n), NEXT/PREVIOUS VALUE FOR s.
     const sequence = (isSymbol(before, "(") && SEQUENCE_FUNCTIONS.has(word(tokens[i - 2]))) || word(before) === "FOR";
-    if (parts.length > 1) names.push({ parts, called: isSymbol(tokens[j + 1], "(") || sequence });
+    if (parts.length > 1) names.push({ parts, called: isSymbol(tokens[j + 1], "(") || sequence, tableSlot: TABLE_SLOTS.has(word(before)) });
   }
   return names;
 }
@@ -277,7 +281,8 @@ function qualifiedNameProblem(tokens: CodeToken[], database: string, trigger: bo
     const written = `\`${name.parts.join(".")}\``;
     if (name.parts.length > 2) return `${written} names database \`${qualifier}\``;
     if (name.called) return `${written} names an object of database \`${qualifier}\``;
-    if (trigger && /^(NEW|OLD)$/i.test(qualifier!)) continue;
+    // A trigger's NEW.x and OLD.x are its row's columns (a database named new or old, in a table's place, is not).
+    if (trigger && /^(NEW|OLD)$/i.test(qualifier!) && !name.tableSlot) continue;
     columnQualified.push(name);
   }
   if (columnQualified.length === 0) return undefined;
