@@ -85,6 +85,7 @@ const mysqlRefused: Array<[string, RegExp]> = [
   ["/*!40000 UPDATE db_prod.scratch SET x = 1 */", /db_prod/],
   ["/*M!100000 UPDATE db_prod.scratch SET x = 1 */", /db_prod/],
   ["SELECT 1 /*! , db_prod.t1.x */ FROM t1", /db_prod/],
+  ["/*!50001 CREATE VIEW `v` AS select `t`.`id` AS `id` from `db_prod`.`t` */", /`db_prod\.t` names database `db_prod`/],
   // ANSI_QUOTES (which a statement before may set) makes "…" a name.
   ['SELECT * FROM "db_prod"."t1"', /db_prod/],
   // Under NO_BACKSLASH_ESCAPES the string ends at the backslash, and the name is code.
@@ -130,6 +131,8 @@ const mysqlAllowed = [
   "CREATE PROCEDURE p() BEGIN UPDATE t SET x = 1; SELECT COUNT(*) FROM t; END",
   "INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)",
   "/*!40101 SET NAMES utf8 */",
+  // A view as mysqldump writes it: versioned comments around code the parser reads once their markers are set aside.
+  "/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */ /*!50001 VIEW `v` AS select `t`.`id` AS `id` from `t` */",
   "DROP DATABASE db_test",
   "ALTER DATABASE CHARACTER SET utf8mb4",
   "ALTER DATABASE db_test CHARACTER SET utf8mb4",

@@ -3,7 +3,7 @@
 // Deny by default: the statement must be of a kind that acts inside its default database, and every qualified name
 // in it must be proved to stay in X, or it is refused. The answer is the reason, or undefined when it stays inside.
 import { astify, type AstNode } from "../../review/parse.ts";
-import { mysqlCodeTokens, type CodeToken } from "./code-tokens.ts";
+import { mysqlCodeTokens, mysqlExecutableText, type CodeToken } from "./code-tokens.ts";
 
 /** Statements that act on the default database (or on nothing), by their first word. Any other is refused. */
 const READING = new Set(["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN"]);
@@ -66,7 +66,7 @@ const INDEX_HINT = /\b(?:USE|FORCE|IGNORE)\s+(?:INDEX|KEY)(?:\s+FOR\s+(?:JOIN|OR
 
 function parse(sql: string): AstNode[] | null {
   try {
-    return astify("mysql", sql.replace(INDEX_HINT, (hint) => " ".repeat(hint.length)));
+    return astify("mysql", mysqlExecutableText(sql).replace(INDEX_HINT, (hint) => " ".repeat(hint.length)));
   } catch {
     return null;
   }
