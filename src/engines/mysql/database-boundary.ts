@@ -332,7 +332,8 @@ function readAst(nodes: AstNode[]): { databases: string[]; columns: Map<string, 
         if (db && db !== "null") databases.push(db);
       }
     }
-    if (object.type === "column_ref") {
+    // A column reference, or an UPDATE's assignment ({ table, column, value }), which the parser keeps untyped.
+    if (object.type === "column_ref" || (object.type === undefined && "value" in object && "column" in object)) {
       const table = nameOf(object.table);
       const column = nameOf(object.column) ?? nameOf(object.column?.expr);
       if (table && column) columns.set(`${table}.${column}`, (columns.get(`${table}.${column}`) ?? 0) + 1);
