@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runAckBench } from "./ack/ack-latency.ts";
+import { runBoundaryBench } from "./boundary/boundary-cost.ts";
 import { runExecutionBench } from "./execution/execution-overhead.ts";
 import { runMemoryBench, runRollbackBenchInChild } from "./memory/memory-bench.ts";
 import { runReviewBench } from "./review/review-throughput.ts";
@@ -29,6 +30,7 @@ let rollbackMaxRssMb: number | undefined;
 const sections: Section[] = [
   { name: "review", run: runReviewBench },
   { name: "split", run: runSplitBench },
+  { name: "boundary", run: runBoundaryBench },
   {
     name: "rollback",
     run: async () => {

@@ -2,6 +2,7 @@
 import type { Config } from "../config/load.ts";
 import { engineFor } from "../engines/index.ts";
 import type { ReviewCatalogSession, SqlStatement } from "../engines/engine.ts";
+import { boundaryBreach } from "../projects/database-boundary.ts";
 import type { RegisteredDatabase, Registry } from "../projects/registry.ts";
 import { reviewStatements, type ReviewReport } from "../review/index.ts";
 import { redactSecrets } from "../logger.ts";
@@ -31,6 +32,20 @@ export async function reviewForDatabase(
       config: config.file.review,
       catalog,
     });
+    // A submitted change never gets here with such a statement (it is refused first); /db review says why it would be.
+    const breach = await boundaryBreach(database, statements);
+    if (breach) {
+      report.findings.push({
+        ruleId: "system.database.boundary",
+        level: "error",
+        statementOrdinal: breach.ordinal,
+        line: breach.line,
+        column: 1,
+        message: `${breach.reason}: SQL for ${database.label} may reference only database ${database.name}, so Sluice refuses it (SECURITY.md §3).`,
+        advice: `Write names without a database, or with ${database.name}.`,
+      });
+      report.errorCount += 1;
+    }
     if (unreachable) {
       report.findings.push({
         ruleId: "system.database.reachable",

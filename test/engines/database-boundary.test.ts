@@ -31,6 +31,7 @@ const mysqlRefused: Array<[string, RegExp]> = [
   ["CREATE VIEW v AS SELECT * FROM db_prod.t1", /db_prod/],
   ["CREATE TRIGGER trg AFTER INSERT ON t1 FOR EACH ROW UPDATE db_prod.scratch SET x = NEW.id", /db_prod/],
   ["CREATE TRIGGER trg AFTER INSERT ON db_prod.t1 FOR EACH ROW SET @x = 1", /db_prod/],
+  ["CREATE TRIGGER trg AFTER INSERT ON t1 FOR EACH ROW BEGIN UPDATE new.scratch SET x = NEW.id; END", /`new\.scratch`/],
   ["CREATE PROCEDURE p() BEGIN UPDATE db_prod.scratch SET x = 1; END", /db_prod/],
   ["CREATE FUNCTION f() RETURNS int READS SQL DATA RETURN (SELECT COUNT(*) FROM db_prod.t1)", /db_prod/],
   ["CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO DELETE FROM db_prod.t1", /db_prod/],
@@ -84,6 +85,7 @@ const mysqlRefused: Array<[string, RegExp]> = [
   ["/*!40000 UPDATE db_prod.scratch SET x = 1 */", /db_prod/],
   ["/*M!100000 UPDATE db_prod.scratch SET x = 1 */", /db_prod/],
   ["SELECT 1 /*! , db_prod.t1.x */ FROM t1", /db_prod/],
+  ["/*!50001 CREATE VIEW `v` AS select `t`.`id` AS `id` from `db_prod`.`t` */", /`db_prod\.t` names database `db_prod`/],
   // ANSI_QUOTES (which a statement before may set) makes "…" a name.
   ['SELECT * FROM "db_prod"."t1"', /db_prod/],
   // Under NO_BACKSLASH_ESCAPES the string ends at the backslash, and the name is code.
@@ -93,6 +95,7 @@ const mysqlRefused: Array<[string, RegExp]> = [
   ["HANDLER db_prod.t1 OPEN", /db_prod/],
   ["LOCK TABLES db_prod.t1 WRITE", /db_prod/],
   ["SELECT d.x FROM t1 AS d, db_prod.t1", /db_prod/],
+  ["UPDATE t1 d JOIN db_prod.t1 p ON p.id = d.id SET p.secret = d.x", /db_prod/],
   ["INSERT INTO t1 (a) VALUES (1) ON DUPLICATE KEY UPDATE a = (SELECT MAX(x) FROM db_prod.scratch)", /db_prod/],
 ];
 
@@ -129,6 +132,8 @@ const mysqlAllowed = [
   "CREATE PROCEDURE p() BEGIN UPDATE t SET x = 1; SELECT COUNT(*) FROM t; END",
   "INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)",
   "/*!40101 SET NAMES utf8 */",
+  // A view as mysqldump writes it: versioned comments around code the parser reads once their markers are set aside.
+  "/*!50001 CREATE ALGORITHM=UNDEFINED */ /*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */ /*!50001 VIEW `v` AS select `t`.`id` AS `id` from `t` */",
   "DROP DATABASE db_test",
   "ALTER DATABASE CHARACTER SET utf8mb4",
   "ALTER DATABASE db_test CHARACTER SET utf8mb4",
@@ -139,6 +144,8 @@ const mysqlAllowed = [
   "TRUNCATE TABLE t1",
   "CREATE TABLE t2 LIKE t1",
   "DELETE t1 FROM t1 JOIN t2 ON t1.id = t2.id WHERE t2.x = 1",
+  // The parser keeps an UPDATE's assignments apart from column references.
+  "UPDATE history JOIN users ON users.id = history.user_id SET history.name = users.name, history.n = 1",
 ];
 
 const postgresRefused: Array<[string, RegExp]> = [

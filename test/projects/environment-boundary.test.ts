@@ -6,8 +6,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { CHANNEL, clickOnChange, ephemeralTo, onMysql, openModal, submitChangeForm, submitChangeThroughModal, waitForPosted, waitForStatus } from "../support/changes.ts";
-import { createMysqlDatabase, dropMysqlDatabase, mysqlServer } from "../support/servers.ts";
+import { CHANNEL, clickOnChange, ephemeralTo, onMysql, onPostgres, openModal, submitChangeForm, submitChangeThroughModal, waitForPosted, waitForStatus } from "../support/changes.ts";
+import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 
 const DEVELOPER = { id: "UDEVELOPER" };
 /** Approves Test only: may run /db admin on the Test database, never on Prod. */
@@ -160,6 +160,16 @@ describe("an environment is a boundary: a Test database on the Prod database's i
     assert.ok(mine.includes(dbTest), "the session does not open with the queried database as its default database");
   });
 
+  test("/db review of such SQL says it would be refused, as an error-level finding", async () => {
+    const messages = t.slack.messages.length;
+    await t.send.command(`review ${dbTest} UPDATE ${dbProd}.scratch SET x = 666 WHERE id = 2`, DEVELOPER, CHANNEL);
+    const review = await eventually(() => t.slack.messages.slice(messages).find((m) => m.visibleTo === DEVELOPER.id), 15_000, "the review");
+    const text = JSON.stringify(review.blocks ?? review.text);
+    assert.match(text, /1 error/);
+    assert.match(text, new RegExp(`\`${dbProd}\\.scratch\` names database \`${dbProd}\`: SQL for ${dbTest} may reference only database ${dbTest}`));
+    assert.equal(await prodState(), prodBefore);
+  });
+
   test("checked again right before running: a change whose stored SQL names another database fails, and nothing runs", async () => {
     const change = await submitChangeThroughModal(t, DEVELOPER, { database: dbProd, type: "data", sql: "UPDATE scratch SET x = 3 WHERE id = 1", description: "ordinary" });
     await waitForPosted(t, change.key, "awaiting_approval");
@@ -237,5 +247,60 @@ describe("least privilege: a database may use an account of its own", () => {
     await waitForStatus(t, change.key, "done");
     assert.deepEqual(await onMysql(dbTest, "SELECT x FROM scratch WHERE id = 1"), [{ x: 5 }]);
     assert.ok(!JSON.stringify([t.slack.messages, t.slack.responses]).includes(password), "the account's password reached Slack");
+  });
+});
+
+describe("PostgreSQL: a database is its own boundary, and what the cluster shares is refused", () => {
+  let t: TestSluice;
+  let pgTest: string;
+  let pgProd: string;
+  const exists = async (database: string) => (await onPostgres(pgTest, `SELECT 1 FROM pg_database WHERE datname = '${database}'`)).length === 1;
+
+  before(async () => {
+    pgTest = await createPostgresDatabase("bnd_pg_test");
+    pgProd = await createPostgresDatabase("bnd_pg_prod");
+    for (const database of [pgTest, pgProd]) await onPostgres(database, "CREATE TABLE scratch (id int PRIMARY KEY, x int); INSERT INTO scratch VALUES (1, 1), (2, 2)");
+    const pg = postgresServer();
+    t = await startTestSluice({
+      yaml: `
+environments:
+  - { name: Test, tier: test, autoApprove: true }
+  - { name: Prod, tier: prod, approvers: { users: [${PROD_APPROVER.id}] } }
+instances:
+  - { name: pg, engine: postgres, host: ${pg.host}, port: ${pg.port}, user: ${pg.user}, environments: [Test, Prod] }
+projects:
+  - key: TAR
+    name: Target
+    channel: ${CHANNEL}
+    databases:
+      - { name: ${pgTest}, instance: pg, environment: Test }
+      - { name: ${pgProd}, instance: pg, environment: Prod }
+`,
+    });
+  });
+  after(async () => {
+    await t.stop();
+    await dropPostgresDatabase(pgTest);
+    await dropPostgresDatabase(pgProd);
+  });
+
+  test("a Test change may not drop the Prod database, nor create a role; both are refused in the modal", async () => {
+    for (const sql of [`DROP DATABASE ${pgProd}`, "CREATE ROLE sluice_boundary_evil SUPERUSER LOGIN"]) {
+      const { reply, requestKey } = await submitChangeForm(t, DEVELOPER, { database: pgTest, type: "schema", sql, description: "attack" });
+      const answer = JSON.parse(reply.body || "{}") as { response_action?: string; errors?: Record<string, string> };
+      assert.equal(answer.response_action, "errors", `the modal accepted: ${sql}`);
+      assert.match(Object.values(answer.errors ?? {}).join(" "), new RegExp(`names database \`${pgProd}\`|roles`));
+      await t.sluice.services.workflow.idle();
+      assert.equal(await t.sluice.store.prisma.change.findUnique({ where: { requestKey } }), null);
+    }
+    assert.ok(await exists(pgProd), "the Prod database was dropped");
+    assert.deepEqual(await onPostgres(pgTest, "SELECT 1 FROM pg_roles WHERE rolname = 'sluice_boundary_evil'"), []);
+  });
+
+  test("psql's \\c in a Test change never reaches the server: what follows runs in the Test database only", async () => {
+    const change = await submitChangeThroughModal(t, DEVELOPER, { database: pgTest, type: "data", sql: `\\c ${pgProd}\nUPDATE scratch SET x = 666 WHERE id = 2;`, description: "connect elsewhere" });
+    await waitForStatus(t, change.key, "done");
+    assert.deepEqual(await onPostgres(pgProd, "SELECT x FROM scratch WHERE id = 2"), [{ x: 2 }]);
+    assert.deepEqual(await onPostgres(pgTest, "SELECT x FROM scratch WHERE id = 2"), [{ x: 666 }]);
   });
 });

@@ -29,7 +29,24 @@ function isWordChar(code: number): boolean {
  * (NO_BACKSLASH_ESCAPES), and a statement before can change it: callers read both ways.
  */
 export function mysqlCodeTokens(sql: string, backslashEscapes: boolean): CodeToken[] {
+  return scan(sql, backslashEscapes).tokens;
+}
+
+/**
+ * The statement with its versioned comments' markers (the opening with its version, and the closing) blanked: the code
+ * the server runs, for a parser that does not read them. Offsets are kept.
+ */
+export function mysqlExecutableText(sql: string): string {
+  const { markers } = scan(sql, true);
+  if (markers.length === 0) return sql;
+  const text = [...sql];
+  for (const [start, end] of markers) for (let i = start; i < end; i++) text[i] = " ";
+  return text.join("");
+}
+
+function scan(sql: string, backslashEscapes: boolean): { tokens: CodeToken[]; markers: Array<[number, number]> } {
   const tokens: CodeToken[] = [];
+  const markers: Array<[number, number]> = [];
   const n = sql.length;
   let openExecutable = 0;
   let i = 0;
@@ -44,12 +61,14 @@ export function mysqlCodeTokens(sql: string, backslashEscapes: boolean): CodeTok
       const opening = executableOpening(sql, i);
       if (opening > 0) {
         openExecutable++;
+        markers.push([i, i + opening]);
         i += opening;
       } else {
         i = endOfBlockComment(sql, i, false);
       }
     } else if (c === "*" && sql[i + 1] === "/" && openExecutable > 0) {
       openExecutable--;
+      markers.push([i, i + 2]);
       i += 2;
     } else if (c === "'" || c === '"' || c === "`") {
       const end = endOfQuoted(sql, i, c, c !== "`" && backslashEscapes);
@@ -68,7 +87,7 @@ export function mysqlCodeTokens(sql: string, backslashEscapes: boolean): CodeTok
       i++;
     }
   }
-  return tokens;
+  return { tokens, markers };
 }
 
 /** Length of a versioned comment's opening (slash-star-bang or MariaDB's slash-star-M-bang, then 5 or 6 digits), or 0. */

@@ -3,7 +3,7 @@
 // Deny by default: the statement must be of a kind that acts inside its default database, and every qualified name
 // in it must be proved to stay in X, or it is refused. The answer is the reason, or undefined when it stays inside.
 import { astify, type AstNode } from "../../review/parse.ts";
-import { mysqlCodeTokens, type CodeToken } from "./code-tokens.ts";
+import { mysqlCodeTokens, mysqlExecutableText, type CodeToken } from "./code-tokens.ts";
 
 /** Statements that act on the default database (or on nothing), by their first word. Any other is refused. */
 const READING = new Set(["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN"]);
@@ -66,7 +66,7 @@ const INDEX_HINT = /\b(?:USE|FORCE|IGNORE)\s+(?:INDEX|KEY)(?:\s+FOR\s+(?:JOIN|OR
 
 function parse(sql: string): AstNode[] | null {
   try {
-    return astify("mysql", sql.replace(INDEX_HINT, (hint) => " ".repeat(hint.length)));
+    return astify("mysql", mysqlExecutableText(sql).replace(INDEX_HINT, (hint) => " ".repeat(hint.length)));
   } catch {
     return null;
   }
@@ -232,12 +232,16 @@ function showProblem(tokens: CodeToken[], first: number, database: string): stri
 }
 
 const SEQUENCE_FUNCTIONS = new Set(["NEXTVAL", "LASTVAL", "SETVAL"]);
+/** Words after which a name is a table's. */
+const TABLE_SLOTS = new Set(["FROM", "JOIN", "INTO", "UPDATE", "TABLE", "TABLES", "REFERENCES", "LIKE"]);
 
 /** A dotted name as the lexer sees it (`a.b`, `a . b`, `` `a`.`b` ``, `a.b.c`, `a.*`). */
 interface QualifiedName {
   parts: string[];
   /** Followed by `(` (a routine, or a table's column list), or a sequence: a database's object, not a column. */
   called: boolean;
+  /** Right after FROM, JOIN, INTO, UPDATE…: a table, so `a` in `a.b` is a database. */
+  tableSlot: boolean;
 }
 
 function qualifiedNames(tokens: CodeToken[]): QualifiedName[] {
@@ -259,7 +263,7 @@ function qualifiedNames(tokens: CodeToken[]): QualifiedName[] {
     }
     // MariaDB's sequences are tables: NEXTVAL(s), LASTVAL(s), SETVAL(s, n), NEXT/PREVIOUS VALUE FOR s.
     const sequence = (isSymbol(before, "(") && SEQUENCE_FUNCTIONS.has(word(tokens[i - 2]))) || word(before) === "FOR";
-    if (parts.length > 1) names.push({ parts, called: isSymbol(tokens[j + 1], "(") || sequence });
+    if (parts.length > 1) names.push({ parts, called: isSymbol(tokens[j + 1], "(") || sequence, tableSlot: TABLE_SLOTS.has(word(before)) });
   }
   return names;
 }
@@ -277,7 +281,8 @@ function qualifiedNameProblem(tokens: CodeToken[], database: string, trigger: bo
     const written = `\`${name.parts.join(".")}\``;
     if (name.parts.length > 2) return `${written} names database \`${qualifier}\``;
     if (name.called) return `${written} names an object of database \`${qualifier}\``;
-    if (trigger && /^(NEW|OLD)$/i.test(qualifier!)) continue;
+    // A trigger's NEW.x and OLD.x are its row's columns (a database named new or old, in a table's place, is not).
+    if (trigger && /^(NEW|OLD)$/i.test(qualifier!) && !name.tableSlot) continue;
     columnQualified.push(name);
   }
   if (columnQualified.length === 0) return undefined;
@@ -327,7 +332,8 @@ function readAst(nodes: AstNode[]): { databases: string[]; columns: Map<string, 
         if (db && db !== "null") databases.push(db);
       }
     }
-    if (object.type === "column_ref") {
+    // A column reference, or an UPDATE's assignment ({ table, column, value }), which the parser keeps untyped.
+    if (object.type === "column_ref" || (object.type === undefined && "value" in object && "column" in object)) {
       const table = nameOf(object.table);
       const column = nameOf(object.column) ?? nameOf(object.column?.expr);
       if (table && column) columns.set(`${table}.${column}`, (columns.get(`${table}.${column}`) ?? 0) + 1);
