@@ -124,8 +124,9 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     });
     startDriftAlerts(services, slack.app.client);
     const port = await slack.start(options.port, options.host);
-    // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted, and changes a drift held
-    // whose drift was resolved while no process could let them go are let go: now, and every minute.
+    // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted, changes a drift held whose
+    // drift was resolved while no process could let them go are let go, and approved changes whose process died before
+    // their run started are run: now, and every minute.
     const recover = () =>
       Promise.all([
         workflow.runner.recoverInterrupted().then(
@@ -133,7 +134,9 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
           (error: unknown) => logger.error({ err: error }, "could not check for interrupted changes"),
         ),
         workflow.releaseDriftHolds().catch((error: unknown) => logger.error({ err: error }, "could not let go changes held by resolved drifts")),
-      ]);
+      ]).then(() =>
+        workflow.runApproved().catch((error: unknown) => logger.error({ err: error }, "could not start approved changes nobody runs")),
+      );
     await recover();
     // What Slack was not told before (Slack or the store down, a process killed in between) goes out now, in the background.
     void reconciler.start();

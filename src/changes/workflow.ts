@@ -410,6 +410,17 @@ export class ChangeWorkflow {
     return released;
   }
 
+  /**
+   * Runs approved changes that nobody runs: their process died between the approval (or a policy's, when it was
+   * stored) and the start of the run. A change a drift holds waits for releaseDriftHolds instead. Each runs once,
+   * whichever replica gets there first: the run starts with a compare-and-set from approved.
+   */
+  async runApproved(): Promise<number> {
+    const waiting = await this.deps.prisma.change.findMany({ where: { status: "approved", driftHeld: false }, orderBy: { id: "asc" }, select: { id: true } });
+    for (const { id } of waiting) this.startRun(id);
+    return waiting.length;
+  }
+
   /** Why `userId` may not decide the change now, or undefined when they may (checked before opening a modal). */
   async decisionRefusal(changeId: number, userId: string, expected: ChangeStatus[] = ["awaiting_approval"]): Promise<string | undefined> {
     const checked = await this.changeToDecide(changeId, userId, expected);

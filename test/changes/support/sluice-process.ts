@@ -78,7 +78,7 @@ export async function startSluiceProcess(options: SluiceProcessOptions): Promise
     );
   } catch (error) {
     await kill("SIGKILL");
-    throw error;
+    throw new Error(`${(error as Error).message}; its last output:\n${output.split("\n").slice(-12).join("\n")}`);
   }
   return {
     child,
