@@ -2,6 +2,7 @@
 // secret, to Sluice's real /slack/events endpoint. Used by the sandbox page and by the tests.
 import { randomUUID } from "node:crypto";
 import { slackSignature } from "../slack/ack-thread/slack-request.ts";
+import { answerRejection } from "./block-kit-rules.ts";
 
 export interface SlackUser {
   id: string;
@@ -55,6 +56,21 @@ export interface ViewSubmission {
   values: Record<string, Record<string, unknown>>;
 }
 
+/** The app answered a request with a message, view or options Slack would refuse (block-kit-rules.ts). */
+export class SlackRefusedAnswerError extends Error {}
+
+function refuseWhatSlackRefuses(body: string): void {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return;
+  }
+  if (!answer || typeof answer !== "object") return;
+  const rejection = answerRejection(answer as Record<string, unknown>);
+  if (rejection) throw new SlackRefusedAnswerError(`Slack would refuse this answer (${rejection.error}): ${rejection.messages.join("; ")}`);
+}
+
 /** Signs as Slack signs: the same function the acknowledgement thread checks with. */
 export const signature: (signingSecret: string, timestamp: number, body: string) => string = slackSignature;
 
@@ -82,6 +98,7 @@ export class SlackRequestSender {
       body,
     });
     const text = await response.text();
+    refuseWhatSlackRefuses(text);
     return { status: response.status, body: text, json: () => (text ? (JSON.parse(text) as Record<string, unknown>) : {}) };
   }
 
