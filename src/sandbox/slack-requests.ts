@@ -241,7 +241,7 @@ export class SlackRequestSender {
 const LINKED_DOMAINS = "com|org|net|io|dev|app|co";
 const TYPED_LINK = new RegExp(
   [
-    String.raw`(?<url>\bhttps?://[^\s<>"']+[^\s<>"'.,;:!?)\]])`,
+    String.raw`(?<url>\bhttps?://[^\s<>"'|]+[^\s<>"'|.,;:!?)\]])`,
     String.raw`(?<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)`,
     String.raw`(?<domain>\b[\w-]+(?:\.[\w-]+)*\.(?:${LINKED_DOMAINS})\b(?![.\w]))`,
   ].join("|"),

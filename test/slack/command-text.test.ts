@@ -24,6 +24,7 @@ describe("command text as Slack sends it", () => {
       "query db SELECT id FROM users WHERE id > 1 AND email <> 'ada@example.com' AND site = 'x.io' OR url = 'https://x.io/a?b=1&c=2'",
       "review db DELETE FROM t WHERE id > 0 AND note = '<b>&amp;</b>'",
       "change shop UPDATE t SET a = 'a < b > c && d' WHERE x >= 1",
+      "query db SELECT * FROM `<!channel> <https://evil|re-login>`",
     ];
     for (const text of typed) {
       const sent = slackEscapedCommandText(text);
