@@ -440,6 +440,7 @@ export class LocalSlack {
       const name = this.options.users?.[user] ?? user;
       return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
     },
+    "conversations.open": (args) => ({ ok: true, channel: { id: `D${requireString(args, "users").split(",")[0]}` } }),
     "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
   };
 }
