@@ -8,6 +8,7 @@ import { renderReviewText } from "../../review/index.ts";
 import { reviewModal } from "../blocks/change-modal.ts";
 import { reviewAnswer } from "../blocks/review-answer.ts";
 import { mrkdwn, plural, slackMessage } from "../blocks/text.ts";
+import { sendDirectFile } from "../direct-file.ts";
 import type { SluiceServices } from "../services.ts";
 import { databaseAndSql } from "./arguments.ts";
 import type { Subcommand } from "./subcommand.ts";
@@ -31,14 +32,8 @@ export async function answerReview(client: WebClient, services: SluiceServices, 
   let answer = reviewAnswer(input);
   if (answer.shown < report.findings.length) {
     const filename = `review-${database.name}.txt`;
-    const direct = await client.conversations.open({ users: userId });
-    await client.filesUploadV2({
-      channel_id: direct.channel!.id!,
-      filename,
-      title: filename,
-      content: `${renderReviewText(report, statements)}\n`,
-      initial_comment: mrkdwn`The whole review on ${database.label}: ${plural(report.findings.length, "finding")}.`.text,
-    });
+    const comment = mrkdwn`The whole review on ${database.label}: ${plural(report.findings.length, "finding")}.`;
+    await sendDirectFile(client, userId, { filename, content: `${renderReviewText(report, statements)}\n`, comment });
     answer = reviewAnswer({ ...input, whereTheRestIs: mrkdwn`The whole report is in your direct messages with Sluice, as ${filename}.` });
   }
   await client.chat.postEphemeral({ channel: channelId, user: userId, ...slackMessage(answer.text, answer.blocks) });
