@@ -3,29 +3,34 @@
 // whole report as a file. Everything goes through signed requests and the local Slack, which enforces Slack's limits.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CHANNEL, DEVELOPER, changeFormValues, openModal, slackDirectory, workflowYaml } from "../support/changes.ts";
+import { CHANNEL, DEVELOPER, changeFormValues, onPostgres, openModal, slackDirectory, waitForStatus, workflowYaml } from "../support/changes.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { createMysqlDatabase, dropMysqlDatabase } from "../support/servers.ts";
+import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 
 const DATABASES = 150;
 
 describe("Slack's size limits: type-ahead, long SQL, long reports", () => {
   let t: TestSluice;
   let db: string;
+  let pgDb: string;
   /** The 150 configured databases: the last is real, the others are only names in sluice.yml. */
   let names: string[];
 
   before(async () => {
     db = await createMysqlDatabase("sluice_limits");
-    names = [...Array.from({ length: DATABASES - 1 }, (_, i) => `catalog_${String(i + 1).padStart(3, "0")}`), db];
+    pgDb = await createPostgresDatabase("sluice_limits_pg");
+    await onPostgres(pgDb, "CREATE TABLE t (id INT PRIMARY KEY)");
+    names = [...Array.from({ length: DATABASES - 2 }, (_, i) => `catalog_${String(i + 1).padStart(3, "0")}`), db];
     // Five findings per table of the review test: no primary key, no table comment, three columns without a comment.
     const review = `review:\n  rules: { table.comment.require: warning, column.comment.require: warning }\n`;
-    const yaml = workflowYaml(names.map((name) => ({ name, engine: "mysql" as const, environment: "Test" as const })), review);
+    const databases = [...names.map((name) => ({ name, engine: "mysql" as const, environment: "Test" as const })), { name: pgDb, engine: "postgres" as const, environment: "Test" as const }];
+    const yaml = workflowYaml(databases, review);
     t = await startTestSluice({ yaml, slack: slackDirectory });
   });
   after(async () => {
     await t.stop();
     await dropMysqlDatabase(db);
+    await dropPostgresDatabase(pgDb);
   });
 
   /** The change a form submission stored; the review reads the live database first (slow on a loaded machine). */
@@ -94,6 +99,20 @@ describe("Slack's size limits: type-ahead, long SQL, long reports", () => {
     const shownLines = JSON.stringify(answer.blocks).match(/:(red_circle|large_yellow_circle):/g)?.length ?? 0;
     assert.ok(shownLines < findings, "the message does not hold them all");
     assert.match(JSON.stringify(answer.blocks), new RegExp(`Showing the first ${shownLines} of ${findings} findings\\. The whole report is in your direct messages with Sluice, as review-${db}\\.txt`));
+  });
+
+  test("a change failing with an error longer than a message shows its start and attaches the whole error in the thread", async () => {
+    const value = `v${"x".repeat(5000)}`;
+    const opened = await openModal(t, DEVELOPER, "change", "change.submit");
+    const values = changeFormValues({ database: pgDb, type: "data", sql: `INSERT INTO t (id) VALUES ('${value}')` });
+    const reply = await t.send.submitView({ user: DEVELOPER, view: { ...opened.view, id: opened.id }, values });
+    assert.equal(reply.body, "");
+    const change = await storedChange(`view:${opened.id}`);
+    const failed = await waitForStatus(t, change.key, "failed", 60_000);
+    const root = t.slack.messages.find((m) => m.ts === failed.slackTs)!;
+    assert.match(JSON.stringify(root.blocks), /The error is cut here; the whole error is attached in the thread/);
+    const file = await eventually(() => [...t.slack.files.values()].find((f) => f.name === `${change.key}-error.txt` && f.content.length > 0), 15_000, "the whole error");
+    assert.ok(file.content.toString("utf8").includes(value), "the file holds the whole error, with the whole value the server quoted");
   });
 
   test("/db review without SQL opens a form; a .sql file given there is reviewed", async () => {
