@@ -12,6 +12,7 @@ import { Registry } from "./projects/registry.ts";
 import { createSlackApp } from "./slack/app.ts";
 import { DriftNotifier, startDriftAlerts } from "./slack/drift-alerts.ts";
 import type { SluiceServices } from "./slack/services.ts";
+import { SqlDrafts } from "./slack/sql-drafts.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { ChangeRepository } from "./store/changes.ts";
 import { ChangeWorkflow } from "./changes/workflow.ts";
@@ -115,7 +116,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       runnerId,
     });
     const fileDownloads = { botToken: options.slack.botToken, origins: options.slack.fileOrigins };
-    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads };
+    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads, sqlDrafts: new SqlDrafts() };
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,

@@ -2,6 +2,7 @@
 // call. The sandbox serves it to the browser page; the tests use it to see what Sluice posted.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { messageRejection, webApiRejection, type SlackRejection } from "./block-kit-rules.ts";
 
 export interface SlackCall {
   method: string;
@@ -77,6 +78,8 @@ export class LocalSlack {
   readonly rateLimited: SlackCall[] = [];
   /** While set, Slack is down: every Web API call is answered with this HTTP status, and not recorded. */
   outage?: number;
+  /** What was refused as Slack refuses it (block-kit-rules.ts): the method (or `response_url`) and why. */
+  readonly rejections: Array<SlackRejection & { method: string }> = [];
   readonly botUserId: string;
   private server?: Server;
   private baseUrl = "";
@@ -256,7 +259,8 @@ export class LocalSlack {
       }
       this.calls.push({ method, args });
       const handler = this.methods[method];
-      const result = handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };
+      const rejection = webApiRejection(method, args);
+      const result = rejection ? this.reject(method, rejection) : handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };
       this.changed();
       sendJson(res, result);
       return;
@@ -279,6 +283,8 @@ export class LocalSlack {
     if (path.startsWith("/respond/")) {
       const token = path.slice("/respond/".length);
       const payload = parseArgs(body, String(req.headers["content-type"] ?? "application/json"));
+      const rejection = messageRejection(payload);
+      if (rejection) return sendJson(res, this.reject("response_url", rejection), 400);
       this.responses.push({ token, body: payload });
       const context = this.responseContexts.get(token);
       if (context) this.showResponse(context, payload);
@@ -299,6 +305,11 @@ export class LocalSlack {
     if (last !== undefined && now - last < interval) return Math.max(1, Math.ceil((interval - (now - last)) / 1000));
     this.lastEdited.set(key, now);
     return undefined;
+  }
+
+  private reject(method: string, rejection: SlackRejection): Record<string, unknown> {
+    this.rejections.push({ method, ...rejection });
+    return { ok: false, error: rejection.error, response_metadata: { messages: rejection.messages } };
   }
 
   private safely(handler: Handler, args: Record<string, unknown>): Record<string, unknown> {
@@ -429,6 +440,7 @@ export class LocalSlack {
       const name = this.options.users?.[user] ?? user;
       return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
     },
+    "conversations.open": (args) => ({ ok: true, channel: { id: `D${requireString(args, "users").split(",")[0]}` } }),
     "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
   };
 }

@@ -2,6 +2,7 @@
 // secret, to Sluice's real /slack/events endpoint. Used by the sandbox page and by the tests.
 import { randomUUID } from "node:crypto";
 import { slackSignature } from "../slack/ack-thread/slack-request.ts";
+import { answerRejection } from "./block-kit-rules.ts";
 
 export interface SlackUser {
   id: string;
@@ -55,6 +56,21 @@ export interface ViewSubmission {
   values: Record<string, Record<string, unknown>>;
 }
 
+/** The app answered a request with a message, view or options Slack would refuse (block-kit-rules.ts). */
+export class SlackRefusedAnswerError extends Error {}
+
+function refuseWhatSlackRefuses(body: string): void {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return;
+  }
+  if (!answer || typeof answer !== "object") return;
+  const rejection = answerRejection(answer as Record<string, unknown>);
+  if (rejection) throw new SlackRefusedAnswerError(`Slack would refuse this answer (${rejection.error}): ${rejection.messages.join("; ")}`);
+}
+
 /** Signs as Slack signs: the same function the acknowledgement thread checks with. */
 export const signature: (signingSecret: string, timestamp: number, body: string) => string = slackSignature;
 
@@ -82,9 +98,11 @@ export class SlackRequestSender {
       body,
     });
     const text = await response.text();
+    refuseWhatSlackRefuses(text);
     return { status: response.status, body: text, json: () => (text ? (JSON.parse(text) as Record<string, unknown>) : {}) };
   }
 
+  /** The signed form body of `/db <text>`, where `text` is exactly what Slack sends (escaped: see slackEscapedCommandText). */
   commandBody(text: string, user: SlackUser, channel: string): string {
     return new URLSearchParams({
       token: "deprecated",
@@ -102,7 +120,13 @@ export class SlackRequestSender {
     }).toString();
   }
 
-  command(text: string, user: SlackUser, channel: string, headers?: Record<string, string>): Promise<SignedResponse> {
+  /** `/db <typed>` as a person types it: Slack escapes the text before sending it, and so does this. */
+  command(typed: string, user: SlackUser, channel: string, headers?: Record<string, string>): Promise<SignedResponse> {
+    return this.commandAsSent(slackEscapedCommandText(typed), user, channel, headers);
+  }
+
+  /** `/db <text>` with `text` sent exactly as given (already in Slack's escaped form). */
+  commandAsSent(text: string, user: SlackUser, channel: string, headers?: Record<string, string>): Promise<SignedResponse> {
     return this.send(this.commandBody(text, user, channel), "application/x-www-form-urlencoded", headers);
   }
 
@@ -211,4 +235,34 @@ export class SlackRequestSender {
   suggest(suggestion: BlockSuggestion, headers?: Record<string, string>): Promise<SignedResponse> {
     return this.send(this.blockSuggestionBody(suggestion), "application/x-www-form-urlencoded", headers);
   }
+}
+
+/** Top-level domains Slack turns into links when typed bare (`x.io`); the common ones, enough to send what Slack sends. */
+const LINKED_DOMAINS = "com|org|net|io|dev|app|co";
+const TYPED_LINK = new RegExp(
+  [
+    String.raw`(?<url>\bhttps?://[^\s<>"'|]+[^\s<>"'|.,;:!?)\]])`,
+    String.raw`(?<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b)`,
+    String.raw`(?<domain>\b[\w-]+(?:\.[\w-]+)*\.(?:${LINKED_DOMAINS})\b(?![.\w]))`,
+  ].join("|"),
+  "gi",
+);
+
+/**
+ * A slash command's text as Slack sends it: `&`, `<` and `>` escaped, and links, e-mail addresses and bare domains
+ * wrapped in link markup (`<http://x.io>`, `<mailto:a@b.com|a@b.com>`, `<http://x.io|x.io>`).
+ */
+export function slackEscapedCommandText(typed: string): string {
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  let sent = "";
+  let last = 0;
+  for (const match of typed.matchAll(TYPED_LINK)) {
+    const { url, email, domain } = match.groups!;
+    sent += escape(typed.slice(last, match.index));
+    if (url) sent += `<${escape(url)}>`;
+    else if (email) sent += `<mailto:${escape(email)}|${escape(email)}>`;
+    else sent += `<http://${escape(domain!)}|${escape(domain!)}>`;
+    last = match.index + match[0].length;
+  }
+  return sent + escape(typed.slice(last));
 }

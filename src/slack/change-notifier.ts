@@ -4,7 +4,7 @@ import type { WebClient } from "@slack/web-api";
 import type { ChangeEvent, ChangeNotifier } from "../changes/notifier.ts";
 import type { Logger } from "../logger.ts";
 import type { ChangeDetail, ChangeRepository } from "../store/changes.ts";
-import { changeRootMessage, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
+import { changeRootMessage, errorIsCut, reviewMessage, reviewReportText, threadNote } from "./blocks/change.ts";
 import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import { MessageEditPacer } from "./edit-pacing.ts";
 import { uploadInPieces } from "./file-upload.ts";
@@ -35,6 +35,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
     await this.edits.edit(`${channel}/${ts}`, () => this.client.chat.update({ channel, ts, ...slackMessage(root.text, root.blocks) }));
     const note = threadNote(change, event);
     if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) });
+    if (event.kind === "failed" && errorIsCut(event.error)) await this.upload(change, `${change.key}-error.txt`, event.error, mrkdwn`The whole error of ${change.key}.`);
   }
 
   /**

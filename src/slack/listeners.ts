@@ -9,6 +9,8 @@ import type { SluiceServices } from "./services.ts";
 import { registerChangeSubmission } from "./views/change-submission.ts";
 import { registerQueryModal } from "./views/query-modal.ts";
 import { registerSchemaViews } from "./views/schema.ts";
+import { registerSuggestions } from "./suggestions/index.ts";
+import { registerReviewSubmission } from "./views/review-submission.ts";
 
 export function registerListeners(app: App, services: SluiceServices): void {
   const listeners = routeListeners(app);
@@ -19,4 +21,6 @@ export function registerListeners(app: App, services: SluiceServices): void {
   registerDriftActions(listeners, services);
   registerSchemaActions(listeners, services);
   registerSchemaViews(listeners, services);
+  registerSuggestions(listeners, services);
+  registerReviewSubmission(listeners, services);
 }

@@ -8,6 +8,7 @@ import type {
   SlackAction,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from "@slack/bolt";
@@ -17,6 +18,8 @@ export interface SlackListeners {
   command(name: string, listener: Middleware<SlackCommandMiddlewareArgs>): void;
   action<Action extends SlackAction = SlackAction>(actionId: string | RegExp, listener: Middleware<SlackActionMiddlewareArgs<Action>>): void;
   view<View extends ViewSubmitAction = ViewSubmitAction>(callbackId: string, listener: Middleware<SlackViewMiddlewareArgs<View>>): void;
+  /** The options of an external_select as the user types, by the block_id of the select (one per kind of list). */
+  suggestions(blockId: string, listener: Middleware<SlackOptionsMiddlewareArgs<"block_suggestion">>): void;
 }
 
 /** Any handler: each is called with the arguments Bolt built for the request it registered for. */
@@ -44,12 +47,15 @@ class Routes {
 export function routeListeners(app: App): SlackListeners {
   const actions = new Routes();
   const views = new Routes();
+  const suggestions = new Routes();
   // A request no handler claims is left unacknowledged, as Bolt leaves it when no listener matches.
   app.action({ type: "block_actions" }, async (args) => actions.find((args.payload as { action_id?: string }).action_id)?.(args as never));
   app.view({ type: "view_submission" }, async (args) => views.find(args.view.callback_id)?.(args as never));
+  app.options({ type: "block_suggestion" }, async (args) => suggestions.find((args.payload as { block_id?: string }).block_id)?.(args as never));
   return {
     command: (name, listener) => app.command(name, listener),
     action: (actionId, listener) => actions.add(actionId, listener as Handler),
     view: (callbackId, listener) => views.add(callbackId, listener as Handler),
+    suggestions: (blockId, listener) => suggestions.add(blockId, listener as Handler),
   };
 }

@@ -9,6 +9,7 @@ import type { Registry } from "../projects/registry.ts";
 import type { ChangeRepository } from "../store/changes.ts";
 import type { Store } from "../store/index.ts";
 import type { FileDownloads } from "./files.ts";
+import type { SqlDrafts } from "./sql-drafts.ts";
 
 export interface SluiceServices {
   config: Config;
@@ -23,4 +24,6 @@ export interface SluiceServices {
   slack: WebClient;
   /** The bot token and Slack's file hosts, for downloading files users attach (Slack serves them only with it). */
   fileDownloads: FileDownloads;
+  /** SQL from the command line too long for a form's text field, kept for the form that shows it. */
+  sqlDrafts: SqlDrafts;
 }

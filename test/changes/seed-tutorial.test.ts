@@ -22,7 +22,9 @@ for (const engine of ["mysql", "postgres"] as const) {
 
     test("step 4: /db newdb creates the database through the workflow and registers it", async () => {
       const view = await openModal(t, DEVELOPER, `newdb ${dbName}`, "newdb.submit");
-      const target = JSON.stringify({ instance: engine === "mysql" ? "maria" : "pg", environment: "Test", project: "TAR" });
+      // The option the form offers for this instance, environment and project.
+      const offered = (view.view.blocks as Array<{ block_id?: string; element?: { options?: Array<{ text: { text: string }; value: string }> } }>).find((b) => b.block_id === "target")!.element!.options!;
+      const target = offered.find((o) => o.text.text === `${engine === "mysql" ? "maria" : "pg"} · Test · TAR`)!.value;
       const reply = await t.send.submitView({
         user: DEVELOPER,
         view: { ...view.view, id: view.id },

@@ -67,6 +67,19 @@ describe("/db query and /db admin through Slack", () => {
     assert.deepEqual(audit.map((entry) => [entry.actorId, (entry.detail as { refused: boolean }).refused]), [[DEVELOPER, true], [APPROVER, false]]);
   });
 
+  test("/db admin with more statements than a message holds shows the first and sends the whole outcome as a file", async () => {
+    const script = Array.from({ length: 60 }, (_, i) => `UPDATE users SET name = name WHERE id = ${i + 1}`).join(";\n");
+    const messages = t.slack.messages.length;
+    const body = await answerTo(`admin ${mysqlDatabase} ${script}`, APPROVER);
+    const shown = /it shows (\d+) of 60 statements/.exec(JSON.stringify(body.blocks));
+    assert.ok(shown && Number(shown[1]) < 60, "the message says how much it shows");
+    assert.match(JSON.stringify(body.blocks), /The whole outcome is in your direct messages with Sluice, as admin-/);
+    const file = await eventually(() => t.slack.messages.slice(messages).find((m) => m.channel === `D${APPROVER}`)?.files[0], 10_000, "the whole outcome");
+    const outcome = file.content.toString("utf8");
+    assert.equal(outcome.match(/^Statement \d+:$/gm)?.length, 60);
+    assert.match(outcome, /Statement 60:\nUPDATE users SET name = name WHERE id = 60\n/);
+  });
+
   test("the modal answers in a thread with a masked CSV when the result is larger than a message", async () => {
     const opened = t.slack.callsTo("views.open").length;
     await t.send.command(`query ${postgresDatabase}`, { id: DEVELOPER }, CHANNEL);

@@ -107,10 +107,20 @@ function changeModal(): Record<string, unknown> {
         label: { type: "plain_text", text: "Options" },
         element: { type: "checkboxes", action_id: "pick", options: [{ text: { type: "plain_text", text: "Notify me" }, value: "notify" }] },
       },
+      {
+        type: "input",
+        block_id: "table",
+        optional: true,
+        label: { type: "plain_text", text: "Table" },
+        element: { type: "external_select", action_id: "find", min_query_length: 0, placeholder: { type: "plain_text", text: "Type to search 150 tables" } },
+      },
       { type: "input", block_id: "description", label: { type: "plain_text", text: "Description" }, element: { type: "plain_text_input", action_id: "text" } },
     ],
   };
 }
+
+/** More tables than a select holds: the modal's type-ahead asks for them as the user types. */
+const TABLES = Array.from({ length: 150 }, (_, i) => `table_${i + 1}`);
 
 function doneModal(): Record<string, unknown> {
   return {
@@ -171,6 +181,10 @@ describe("the sandbox page renders Block Kit and drives modals like Slack", { sk
       await ack();
       received.push({ kind: "details", body: body as unknown as Record<string, unknown> });
       await client.views.push({ trigger_id: (body as BlockAction).trigger_id, view: { type: "modal", title: { type: "plain_text", text: "Details" }, blocks: [{ type: "section", text: { type: "plain_text", text: "Pushed view" } }] } });
+    });
+    app.options("find", async ({ ack, payload }) => {
+      received.push({ kind: "suggestion", body: payload as unknown as Record<string, unknown> });
+      await ack({ options: TABLES.filter((name) => name.endsWith(payload.value)).slice(0, 100).map((name) => ({ text: { type: "plain_text", text: name }, value: name })) });
     });
     let submissions = 0;
     app.view("change_modal", async ({ ack, body }) => {
@@ -253,6 +267,9 @@ describe("the sandbox page renders Block Kit and drives modals like Slack", { sk
       "Or a .sql file": { file: "fix.sql", content: "DELETE FROM orders;" },
       Options: ["Notify me"],
     });
+    await page.locator('[data-block-id="table"] .suggest-query').fill("_150");
+    await eventually(async () => (await page.locator('[data-block-id="table"] select').inputValue()) === "0", 10_000, "the type-ahead's one match to be chosen");
+    assert.equal(received.filter((r) => r.kind === "suggestion").at(-1)?.body.value, "_150");
     await screenshot(page, "sandbox-blocks-02-modal");
     await submitModal(page);
     await page.locator('#modal .has-error[data-block-id="description"] .field-error', { hasText: "a description is required" }).waitFor();
@@ -273,6 +290,7 @@ describe("the sandbox page renders Block Kit and drives modals like Slack", { sk
     assert.deepEqual(values.sql!.text, { type: "plain_text_input", value: "UPDATE orders SET id = 2" });
     assert.deepEqual(values.flags!.pick, { type: "checkboxes", selected_options: [{ text: { type: "plain_text", text: "Notify me" }, value: "notify" }] });
     assert.deepEqual(values.description!.text, { type: "plain_text_input", value: "fix the orders" });
+    assert.deepEqual(values.table!.find, { type: "external_select", selected_option: { text: { type: "plain_text", text: "table_150" }, value: "table_150" } });
     const files = (values.file!.upload as { type: string; files: Array<{ id: string; name: string; url_private_download: string }> }).files;
     assert.equal(files.length, 1);
     assert.equal(files[0]!.name, "fix.sql");

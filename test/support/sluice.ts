@@ -35,6 +35,8 @@ export interface TestSluiceOptions {
   fileOrigins?: string[];
   /** The store pool's idle timeout (pg's 10 s by default). */
   storeIdleTimeoutMs?: number;
+  /** The test makes Sluice send what Slack refuses on purpose; else any refusal fails the test when it stops. */
+  expectSlackRejections?: boolean;
 }
 
 export function storeUrl(database: string): string {
@@ -80,6 +82,9 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
       await sluice.stop();
       await slack.close();
       if (!options.storeDatabase) await dropPostgresDatabase(storeDatabase);
+      if (!options.expectSlackRejections && slack.rejections.length > 0) {
+        throw new Error(`Slack would have refused what Sluice sent: ${JSON.stringify(slack.rejections, null, 1).slice(0, 4000)}`);
+      }
     },
   };
 }

@@ -138,6 +138,17 @@ function selectElement(element, blockId, id, interactive) {
   return `<select id="${id}" class="el" data-type="static_select" data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(element.action_id)}" data-options="${attr(options)}"${dispatch}>${placeholder}${body}</select>`;
 }
 
+/** A type-ahead (external_select): what is typed asks Sluice for options (block_suggestion); the select shows them. */
+function externalSelectElement(element, blockId, id) {
+  const options = element.initial_option ? [element.initial_option] : [];
+  const shown = options.map((o, i) => `<option value="${i}" selected>${escapeHtml(o.text?.text ?? o.value)}</option>`).join("");
+  const placeholder = `<option value=""${options.length ? "" : " selected"}>${escapeHtml(element.placeholder?.text ?? "Type to search")}</option>`;
+  return (
+    `<span class="el external" id="${id}" data-type="external_select" data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(element.action_id)}" data-options="${attr(options)}">` +
+    `<input type="search" class="suggest-query" placeholder="${escapeHtml(element.placeholder?.text ?? "Type to search")}"><select class="suggest-options">${placeholder}${shown}</select></span>`
+  );
+}
+
 function choiceElement(element, blockId, kind, interactive) {
   const options = element.options ?? [];
   const initial = kind === "radio" ? [element.initial_option].filter(Boolean) : element.initial_options ?? [];
@@ -172,6 +183,8 @@ function inputElement(element, blockId, id, interactive) {
       return `<input class="el" type="date" data-type="datepicker" ${ids} value="${escapeHtml(element.initial_date ?? "")}">`;
     case "static_select":
       return selectElement(element, blockId, id, interactive);
+    case "external_select":
+      return externalSelectElement(element, blockId, id);
     case "radio_buttons":
       return choiceElement(element, blockId, "radio", interactive);
     case "checkboxes":

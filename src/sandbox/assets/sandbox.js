@@ -105,6 +105,10 @@ function elementValue(el) {
       return { type, selected_date: el.value || null };
     case "static_select":
       return { type, selected_option: el.value === "" ? null : options[Number(el.value)] };
+    case "external_select": {
+      const chosen = el.querySelector("select").value;
+      return { type, selected_option: chosen === "" ? null : options[Number(chosen)] };
+    }
     case "radio_buttons": {
       const checked = el.querySelector("input:checked");
       return { type, selected_option: checked ? options[Number(checked.value)] : null };
@@ -131,6 +135,9 @@ function restoreValues(root, values) {
       case "static_select":
         if (value.selected_option) el.value = String(indexOf(value.selected_option));
         break;
+      case "external_select":
+        if (value.selected_option) showSuggestions(el, [value.selected_option], 0);
+        break;
       case "radio_buttons":
       case "checkboxes": {
         const chosen = (value.selected_options ?? [value.selected_option]).map(indexOf);
@@ -151,6 +158,29 @@ function restoreValues(root, values) {
         if (value.value !== null) el.value = value.value;
     }
   }
+}
+
+/** Shows a type-ahead's options; `chosen` is the index selected, if any. */
+function showSuggestions(el, options, chosen) {
+  el.dataset.options = JSON.stringify(options);
+  const select = el.querySelector("select");
+  const placeholder = select.options[0];
+  select.replaceChildren(placeholder, ...options.map((o, i) => new Option(o.text?.text ?? o.value, String(i))));
+  select.value = chosen === undefined ? (options.length === 1 ? "0" : "") : String(chosen);
+}
+
+/** Asks Sluice for a type-ahead's options for what was typed, as Slack does (block_suggestion). */
+async function suggest(el, typed) {
+  const modal = $("#modal");
+  const answer = await post("/sandbox/suggest", {
+    user: page.user,
+    viewId: modal.dataset.viewId,
+    actionId: el.dataset.actionId,
+    blockId: el.dataset.blockId,
+    value: typed,
+    values: currentValues($("#modal-body")),
+  });
+  showSuggestions(el, answer.options ?? []);
 }
 
 function fillUsers(root) {
@@ -358,6 +388,11 @@ document.addEventListener("change", (event) => {
   } else if (container) {
     void sendAction(container, selectedAction(container));
   }
+});
+
+document.addEventListener("input", (event) => {
+  const query = event.target.closest(".suggest-query");
+  if (query) void suggest(query.closest('[data-type="external_select"]'), query.value).catch((error) => showNotice(error.message));
 });
 
 $("#composer-form").addEventListener("submit", (event) => {

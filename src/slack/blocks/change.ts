@@ -138,6 +138,14 @@ export function driftNote(change: ChangeDetail, alertUrl?: string): Mrkdwn | und
   return mrkdwn`:information_source: ${drift}. ${change.type === "schema" ? "The review ran against the live schema." : "A data change is not held by drift."}`;
 }
 
+/** The characters of a change's error its messages show; a longer error is attached whole to the thread. */
+const ERROR_SHOWN = 1800;
+
+/** Whether the change's messages show only part of this error (the notifier then attaches it whole). */
+export function errorIsCut(error: string): boolean {
+  return error.length > ERROR_SHOWN;
+}
+
 export interface ChangeMessage {
   text: Mrkdwn;
   blocks: KnownBlock[];
@@ -172,7 +180,10 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress, 
   if (rollbackNote) context.push(mrkdwn`:information_source: ${truncate(rollbackNote, 1500)}`);
   blocks.push(contextBlock(joinMrkdwn(context, " · ")));
   const failure = change.status === "failed" ? change.executions.at(-1)?.error : undefined;
-  if (failure) blocks.push(section(truncateMrkdwn(mrkdwn`*Error*\n${codeBlock(failure, 2000).text}`, SLACK_LIMITS.sectionText)));
+  if (failure) {
+    const shown = errorIsCut(failure) ? mrkdwn`\n_The error is cut here; the whole error is attached in the thread._` : mrkdwn``;
+    blocks.push(section(mrkdwn`*Error*\n${codeBlock(truncate(failure, ERROR_SHOWN)).text}${shown}`));
+  }
   const actions = actionsFor(change);
   if (actions) blocks.push(actions);
   return {
@@ -242,7 +253,7 @@ export function threadNote(change: ChangeDetail, event: ChangeEvent): Mrkdwn | u
     case "done":
       return mrkdwn`:large_green_circle: ${change.key} is done. ${doneSummary(change)}`;
     case "failed":
-      return mrkdwn`:red_circle: ${change.key} failed: ${truncate(event.error, 2500)}`;
+      return mrkdwn`:red_circle: ${change.key} failed: ${truncate(event.error, ERROR_SHOWN)}${errorIsCut(event.error) ? " (the whole error is attached below)" : ""}`;
     case "interrupted":
       return mrkdwn`:warning: ${change.key} was interrupted: ${change.executions.at(-1)?.error ?? "Sluice stopped while it ran."} Completed statements are recorded; nothing will be re-run by itself.`;
     case "retried":

@@ -1,5 +1,7 @@
 // The `/db query` modal: database, SQL, and where the answer goes.
 import type { ModalView } from "@slack/types";
+import type { RegisteredDatabase } from "../../projects/registry.ts";
+import { choiceSelect, databaseChoices } from "./choice-select.ts";
 
 export const QUERY_MODAL_CALLBACK = "query_modal";
 export const QUERY_BLOCKS = {
@@ -14,22 +16,9 @@ export interface QueryModalMetadata {
   channel: string;
 }
 
-/** Slack allows 100 options in a static select; beyond that the database is typed. */
-const SELECT_OPTION_LIMIT = 100;
-
-export function queryModal(databases: string[], metadata: QueryModalMetadata, initialDatabase?: string): ModalView {
+export function queryModal(databases: RegisteredDatabase[], metadata: QueryModalMetadata, initialDatabase?: string): ModalView {
   const { database, sql, delivery } = QUERY_BLOCKS;
-  const known = initialDatabase && databases.includes(initialDatabase) ? initialDatabase : undefined;
-  const databaseElement =
-    databases.length > 0 && databases.length <= SELECT_OPTION_LIMIT
-      ? {
-          type: "static_select" as const,
-          action_id: database.action,
-          placeholder: { type: "plain_text" as const, text: "Choose a database" },
-          options: databases.map((name) => ({ text: { type: "plain_text" as const, text: name }, value: name })),
-          ...(known ? { initial_option: { text: { type: "plain_text" as const, text: known }, value: known } } : {}),
-        }
-      : { type: "plain_text_input" as const, action_id: database.action, ...(initialDatabase ? { initial_value: initialDatabase } : {}) };
+  const databaseElement = choiceSelect({ actionId: database.action, choices: databaseChoices(databases), initial: initialDatabase, placeholder: "Choose a database", noun: "databases" });
   const options = [
     { text: { type: "plain_text" as const, text: "Only me (ephemeral)" }, value: "ephemeral" },
     { text: { type: "plain_text" as const, text: "In the channel, as a thread (adds a CSV for large results)" }, value: "thread" },

@@ -4,8 +4,11 @@ import { formatDefault } from "../../schema-editor/defaults.ts";
 import type { FieldProblem } from "../../schema-editor/errors.ts";
 import type { ColumnSpec, SchemaDialect, TableDraft, TableSchema } from "../../schema-editor/model.ts";
 import type { SchemaPreview } from "../../schema-editor/preview.ts";
+import { choiceSelect } from "./choice-select.ts";
 import { codeBlocks, contextBlock, inlineCode, joinMrkdwn, mrkdwn, section, truncateMrkdwn, type Mrkdwn } from "./text.ts";
 
+/** The table picker's select (a type-ahead when the database has more tables than a select holds). */
+export const SCHEMA_PICKER_TABLE = "table";
 export const SCHEMA_CALLBACKS = { pick: "schema_pick", editor: "schema_editor", column: "schema_column", index: "schema_index", preview: "schema_preview" } as const;
 export const SCHEMA_ACTIONS = {
   open: "schema_open",
@@ -67,11 +70,10 @@ export function tablePickerView(databaseLabel: string, tables: string[]): ModalV
   if (tables.length > 0) {
     blocks.push({
       type: "input",
-      block_id: "table",
+      block_id: SCHEMA_PICKER_TABLE,
       optional: true,
       label: text("Table"),
-      element: { type: "static_select", action_id: "table", placeholder: text("Pick a table"), options: tables.slice(0, SELECT_OPTIONS_MAX).map((name) => option(name, name)) },
-      ...(tables.length > SELECT_OPTIONS_MAX ? { hint: text(`The first ${SELECT_OPTIONS_MAX} of ${tables.length} tables; open another with /db schema ${databaseLabel} <table>.`, 150) } : {}),
+      element: choiceSelect({ actionId: "table", choices: tables.map((name) => ({ text: name, value: name })), placeholder: "Pick a table", noun: "tables" }),
     });
   }
   blocks.push({

@@ -1,9 +1,9 @@
 // `/db change [<database> <SQL>]`: opens the change form, prefilled when a database and SQL are given.
 import { classifyStatement } from "../../changes/classify.ts";
-import { changeModal } from "../blocks/change-modal.ts";
+import { changeModal, sqlFitsInForm } from "../blocks/change-modal.ts";
 import { databaseAndSql } from "./arguments.ts";
-import { mrkdwn, slackMessage } from "../blocks/text.ts";
-import type { Subcommand } from "./subcommand.ts";
+import { mrkdwn, slackMessage, SLACK_LIMITS } from "../blocks/text.ts";
+import { UsageError, type Subcommand } from "./subcommand.ts";
 
 export const change: Subcommand = {
   name: "change",
@@ -14,9 +14,15 @@ export const change: Subcommand = {
     const { database, sql } = databaseAndSql(args);
     const known = database ? services.registry.databases.find((d) => d.label === database || d.name === database) : undefined;
     const type = sql && classifyStatement(sql) === "data" ? "data" : "schema";
+    // SQL longer than the form's text field is kept as a draft the form shows and submits whole, never cut.
+    const long = sql !== undefined && sql.length > SLACK_LIMITS.plainTextInput;
+    if (long && !sqlFitsInForm(sql)) {
+      throw new UsageError(`The SQL is ${sql.length.toLocaleString("en-US")} characters, more than a form can show. Attach it as a .sql file: run \`/db change\` and choose the file.`);
+    }
+    const sqlDraft = long ? services.sqlDrafts.keep(sql, command.user_id) : undefined;
     await client.views.open({
       trigger_id: command.trigger_id,
-      view: changeModal(services.registry.databases, { database: known?.label, sql, type }, command.channel_id),
+      view: changeModal(services.registry.databases, { database: known?.label, sql, type, sqlDraft }, command.channel_id),
     });
     if (database && !known) {
       await client.chat.postEphemeral({

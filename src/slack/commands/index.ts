@@ -6,6 +6,7 @@ import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 import { drift } from "./drift.ts";
 import { change } from "./change.ts";
+import { typedCommandText } from "./command-text.ts";
 import { help } from "./help.ts";
 import { history } from "./history.ts";
 import { newdb } from "./newdb.ts";
@@ -25,7 +26,7 @@ export function parseCommandText(text: string): { name: string; args: string } {
 
 export function registerCommands(app: SlackListeners, services: SluiceServices): void {
   app.command("/db", async ({ command, ack, client, respond }) => {
-    const { name, args } = parseCommandText(command.text);
+    const { name, args } = parseCommandText(typedCommandText(command.text));
     const subcommand = subcommands.find((candidate) => candidate.name === name);
     if (!subcommand || subcommand === help) {
       const notice = name && name !== "help" ? mrkdwn`Unknown command ${inlineCode(`/db ${name}`)}. Here is what Sluice understands:` : undefined;

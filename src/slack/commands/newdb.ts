@@ -2,7 +2,16 @@
 import { environmentsServedBy } from "../../projects/registry.ts";
 import { newDatabaseModal, type NewDatabaseTarget } from "../blocks/change-modal.ts";
 import { mrkdwn, slackMessage } from "../blocks/text.ts";
+import type { SluiceServices } from "../services.ts";
 import type { Subcommand } from "./subcommand.ts";
+
+/** Every instance · environment · project a database can be created in: only the instance/environment pairs sluice.yml allows (a Test database is never offered on a Prod-only instance). */
+export function newDatabaseTargets(services: SluiceServices): NewDatabaseTarget[] {
+  const { file } = services.config;
+  return file.projects.flatMap((project) =>
+    file.instances.flatMap((instance) => environmentsServedBy(file, instance).map((environment) => ({ instance: instance.name, environment, project: project.key }))),
+  );
+}
 
 export const newdb: Subcommand = {
   name: "newdb",
@@ -10,11 +19,7 @@ export const newdb: Subcommand = {
   summary: "Creates a database (CREATE DATABASE) on an instance, through review and approval, and registers it in the project.",
   examples: ["/db newdb db_demo"],
   async handle({ args, command, client, services }) {
-    const { file } = services.config;
-    // Only the instance/environment pairs sluice.yml allows: a Test database is never offered on a Prod-only instance.
-    const targets: NewDatabaseTarget[] = file.projects.flatMap((project) =>
-      file.instances.flatMap((instance) => environmentsServedBy(file, instance).map((environment) => ({ instance: instance.name, environment, project: project.key }))),
-    );
+    const targets = newDatabaseTargets(services);
     if (targets.length === 0) {
       await client.chat.postEphemeral({
         channel: command.channel_id,

@@ -35,7 +35,7 @@ export const query: Subcommand = {
     if (sql === "") {
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: queryModal(services.registry.databases.map((d) => d.label), { channel: command.channel_id }, database || undefined),
+        view: queryModal(services.registry.databases, { channel: command.channel_id }, database || undefined),
       });
       return;
     }

@@ -3,7 +3,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import { ChangeInputError, prepareChangeWithinDatabase, type ChangeField, type ChangeRequest } from "../../changes/prepare.ts";
 import { newDatabaseNameProblem } from "../../changes/workflow.ts";
-import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, type NewDatabaseTarget } from "../blocks/change-modal.ts";
+import { CHANGE_FIELDS, CHANGE_MODAL, NEWDB_FIELDS, NEWDB_MODAL, newDatabaseTargetOf, type SqlFormMetadata } from "../blocks/change-modal.ts";
+import { newDatabaseTargets } from "../commands/newdb.ts";
+import { SqlDraftLostError } from "../sql-drafts.ts";
 import { channelLink, mrkdwn, slackMessage, type Mrkdwn } from "../blocks/text.ts";
 import { AttachedFileError, readAttachedFile, type AttachedFile } from "../files.ts";
 import { ChangeStoredError } from "../../store/errors.ts";
@@ -11,10 +13,10 @@ import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
 
-type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type StateValue = { value?: string | null; selected_option?: { value: string } | null; files?: AttachedFile[] };
 
-function field(view: ViewArgs["view"], blockId: string): StateValue {
+export function field(view: ViewArgs["view"], blockId: string): StateValue {
   return (view.state.values[blockId]?.value ?? {}) as StateValue;
 }
 
@@ -22,29 +24,51 @@ const blockOfField: Record<ChangeField, string> = { database: CHANGE_FIELDS.data
 
 /** Tells the submitter, in the channel they started from, what became of their submission. */
 async function tellSubmitter(args: ViewArgs, text: Mrkdwn): Promise<void> {
-  const { channel } = JSON.parse(args.view.private_metadata || "{}") as { channel?: string };
+  const { channel } = formMetadata(args.view);
   if (!channel) return;
   await args.client.chat.postEphemeral({ channel, user: args.body.user.id, ...slackMessage(text) });
 }
 
-async function readChangeRequest(args: ViewArgs, services: SluiceServices): Promise<{ request: ChangeRequest } | { errors: Record<string, string> }> {
+export function formMetadata(view: ViewArgs["view"]): Partial<SqlFormMetadata> {
+  return JSON.parse(view.private_metadata || "{}") as Partial<SqlFormMetadata>;
+}
+
+/**
+ * The SQL a change or review form was submitted with, whole: the draft it holds from the command line, the text
+ * field, or the attached file. A problem is an error on the form's field.
+ */
+export async function readSubmittedSql(args: ViewArgs, services: SluiceServices): Promise<{ sql: string } | { errors: Record<string, string> }> {
   const { view, body } = args;
-  let sql = field(view, CHANGE_FIELDS.sql).value ?? "";
-  const files = field(view, CHANGE_FIELDS.file).files ?? [];
-  if (files.length > 0) {
-    if (sql.trim()) return { errors: { [CHANGE_FIELDS.file]: "Give the SQL in the field or as a file, not both." } };
+  const { sqlDraft } = formMetadata(view);
+  if (sqlDraft) {
     try {
-      sql = await readAttachedFile(files[0]!, services.fileDownloads, services.config.file.execution.maxScriptBytes);
+      return { sql: services.sqlDrafts.read(sqlDraft, body.user.id) };
     } catch (error) {
-      if (error instanceof AttachedFileError) return { errors: { [CHANGE_FIELDS.file]: error.message } };
+      if (error instanceof SqlDraftLostError) return { errors: { [CHANGE_FIELDS.database]: error.message } };
       throw error;
     }
   }
+  const sql = field(view, CHANGE_FIELDS.sql).value ?? "";
+  const files = field(view, CHANGE_FIELDS.file).files ?? [];
+  if (files.length === 0) return { sql };
+  if (sql.trim()) return { errors: { [CHANGE_FIELDS.file]: "Give the SQL in the field or as a file, not both." } };
+  try {
+    return { sql: await readAttachedFile(files[0]!, services.fileDownloads, services.config.file.execution.maxScriptBytes) };
+  } catch (error) {
+    if (error instanceof AttachedFileError) return { errors: { [CHANGE_FIELDS.file]: error.message } };
+    throw error;
+  }
+}
+
+async function readChangeRequest(args: ViewArgs, services: SluiceServices): Promise<{ request: ChangeRequest } | { errors: Record<string, string> }> {
+  const { view, body } = args;
+  const read = await readSubmittedSql(args, services);
+  if ("errors" in read) return read;
   return {
     request: {
       database: field(view, CHANGE_FIELDS.database).selected_option?.value ?? "",
       type: field(view, CHANGE_FIELDS.type).selected_option?.value === "data" ? "data" : "schema",
-      sql,
+      sql: read.sql,
       description: field(view, CHANGE_FIELDS.description).value ?? "",
       requesterId: body.user.id,
       requestKey: `view:${view.id}`,
@@ -121,7 +145,11 @@ export function registerChangeSubmission(app: SlackListeners, services: SluiceSe
       await ack({ response_action: "errors", errors: { [NEWDB_FIELDS.name]: nameProblem } });
       return;
     }
-    const target = JSON.parse(selected) as NewDatabaseTarget;
+    const target = newDatabaseTargetOf(selected, newDatabaseTargets(services));
+    if (!target) {
+      await ack({ response_action: "errors", errors: { [NEWDB_FIELDS.target]: "Choose one of the places offered." } });
+      return;
+    }
     const request = { name, ...target, description: field(view, NEWDB_FIELDS.description).value ?? "", requesterId: body.user.id, requestKey: `view:${view.id}` };
     await ack();
     try {
