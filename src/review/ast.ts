@@ -231,20 +231,28 @@ export function isConstantTrue(where: AstNode | null | undefined): boolean {
   return false;
 }
 
-const definedColumnsOf = new WeakMap<AstNode, ColumnDefinition[]>();
+/**
+ * A value several rules read, computed once per AST node or statement and kept on it under a symbol (no rule or walk
+ * sees symbol keys). A WeakMap would do the same, but costs the garbage collector dearly for thousands of short-lived keys.
+ */
+export function readOnce<T>(holder: object, key: symbol, compute: () => T): T {
+  const slots = holder as Record<symbol, T | undefined>;
+  let value = slots[key];
+  if (value === undefined) slots[key] = value = compute();
+  return value;
+}
+
+const DEFINED_COLUMNS = Symbol("definedColumns");
 
 /** Columns a statement defines: CREATE TABLE columns and ALTER TABLE ADD/MODIFY/CHANGE COLUMN clauses (read once per statement, by many rules). */
 export function definedColumns(node: AstNode): ColumnDefinition[] {
-  let columns = definedColumnsOf.get(node);
-  if (!columns) {
-    columns = isCreateTable(node)
+  return readOnce(node, DEFINED_COLUMNS, () =>
+    isCreateTable(node)
       ? createTableColumns(node)
       : alterActions(node)
           .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
-          .map((action) => ({ name: columnName(action.column), node: action }));
-    definedColumnsOf.set(node, columns);
-  }
-  return columns;
+          .map((action) => ({ name: columnName(action.column), node: action })),
+  );
 }
 
 /** The variable a SET assignment sets, lower-cased, without `@@session.` / `@@global.`. */

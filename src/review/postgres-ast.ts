@@ -226,11 +226,21 @@ function limit(value: PgNode): AstNode {
   return { seperator: offset ? "offset" : "", value: [count, offset].filter(Boolean) };
 }
 
+/** A VALUES row of constants only (most rows of a bulk INSERT): rules read nothing in it but that it is a row. */
+const CONSTANT_ROW: AstNode = Object.freeze({ type: "expr_list", value: Object.freeze([]) });
+
+const isConstant = (item: PgNode): boolean => item.A_Const !== undefined || (item.TypeCast !== undefined && item.TypeCast.arg?.A_Const !== undefined);
+
+function valuesRow(row: PgNode): AstNode {
+  const items = list(inner(row).items);
+  return items.every(isConstant) ? CONSTANT_ROW : { type: "expr_list", value: items.map(expression) };
+}
+
 function select(value: PgNode): AstNode {
   if (value.op && value.op !== "SETOP_NONE") {
     return { ...select(inner({ SelectStmt: value.larg })), _union: select(inner({ SelectStmt: value.rarg })) };
   }
-  if (value.valuesLists) return { type: "values", values: list(value.valuesLists).map((row) => ({ type: "expr_list", value: list(inner(row).items).map(expression) })) };
+  if (value.valuesLists) return { type: "values", values: list(value.valuesLists).map(valuesRow) };
   return {
     type: "select",
     with: value.withClause ? list(value.withClause.ctes).map((cte) => ({ stmt: { ast: statement(inner(cte).ctequery, { notValid: false }) } })) : null,

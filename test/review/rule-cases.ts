@@ -212,6 +212,7 @@ export const ruleCases: RuleCase[] = [
   { rule: "statement.pg.add-column-with-default", engines: PG, triggers: ["ALTER TABLE t ADD COLUMN c int DEFAULT 0"], passes: ["ALTER TABLE t ADD COLUMN c int"] },
   { rule: "index.type-allow-list", engines: MYSQL, triggers: ["CREATE FULLTEXT INDEX ft_a ON t (a)"], passes: ["CREATE INDEX idx_a ON t (a)"] },
   { rule: "system.function.disallowed-list", engines: BOTH, triggers: ["SELECT SLEEP(5)"], passes: ["SELECT NOW()"] },
+  { rule: "system.function.disallowed-list", engines: BOTH, triggers: ["INSERT INTO t (a, b) VALUES (1, 'x'), (2, SLEEP(1))"], passes: ["INSERT INTO t (a, b) VALUES (1, 'x'), (2, CAST('y' AS CHAR(1)))"] },
   { rule: "system.comment.max-length", engines: PG, triggers: [`COMMENT ON INDEX idx_a IS '${"x".repeat(300)}'`], passes: ["COMMENT ON INDEX idx_a IS 'lookups by a'"] },
   { rule: "system.pg.encoding", engines: PG, triggers: ["CREATE DATABASE app ENCODING 'LATIN1'"], passes: ["CREATE DATABASE app ENCODING 'UTF8'"] },
 

@@ -1,5 +1,5 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
-import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readOnce, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
@@ -7,13 +7,11 @@ import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
 
 /** Every index a statement creates, with its key parts as text. */
-const createdIndexesOf = new WeakMap<AstNode, Array<{ name: string; parts: string[] }>>();
+const CREATED_INDEXES = Symbol("createdIndexes");
 
 /** Indexes a statement creates with their key parts, read once per statement for the rules that count them. */
 function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
-  let indexes = createdIndexesOf.get(node);
-  if (!indexes) createdIndexesOf.set(node, (indexes = readCreatedIndexes(node)));
-  return indexes;
+  return readOnce(node, CREATED_INDEXES, () => readCreatedIndexes(node));
 }
 
 function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {

@@ -1,5 +1,5 @@
 // Naming rules: identifiers follow the configured patterns and fit the engine's length limit.
-import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, tableName, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, readOnce, tableName, targetTable } from "../ast.ts";
 import { RESERVED_WORDS } from "../reserved-words.ts";
 import { longIdentifiers } from "../postgres-ast.ts";
 import { indexParts } from "../walk-through.ts";
@@ -30,13 +30,11 @@ function kindOf(definition: AstNode): IndexKind | undefined {
   return "index";
 }
 
-const namedIndexesOf = new WeakMap<StatementContext, NamedIndex[]>();
+const NAMED_INDEXES = Symbol("namedIndexes");
 
 /** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
 function namedIndexes(ctx: StatementContext): NamedIndex[] {
-  let indexes = namedIndexesOf.get(ctx);
-  if (!indexes) namedIndexesOf.set(ctx, (indexes = readNamedIndexes(ctx)));
-  return indexes;
+  return readOnce(ctx, NAMED_INDEXES, () => readNamedIndexes(ctx));
 }
 
 /** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
