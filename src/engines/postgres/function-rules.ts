@@ -22,20 +22,26 @@ interface CalledFunction {
   language: string;
 }
 
-/** Why the query may not run, or undefined when every function and operator it calls is allowed. */
-export async function refusedFunction(link: PostgresLink, calls: { functions: FunctionCall[]; operators: string[] }): Promise<string | undefined> {
-  if (calls.functions.length === 0 && calls.operators.length === 0) return undefined;
-  let rows: CalledFunction[];
+/**
+ * Inside the read-only transaction: sets its statement timeout (`SET LOCAL statement_timeout`) and reads the catalog
+ * for the calls in the same statement, so checking costs no round trip of its own. Returns why the query may not run,
+ * or undefined when every function and operator it calls is allowed.
+ */
+export async function setTimeoutAndCheckCalls(link: PostgresLink, timeoutMs: number, calls: { functions: FunctionCall[]; operators: string[] }): Promise<string | undefined> {
+  let rows: Array<CalledFunction | { kind: null }>;
   try {
     // The extended protocol (parameters) keeps this to the one statement written here.
-    rows = (await link.client.query<CalledFunction>(CALLED_FUNCTIONS, [
-      calls.functions.map((call) => call.name),
-      calls.functions.flatMap((call) => (call.schema ? [call.schema] : [])),
-      calls.operators,
-    ])).rows;
+    rows = (await link.client.query<CalledFunction | { kind: null }>(
+      `SELECT pg_catalog.set_config('statement_timeout', $4, true) AS timeout, called.* FROM (VALUES (1)) AS one LEFT JOIN (${CALLED_FUNCTIONS}) AS called ON true`,
+      [calls.functions.map((call) => call.name), calls.functions.flatMap((call) => (call.schema ? [call.schema] : [])), calls.operators, String(timeoutMs)],
+    )).rows;
   } catch (error) {
     throw statementFailed(error, false);
   }
+  return refusal(rows.filter((row): row is CalledFunction => row.kind !== null), calls);
+}
+
+function refusal(rows: CalledFunction[], calls: { functions: FunctionCall[] }): string | undefined {
   for (const row of rows) {
     if (row.kind === "function") {
       const called = calls.functions.some((call) => call.name === row.name && (call.schema === undefined || call.schema === row.schema));

@@ -6,7 +6,7 @@ import { EngineError } from "../errors.ts";
 import { ResultBudget, rowBytes } from "../result-bytes.ts";
 import { RESULT_COLUMN_SOURCES } from "./catalog.ts";
 import { milliseconds, type PostgresLink } from "./connect.ts";
-import { refusedFunction } from "./function-rules.ts";
+import { setTimeoutAndCheckCalls } from "./function-rules.ts";
 import { runStatement } from "./session.ts";
 import { postgresLeadingKeyword } from "./split.ts";
 
@@ -24,10 +24,13 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
   const budget = new ResultBudget(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
   await runStatement(link, "BEGIN TRANSACTION READ ONLY");
   try {
-    await runStatement(link, `SET LOCAL statement_timeout = ${Math.max(1, milliseconds(options.timeoutMs))}`);
-    if (options.calls) {
-      const refusal = await refusedFunction(link, options.calls);
+    const timeoutMs = Math.max(1, milliseconds(options.timeoutMs));
+    const calls = options.calls;
+    if (calls && (calls.functions.length > 0 || calls.operators.length > 0)) {
+      const refusal = await setTimeoutAndCheckCalls(link, timeoutMs, calls);
       if (refusal) throw new EngineError(refusal, { kind: "refused" });
+    } else {
+      await runStatement(link, `SET LOCAL statement_timeout = ${timeoutMs}`);
     }
     const rows: unknown[][] = [];
     let fields: pg.FieldDef[] = [];
