@@ -22,16 +22,11 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
   const started = performance.now();
   const rowLimit = Math.max(0, Math.floor(options.rowLimit));
   const budget = new ResultBudget(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
-  await runStatement(link, "BEGIN TRANSACTION READ ONLY");
+  const [begun, checked] = await beginReadOnly(link, milliseconds(options.timeoutMs), options.calls);
+  if (begun.status === "rejected") throw begun.reason;
   try {
-    const timeoutMs = Math.max(1, milliseconds(options.timeoutMs));
-    const calls = options.calls;
-    if (calls && (calls.functions.length > 0 || calls.operators.length > 0)) {
-      const refusal = await setTimeoutAndCheckCalls(link, timeoutMs, calls);
-      if (refusal) throw new EngineError(refusal, { kind: "refused" });
-    } else {
-      await runStatement(link, `SET LOCAL statement_timeout = ${timeoutMs}`);
-    }
+    if (checked.status === "rejected") throw checked.reason;
+    if (checked.value) throw new EngineError(checked.value, { kind: "refused" });
     const rows: unknown[][] = [];
     let fields: pg.FieldDef[] = [];
     let more = false;
@@ -74,6 +69,35 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
   } finally {
     await runStatement(link, "ROLLBACK");
   }
+}
+
+/**
+ * BEGIN READ ONLY and the statement that sets the time limit and checks the calls, sent together (pipelined): one
+ * round trip. The statement itself is sent only once both have answered, and only if the calls are allowed.
+ */
+async function beginReadOnly(
+  link: PostgresLink,
+  timeoutMs: number,
+  calls: ReadOnlyQueryOptions["calls"],
+): Promise<[PromiseSettledResult<unknown>, PromiseSettledResult<string | undefined>]> {
+  const client = link.client as pg.Client & { pipeline: boolean };
+  client.pipeline = true;
+  try {
+    return await Promise.all([
+      settle(runStatement(link, "BEGIN TRANSACTION READ ONLY")),
+      settle(setTimeoutAndCheckCalls(link, Math.max(1, timeoutMs), calls)),
+    ]);
+  } finally {
+    // Both have answered by now, so the client is idle and may leave pipeline mode.
+    client.pipeline = false;
+  }
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
 }
 
 /** Names result columns and, where the server reports a table column behind one, resolves it in one catalog query. */
