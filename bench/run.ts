@@ -8,6 +8,7 @@ import { runBoundaryBench } from "./boundary/boundary-cost.ts";
 import { runExecutionBench } from "./execution/execution-overhead.ts";
 import { runMemoryBench, runRollbackBenchInChild } from "./memory/memory-bench.ts";
 import { runReviewBench } from "./review/review-throughput.ts";
+import { runQueryBench } from "./query/query-bench.ts";
 import { runPriorBackupBench } from "./rollback/prior-backup-bench.ts";
 import { runSplitBench } from "./split/split-throughput.ts";
 
@@ -43,6 +44,7 @@ const sections: Section[] = [
   { name: "drift", run: runDriftSection },
   { name: "ack", run: runAckBench },
   { name: "execution", run: runExecutionBench },
+  { name: "query", run: runQueryBench },
   { name: "memory", run: () => runMemoryBench(rollbackMaxRssMb) },
 ];
 

@@ -172,7 +172,7 @@ export function describeFailure(error: unknown, database: RegisteredDatabase, ti
   }
   if (shown && !shown.showValues) {
     const code = error.code ? ` (${error.code})` : "";
-    return new QueryFailedError(`${database.label} refused the query${code}: ${withoutValues(error.message, shown.sql)}`, { cause: error });
+    return new QueryFailedError(`${database.label} refused the query${code}: ${withoutValues(error.message, shown.sql, [database.name])}`, { cause: error });
   }
   return new QueryFailedError(`${database.label} refused the query: ${error.message}`, { cause: error });
 }

@@ -6,10 +6,13 @@ const ELIDED = "…";
 
 /**
  * Keeps the message's words; a quoted fragment or a number is kept only when it appears in the SQL as written (a name
- * or a literal the requester typed), since anything else may be a value the server read.
+ * or a literal the requester typed), or is a dotted name whose every part is written or one of `knownNames` (the
+ * server's `db.table`), since anything else may be a value the server read.
  */
-export function withoutValues(message: string, sql: string): string {
-  const keepIfWritten = (fragment: string, inner: string): string => (inner !== "" && isWritten(inner, sql) ? fragment : ELIDED);
+export function withoutValues(message: string, sql: string, knownNames: readonly string[] = []): string {
+  const known = new Set(knownNames.map((name) => name.toLowerCase()));
+  const keepIfWritten = (fragment: string, inner: string): string =>
+    inner !== "" && (isWritten(inner, sql) || inner.split(".").every((part) => known.has(part.toLowerCase()) || (part !== "" && isWritten(part, sql)))) ? fragment : ELIDED;
   const unquoted = message.replace(QUOTED, (fragment) => {
     const quote = fragment[0]!;
     return `${quote}${keepIfWritten(fragment, fragment.slice(1, -1)) === ELIDED ? ELIDED : fragment.slice(1, -1)}${quote}`;

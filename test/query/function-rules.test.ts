@@ -104,6 +104,11 @@ for (const engine of ["mysql", "postgres"] as EngineName[]) {
       }
     });
 
+    test("checking the calls keeps the query's time limit", async () => {
+      const sql = engine === "postgres" ? "SELECT count(*) AS n FROM generate_series(1, 10000000000) g WHERE g % 7 = 1" : "SELECT COUNT(*) AS n FROM seq_1_to_10000000000 s WHERE MOD(s.seq, 7) = 1";
+      await assert.rejects(ask(sql), (error: unknown) => error instanceof QueryFailedError && /ran longer than 3 s/.test(error.message));
+    });
+
     test("a server error is shown with its code and without the values it quotes", async () => {
       const sql = engine === "postgres" ? "SELECT name::int AS n FROM users" : "SELECT nosuch FROM users";
       await assert.rejects(ask(sql), (error: unknown) => {

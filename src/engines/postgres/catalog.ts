@@ -40,19 +40,23 @@ WHERE NOT datistemplate AND datallowconn AND datname NOT IN ('postgres', 'rdsadm
 ORDER BY datname COLLATE "C"`;
 
 /**
- * What `/db query`'s function rules need about each function and operator a query calls: its schema, volatility and
- * language. $1 function names, $2 schemas named explicitly, $3 operator names; unqualified names resolve on the
- * session's search path.
+ * The functions and operators a query calls that `/db query`'s function rules may refuse: VOLATILE ones, and those
+ * outside pg_catalog written in a language that can run SQL. Everything else is left out here, so an ordinary query
+ * gets no rows back. $1 function names, $2 schemas named explicitly, $3 operator names; unqualified names resolve on
+ * the session's search path. `schema` is the function's schema (for an operator, the function behind it).
  */
 export const CALLED_FUNCTIONS = `SELECT 'function' AS kind, p.proname AS name, n.nspname AS schema, p.provolatile AS volatility, l.lanname AS language
   FROM pg_catalog.pg_proc p
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
  WHERE p.proname = ANY($1::text[]) AND (n.nspname = ANY($2::text[]) OR n.nspname = ANY(pg_catalog.current_schemas(true)))
+   AND (p.provolatile = 'v' OR (n.nspname <> 'pg_catalog' AND l.lanname NOT IN ('c', 'internal')))
 UNION ALL
 SELECT 'operator', o.oprname, n.nspname, p.provolatile, l.lanname
   FROM pg_catalog.pg_operator o
-  JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-  JOIN pg_catalog.pg_proc p ON p.oid = o.oprcode
+  -- One index lookup per operator (LIMIT keeps the planner from hashing all of pg_proc).
+  CROSS JOIN LATERAL (SELECT f.pronamespace, f.provolatile, f.prolang FROM pg_catalog.pg_proc f WHERE f.oid = o.oprcode LIMIT 1) p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
- WHERE o.oprname = ANY($3::text[]) AND n.nspname = ANY(pg_catalog.current_schemas(true))`;
+ WHERE o.oprname = ANY($3::text[]) AND o.oprnamespace IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ANY(pg_catalog.current_schemas(true)))
+   AND (p.provolatile = 'v' OR (n.nspname <> 'pg_catalog' AND l.lanname NOT IN ('c', 'internal')))`;

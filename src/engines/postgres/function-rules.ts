@@ -22,20 +22,35 @@ interface CalledFunction {
   language: string;
 }
 
-/** Why the query may not run, or undefined when every function and operator it calls is allowed. */
-export async function refusedFunction(link: PostgresLink, calls: { functions: FunctionCall[]; operators: string[] }): Promise<string | undefined> {
-  if (calls.functions.length === 0 && calls.operators.length === 0) return undefined;
-  let rows: CalledFunction[];
+/**
+ * Inside the read-only transaction: sets its statement timeout (as `SET LOCAL statement_timeout` would) and reads the
+ * catalog for the calls in the same statement, so checking costs no round trip of its own. Returns why the query may
+ * not run, or undefined when every function and operator it calls is allowed.
+ */
+export async function setTimeoutAndCheckCalls(link: PostgresLink, timeoutMs: number, calls: { functions: FunctionCall[]; operators: string[] } | undefined): Promise<string | undefined> {
+  const timeout = String(Math.max(1, Math.round(timeoutMs)));
+  if (!calls || (calls.functions.length === 0 && calls.operators.length === 0)) {
+    await query(link, "SELECT pg_catalog.set_config('statement_timeout', $1, true)", [timeout]);
+    return undefined;
+  }
+  // The extended protocol (parameters) keeps this to the one statement written here.
+  const rows = await query<CalledFunction | { kind: null }>(
+    link,
+    `SELECT pg_catalog.set_config('statement_timeout', $4, true) AS timeout, called.* FROM (VALUES (1)) AS one LEFT JOIN (${CALLED_FUNCTIONS}) AS called ON true`,
+    [calls.functions.map((call) => call.name), calls.functions.flatMap((call) => (call.schema ? [call.schema] : [])), calls.operators, timeout],
+  );
+  return refusal(rows.filter((row): row is CalledFunction => row.kind !== null), calls);
+}
+
+async function query<Row extends object>(link: PostgresLink, text: string, values: unknown[]): Promise<Row[]> {
   try {
-    // The extended protocol (parameters) keeps this to the one statement written here.
-    rows = (await link.client.query<CalledFunction>(CALLED_FUNCTIONS, [
-      calls.functions.map((call) => call.name),
-      calls.functions.flatMap((call) => (call.schema ? [call.schema] : [])),
-      calls.operators,
-    ])).rows;
+    return (await link.client.query<Row>(text, values)).rows;
   } catch (error) {
     throw statementFailed(error, false);
   }
+}
+
+function refusal(rows: CalledFunction[], calls: { functions: FunctionCall[] }): string | undefined {
   for (const row of rows) {
     if (row.kind === "function") {
       const called = calls.functions.some((call) => call.name === row.name && (call.schema === undefined || call.schema === row.schema));

@@ -6,7 +6,7 @@ import { EngineError } from "../errors.ts";
 import { ResultBudget, rowBytes } from "../result-bytes.ts";
 import { RESULT_COLUMN_SOURCES } from "./catalog.ts";
 import { milliseconds, type PostgresLink } from "./connect.ts";
-import { refusedFunction } from "./function-rules.ts";
+import { setTimeoutAndCheckCalls } from "./function-rules.ts";
 import { runStatement } from "./session.ts";
 import { postgresLeadingKeyword } from "./split.ts";
 
@@ -22,13 +22,11 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
   const started = performance.now();
   const rowLimit = Math.max(0, Math.floor(options.rowLimit));
   const budget = new ResultBudget(options.maxBytes ?? Number.MAX_SAFE_INTEGER);
-  await runStatement(link, "BEGIN TRANSACTION READ ONLY");
+  const [begun, checked] = await beginReadOnly(link, milliseconds(options.timeoutMs), options.calls);
+  if (begun.status === "rejected") throw begun.reason;
   try {
-    await runStatement(link, `SET LOCAL statement_timeout = ${Math.max(1, milliseconds(options.timeoutMs))}`);
-    if (options.calls) {
-      const refusal = await refusedFunction(link, options.calls);
-      if (refusal) throw new EngineError(refusal, { kind: "refused" });
-    }
+    if (checked.status === "rejected") throw checked.reason;
+    if (checked.value) throw new EngineError(checked.value, { kind: "refused" });
     const rows: unknown[][] = [];
     let fields: pg.FieldDef[] = [];
     let more = false;
@@ -71,6 +69,35 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
   } finally {
     await runStatement(link, "ROLLBACK");
   }
+}
+
+/**
+ * BEGIN READ ONLY and the statement that sets the time limit and checks the calls, sent together (pipelined): one
+ * round trip. The statement itself is sent only once both have answered, and only if the calls are allowed.
+ */
+async function beginReadOnly(
+  link: PostgresLink,
+  timeoutMs: number,
+  calls: ReadOnlyQueryOptions["calls"],
+): Promise<[PromiseSettledResult<unknown>, PromiseSettledResult<string | undefined>]> {
+  const client = link.client as pg.Client & { pipeline: boolean };
+  client.pipeline = true;
+  try {
+    return await Promise.all([
+      settle(runStatement(link, "BEGIN TRANSACTION READ ONLY")),
+      settle(setTimeoutAndCheckCalls(link, Math.max(1, timeoutMs), calls)),
+    ]);
+  } finally {
+    // Both have answered by now, so the client is idle and may leave pipeline mode.
+    client.pipeline = false;
+  }
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: "fulfilled", value }),
+    (reason: unknown) => ({ status: "rejected", reason }),
+  );
 }
 
 /** Names result columns and, where the server reports a table column behind one, resolves it in one catalog query. */
