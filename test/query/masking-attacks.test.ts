@@ -13,7 +13,7 @@ import { DEVELOPER, openQueryWorld, runAsOwner, type QueryWorld } from "./suppor
 
 const SECRETS = ["ada@example.com", "linus@example.com", "555 0100", "120000.5", "98000"];
 /** What a refusal must name: the sensitive column, or the catalog it refused. */
-const NAMED = /`[\w.]*(email|phone|salary)|`(pg_|mysql\.|information_schema\.|performance_schema\.)|\(a whole row\)|SHOW prints/;
+const NAMED = /`[\w.]*(email|phone|salary)|`(pg_|mysql\.|information_schema\.|performance_schema\.|sluice_backup\.)|\(a whole row\)|SHOW prints/;
 /** A form Sluice cannot follow column by column is refused saying so. */
 const UNFOLLOWABLE = /could not follow this query|NATURAL JOIN compares every column|by position, which Sluice cannot follow/;
 
@@ -99,6 +99,8 @@ const SPECIFIC: Record<EngineName, Array<[string, Expectation]>> = {
     ["SELECT * FROM pg_stats", "refused"],
     ["SELECT most_common_vals FROM pg_catalog.pg_stats WHERE tablename = 'users'", "refused"],
     ["SELECT * FROM pg_statistic", "refused"],
+    ["SELECT * FROM sluice_backup.users_1", "refused"],
+    ["SELECT b.email FROM sluice_backup.users_1 b", "refused"],
     ["SELECT * FROM pg_stats_ext", "refused"],
     ["SELECT query FROM pg_stat_activity", "refused"],
     ["SELECT s.vals FROM (SELECT most_common_vals AS vals FROM pg_stats) s", "refused"],

@@ -1,6 +1,7 @@
 // What `/db query` may read on PostgreSQL: its statements read into a query shape, and the catalogs it may not read.
 import { loadPostgresParser } from "../../review/postgres-ast.ts";
 import type { ReadingStatementShape } from "../engine.ts";
+import { BACKUP_SCHEMA } from "./backup-catalog.ts";
 import { readPostgresQuery } from "./query-shape.ts";
 
 /** Views and tables that hold column values (planner statistics) or other sessions' SQL with its literals. */
@@ -18,6 +19,11 @@ export async function readQuery(statement: string): Promise<ReadingStatementShap
 
 export function refusedRelation(name: readonly string[]): string | undefined {
   const relation = name[name.length - 1] ?? "";
+  // Rollback's row backups: copies of changed rows under other tables' names, where a table-scoped masking rule would
+  // not follow them. They are Sluice's, not the team's data.
+  if (name.length >= 2 && name[name.length - 2] === BACKUP_SCHEMA) {
+    return `\`${name.join(".")}\` is one of Sluice's rollback backups (schema ${BACKUP_SCHEMA}): copies of changed rows; /db query does not read them.`;
+  }
   const why = VALUE_HOLDING_CATALOGS.get(relation);
   return why ? `\`${name.join(".")}\` ${why}; /db query does not read it.` : undefined;
 }
