@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { CHANNEL, clickOnChange, ephemeralTo, onMysql, onPostgres, openModal, submitChangeForm, submitChangeThroughModal, waitForPosted, waitForStatus } from "../support/changes.ts";
+import { CHANNEL, clickOnChange, onMysql, onPostgres, openModal, submitChangeForm, submitChangeThroughModal, waitForPosted, waitForStatus } from "../support/changes.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 
 const DEVELOPER = { id: "UDEVELOPER" };
@@ -185,24 +185,30 @@ describe("an environment is a boundary: a Test database on the Prod database's i
 
   test("/db newdb offers only the instance/environment pairs sluice.yml allows, and a forged pair is refused", async () => {
     const view = await openModal(t, DEVELOPER, "newdb planted", "newdb.submit");
-    const offered = JSON.stringify(view.view.blocks)
-      .match(/\{\\"instance\\":\\"[^"\\]+\\",\\"environment\\":\\"[^"\\]+\\"/g)!
-      .map((value) => value.replace(/\\/g, ""));
-    assert.ok(offered.includes('{"instance":"maria-prod-only","environment":"Prod"'), "the Prod-only instance is offered for Prod");
-    assert.ok(!offered.includes('{"instance":"maria-prod-only","environment":"Test"'), "a Test database is offered on the Prod-only instance");
+    const blocks = JSON.stringify(view.view.blocks);
+    const choice = (instance: string, environment: string) => JSON.stringify(JSON.stringify([instance, environment, "TAR"])).slice(1, -1);
+    assert.ok(blocks.includes(choice("maria-prod-only", "Prod")), "the Prod-only instance is offered for Prod");
+    assert.ok(!blocks.includes(choice("maria-prod-only", "Test")), "a Test database is offered on the Prod-only instance");
     const name = `planted_${Date.now() % 100000}`;
     const reply = await t.send.submitView({
       user: DEVELOPER,
       view: { ...view.view, id: view.id },
       values: {
         name: { value: { type: "plain_text_input", value: name } },
-        target: { value: { type: "static_select", selected_option: { value: JSON.stringify({ instance: "maria-prod-only", environment: "Test", project: "TAR" }) } } },
+        target: { value: { type: "static_select", selected_option: { value: JSON.stringify(["maria-prod-only", "Test", "TAR"]) } } },
         description: { value: { type: "plain_text_input", value: "a Test database on the Prod instance" } },
       },
     });
     assert.equal(reply.status, 200);
-    const told = await eventually(() => ephemeralTo(t, DEVELOPER.id).find((text) => /was not created/.test(text)), 10_000, "the refusal");
-    assert.match(told, /Instance maria-prod-only does not serve Test \(it serves Prod\)/);
+    const answer = JSON.parse(reply.body || "{}") as { response_action?: string; errors?: Record<string, string> };
+    assert.equal(answer.response_action, "errors", "the forged pair was accepted");
+    assert.match(Object.values(answer.errors ?? {}).join(" "), /Choose one of the places offered/);
+    // The workflow holds the same line for any other way in.
+    await assert.rejects(
+      t.sluice.services.workflow.submitNewDatabase({ name, instance: "maria-prod-only", environment: "Test", project: "TAR", description: "", requesterId: DEVELOPER.id }),
+      /Instance maria-prod-only does not serve Test \(it serves Prod\)/,
+    );
+    await t.sluice.services.workflow.idle();
     assert.equal(await t.sluice.store.prisma.change.findUnique({ where: { requestKey: `view:${view.id}` } }), null);
     assert.equal(await t.sluice.store.prisma.database.count({ where: { name } }), 0);
     assert.deepEqual(await onMysql(dbTest, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${name}'`), []);
