@@ -45,6 +45,8 @@ describe("a first visit to the sandbox, end to end", { skip }, () => {
   });
 
   after(async () => {
+    // What Sluice logged, for a walk that failed somewhere along the way.
+    if (sandbox) console.log(`sandbox output (last 4000 characters):\n${sandbox.output().slice(-4000)}`);
     await browser?.close();
     await sandbox?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -205,6 +207,7 @@ describe("a first visit to the sandbox, end to end", { skip }, () => {
   });
 
   test("a direct message from Sluice shows in the direct-message pane of its addressee only", async () => {
+    await switchUser(page, "UAPPROVER");
     const api = new URL("/sandbox/api/chat.postMessage", sandbox.url);
     const posted = await fetch(api, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "UAPPROVER", text: "A direct message for the approver" }) });
     assert.equal(posted.status, 200);
