@@ -40,7 +40,8 @@ describe("a first visit to the sandbox, end to end", { skip }, () => {
     shots = mkdtempSync(join(tmpdir(), "sluice-first-visit-shots-"));
     [sandbox, browser] = await Promise.all([startSandboxProcess(dataDir), launchBrowser()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(20_000);
+    // Generous: on a loaded 2-core machine a command's round trip has taken over 20 s.
+    page.setDefaultTimeout(60_000);
     await page.goto(sandbox.url);
   });
 
