@@ -2,6 +2,9 @@
 // requester unless the environment allows it.
 import type { EnvironmentConfig } from "../config/schema.ts";
 
+/** The user an environment's automatic approval is recorded as. */
+export const POLICY_APPROVER = "sluice";
+
 export interface ApproverDirectory {
   /** Members of a Slack user group. */
   membersOf(groupId: string): Promise<string[]>;

@@ -52,7 +52,7 @@ export async function runOneByOne({ change, executionId, session, pending, progr
     } catch (error) {
       const text = errorText(error);
       await log.finishStatement(resultId, statement.id, { error: text });
-      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${text}`);
+      throw new StatementFailure(statement.id, `${statementPlace(change, statement)} failed: ${text}`);
     }
     previous = { resultId, statementId: statement.id, end: outcome };
     progress.advance();
@@ -101,7 +101,7 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
         throw new StatementFailure(undefined, guard.refusal(change.rollbackOf?.key ?? "the change"));
       }
       await undo(failed);
-      throw new StatementFailure(statement.id, `Statement ${statement.ordinal + 1} (line ${statement.line}) failed: ${failed.error}`);
+      throw new StatementFailure(statement.id, `${statementPlace(change, statement)} failed: ${failed.error}`);
     }
     progress.advance(batch.length);
   }
@@ -128,6 +128,11 @@ export async function runInTransaction(run: StatementRun, recorder: DataChangeRe
 }
 
 /** An error's message as a change shows it, with any secret masked. */
+/** "Statement 3 (line 7)"; a change of one statement is just "The statement" (a rollback's line 2 only counts its header). */
+function statementPlace(change: ChangeDetail, statement: StoredStatement): string {
+  return change.tally.total > 1 ? `Statement ${statement.ordinal + 1} (line ${statement.line})` : "The statement";
+}
+
 export function errorText(error: unknown): string {
   return redactSecrets(error instanceof Error ? error.message : String(error));
 }

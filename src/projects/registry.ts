@@ -101,10 +101,11 @@ export class Registry {
   /** Finds a database by what a person typed: its label, or its bare name when that is unique. */
   find(typed: string): RegisteredDatabase {
     const wanted = typed.trim();
+    const known = this.databases.map((d) => d.label).join(", ") || "none configured";
+    if (wanted === "") throw new UnknownDatabaseError(`Choose a database: ${known}.`);
     const match = this.databases.find((d) => d.label === wanted) ?? this.databases.filter((d) => d.name === wanted);
     if (!Array.isArray(match)) return match;
     if (match.length === 1) return match[0]!;
-    const known = this.databases.map((d) => d.label).join(", ") || "none configured";
     if (match.length > 1) {
       throw new UnknownDatabaseError(`"${wanted}" is on several instances; name it as ${match.map((d) => d.label).join(" or ")}.`);
     }

@@ -5,10 +5,12 @@ export function sandboxPage(): string {
 <html lang="en"><head><meta charset="utf-8"><title>Sluice sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/sandbox/assets/sandbox.css">
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 </head><body>
 <header class="top">
   <div><span class="brand">Sluice sandbox</span> <span id="channel-name" class="channel"></span></div>
-  <label class="acting">Acting as <select id="user" aria-label="Acting user"></select></label>
+  <div class="top-right"><button type="button" id="dm-open" class="dm-toggle">✉ Direct messages</button>
+  <label class="acting">Acting as <select id="user" aria-label="Acting user"></select></label></div>
 </header>
 <main class="layout">
   <section class="channel-pane">
@@ -19,6 +21,10 @@ export function sandboxPage(): string {
       <button class="btn primary" type="submit">Send</button>
     </form>
   </section>
+  <aside id="dms" class="thread-pane" hidden>
+    <div class="thread-head"><b>Sluice · direct messages</b><button type="button" id="dms-close" class="icon" aria-label="Close direct messages">✕</button></div>
+    <div id="dms-body" class="messages"></div>
+  </aside>
   <aside id="thread" class="thread-pane" hidden>
     <div class="thread-head"><b>Thread</b><button type="button" id="thread-close" class="icon" aria-label="Close thread">✕</button></div>
     <div id="thread-body" class="messages"></div>

@@ -26,6 +26,8 @@ const assets: Record<string, string> = {
   "blocks.js": "text/javascript; charset=utf-8",
 };
 
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3f0e40"/><path d="M6 20c4-6 8 6 12 0s6-6 8-2" stroke="#36c5f0" stroke-width="3" fill="none" stroke-linecap="round"/><path d="M6 13c4-6 8 6 12 0s6-6 8-2" stroke="#2eb67d" stroke-width="3" fill="none" stroke-linecap="round"/></svg>`;
+
 /** How much of a file the page shows inline. */
 const FILE_PREVIEW_BYTES = 4000;
 /** Largest file the page may upload for a file_input. */
@@ -46,6 +48,8 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
 
   const routes: CustomRoute[] = [
     { path: "/sandbox", method: ["GET"], handler: (_req, res) => send(res, 200, "text/html; charset=utf-8", sandboxPage()) },
+    // Browsers ask for it on every page load; without it Bolt answers 404 and logs an unhandled request each time.
+    { path: "/favicon.ico", method: ["GET"], handler: (_req, res) => send(res, 200, "image/svg+xml", FAVICON) },
     {
       path: "/sandbox/assets/:name",
       method: ["GET"],
@@ -75,6 +79,8 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
           botUserId: local.botUserId,
           users,
           messages: local.messages.filter((m) => m.channel === channel && (!m.visibleTo || m.visibleTo === user)).map((m) => messageForPage(m, local)),
+          // chat.postMessage to a user's id is Slack's direct message from the app to that user.
+          dms: local.messages.filter((m) => m.channel === user && (!m.visibleTo || m.visibleTo === user)).map((m) => messageForPage(m, local)),
           view: open ? { id: open.id, view: open.view, depth: local.views.filter((v) => v.stackId === open.stackId && !v.closed).length } : null,
         });
       },
@@ -98,12 +104,13 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
         const reply = await senderFor({ user: user.id, channel }).viewAction({ user, view: { ...view.view, id: view.id }, values: values(body), action });
         return { status: reply.status };
       }
-      const message = local.messages.find((m) => m.channel === channel && m.ts === body.messageTs);
+      const where = body.dm === true ? user.id : channel;
+      const message = local.messages.find((m) => m.channel === where && m.ts === body.messageTs);
       if (!message) throw new SandboxRequestError(`no message ${String(body.messageTs)}`);
-      const context: ResponseContext = { user: user.id, channel, messageTs: message.ts, threadTs: message.threadTs };
+      const context: ResponseContext = { user: user.id, channel: where, messageTs: message.ts, threadTs: message.threadTs };
       const reply = await senderFor(context).click({
         user,
-        channel,
+        channel: where,
         messageTs: message.ts,
         threadTs: message.threadTs,
         actionId: action.action_id,

@@ -1,6 +1,6 @@
 // What differs between the live table and the draft, in the terms both engines' DDL is written from.
 import { sameDefault } from "./defaults.ts";
-import type { ColumnSpec, DraftColumn, IndexSpec, TableDraft, TableSchema } from "./model.ts";
+import type { ColumnPlacement, ColumnSpec, DraftColumn, IndexSpec, TableDraft, TableSchema } from "./model.ts";
 
 export interface ColumnChange {
   from: ColumnSpec;
@@ -17,6 +17,8 @@ export interface TableDiff {
   droppedColumns: ColumnSpec[];
   changedColumns: ColumnChange[];
   addedColumns: DraftColumn[];
+  /** Where an added column goes, by its name, when it is not after every live column (MySQL's FIRST / AFTER). */
+  placements: Map<string, ColumnPlacement>;
   addedIndexes: IndexSpec[];
   /** Set when the primary key changes: the old columns (empty if none) and the new. */
   primaryKey?: { from: string[]; to: string[] };
@@ -49,6 +51,7 @@ export function diffTable(base: TableSchema, draft: TableDraft): TableDiff {
     droppedColumns: base.columns.filter((column) => !kept.has(column.name)),
     changedColumns,
     addedColumns: draft.columns.filter((column) => column.original === undefined),
+    placements: placementsOf(draft),
     addedIndexes: draft.indexes.filter((index) => !baseIndexes.some(({ renamed }) => sameIndex(index, renamed))),
     ...(primaryChanged ? { primaryKey: { from: base.primaryKey, to: draft.primaryKey } } : {}),
   };
@@ -59,4 +62,14 @@ export function isEmptyDiff(diff: TableDiff): boolean {
     diff.droppedIndexes.length + diff.droppedColumns.length + diff.changedColumns.length + diff.addedColumns.length + diff.addedIndexes.length === 0 &&
     !diff.primaryKey
   );
+}
+
+/** An added column followed by a live one was placed by the form: it goes FIRST or AFTER its predecessor (by its new name). */
+function placementsOf(draft: TableDraft): Map<string, ColumnPlacement> {
+  const placements = new Map<string, ColumnPlacement>();
+  draft.columns.forEach((column, index) => {
+    if (column.original !== undefined || draft.columns.slice(index + 1).every((later) => later.original === undefined)) return;
+    placements.set(column.name, index === 0 ? { first: true } : { after: draft.columns[index - 1]!.name });
+  });
+  return placements;
 }

@@ -3,7 +3,7 @@ import { checkColumnType, typeFamily } from "./column-types.ts";
 import { formatDefault, parseDefault, sameDefault, withoutNullDefault } from "./defaults.ts";
 import { SchemaEditError, type FieldProblem } from "./errors.ts";
 import { identifierProblem, sameColumnName } from "./identifiers.ts";
-import type { ColumnSpec, DraftColumn, IndexSpec, SchemaDialect, SchemaEdit, TableDraft, TableSchema } from "./model.ts";
+import type { ColumnPlacement, ColumnSpec, DraftColumn, IndexSpec, SchemaDialect, SchemaEdit, TableDraft, TableSchema } from "./model.ts";
 
 /** The column form's fields as typed. */
 export interface ColumnForm {
@@ -13,6 +13,8 @@ export interface ColumnForm {
   default: string;
   comment: string;
   identity: boolean;
+  /** Where a new column goes (MySQL): "" or absent for last, "first", or "after:<column>". */
+  position?: string;
 }
 
 export interface IndexForm {
@@ -72,12 +74,25 @@ export function columnEditFromForm(dialect: SchemaDialect, draft: TableDraft, fo
     if (defaultValue.kind !== "none") problems.push({ field: "default", message: "An auto-increment column takes no default." });
     if (form.nullable) problems.push({ field: "nullable", message: "An auto-increment column cannot allow NULL." });
   }
+  if (existing?.attributes?.generated && defaultValue.kind !== "none") problems.push({ field: "default", message: "A generated column takes no default: its value comes from its expression." });
+  const placement = placementFromForm(dialect, draft, form.position, existing !== undefined);
+  if (typeof placement === "string") problems.push({ field: "position", message: placement });
   if (form.comment.includes("\0")) problems.push({ field: "comment", message: "The comment cannot contain a NUL character." });
   if ([...form.comment].length > MAX_COMMENT) problems.push({ field: "comment", message: `The comment is longer than ${MAX_COMMENT} characters.` });
   if (problems.length > 0) throw new SchemaEditError(problems);
 
   const column: ColumnSpec = { name: form.name, type, nullable: form.nullable, default: defaultValue, comment: form.comment, identity };
-  return from === undefined ? { op: "column", column } : { op: "column", from, column };
+  if (from !== undefined) return { op: "column", from, column };
+  return placement && typeof placement !== "string" ? { op: "column", column, placement } : { op: "column", column };
+}
+
+/** The position field of the add-column form; a message when it names no column of the draft. */
+function placementFromForm(dialect: SchemaDialect, draft: TableDraft, position: string | undefined, existing: boolean): ColumnPlacement | string | undefined {
+  if (!position || existing || !dialect.columnPlacement) return undefined;
+  if (position === "first") return { first: true };
+  const after = position.startsWith("after:") ? position.slice("after:".length) : undefined;
+  const column = after === undefined ? undefined : findColumn(dialect, draft, after);
+  return column ? { after: column.name } : `The table has no column "${after ?? position}" to put the new column after.`;
 }
 
 export function indexEditFromForm(dialect: SchemaDialect, draft: TableDraft, form: IndexForm): SchemaEdit {
@@ -107,11 +122,13 @@ export function applyEdits(dialect: SchemaDialect, base: TableSchema | undefined
         if (edit.from !== undefined && !live) throw staleEdit(`column "${edit.from}"`);
         const original = live?.original === undefined ? undefined : base?.columns.find((column) => column.name === live.original);
         assertEditorWritten(dialect, edit.column, original);
+        // What the form does not edit is the live column's, whatever an edit coming back from Slack says.
+        const { attributes: _ignored, ...fields } = edit.column;
         if (live) {
           renameEverywhere(draft, live.name, edit.column.name);
-          Object.assign(live, edit.column, { identity: live.original === undefined ? edit.column.identity : live.identity });
+          Object.assign(live, fields, { identity: live.original === undefined ? edit.column.identity : live.identity });
         } else {
-          draft.columns.push({ ...edit.column });
+          draft.columns.splice(insertionIndex(dialect, draft, edit.placement), 0, fields);
         }
         break;
       }
@@ -137,6 +154,14 @@ export function applyEdits(dialect: SchemaDialect, base: TableSchema | undefined
     }
   }
   return draft;
+}
+
+function insertionIndex(dialect: SchemaDialect, draft: TableDraft, placement: ColumnPlacement | undefined): number {
+  if (!placement || !dialect.columnPlacement) return draft.columns.length;
+  if ("first" in placement) return 0;
+  const after = findColumn(dialect, draft, placement.after);
+  if (!after) throw staleEdit(`column "${placement.after}"`);
+  return draft.columns.indexOf(after) + 1;
 }
 
 function staleEdit(what: string): SchemaEditError {

@@ -2,7 +2,7 @@
 import { SluiceError } from "../errors.ts";
 
 /** The form fields a problem can be shown on; the Slack layer maps each to its input block. */
-export type EditorField = "table" | "name" | "type" | "default" | "comment" | "nullable" | "identity" | "columns" | "index" | "primary_key";
+export type EditorField = "table" | "name" | "type" | "default" | "comment" | "nullable" | "identity" | "position" | "columns" | "index" | "primary_key";
 
 export interface FieldProblem {
   field: EditorField;

@@ -76,6 +76,9 @@ describe("approving a Prod change", () => {
     assert.equal(reply.status, 200);
     const said = await eventually(() => ephemeralTo(t, "UNOBODY").find((text) => /Only approvers of Prod/.test(text)));
     assert.match(said, /Only approvers of Prod can decide/);
+    // Shown where the click was, as Slack shows an ephemeral: on the root message, so in the channel, not in its thread.
+    const shown = t.slack.messages.find((m) => m.visibleTo === "UNOBODY" && /Only approvers of Prod/.test(m.text));
+    assert.equal(shown?.threadTs, undefined, "the explanation of a click on the root message is in the channel");
     const after = await t.sluice.services.changes.get(change.id);
     assert.equal(after.status, "awaiting_approval");
     assert.equal(after.approvals.length, 0);

@@ -98,4 +98,15 @@ describe("a change that fails on its second statement", () => {
     await eventually(() => /Marked as done by <@UAPPROVER>/.test(t.slack.channelMessages(CHANNEL).find((m) => m.ts === closed.slackTs)!.text));
     assert.deepEqual(await onPostgres(pgDb, "SELECT * FROM accounts"), []);
   });
+
+  test("a one-statement change that fails names no statement number or line: there is only the one", async () => {
+    await onMysql(mysqlDb, "CREATE TABLE IF NOT EXISTS single (id INT PRIMARY KEY)");
+    await baselineLiveSchema(t, mysqlDb);
+    const change = await submitChangeThroughModal(t, DEVELOPER, { database: mysqlDb, type: "schema", sql: "ALTER TABLE single ADD UNIQUE INDEX uk_single_code (code);", description: "one statement" });
+    const failed = await waitForPosted(t, change.key, "failed");
+    assert.match(failed.executions[0]!.error ?? "", /^The statement failed: /);
+    const root = t.slack.channelMessages(CHANNEL).find((m) => m.ts === failed.slackTs)!;
+    assert.match(root.text, /Failed; 0\/1 done/);
+    assert.doesNotMatch(root.text, /line 1/);
+  });
 });

@@ -38,6 +38,9 @@ describe("submitting a change through the modal", () => {
   test("an unknown database is answered on the database field", () =>
     refused({ database: "no_such_db", type: "schema", sql: "CREATE TABLE x (id INT PRIMARY KEY)" }, "database", /no_such_db/));
 
+  test("no database (a client that sends the form without one) is answered with what to do, not 'Unknown database \"\"'", () =>
+    refused({ database: "", type: "schema", sql: "CREATE TABLE x (id INT PRIMARY KEY)" }, "database", /^Choose a database: /));
+
   test("empty SQL is answered on the SQL field", () => refused({ type: "schema", sql: "   " }, "sql", /Enter the SQL/));
 
   test("a schema change with DML is answered on the SQL field", () =>

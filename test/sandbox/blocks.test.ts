@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mrkdwn, renderBlock, renderBlocks } from "../../src/sandbox/assets/blocks.js";
+import { formatSlackDate, mrkdwn, renderBlock, renderBlocks } from "../../src/sandbox/assets/blocks.js";
 
 const plain = (text: string) => ({ type: "plain_text", text });
 const md = (text: string) => ({ type: "mrkdwn", text });
@@ -51,5 +51,39 @@ describe("the sandbox's Block Kit renderer", () => {
   test("a modal field error shows under its input", () => {
     const html = renderBlock({ type: "input", block_id: "d", label: plain("Description"), element: { type: "plain_text_input", action_id: "t" } }, { errors: { d: "Say why" } });
     assert.match(html, /has-error.*role="alert">Say why</s);
+  });
+
+  test("Slack's date tokens are drawn as dates in the reader's time zone, the fallback only when the token is bad", () => {
+    const ctx = { now: new Date("2026-12-03T15:00:00Z"), timeZone: "UTC" };
+    const at = Date.parse("2026-12-03T09:05:07Z") / 1000;
+    const html = mrkdwn(`<!date^${at}^{date_short_pretty} at {time}|2026-12-03 09:05 UTC>`, ctx);
+    assert.match(html, /<time datetime="2026-12-03T09:05:07.000Z"[^>]*>Today at 9:05 AM<\/time>/);
+    assert.doesNotMatch(html, /date_short_pretty|@date/);
+    const earlier = Date.parse("2026-11-20T21:30:00Z") / 1000;
+    assert.equal(formatSlackDate(earlier, "{date_short_pretty} {time_secs}", ctx), "Nov 20, 2026 9:30:00 PM");
+    assert.equal(formatSlackDate(earlier, "{date_num} · {date} · {date_long}", ctx), "2026-11-20 · November 20th, 2026 · Friday, November 20th, 2026");
+    assert.equal(formatSlackDate(at - 86_400, "{date_pretty}", ctx), "Yesterday");
+    assert.match(mrkdwn("<!date^nonsense^{date}|the fallback>", ctx), />the fallback</);
+  });
+
+  test("a multi_static_select is a multiple select with its initial options chosen, not JSON", () => {
+    const option = (value: string) => ({ text: plain(value), value });
+    const html = renderBlock({ type: "input", block_id: "primary_key", optional: true, label: plain("Primary key"), element: { type: "multi_static_select", action_id: "primary_key", options: [option("id"), option("name")], initial_options: [option("id")] } });
+    assert.doesNotMatch(html, /data-unknown/);
+    assert.match(html, /<select[^>]* multiple[^>]*data-type="multi_static_select"[^>]*><option value="0" selected>id<\/option><option value="1">name<\/option><\/select>/);
+  });
+
+  test("an overflow is a … menu whose options send the element's action with selected_option", () => {
+    const html = renderBlock({ type: "section", block_id: "column_1", text: md("*city*"), accessory: { type: "overflow", action_id: "menu", options: [{ text: plain("Change"), value: "edit:1" }, { text: plain("Drop column…"), value: "drop:1" }] } });
+    assert.match(html, /<details class="overflow"><summary[^>]*>…<\/summary>/);
+    const actions = [...html.matchAll(/data-action="([^"]+)"/g)].map((m) => JSON.parse(m[1]!.replace(/&quot;/g, '"')) as Record<string, unknown>);
+    assert.deepEqual(actions.map((a) => [a.type, a.action_id, a.block_id, (a.selected_option as { value: string }).value]), [["overflow", "menu", "column_1", "edit:1"], ["overflow", "menu", "column_1", "drop:1"]]);
+  });
+
+  test("a required input is marked so the page refuses an empty one before sending, as Slack does", () => {
+    const required = renderBlock({ type: "input", block_id: "db", label: plain("Database"), element: { type: "static_select", action_id: "db", options: [] } });
+    const optional = renderBlock({ type: "input", block_id: "d", optional: true, label: plain("Description"), element: { type: "plain_text_input", action_id: "d" } });
+    assert.match(required, /data-required="true"/);
+    assert.doesNotMatch(optional, /data-required/);
   });
 });

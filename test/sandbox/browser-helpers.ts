@@ -76,9 +76,9 @@ export async function startSandboxProcess(dataDir: string, settings: NodeJS.Proc
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(artifactsDir, { recursive: true });
-  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+export async function screenshot(page: Page, name: string, dir = artifactsDir): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Types a slash command in the composer and waits until the page shows it was sent. */
@@ -119,6 +119,7 @@ export async function fillModal(page: Page, values: Record<string, ModalValue>):
     const element = block.locator(".el").first();
     const type = await element.getAttribute("data-type");
     if (type === "static_select" || type === "users_select") await element.selectOption({ label: String(value) });
+    else if (type === "multi_static_select") await element.selectOption((value as string[]).map((label) => ({ label })));
     else if (type === "radio_buttons") await block.getByLabel(String(value), { exact: true }).check();
     else if (type === "checkboxes") for (const option of value as string[]) await block.getByLabel(option, { exact: true }).check();
     else if (type === "file_input") {

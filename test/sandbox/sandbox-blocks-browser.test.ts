@@ -114,7 +114,8 @@ function changeModal(): Record<string, unknown> {
         label: { type: "plain_text", text: "Table" },
         element: { type: "external_select", action_id: "find", min_query_length: 0, placeholder: { type: "plain_text", text: "Type to search 150 tables" } },
       },
-      { type: "input", block_id: "description", label: { type: "plain_text", text: "Description" }, element: { type: "plain_text_input", action_id: "text" } },
+      // Optional, so the empty field reaches the app and its own error comes back (an empty required field never leaves the page).
+      { type: "input", block_id: "description", optional: true, label: { type: "plain_text", text: "Description" }, element: { type: "plain_text_input", action_id: "text" } },
     ],
   };
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { EngineName } from "../../src/engines/engine.ts";
 import { applyEdits, columnEditFromForm, draftProblems, indexEditFromForm, type ColumnForm } from "../../src/schema-editor/draft.ts";
 import { generateDdl } from "../../src/schema-editor/ddl.ts";
+import { schemaDialectFor } from "../../src/schema-editor/dialects.ts";
 import { SchemaEditError } from "../../src/schema-editor/errors.ts";
 import type { DefaultSpec, SchemaEdit, TableDraft, TableSchema } from "../../src/schema-editor/model.ts";
 import { comparableType, editorServer, type EditorServer } from "./support.ts";
@@ -56,6 +57,29 @@ function problemsOf(work: () => unknown): Array<{ field: string; message: string
 }
 
 const HOSTILE = `'); DROP TABLE sentinel; -- \\' "; DROP TABLE sentinel; -- \`x\``;
+
+test("MySQL 8's SRID and NDB's COLUMN_FORMAT and STORAGE are restated with the column (no MySQL 8 server here to read them from)", () => {
+  const dialect = schemaDialectFor("mysql");
+  const base: TableSchema = {
+    name: "places",
+    columns: [
+      { name: "spot", type: "point", nullable: false, default: { kind: "none" }, comment: "", identity: false, attributes: { srid: 4326 } },
+      { name: "code", type: "char(3)", nullable: true, default: { kind: "none" }, comment: "", identity: false, attributes: { charset: "ascii", collation: "ascii_bin", columnFormat: "FIXED", storage: "MEMORY" } },
+    ],
+    indexes: [],
+    primaryKey: [],
+    renameColumn: false,
+  };
+  const draft = applyEdits(dialect, base, "places", [
+    columnEditFromForm(dialect, applyEdits(dialect, base, "places", []), column({ name: "spot", type: "point", nullable: false, comment: "where" }), "spot"),
+    columnEditFromForm(dialect, applyEdits(dialect, base, "places", []), column({ name: "country", type: "char(3)" }), "code"),
+  ]);
+  assert.equal(
+    generateDdl(dialect, base, draft).script,
+    "ALTER TABLE `places`\n  MODIFY COLUMN `spot` point /*!80003 SRID 4326 */ NOT NULL COMMENT 'where',\n" +
+      "  CHANGE COLUMN `code` `country` char(3) CHARACTER SET ascii COLLATE ascii_bin NULL /*!50606 COLUMN_FORMAT FIXED */ /*!50606 STORAGE MEMORY */;\n",
+  );
+});
 
 for (const engine of ["mysql", "postgres"] as EngineName[]) {
   describe(`schema editor DDL on ${engine}`, () => {
@@ -129,6 +153,30 @@ for (const engine of ["mysql", "postgres"] as EngineName[]) {
       );
       // A form left as it was changes nothing and says so.
       assert.deepEqual(problemsOf(() => generateDdl(server.dialect, live, applyEdits(server.dialect, live, live.name, []))).map((p) => p.field), ["table"]);
+    });
+
+    test("a new column goes where the form puts it: FIRST or AFTER a column (MySQL), last otherwise", async () => {
+      const base = await createWithEditor("placed", [
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "id", type: "int", nullable: false })),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "city", type: "varchar(50)" })),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "zip", type: "varchar(10)" })),
+        () => ({ op: "primary-key", columns: ["id"] }),
+      ]);
+      const live = await alterWithEditor(base, [
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "town", type: "varchar(50)" }), "city"),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "tenant", type: "int", position: "first" })),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "street", type: "varchar(80)", position: "after:town" })),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "number", type: "int", position: "after:street" })),
+        (d) => columnEditFromForm(server.dialect, d, column({ name: "note", type: "text" })),
+      ]);
+      assert.deepEqual(
+        live.columns.map((c) => c.name),
+        engine === "mysql" ? ["tenant", "id", "town", "street", "number", "zip", "note"] : ["id", "town", "zip", "tenant", "street", "number", "note"],
+      );
+      if (engine === "mysql") {
+        const draft = applyEdits(server.dialect, live, live.name, []);
+        assert.deepEqual(problemsOf(() => columnEditFromForm(server.dialect, draft, column({ name: "x", type: "int", position: "after:nowhere" }))).map((p) => p.field), ["position"]);
+      }
     });
 
     test("the primary key is replaced, and dropping it without a replacement is refused", async () => {

@@ -118,6 +118,15 @@ projects:
     await addColumn(currentView(pickerId), columnValues("name", "varchar(100)", { nullable: true }));
     await eventually(() => JSON.stringify(currentView(pickerId).blocks).includes("*name*"), 5000, "the editor to show name");
 
+    // MySQL places a new column: the form offers Last, First and After each column.
+    const positioned = await addColumn(currentView(pickerId), { ...columnValues("tenant", "int", { nullable: true }), position: { position: { type: "static_select", selected_option: { value: "first" } } } } as ReturnType<typeof columnValues>);
+    assert.equal(positioned.status, 200);
+    const form = t.slack.views.at(-1)!.view as View;
+    assert.match(JSON.stringify(form.blocks), /"After name"/);
+    await eventually(() => JSON.stringify(currentView(pickerId).blocks).includes("*tenant*"), 5000, "the editor to show tenant");
+    await clickInView(currentView(pickerId), "schema_undo");
+    await eventually(() => !JSON.stringify(currentView(pickerId).blocks).includes("*tenant*"), 5000, "the undo");
+
     // A duplicate column is refused on the name field, and nothing changes in the editor.
     const duplicate = await addColumn(currentView(pickerId), columnValues("NAME", "int"));
     assert.equal(duplicate.body.response_action, "errors");
@@ -184,7 +193,15 @@ projects:
       view: { ...editor, type: "modal", state: { values: { description: { description: { type: "plain_text_input", value: "typed words" } } } }, hash: "h" },
       actions: [drop],
     };
+    const pushesBefore = t.slack.callsTo("views.push").length;
     await t.send.send(new URLSearchParams({ payload: JSON.stringify(body) }).toString(), "application/x-www-form-urlencoded");
+    // The drop asks first, in a pushed dialog; nothing is pending until it is confirmed.
+    const confirmation = await eventually(() => t.slack.callsTo("views.push").length > pushesBefore && t.slack.views.at(-1), 5000, "the drop confirmation");
+    const dialog = currentView(confirmation.id);
+    assert.equal(dialog.callback_id, "schema_drop_column");
+    assert.match(JSON.stringify(dialog.blocks), /Drop column \*c3\* from \*wide\*/);
+    assert.match(JSON.stringify(currentView(id).blocks), /Columns \(201\)/);
+    await t.send.submitView({ user, view: dialog, values: {} });
     await eventually(() => JSON.stringify(currentView(id).blocks).includes("Columns (200)"), 5000, "the drop to show");
     await clickInView(currentView(id), "schema_page_next", "1");
     const paged = await eventually(() => JSON.stringify(currentView(id).blocks).includes("Page 2 of 14") && currentView(id), 5000, "page 2");

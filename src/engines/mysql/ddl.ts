@@ -1,8 +1,10 @@
-// The schema editor's DDL for MySQL/MariaDB: one ALTER TABLE with every change, columns always restated in full
-// (MODIFY/CHANGE replace the whole definition), names quoted by quoteIdentifier, text by quoteLiteral.
+// The schema editor's DDL for MySQL/MariaDB: one ALTER TABLE with every change, names quoted by quoteIdentifier, text
+// by quoteLiteral. MODIFY/CHANGE replace a column's whole definition, so they restate every attribute the live column
+// has (charset, collation, ON UPDATE, generated expression, INVISIBLE, SRID, CHECK …); a plain rename is RENAME COLUMN
+// where the server has it, which touches nothing else.
 import { defaultSql } from "../../schema-editor/defaults.ts";
 import type { ColumnChange, TableDiff } from "../../schema-editor/diff.ts";
-import type { ColumnSpec, ColumnTypeDef, IndexSpec, SchemaDialect, TableDraft, TableSchema } from "../../schema-editor/model.ts";
+import type { ColumnPlacement, ColumnSpec, ColumnTypeDef, IndexSpec, SchemaDialect, TableDraft, TableSchema } from "../../schema-editor/model.ts";
 import { quoteIdentifier, quoteLiteral } from "./quote.ts";
 
 export const MYSQL_COLUMN_TYPES: readonly ColumnTypeDef[] = [
@@ -30,13 +32,56 @@ export const MYSQL_COLUMN_TYPES: readonly ColumnTypeDef[] = [
   { name: "longblob", maxParams: 0, family: "binary" },
 ];
 
-function columnDefinition(column: ColumnSpec): string {
-  const parts = [quoteIdentifier(column.name), column.type, column.nullable ? "NULL" : "NOT NULL"];
-  const value = defaultSql(column.default, quoteLiteral);
-  if (value !== undefined) parts.push(`DEFAULT ${value}`);
+/** Character types carry a character set and collation; another type drops them. */
+const CHARACTER_TYPE = /^(char|varchar|tinytext|text|mediumtext|longtext|enum|set)\b/i;
+
+/** Column renames in the same ALTER: server text that names a renamed column (a generated expression, a CHECK) must say its new name. */
+type Renames = ReadonlyMap<string, string>;
+
+function columnDefinition(column: ColumnSpec, renames: Renames = new Map()): string {
+  const attributes = column.attributes ?? {};
+  const renamed = (sql: string) => renameInExpression(sql, renames);
+  const parts = [quoteIdentifier(column.name), column.type];
+  if (CHARACTER_TYPE.test(column.type)) {
+    if (attributes.charset) parts.push(`CHARACTER SET ${attributes.charset}`);
+    if (attributes.collation) parts.push(`COLLATE ${attributes.collation}`);
+  }
+  if (attributes.srid !== undefined) parts.push(`/*!80003 SRID ${attributes.srid} */`);
+  if (attributes.generated) {
+    parts.push(`GENERATED ALWAYS AS (${renamed(attributes.generated.expression)}) ${attributes.generated.stored ? "STORED" : "VIRTUAL"}`);
+    if (!column.nullable) parts.push("NOT NULL");
+  } else {
+    parts.push(column.nullable ? "NULL" : "NOT NULL");
+    const value = defaultSql(column.default, quoteLiteral);
+    if (value !== undefined) parts.push(`DEFAULT ${column.default.kind === "expression" ? renamed(value) : value}`);
+    if (attributes.onUpdate) parts.push(`ON UPDATE ${attributes.onUpdate}`);
+  }
+  if (attributes.invisible) parts.push("INVISIBLE");
   if (column.identity) parts.push("AUTO_INCREMENT");
   if (column.comment !== "") parts.push(`COMMENT ${quoteLiteral(column.comment)}`);
+  if (attributes.columnFormat) parts.push(`/*!50606 COLUMN_FORMAT ${attributes.columnFormat} */`);
+  if (attributes.storage) parts.push(`/*!50606 STORAGE ${attributes.storage} */`);
+  if (attributes.check) parts.push(`CHECK (${renamed(attributes.check)})`);
   return parts.join(" ");
+}
+
+/**
+ * Rewrites backtick-quoted names in server text (the catalog always quotes them) to their new names; string literals
+ * are skipped whole, so a name inside a literal stays as it was.
+ */
+export function renameInExpression(sql: string, renames: Renames): string {
+  if (renames.size === 0) return sql;
+  return sql.replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"|`((?:[^`]|``)*)`/g, (token, quoted: string | undefined) => {
+    if (quoted === undefined) return token;
+    const name = quoted.replaceAll("``", "`");
+    const to = [...renames].find(([from]) => from.toLowerCase() === name.toLowerCase())?.[1];
+    return to === undefined ? token : quoteIdentifier(to);
+  });
+}
+
+function placementSql(placement: ColumnPlacement | undefined): string {
+  if (!placement) return "";
+  return "first" in placement ? " FIRST" : ` AFTER ${quoteIdentifier(placement.after)}`;
 }
 
 function columnList(names: string[]): string {
@@ -47,10 +92,15 @@ function indexDefinition(index: IndexSpec): string {
   return `${index.unique ? "UNIQUE INDEX" : "INDEX"} ${quoteIdentifier(index.name)} ${columnList(index.columns)}`;
 }
 
-function changeClause(change: ColumnChange): string {
+function onlyRenamed(change: ColumnChange): boolean {
+  return change.renamed && !change.typeChanged && !change.nullableChanged && !change.defaultChanged && !change.commentChanged;
+}
+
+function changeClause(base: TableSchema, change: ColumnChange, renames: Renames): string {
+  if (onlyRenamed(change) && base.renameColumn) return `RENAME COLUMN ${quoteIdentifier(change.from.name)} TO ${quoteIdentifier(change.to.name)}`;
   return change.renamed
-    ? `CHANGE COLUMN ${quoteIdentifier(change.from.name)} ${columnDefinition(change.to)}`
-    : `MODIFY COLUMN ${columnDefinition(change.to)}`;
+    ? `CHANGE COLUMN ${quoteIdentifier(change.from.name)} ${columnDefinition(change.to, renames)}`
+    : `MODIFY COLUMN ${columnDefinition(change.to, renames)}`;
 }
 
 export const mysqlSchemaDialect: SchemaDialect = {
@@ -58,10 +108,11 @@ export const mysqlSchemaDialect: SchemaDialect = {
   columnTypes: MYSQL_COLUMN_TYPES,
   identifierLimit: { max: 64, unit: "characters" },
   caseInsensitiveColumns: true,
+  columnPlacement: true,
 
   createTable(draft: TableDraft): string[] {
     const lines = [
-      ...draft.columns.map(columnDefinition),
+      ...draft.columns.map((column) => columnDefinition(column)),
       ...(draft.primaryKey.length > 0 ? [`PRIMARY KEY ${columnList(draft.primaryKey)}`] : []),
       ...draft.indexes.map(indexDefinition),
     ];
@@ -69,12 +120,13 @@ export const mysqlSchemaDialect: SchemaDialect = {
   },
 
   alterTable(base: TableSchema, diff: TableDiff): string[] {
+    const renames: Renames = new Map(diff.changedColumns.filter((change) => change.renamed).map((change) => [change.from.name, change.to.name]));
     const clauses = [
       ...(diff.primaryKey && diff.primaryKey.from.length > 0 ? ["DROP PRIMARY KEY"] : []),
       ...diff.droppedIndexes.map((index) => `DROP INDEX ${quoteIdentifier(index.name)}`),
       ...diff.droppedColumns.map((column) => `DROP COLUMN ${quoteIdentifier(column.name)}`),
-      ...diff.changedColumns.map(changeClause),
-      ...diff.addedColumns.map((column) => `ADD COLUMN ${columnDefinition(column)}`),
+      ...diff.changedColumns.map((change) => changeClause(base, change, renames)),
+      ...diff.addedColumns.map((column) => `ADD COLUMN ${columnDefinition(column)}${placementSql(diff.placements.get(column.name))}`),
       ...(diff.primaryKey && diff.primaryKey.to.length > 0 ? [`ADD PRIMARY KEY ${columnList(diff.primaryKey.to)}`] : []),
       ...diff.addedIndexes.map((index) => `ADD ${indexDefinition(index)}`),
     ];

@@ -53,11 +53,32 @@ function dropIndex(table: string, index: IndexSpec): string {
     : `DROP INDEX ${quoteIdentifier(index.name)}`;
 }
 
+/** Types that take a collation; a non-default collation is carried over a change between them. */
+const COLLATABLE_TYPE = /^(text|varchar|char|character|character varying|bpchar|citext)\b/i;
+const STORAGE_NAMES: Record<string, string> = { p: "PLAIN", e: "EXTERNAL", m: "MAIN", x: "EXTENDED" };
+const COMPRESSION_NAMES: Record<string, string> = { p: "pglz", l: "lz4" };
+
+/**
+ * A type change resets the column's collation, storage and compression to the new type's; the live column's own
+ * (read from the catalog, server text) are restated so they survive it.
+ */
+function typeChangeClauses(change: ColumnChange): string[] {
+  const column = quoteIdentifier(change.to.name);
+  const attributes = change.from.attributes ?? {};
+  const collate = attributes.collation && COLLATABLE_TYPE.test(change.to.type) ? ` COLLATE ${attributes.collation}` : "";
+  // USING converts existing values the way an explicit cast would; the type text is the editor's own.
+  const clauses = [`ALTER COLUMN ${column} TYPE ${change.to.type}${collate} USING ${column}::${change.to.type}`];
+  const storage = attributes.pgStorage ? STORAGE_NAMES[attributes.pgStorage] : undefined;
+  if (storage) clauses.push(`ALTER COLUMN ${column} SET STORAGE ${storage}`);
+  const compression = attributes.pgCompression ? COMPRESSION_NAMES[attributes.pgCompression] : undefined;
+  if (compression) clauses.push(`ALTER COLUMN ${column} SET COMPRESSION ${compression}`);
+  return clauses;
+}
+
 function alterColumnClauses(change: ColumnChange): string[] {
   const column = quoteIdentifier(change.to.name);
   const clauses: string[] = [];
-  // USING converts existing values the way an explicit cast would; the type text is the editor's own.
-  if (change.typeChanged) clauses.push(`ALTER COLUMN ${column} TYPE ${change.to.type} USING ${column}::${change.to.type}`);
+  if (change.typeChanged) clauses.push(...typeChangeClauses(change));
   if (change.nullableChanged) clauses.push(`ALTER COLUMN ${column} ${change.to.nullable ? "DROP NOT NULL" : "SET NOT NULL"}`);
   if (change.defaultChanged) {
     const value = defaultSql(change.to.default, quoteLiteral);
@@ -71,6 +92,7 @@ export const postgresSchemaDialect: SchemaDialect = {
   columnTypes: POSTGRES_COLUMN_TYPES,
   identifierLimit: { max: 63, unit: "bytes" },
   caseInsensitiveColumns: false,
+  columnPlacement: false,
 
   createTable(draft: TableDraft): string[] {
     const lines = [...draft.columns.map(columnDefinition), ...(draft.primaryKey.length > 0 ? [`PRIMARY KEY ${columnList(draft.primaryKey)}`] : [])];

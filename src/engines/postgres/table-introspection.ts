@@ -1,6 +1,6 @@
 // Reads one table as the schema editor sees it (columns, indexes, primary key) from pg_catalog, in the current schema.
 import type { ConnectionTarget, SessionLimits } from "../engine.ts";
-import type { ColumnSpec, DefaultSpec, IndexSpec, TableSchema } from "../../schema-editor/model.ts";
+import type { ColumnAttributes, ColumnSpec, DefaultSpec, IndexSpec, TableSchema } from "../../schema-editor/model.ts";
 import { withoutNullDefault } from "../../schema-editor/defaults.ts";
 import { withPostgresLink } from "./connect.ts";
 
@@ -12,12 +12,19 @@ export const TABLE_OID_SQL = `
 SELECT c.oid, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname = $1`;
 
+/** Collation, storage and compression only where they differ from the type's own: those are what a type change resets. */
 export const EDITOR_COLUMNS_SQL = `
 SELECT a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity <> '' AS identity,
-       pg_catalog.col_description(a.attrelid, a.attnum) AS comment
+       pg_catalog.col_description(a.attrelid, a.attnum) AS comment, a.attgenerated = 's' AS generated,
+       CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.format('%I.%I', cn.nspname, co.collname) END AS collation,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       NULLIF(a.attcompression::text, '') AS compression
 FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum`;
 
@@ -39,6 +46,19 @@ export function listEditableTables(target: ConnectionTarget): Promise<string[]> 
   return withPostgresLink(target, NO_LIMITS, async ({ client }) => (await client.query<{ name: string }>(EDITABLE_TABLES_SQL)).rows.map((row) => row.name));
 }
 
+interface ColumnRow {
+  name: string;
+  type: string;
+  nullable: boolean;
+  default_value: string | null;
+  identity: boolean;
+  comment: string | null;
+  generated: boolean;
+  collation: string | null;
+  storage: string | null;
+  compression: string | null;
+}
+
 interface IndexRow {
   name: string;
   unique: boolean;
@@ -52,21 +72,26 @@ export function describeTable(target: ConnectionTarget, table: string): Promise<
   return withPostgresLink(target, NO_LIMITS, async ({ client }) => {
     const found = (await client.query<{ oid: number; name: string }>(TABLE_OID_SQL, [table])).rows[0];
     if (!found) return undefined;
-    const columnRows = await client.query<{ name: string; type: string; nullable: boolean; default_value: string | null; identity: boolean; comment: string | null }>(
-      EDITOR_COLUMNS_SQL,
-      [found.oid],
-    );
+    const columnRows = await client.query<ColumnRow>(EDITOR_COLUMNS_SQL, [found.oid]);
     const indexRows = await client.query<IndexRow>(EDITOR_INDEXES_SQL, [found.oid]);
-    const columns = columnRows.rows.map(
-      (row): ColumnSpec => ({
+    const columns = columnRows.rows.map((row): ColumnSpec => {
+      const attributes: ColumnAttributes = {
+        ...(row.collation ? { collation: row.collation } : {}),
+        ...(row.generated && row.default_value !== null ? { generated: { expression: row.default_value, stored: true } } : {}),
+        ...(row.storage ? { pgStorage: row.storage } : {}),
+        ...(row.compression ? { pgCompression: row.compression } : {}),
+      };
+      return {
         name: row.name,
         type: row.type,
         nullable: row.nullable,
-        default: withoutNullDefault(readDefault(row.default_value)),
+        // A generated column's expression sits where a default would; it is no default.
+        default: row.generated ? { kind: "none" } : withoutNullDefault(readDefault(row.default_value)),
         comment: row.comment ?? "",
         identity: row.identity,
-      }),
-    );
+        ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+      };
+    });
     const primary = indexRows.rows.find((row) => row.primary);
     const indexes = indexRows.rows
       .filter((row) => !row.primary)
@@ -77,6 +102,7 @@ export function describeTable(target: ConnectionTarget, table: string): Promise<
       indexes,
       primaryKey: primary ? primary.columns.map((column) => column ?? "(expression)") : [],
       ...(primary ? { primaryKeyName: primary.name } : {}),
+      renameColumn: true,
     };
   });
 }

@@ -4,9 +4,13 @@ export interface RenderContext {
   users?: Record<string, string>;
   /** Modal field errors: block_id → message. */
   errors?: Record<string, string>;
+  /** For `<!date^…>` tokens: what "today" is, and the reader's time zone (default: the browser's). */
+  now?: Date;
+  timeZone?: string;
 }
 export function escapeHtml(text: unknown): string;
 export function mrkdwn(text: string, ctx?: RenderContext): string;
 export function textObject(text: unknown, ctx?: RenderContext): string;
 export function renderBlock(block: Record<string, unknown>, ctx?: RenderContext): string;
 export function renderBlocks(blocks: unknown[], ctx?: RenderContext): string;
+export function formatSlackDate(seconds: number, format: string, ctx?: RenderContext): string | undefined;

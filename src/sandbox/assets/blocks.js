@@ -33,9 +33,63 @@ function userName(id, ctx) {
   return ctx.users?.[id] ?? id;
 }
 
-/** `<@U1>`, `<#C1|name>`, `<!here>`, `<url|text>`, `<url>`. */
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+function ordinal(day) {
+  const tens = day % 100;
+  if (tens >= 11 && tens <= 13) return `${day}th`;
+  return `${day}${{ 1: "st", 2: "nd", 3: "rd" }[day % 10] ?? "th"}`;
+}
+
+/** The parts of a moment in `timeZone` (undefined: the browser's own). */
+function partsOf(date, timeZone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "short", hour: "numeric", minute: "2-digit", second: "2-digit", hour12: true })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  const weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
+  return { year: Number(parts.year), month: Number(parts.month) - 1, day: Number(parts.day), weekday, hour: parts.hour, minute: parts.minute, second: parts.second, dayPeriod: parts.dayPeriod };
+}
+
+/** Slack's `<!date^seconds^format^link|fallback>`: the format's tokens drawn in the reader's time zone, as Slack does. */
+export function formatSlackDate(seconds, format, ctx = {}) {
+  const date = new Date(seconds * 1000);
+  if (!Number.isFinite(seconds) || Number.isNaN(date.getTime())) return undefined;
+  const at = partsOf(date, ctx.timeZone);
+  const now = partsOf(ctx.now ?? new Date(), ctx.timeZone);
+  const dayNumber = (p) => Date.UTC(p.year, p.month, p.day) / 86_400_000;
+  const relative = { 0: "Today", [-1]: "Yesterday", 1: "Tomorrow" }[dayNumber(at) - dayNumber(now)];
+  const dateLong = `${WEEKDAYS[at.weekday]}, ${MONTHS[at.month]} ${ordinal(at.day)}, ${at.year}`;
+  const dateText = `${MONTHS[at.month]} ${ordinal(at.day)}, ${at.year}`;
+  const dateShort = `${MONTHS[at.month].slice(0, 3)} ${at.day}, ${at.year}`;
+  const tokens = {
+    date_num: `${at.year}-${String(at.month + 1).padStart(2, "0")}-${String(at.day).padStart(2, "0")}`,
+    date: dateText,
+    date_short: dateShort,
+    date_long: dateLong,
+    date_pretty: relative ?? dateText,
+    date_short_pretty: relative ?? dateShort,
+    date_long_pretty: relative ?? dateLong,
+    time: `${at.hour}:${at.minute} ${at.dayPeriod}`,
+    time_secs: `${at.hour}:${at.minute}:${at.second} ${at.dayPeriod}`,
+  };
+  return format.replace(/\{([a-z_]+)\}/g, (whole, name) => tokens[name] ?? whole);
+}
+
+function dateToken(target, label, ctx) {
+  const [, seconds, format = "", link] = target.split("^");
+  const text = formatSlackDate(Number(seconds), format, ctx) ?? unescapeSlack(label ?? "");
+  const iso = Number.isFinite(Number(seconds)) ? new Date(Number(seconds) * 1000).toISOString() : "";
+  const shown = `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${escapeHtml(text)}</time>`;
+  return link && /^https?:/.test(link) ? `<a href="${escapeHtml(link)}" target="_blank" rel="noopener">${shown}</a>` : shown;
+}
+
+/** `<@U1>`, `<#C1|name>`, `<!here>`, `<!date^…>`, `<url|text>`, `<url>`. */
 function special(inner, ctx) {
   const [target, label] = splitOnce(inner, "|");
+  if (target.startsWith("!date^")) return dateToken(target, label, ctx);
   if (target.startsWith("@")) return `<span class="mention">@${escapeHtml(label ?? userName(target.slice(1), ctx))}</span>`;
   if (target.startsWith("#")) return `<span class="mention">#${escapeHtml(label ?? target.slice(1))}</span>`;
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(label ?? target.slice(1).split("^")[0])}</span>`;
@@ -149,6 +203,14 @@ function externalSelectElement(element, blockId, id) {
   );
 }
 
+function multiSelectElement(element, blockId, id) {
+  const options = flatOptions(element);
+  const chosen = element.initial_options ?? [];
+  const items = options.map((o, i) => `<option value="${i}"${chosen.some((x) => sameOption(x, o)) ? " selected" : ""}>${escapeHtml(o.text?.text ?? o.value)}</option>`).join("");
+  const placeholder = element.placeholder ? ` aria-placeholder="${escapeHtml(element.placeholder.text)}" title="${escapeHtml(element.placeholder.text)}"` : "";
+  return `<select id="${id}" class="el" multiple size="${Math.min(Math.max(options.length, 2), 6)}" data-type="multi_static_select" data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(element.action_id)}" data-options="${attr(options)}"${placeholder}>${items}</select>`;
+}
+
 function choiceElement(element, blockId, kind, interactive) {
   const options = element.options ?? [];
   const initial = kind === "radio" ? [element.initial_option].filter(Boolean) : element.initial_options ?? [];
@@ -185,6 +247,8 @@ function inputElement(element, blockId, id, interactive) {
       return selectElement(element, blockId, id, interactive);
     case "external_select":
       return externalSelectElement(element, blockId, id);
+    case "multi_static_select":
+      return multiSelectElement(element, blockId, id);
     case "radio_buttons":
       return choiceElement(element, blockId, "radio", interactive);
     case "checkboxes":
@@ -205,10 +269,16 @@ function interactiveElement(element, blockId, ctx) {
       return button(element, blockId);
     case "image":
       return `<img class="thumb" src="${escapeHtml(element.image_url)}" alt="${escapeHtml(element.alt_text)}">`;
-    case "overflow":
-      return element.options
-        .map((o) => button({ type: "overflow", action_id: element.action_id, text: o.text, value: o.value, confirm: element.confirm }, blockId))
+    case "overflow": {
+      // Slack's "…" menu: each option sends the element's action with that option selected (after its confirm, if any).
+      const items = element.options
+        .map((o) => {
+          const action = { ...actionData(element, blockId), selected_option: { text: o.text, value: o.value } };
+          return `<button type="button" class="menu-item" role="menuitem" data-action="${attr(action)}">${textObject(o.text)}</button>`;
+        })
         .join("");
+      return `<details class="overflow"><summary class="btn overflow-toggle" aria-label="More actions" title="More actions">…</summary><div class="menu" role="menu">${items}</div></details>`;
+    }
     case "static_select":
     case "radio_buttons":
     case "checkboxes":
@@ -278,7 +348,8 @@ function inputBlock(block, ctx) {
   const hint = block.hint ? `<div class="hint">${textObject(block.hint)}</div>` : "";
   const errorHtml = error ? `<div class="field-error" role="alert">${escapeHtml(error)}</div>` : "";
   const element = inputElement(block.element, block.block_id, id, Boolean(block.dispatch_action));
-  return `<div class="block input${error ? " has-error" : ""}" data-block-id="${escapeHtml(block.block_id)}" data-label="${escapeHtml(block.label?.text ?? "")}">${label}${element}${hint}${errorHtml}</div>`;
+  const required = block.optional ? "" : ' data-required="true"';
+  return `<div class="block input${error ? " has-error" : ""}" data-block-id="${escapeHtml(block.block_id)}" data-label="${escapeHtml(block.label?.text ?? "")}"${required}>${label}${element}${hint}${errorHtml}</div>`;
 }
 
 export function renderBlock(block, ctx = {}) {

@@ -11,6 +11,8 @@ const page = {
   viewKey: "",
   viewErrors: {},
   busy: false,
+  dmsOpen: false,
+  dmsSeen: new Set(),
 };
 
 async function post(path, body) {
@@ -67,6 +69,21 @@ function renderMessages() {
   renderThread();
 }
 
+/** What Sluice sent this user as a direct message, in a pane of its own, as Slack's DM with the app. */
+function renderDms() {
+  const dms = page.state.dms ?? [];
+  const toggle = $("#dm-open");
+  const unread = dms.filter((m) => !page.dmsSeen.has(m.ts)).length;
+  toggle.textContent = `✉ Direct messages${dms.length ? ` (${dms.length})` : ""}`;
+  toggle.classList.toggle("unread", unread > 0 && !page.dmsOpen);
+  const pane = $("#dms");
+  pane.hidden = !page.dmsOpen;
+  if (!page.dmsOpen) return;
+  for (const m of dms) page.dmsSeen.add(m.ts);
+  toggle.classList.remove("unread");
+  $("#dms-body").innerHTML = dms.length ? dms.map((m) => messageHtml(m, true)).join("") : '<div class="empty">No direct messages from Sluice.</div>';
+}
+
 function renderThread() {
   const pane = $("#thread");
   if (!page.thread) {
@@ -115,6 +132,8 @@ function elementValue(el) {
     }
     case "checkboxes":
       return { type, selected_options: [...el.querySelectorAll("input:checked")].map((c) => options[Number(c.value)]) };
+    case "multi_static_select":
+      return { type, selected_options: [...el.selectedOptions].map((o) => options[Number(o.value)]) };
     case "file_input":
       return { type, files: el.uploaded ?? [] };
     case "users_select":
@@ -138,6 +157,11 @@ function restoreValues(root, values) {
       case "external_select":
         if (value.selected_option) showSuggestions(el, [value.selected_option], 0);
         break;
+      case "multi_static_select": {
+        const chosen = value.selected_options.map(indexOf);
+        for (const option of el.options) option.selected = chosen.includes(Number(option.value));
+        break;
+      }
       case "radio_buttons":
       case "checkboxes": {
         const chosen = (value.selected_options ?? [value.selected_option]).map(indexOf);
@@ -216,8 +240,33 @@ function renderView() {
   $("#modal-error").textContent = "";
 }
 
+/** Whether an element's value, as Slack sends it, holds nothing. */
+function isEmpty(value) {
+  if (!value) return true;
+  if ("selected_options" in value) return value.selected_options.length === 0;
+  if ("files" in value) return value.files.length === 0;
+  const [only] = Object.entries(value).filter(([key]) => key !== "type");
+  return !only || only[1] === null || only[1] === "";
+}
+
+/** Slack's client refuses a form with an empty required input before sending anything; so does the page. */
+function missingRequired(root) {
+  const errors = {};
+  for (const block of root.querySelectorAll('.block.input[data-required="true"]')) {
+    const el = block.querySelector(".el");
+    if (el && isEmpty(elementValue(el))) errors[block.dataset.blockId] = "Please complete this required field.";
+  }
+  return errors;
+}
+
 async function submitView() {
   const viewId = $("#modal").dataset.viewId;
+  const missing = missingRequired($("#modal-body"));
+  if (Object.keys(missing).length > 0) {
+    page.viewErrors = missing;
+    renderView();
+    return;
+  }
   setBusy(true);
   try {
     const answer = await post("/sandbox/submit", { user: page.user, viewId, values: currentValues($("#modal-body")) });
@@ -285,16 +334,18 @@ function confirmDialog(confirm) {
 
 /** Sends block_actions for an element in a message or in the open modal. */
 async function sendAction(el, action) {
+  el.closest("details.overflow")?.removeAttribute("open");
   const { confirm, ...payloadAction } = action;
   if (!(await confirmDialog(confirm))) return;
   const inModal = el.closest("#modal");
   const message = el.closest("[data-ts]");
+  const inDm = Boolean(el.closest("#dms"));
   setBusy(true);
   try {
     if (inModal) {
       await post("/sandbox/action", { user: page.user, viewId: $("#modal").dataset.viewId, values: currentValues($("#modal-body")), action: payloadAction });
     } else {
-      await post("/sandbox/action", { user: page.user, messageTs: message.dataset.ts, action: payloadAction });
+      await post("/sandbox/action", { user: page.user, messageTs: message.dataset.ts, dm: inDm, action: payloadAction });
     }
     await poll();
   } catch (error) {
@@ -341,6 +392,7 @@ async function poll() {
   page.version = answer.version;
   renderUsers();
   renderMessages();
+  renderDms();
   renderView();
   document.body.dataset.version = String(answer.version);
 }
@@ -359,6 +411,7 @@ function switchUser(user) {
   page.version = -1;
   page.viewKey = "";
   page.viewErrors = {};
+  page.dmsSeen = new Set();
   document.body.dataset.user = user;
   void poll();
 }
@@ -366,8 +419,13 @@ function switchUser(user) {
 // ---- wiring ---------------------------------------------------------------------------------------------------
 
 document.addEventListener("click", (event) => {
-  const target = event.target.closest("[data-action], [data-open-thread], #thread-close, #modal-submit, #modal-close, #modal-back");
+  const target = event.target.closest("[data-action], [data-open-thread], #thread-close, #dm-open, #dms-close, #modal-submit, #modal-close, #modal-back");
   if (!target) return;
+  if (target.id === "dm-open" || target.id === "dms-close") {
+    page.dmsOpen = target.id === "dm-open" ? !page.dmsOpen : false;
+    renderDms();
+    return;
+  }
   if (target.dataset.action) void sendAction(target, JSON.parse(target.dataset.action));
   else if (target.dataset.openThread) {
     page.thread = target.dataset.openThread;

@@ -12,11 +12,13 @@ import type { SluiceServices } from "../services.ts";
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-/** Says something only the clicker sees, next to the message they clicked. */
+/** Says something only the clicker sees, where they clicked: in the thread for a reply, in the channel for a root message. */
 async function tellClicker(args: ButtonArgs, text: Mrkdwn): Promise<void> {
   const channel = args.body.channel?.id ?? args.body.container?.channel_id;
   if (!channel) return;
-  const threadTs = args.body.message?.thread_ts ?? args.body.message?.ts;
+  // A root message with replies carries its own ts as thread_ts: it is still in the channel.
+  const message = args.body.message;
+  const threadTs = message?.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : undefined;
   await args.client.chat.postEphemeral({ channel, user: args.body.user.id, ...slackMessage(text), ...(threadTs ? { thread_ts: threadTs } : {}) });
 }
 

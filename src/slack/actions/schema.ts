@@ -1,7 +1,7 @@
 // The schema editor's buttons and menus: open it from a message, page and filter columns, push the forms, drop, undo.
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, ViewOutput } from "@slack/bolt";
 import type { EditorState } from "../../schema-editor/editor-state.ts";
-import { SCHEMA_ACTIONS, columnFormView, indexFormView, schemaFailureView, schemaLoadingView, tablePickerView } from "../blocks/schema.ts";
+import { SCHEMA_ACTIONS, columnFormView, dropColumnConfirmView, indexFormView, schemaFailureView, schemaLoadingView, tablePickerView } from "../blocks/schema.ts";
 import { userMessageFor } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -77,17 +77,17 @@ export function registerSchemaActions(app: SlackListeners, services: SluiceServi
     const opened = await context.editor.open(state);
     const column = opened.draft.columns[Number(position)];
     if (!column) return {};
-    if (verb === "drop") return { update: { ...state, edits: [...state.edits, { op: "drop-column", name: column.name }] } };
+    const withColumn = (metadata: string) => context.pending.encode({ ...context.pending.decode(metadata), column: column.name });
+    if (verb === "drop") return { push: async (metadata) => dropColumnConfirmView(opened.draft.name, column.name, withColumn(metadata)) };
     return {
       push: async (metadata) => {
-        const withColumn = context.pending.encode({ ...context.pending.decode(metadata), column: column.name });
-        return columnFormView({ dialect: opened.dialect, column, live: column.original !== undefined, metadata: withColumn });
+        return columnFormView({ dialect: opened.dialect, column, live: column.original !== undefined, metadata: withColumn(metadata) });
       },
     };
   });
   onEditor(SCHEMA_ACTIONS.addColumn, async (state) => {
     const opened = await context.editor.open(state);
-    return { push: async (metadata) => columnFormView({ dialect: opened.dialect, live: false, metadata }) };
+    return { push: async (metadata) => columnFormView({ dialect: opened.dialect, live: false, columns: opened.draft.columns.map((column) => column.name), metadata }) };
   });
   onEditor(SCHEMA_ACTIONS.addIndex, async () => ({ push: async (metadata) => indexFormView(metadata) }));
 }

@@ -1,4 +1,5 @@
 // Block Kit for a change: the root message in the project's channel (updated in place) and its review.
+import { POLICY_APPROVER } from "../../changes/policy.ts";
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { ChangeEvent } from "../../changes/notifier.ts";
 import type { ChangeDetail } from "../../store/changes.ts";
@@ -34,7 +35,14 @@ export interface RunProgress {
 }
 
 function doneSummary(change: ChangeDetail): Mrkdwn {
-  return mrkdwn`${plural(change.tally.rowsAffected, "row")} affected in ${formatDuration(change.tally.durationMs)}`;
+  return mrkdwn`${plural(change.tally.rowsAffected, "row")} affected in ${formatDuration(change.tally.durationMs)}; ${approvedBy(change)}`;
+}
+
+/** Who let the change run: the approver, or the environment's policy (recorded as the user "sluice"). */
+function approvedBy(change: ChangeDetail): Mrkdwn {
+  const approval = change.approvals.filter((candidate) => candidate.decision === "approve" || candidate.decision === "override").at(-1);
+  if (!approval || approval.userId === POLICY_APPROVER) return mrkdwn`approved automatically by ${change.database.environment.name}'s policy`;
+  return mrkdwn`approved by ${mention(approval.userId)}`;
 }
 
 /** The change's status: its icon and its words. */
@@ -57,7 +65,7 @@ function status(change: ChangeDetail, progress?: RunProgress): [icon: string, wo
     }
     case "failed": {
       const failed = change.tally.failed;
-      return [":red_circle:", mrkdwn`Failed${failed ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`];
+      return [":red_circle:", mrkdwn`Failed${failed && total > 1 ? ` at statement ${failed.ordinal + 1} (line ${failed.line})` : ""}; ${done}/${total} done`];
     }
     case "interrupted":
       return [":warning:", mrkdwn`Interrupted: Sluice stopped during the run; ${done}/${total} statements completed`];

@@ -8,12 +8,13 @@ export interface HelpEntry {
   examples: string[];
 }
 
-export function helpBlocks(entries: HelpEntry[], notice?: Mrkdwn): KnownBlock[] {
+/** `database`: a configured database's label, for the examples' `{database}`. */
+export function helpBlocks(entries: HelpEntry[], notice?: Mrkdwn, database = "<database>"): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push(section(notice));
   blocks.push({ type: "header", text: { type: "plain_text", text: "Sluice: database changes in Slack" } });
   for (const entry of entries) {
-    const examples = joinMrkdwn(entry.examples.map(inlineCode), "\n");
+    const examples = joinMrkdwn(entry.examples.map((example) => inlineCode(example.replaceAll("{database}", database))), "\n");
     blocks.push(section(mrkdwn`*${inlineCode(entry.usage)}*\n${entry.summary}${entry.examples.length > 0 ? mrkdwn`\n${examples}` : ""}`));
   }
   return blocks;

@@ -2,7 +2,7 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { ChangeDetail, ShownStatement } from "../../store/changes.ts";
 import { CHANGE_ACTIONS, changeTypeName, formatDuration, statusLine } from "./change.ts";
-import { codeBlock, codeBlocks, contextBlock, joinMrkdwn, mention, mrkdwn, section, slackDate, SLACK_LIMITS, truncate, truncateMrkdwn } from "./text.ts";
+import { codeBlock, codeBlocks, contextBlock, joinMrkdwn, mention, mrkdwn, plural, section, slackDate, SLACK_LIMITS, truncate, truncateMrkdwn } from "./text.ts";
 
 export interface HistoryEntry {
   id: number;
@@ -52,12 +52,14 @@ export function changeDetailModal(change: ChangeDetail, statements: ShownStateme
   for (const { result, ...statement } of statements.slice(0, STATEMENTS_IN_DETAIL_MODAL)) {
     const outcome = result
       ? result.status === "done"
-        ? `done · ${result.rowsAffected ?? 0} rows · ${formatDuration(result.durationMs ?? 0)}`
+        ? `done · ${plural(result.rowsAffected ?? 0, "row")} · ${formatDuration(result.durationMs ?? 0)}`
         : `${result.status.replace(/_/g, " ")}${result.error ? `: ${truncate(result.error, 500)}` : ""}`
       : statement.status.replace(/_/g, " ");
     const code = codeBlock(statement.sql, 1500);
     cut ||= code.cut;
-    blocks.push(section(truncateMrkdwn(mrkdwn`*${statement.ordinal + 1}.* line ${statement.line} · ${outcome}\n${code.text}`, SLACK_LIMITS.sectionText)));
+    // A one-statement change needs no place: "line 2" of a rollback would only count its header comment.
+    const place = change.tally.total > 1 ? mrkdwn`*${statement.ordinal + 1}.* line ${statement.line} · ` : "";
+    blocks.push(section(truncateMrkdwn(mrkdwn`${place}${outcome}\n${code.text}`, SLACK_LIMITS.sectionText)));
   }
   if (change.tally.total > STATEMENTS_IN_DETAIL_MODAL) {
     blocks.push(contextBlock(mrkdwn`${change.tally.total - STATEMENTS_IN_DETAIL_MODAL} more statements are not shown here; the whole script is in the change's message and its thread.`));

@@ -9,7 +9,14 @@ import { codeBlocks, contextBlock, inlineCode, joinMrkdwn, mrkdwn, section, trun
 
 /** The table picker's select (a type-ahead when the database has more tables than a select holds). */
 export const SCHEMA_PICKER_TABLE = "table";
-export const SCHEMA_CALLBACKS = { pick: "schema_pick", editor: "schema_editor", column: "schema_column", index: "schema_index", preview: "schema_preview" } as const;
+export const SCHEMA_CALLBACKS = {
+  pick: "schema_pick",
+  editor: "schema_editor",
+  column: "schema_column",
+  dropColumn: "schema_drop_column",
+  index: "schema_index",
+  preview: "schema_preview",
+} as const;
 export const SCHEMA_ACTIONS = {
   open: "schema_open",
   filter: "schema_filter",
@@ -92,10 +99,22 @@ function columnLine(column: ColumnSpec, primaryKey: string[]): Mrkdwn {
     mrkdwn`${column.nullable ? "NULL" : "NOT NULL"}`,
     ...(column.default.kind !== "none" ? [mrkdwn`default ${inlineCode(clip(formatDefault(column.default), 80))}`] : []),
     ...(column.identity ? [mrkdwn`auto-increment`] : []),
+    ...attributeFacts(column),
     ...(primaryKey.includes(column.name) ? [mrkdwn`:key: primary key`] : []),
   ];
   const comment = column.comment ? mrkdwn`\n_${clip(column.comment, 120)}_` : "";
   return mrkdwn`*${column.name}*  ${joinMrkdwn(facts, " · ")}${comment}`;
+}
+
+/** The live attributes the editor keeps without showing them as fields. */
+function attributeFacts(column: ColumnSpec): Mrkdwn[] {
+  const attributes = column.attributes ?? {};
+  return [
+    ...(attributes.generated ? [mrkdwn`generated (${attributes.generated.stored ? "stored" : "virtual"})`] : []),
+    ...(attributes.collation ? [mrkdwn`collation ${inlineCode(attributes.collation)}`] : []),
+    ...(attributes.onUpdate ? [mrkdwn`on update ${inlineCode(attributes.onUpdate)}`] : []),
+    ...(attributes.invisible ? [mrkdwn`invisible`] : []),
+  ];
 }
 
 export interface EditorViewInput {
@@ -137,7 +156,7 @@ export function tableEditorView(input: EditorViewInput): ModalView {
         accessory: {
           type: "overflow",
           action_id: SCHEMA_ACTIONS.columnMenu,
-          options: [option("Change or rename", `edit:${index}`), option("Drop column", `drop:${index}`)],
+          options: [option("Change or rename", `edit:${index}`), option("Drop column…", `drop:${index}`)],
         },
       }),
     );
@@ -200,10 +219,14 @@ export interface ColumnFormInput {
   column?: ColumnSpec;
   /** Whether the column exists in the live table (its auto-increment cannot change here). */
   live: boolean;
+  /** The table's columns in order: a new column can go after any of them where the engine places columns. */
+  columns?: string[];
   metadata: string;
 }
 
-export function columnFormView({ dialect, column, live, metadata }: ColumnFormInput): ModalView {
+const LAST = "last";
+
+export function columnFormView({ dialect, column, live, columns = [], metadata }: ColumnFormInput): ModalView {
   const blocks: KnownBlock[] = [
     { type: "input", block_id: "name", label: text("Name"), element: { type: "plain_text_input", action_id: "name", ...(column ? { initial_value: column.name } : {}) } },
     {
@@ -238,6 +261,17 @@ export function columnFormView({ dialect, column, live, metadata }: ColumnFormIn
     },
     { type: "input", block_id: "comment", optional: true, label: text("Comment"), element: { type: "plain_text_input", action_id: "comment", ...(column?.comment ? { initial_value: column.comment } : {}) } },
   ];
+  if (!column && dialect.columnPlacement && columns.length > 0) {
+    const last = option("Last", LAST);
+    const choices = [last, option("First", "first"), ...columns.map((name) => option(`After ${name}`, `after:${name}`))].slice(0, SELECT_OPTIONS_MAX);
+    blocks.push({
+      type: "input",
+      block_id: "position",
+      optional: true,
+      label: text("Position"),
+      element: { type: "static_select", action_id: "position", options: choices, initial_option: last },
+    });
+  }
   if (!live) {
     blocks.push({
       type: "input",
@@ -248,6 +282,17 @@ export function columnFormView({ dialect, column, live, metadata }: ColumnFormIn
     });
   }
   return modal(SCHEMA_CALLBACKS.column, column ? "Change column" : "Add column", blocks, metadata, "Save");
+}
+
+/** Asks before a column is dropped: the drop joins the pending edits only when confirmed. */
+export function dropColumnConfirmView(table: string, column: string, metadata: string): ModalView {
+  return modal(
+    SCHEMA_CALLBACKS.dropColumn,
+    "Drop column",
+    [section(mrkdwn`:warning: Drop column *${column}* from *${table}*? Its data is gone once the change runs; until you submit, *Undo last edit* takes the drop back.`)],
+    metadata,
+    "Drop column",
+  );
 }
 
 export function indexFormView(metadata: string): ModalView {

@@ -10,7 +10,7 @@ export const admin: Subcommand = {
   name: "admin",
   usage: "/db admin <database> <SQL>",
   summary: "Approvers only: runs any SQL (one statement or a script) on the database, audited and not recorded as a change, so schema changes made here show up as drift.",
-  examples: ["/db admin shop UPDATE orders SET status = 'void' WHERE id = 42"],
+  examples: ["/db admin {database} DROP TABLE IF EXISTS t1_old"],
   async handle({ args, command, client, respond, services }) {
     const { database, sql } = splitDatabaseAndSql(args);
     if (sql === "") throw new QueryUsageError("Name the database and the SQL: `/db admin <database> <SQL>`.");

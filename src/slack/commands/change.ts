@@ -9,7 +9,7 @@ export const change: Subcommand = {
   name: "change",
   usage: "/db change [<database> <SQL>]",
   summary: "Opens the form to submit a schema or data change (SQL or a .sql file) for review and approval.",
-  examples: ["/db change", "/db change db_demo CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(100))"],
+  examples: ["/db change", "/db change {database} CREATE TABLE t1 (id INT PRIMARY KEY, name VARCHAR(100))"],
   async handle({ args, command, client, services }) {
     const { database, sql } = databaseAndSql(args);
     const known = database ? services.registry.databases.find((d) => d.label === database || d.name === database) : undefined;

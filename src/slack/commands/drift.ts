@@ -11,7 +11,7 @@ export const drift: Subcommand = {
   name: "drift",
   usage: "/db drift [database]",
   summary: "Checks a database's live schema against its latest snapshot now; without a database, lists open drift anomalies.",
-  examples: ["/db drift", "/db drift orders"],
+  examples: ["/db drift", "/db drift {database}"],
   async handle({ args, client, respond, services }) {
     if (!args) {
       const entries = await anomalyEntries(services);

@@ -9,7 +9,7 @@ export const history: Subcommand = {
   name: "history",
   usage: "/db history <database>",
   summary: "Lists the database's recent changes (key, type, status, who, when) with a button to view each one.",
-  examples: ["/db history db_demo"],
+  examples: ["/db history {database}"],
   async handle({ args, command, client, services }) {
     const database = services.registry.find(args.split(/\s+/)[0] ?? "");
     const entries = await services.changes.history(database.id, HISTORY_LENGTH);

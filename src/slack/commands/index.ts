@@ -24,13 +24,19 @@ export function parseCommandText(text: string): { name: string; args: string } {
   return match ? { name: match[1]!.toLowerCase(), args: match[2]!.trim() } : { name: "", args: "" };
 }
 
+/** The database the help's examples name: a configured one, a Test one first, so trying an example changes nothing that matters. */
+function exampleDatabase(services: SluiceServices): string | undefined {
+  const { databases } = services.registry;
+  return (databases.find((database) => database.environment.tier !== "prod") ?? databases[0])?.label;
+}
+
 export function registerCommands(app: SlackListeners, services: SluiceServices): void {
   app.command("/db", async ({ command, ack, client, respond }) => {
     const { name, args } = parseCommandText(typedCommandText(command.text));
     const subcommand = subcommands.find((candidate) => candidate.name === name);
     if (!subcommand || subcommand === help) {
       const notice = name && name !== "help" ? mrkdwn`Unknown command ${inlineCode(`/db ${name}`)}. Here is what Sluice understands:` : undefined;
-      await ack({ response_type: "ephemeral", ...slackMessage(helpText(subcommands), helpBlocks(subcommands, notice)) });
+      await ack({ response_type: "ephemeral", ...slackMessage(helpText(subcommands), helpBlocks(subcommands, notice, exampleDatabase(services))) });
       return;
     }
     await ack();

@@ -29,7 +29,7 @@ export const query: Subcommand = {
   name: "query",
   usage: "/db query <database> <SQL>",
   summary: "Runs one read-only statement (limited, masked, audited) and shows the result to you. `/db query` alone opens a form for longer SQL and lets you answer in a thread with a CSV.",
-  examples: ["/db query shop SELECT id, status FROM orders ORDER BY id DESC LIMIT 20", "/db query"],
+  examples: ["/db query {database} SELECT table_name FROM information_schema.tables LIMIT 20", "/db query"],
   async handle({ args, command, client, respond, services }) {
     const { database, sql } = splitDatabaseAndSql(args);
     if (sql === "") {

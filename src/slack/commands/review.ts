@@ -43,7 +43,7 @@ export const review: Subcommand = {
   name: "review",
   usage: "/db review [<database> <SQL>]",
   summary: "Reviews SQL against the database's rules and live schema without submitting it. `/db review` alone opens a form for long SQL or a .sql file.",
-  examples: ["/db review db_demo DELETE FROM t1", "/db review"],
+  examples: ["/db review {database} DELETE FROM t1", "/db review"],
   async handle({ args, command, client, services }) {
     const { database: typed, sql } = databaseAndSql(args);
     if (!typed || !sql) {

@@ -10,7 +10,7 @@ export const schema: Subcommand = {
   name: "schema",
   usage: "/db schema <database> [table]",
   summary: "Opens the schema editor: pick a table (or a new one), change columns and indexes, preview the DDL and submit it as a schema change.",
-  examples: ["/db schema shop", "/db schema shop orders"],
+  examples: ["/db schema {database}", "/db schema {database} t1"],
   async handle({ args, command, client, services }) {
     const [database, table] = args.split(/\s+/).filter(Boolean);
     if (!database) throw new SchemaUsageError("Name the database: /db schema <database> [table].");

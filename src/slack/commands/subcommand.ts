@@ -16,6 +16,7 @@ export interface Subcommand {
   name: string;
   usage: string;
   summary: string;
+  /** `{database}` stands for a configured database (see helpBlocks), so every example runs as written. */
   examples: string[];
   /** Runs after the request was acknowledged. */
   handle(input: SubcommandInput): Promise<void>;

@@ -83,7 +83,7 @@ function editorBlockFor(state: EditorState, hasKeyInput: boolean): (field: Edito
   };
 }
 
-const COLUMN_BLOCKS: Partial<Record<EditorField, string>> = { name: "name", type: "type_custom", default: "default", comment: "comment", nullable: "nullable", identity: "identity" };
+const COLUMN_BLOCKS: Partial<Record<EditorField, string>> = { name: "name", type: "type_custom", default: "default", comment: "comment", nullable: "nullable", identity: "identity", position: "position" };
 
 function selected(values: StateValues, block: string): string[] {
   return (values[block]?.[block]?.selected_options ?? []).map((option) => option.value);
@@ -146,6 +146,7 @@ export function registerSchemaViews(app: SlackListeners, services: SluiceService
       default: values.default?.default?.value ?? "",
       comment: values.comment?.comment?.value ?? "",
       identity: selected(values, "identity").includes("yes"),
+      position: values.position?.position?.selected_option?.value === "last" ? "" : (values.position?.position?.selected_option?.value ?? ""),
     };
     try {
       const opened = await context.editor.open(state);
@@ -159,6 +160,16 @@ export function registerSchemaViews(app: SlackListeners, services: SluiceService
       }
       logger.error({ err: error, database: state.database }, "schema editor column form failed");
       await ack({ response_action: "errors", errors: { name: userMessageFor(error) } });
+    }
+  });
+
+  app.view(SCHEMA_CALLBACKS.dropColumn, async ({ ack, view, client }) => {
+    const state = context.pending.decode(view.private_metadata);
+    try {
+      await updateParent(context, client, { ...state, edits: [...state.edits, { op: "drop-column", name: state.column ?? "" }], column: undefined }, ack);
+    } catch (error) {
+      if (!(error instanceof SluiceError)) logger.error({ err: error, database: state.database }, "schema editor drop failed");
+      await ack({ response_action: "update", view: { ...schemaFailureView(state.database, userMessageFor(error)), private_metadata: view.private_metadata } });
     }
   });
 
