@@ -59,11 +59,15 @@ export interface LocalSlackOptions {
   /** How long each Web API call takes before it is recorded and answered: Slack is a network away (tests hold work in flight with it). */
   latencyMs?: number;
   /**
-   * Slack's rate limit on editing one message, which the local Slack enforces when given: a chat.update of a message
-   * edited less than this many ms before is answered HTTP 429 `ratelimited` with a Retry-After (whole seconds).
+   * Slack's rate limit on editing one message: a chat.update of a message edited less than this many ms before is
+   * answered HTTP 429 `ratelimited` with a Retry-After (whole seconds). Default 1,000, as Slack allows about one edit
+   * of a message per second; 0 turns it off.
    */
   chatUpdateIntervalMs?: number;
 }
+
+/** Slack answers `ratelimited` to a second edit of one message within about a second. */
+const DEFAULT_CHAT_UPDATE_INTERVAL_MS = 1_000;
 
 type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
 
@@ -297,7 +301,7 @@ export class LocalSlack {
 
   /** Seconds to wait when this call is over a rate limit (Slack's Retry-After), else undefined; counts the call when not. */
   private rateLimitOf(method: string, args: Record<string, unknown>): number | undefined {
-    const interval = this.options.chatUpdateIntervalMs;
+    const interval = this.options.chatUpdateIntervalMs ?? DEFAULT_CHAT_UPDATE_INTERVAL_MS;
     if (method !== "chat.update" || !interval) return undefined;
     const key = `${String(args.channel)}/${String(args.ts)}`;
     const now = Date.now();
