@@ -260,6 +260,22 @@ function endOfQuoted(script: string, open: number, quote: number, backslashEscap
   return n;
 }
 
+/**
+ * The index just past a quoted string, identifier or name opened at `open` by `quote`: a doubled quote stands for
+ * itself, and with `backslashEscapes` a backslash escapes the next character. An unclosed quote runs to the end.
+ */
+export function endOfQuotedToken(sql: string, open: number, quote: string, backslashEscapes: boolean): number {
+  for (let i = open + 1; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === "\\" && backslashEscapes) i++;
+    else if (c === quote) {
+      if (sql[i + 1] === quote) i++;
+      else return i + 1;
+    }
+  }
+  return sql.length;
+}
+
 export function endOfBlockComment(script: string, open: number, nested: boolean): number {
   if (!nested) {
     const close = script.indexOf("*/", open + 2);

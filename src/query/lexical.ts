@@ -1,5 +1,5 @@
 // Reads a statement the way the server's lexer does, to see its code words with strings and comments set aside.
-import { endOfBlockComment, endOfLineComment, startsDashComment, type SqlDialect } from "../engines/sql-lexer.ts";
+import { endOfBlockComment, endOfLineComment, endOfQuotedToken, startsDashComment, type SqlDialect } from "../engines/sql-lexer.ts";
 
 export interface CodeToken {
   /** A bare word upper-cased, or the text of a quoted identifier as written inside its quotes. */
@@ -36,9 +36,9 @@ export function scanCode(sql: string, dialect: SqlDialect, backslashEscapes: boo
     } else if (c === "'" || (c === '"' && dialect.backtickQuotes)) {
       // MySQL without ANSI_QUOTES reads "..." as a string; either way its content is not code.
       const escapes = backslashEscapes || (dialect.escapeStringPrefix && /[eE]$/.test(sql.slice(Math.max(0, i - 1), i)));
-      i = endOfQuoted(sql, i, c, escapes);
+      i = endOfQuotedToken(sql, i, c, escapes);
     } else if (c === '"' || (c === "`" && dialect.backtickQuotes)) {
-      const end = endOfQuoted(sql, i, c, false);
+      const end = endOfQuotedToken(sql, i, c, false);
       tokens.push({ text: sql.slice(i + 1, end - 1).split(c + c).join(c), kind: "quoted" });
       i = end;
     } else if ((c === "-" && startsDashComment(sql, i, dialect)) || (c === "#" && dialect.hashComments)) {
@@ -63,18 +63,6 @@ export function scanCode(sql: string, dialect: SqlDialect, backslashEscapes: boo
     }
   }
   return { tokens, executableComment, unicodeEscape };
-}
-
-function endOfQuoted(sql: string, open: number, quote: string, backslashEscapes: boolean): number {
-  for (let i = open + 1; i < sql.length; i++) {
-    const c = sql[i];
-    if (c === "\\" && backslashEscapes) i++;
-    else if (c === quote) {
-      if (sql[i + 1] === quote) i++;
-      else return i + 1;
-    }
-  }
-  return sql.length;
 }
 
 function dollarTag(sql: string, i: number): string | undefined {

@@ -1,6 +1,6 @@
 // Reads one MySQL/MariaDB statement as the server's lexer does: names and words as written, strings and comments set
 // aside, and the inside of a versioned comment (slash-star-bang) read as the code the server runs.
-import { endOfBlockComment, endOfLineComment, startsDashComment } from "../sql-lexer.ts";
+import { endOfBlockComment, endOfLineComment, endOfQuotedToken, startsDashComment } from "../sql-lexer.ts";
 import { mysqlDialect } from "./split.ts";
 
 export interface CodeToken {
@@ -71,7 +71,7 @@ function scan(sql: string, backslashEscapes: boolean): { tokens: CodeToken[]; ma
       markers.push([i, i + 2]);
       i += 2;
     } else if (c === "'" || c === '"' || c === "`") {
-      const end = endOfQuoted(sql, i, c, c !== "`" && backslashEscapes);
+      const end = endOfQuotedToken(sql, i, c, c !== "`" && backslashEscapes);
       const inner = sql.slice(i + 1, Math.max(i + 1, end - 1)).split(c + c).join(c);
       tokens.push({ text: inner, kind: c === "`" ? "backtick" : c === '"' ? "double" : "string", keyword: "", start: i });
       i = end;
@@ -96,16 +96,4 @@ function executableOpening(sql: string, i: number): number {
   if (marker === 0) return 0;
   const digits = /^\d{5,6}/.exec(sql.slice(i + marker, i + marker + 6))?.[0].length ?? 0;
   return marker + digits;
-}
-
-function endOfQuoted(sql: string, open: number, quote: string, backslashEscapes: boolean): number {
-  for (let i = open + 1; i < sql.length; i++) {
-    const c = sql[i];
-    if (c === "\\" && backslashEscapes) i++;
-    else if (c === quote) {
-      if (sql[i + 1] === quote) i++;
-      else return i + 1;
-    }
-  }
-  return sql.length;
 }
