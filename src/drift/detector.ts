@@ -85,7 +85,7 @@ export class DriftDetector {
       await recordFirstBaseline(this.prisma, database.id, live.schema, live.fingerprint);
       return { database, outcome: "baselined", events, fingerprintOnly: false };
     }
-    if (live.kind === "same_drift") return { database, outcome: "drifted", events, fingerprintOnly: true, anomaly: openDrift! };
+    if (live.kind === "same_drift") return { database, outcome: "drifted", events: [...events, ...unalerted(database, openDrift!)], fingerprintOnly: true, anomaly: openDrift! };
     if (live.kind === "matches") return this.inSync(database, openDrift, events, true);
     const snapshotText = await snapshotSchema(this.prisma, snapshot.id);
     if (snapshotText === live.schema) {
@@ -149,8 +149,23 @@ function busyCheck(database: RegisteredDatabase): DatabaseCheck {
 function settle(database: RegisteredDatabase, fingerprint: string, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): DatabaseCheck | undefined {
   const reading = decide(fingerprint, snapshot, openDrift);
   if (reading?.kind === "matches" && !openDrift) return { database, outcome: "in_sync", events: [], fingerprintOnly: true };
-  if (reading?.kind === "same_drift") return { database, outcome: "drifted", events: [], fingerprintOnly: true, anomaly: openDrift! };
+  if (reading?.kind === "same_drift") return { database, outcome: "drifted", events: unalerted(database, openDrift!), fingerprintOnly: true, anomaly: openDrift! };
   return undefined;
+}
+
+/**
+ * How long a drift's first alert may take before a later check posts it again: long enough for a post under way
+ * (with its retries) to be recorded, so two checks close together do not both alert.
+ */
+export const ALERT_RETRY_AFTER_MS = 10_000;
+
+/**
+ * An open drift whose alert never reached Slack (Slack was down or refused it when the drift was found): every later
+ * check that finds the same drift alerts it again, until one post is recorded on the anomaly.
+ */
+function unalerted(database: RegisteredDatabase, drift: DriftAnomaly): DriftEvent[] {
+  if (drift.slackTs || Date.now() - drift.detectedAt.getTime() < ALERT_RETRY_AFTER_MS) return [];
+  return [{ type: "drift_detected", database, anomaly: drift }];
 }
 
 /** What a fingerprint alone decides: the snapshot's (in sync), or the open drift's against the same snapshot. */

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { ALERT_RETRY_AFTER_MS } from "../../src/drift/detector.ts";
 import { DRIFT_BASELINE_ACTION, DRIFT_HISTORY_ACTION } from "../../src/slack/blocks/drift.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { createTarget, driftEnv, driftYaml, engines, targetFor, type TargetDatabase } from "./support/target.ts";
@@ -172,6 +173,43 @@ describe("drift alerts over time, through Slack", () => {
     assert.match(JSON.stringify(alert.blocks), /attached as a file/);
     const file = await eventually(() => [...t.slack.files.values()].find((f) => f.threadTs === alert.ts), 10_000, "the diff file");
     assert.match(file.content.toString("utf8"), /wide_59/);
+  });
+});
+
+describe("a drift found while Slack is down", () => {
+  let target: TargetDatabase;
+  let t: TestSluice;
+
+  before(async () => {
+    target = await createTarget("postgres");
+    await target.exec(target.createT1);
+    t = await startWith([target]);
+    await firstBaseline(t, target.name);
+  });
+  after(async () => {
+    t.slack.outage = undefined;
+    await t.stop();
+    await target.drop();
+  });
+
+  test("is alerted by the next check once Slack is back, exactly once", async () => {
+    await target.exec("ALTER TABLE t1 ADD COLUMN while_down integer");
+    // Slack refuses every call (`ok: false`, which no client retries): the alert's post fails for good.
+    t.slack.outage = 200;
+    await command(t, `drift ${target.name}`);
+    const anomaly = await t.sluice.store.prisma.driftAnomaly.findFirstOrThrow({ where: { status: "open", kind: "drift" } });
+    assert.equal(anomaly.slackTs, null, "Slack never took the alert");
+    assert.equal(alerts(t).filter((m) => m.text.includes("Schema drift")).length, 0);
+
+    t.slack.outage = undefined;
+    // A check right away leaves a first alert that may still be under way alone; one past ALERT_RETRY_AFTER_MS posts it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, anomaly.detectedAt.getTime() + ALERT_RETRY_AFTER_MS + 500 - Date.now())));
+    await command(t, `drift ${target.name}`);
+    await eventually(() => alerts(t).find((m) => m.text.includes("Schema drift")), 10_000, "the drift alert");
+    await command(t, `drift ${target.name}`);
+    assert.equal(alerts(t).filter((m) => m.text.includes("Schema drift")).length, 1, "alerted once");
+    const alerted = await t.sluice.store.prisma.driftAnomaly.findUniqueOrThrow({ where: { id: anomaly.id } });
+    assert.ok(alerted.slackTs, "the alert is recorded on the drift");
   });
 });
 
