@@ -5,6 +5,7 @@ import pg from "pg";
 import { PRIVATE_METADATA_LIMIT } from "../../src/schema-editor/editor-state.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { changeSchemaDiff } from "../../src/changes/schema-diff.ts";
+import { onMysql } from "../support/changes.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "../support/servers.ts";
 
 const user = { id: "UDEV" };
@@ -167,6 +168,24 @@ projects:
     const diff = changeSchemaDiff(done) ?? "";
     assert.match(diff, /\+table t1/);
     assert.match(diff, /\+ {2}column name varchar\(100\)/);
+  });
+
+  test("a new column goes after the 112th column of a 120-column MySQL table: past 100 choices the position is typed", async () => {
+    await onMysql(mysqlDb, `CREATE TABLE wide_my (id int PRIMARY KEY, ${Array.from({ length: 119 }, (_, i) => `c${i} int NULL`).join(", ")})`);
+    const before = t.slack.views.length;
+    await t.send.command(`schema ${mysqlDb} wide_my`, user, "CTEST");
+    const id = await eventually(() => t.slack.views.length > before && t.slack.views.at(-1)!.id, 5000, "views.open");
+    await eventually(() => currentView(id).callback_id === "schema_editor", 10_000, "the editor");
+    const added = await addColumn(currentView(id), { ...columnValues("tail", "int", { nullable: true }), position: { position: { type: "plain_text_input", value: "c110" } } } as ReturnType<typeof columnValues>);
+    assert.equal(added.status, 200);
+    const form = t.slack.views.at(-1)!.view as View;
+    const position = form.blocks.find((block) => block.block_id === "position") as { element: { type: string } };
+    assert.equal(position.element.type, "plain_text_input", "a select would offer only the first 98 columns");
+    await eventually(() => JSON.stringify(currentView(id).blocks).includes("1 pending edit"), 5000, "the pending edit");
+    const preview = await t.send.submitView({ user, view: currentView(id), values: { description: { description: { type: "plain_text_input", value: null } } } });
+    const pushed = preview.json() as { response_action: string; view: View };
+    assert.equal(pushed.response_action, "push");
+    assert.match(JSON.stringify(pushed.view.blocks), /ADD COLUMN `tail` int NULL AFTER `c110`/);
   });
 
   test("a 200-column PostgreSQL table opens within Slack's limits, pages, filters and keeps edits", async () => {

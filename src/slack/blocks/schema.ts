@@ -263,14 +263,20 @@ export function columnFormView({ dialect, column, live, columns = [], metadata }
   ];
   if (!column && dialect.columnPlacement && columns.length > 0) {
     const last = option("Last", LAST);
-    const choices = [last, option("First", "first"), ...columns.map((name) => option(`After ${name}`, `after:${name}`))].slice(0, SELECT_OPTIONS_MAX);
-    blocks.push({
-      type: "input",
-      block_id: "position",
-      optional: true,
-      label: text("Position"),
-      element: { type: "static_select", action_id: "position", options: choices, initial_option: last },
-    });
+    const choices = [last, option("First", "first"), ...columns.map((name) => option(`After ${name}`, `after:${name}`))];
+    // Past Slack's 100 options a select would leave the last columns out: the position is typed instead.
+    blocks.push(
+      choices.length <= SELECT_OPTIONS_MAX
+        ? { type: "input", block_id: "position", optional: true, label: text("Position"), element: { type: "static_select", action_id: "position", options: choices, initial_option: last } }
+        : {
+            type: "input",
+            block_id: "position",
+            optional: true,
+            label: text("Position"),
+            hint: text(`Empty: last. "first", or the name of the column it goes after (the table has ${columns.length} columns).`, 150),
+            element: { type: "plain_text_input", action_id: "position", placeholder: text("last") },
+          },
+    );
   }
   if (!live) {
     blocks.push({

@@ -146,7 +146,7 @@ export function registerSchemaViews(app: SlackListeners, services: SluiceService
       default: values.default?.default?.value ?? "",
       comment: values.comment?.comment?.value ?? "",
       identity: selected(values, "identity").includes("yes"),
-      position: values.position?.position?.selected_option?.value === "last" ? "" : (values.position?.position?.selected_option?.value ?? ""),
+      position: positionFromForm(values.position?.position),
     };
     try {
       const opened = await context.editor.open(state);
@@ -215,4 +215,17 @@ async function updateParent(context: SchemaEditorContext, client: AllMiddlewareA
   const view = await editorView(context, { ...state, parentViewId: undefined });
   await ack();
   await client.views.update({ view_id: parentViewId, view });
+}
+
+/**
+ * The add-column form's position as the draft reads it ("" last, "first", "after:<column>"): chosen from a select, or
+ * typed when the table has more columns than a select holds.
+ */
+function positionFromForm(field: { selected_option?: { value?: string } | null; value?: string | null } | undefined): string {
+  const chosen = field?.selected_option?.value;
+  if (chosen !== undefined) return chosen === "last" ? "" : chosen;
+  const typed = (field?.value ?? "").trim();
+  if (typed === "" || typed.toLowerCase() === "last") return "";
+  if (typed.toLowerCase() === "first") return "first";
+  return `after:${typed.replace(/^after\s+/i, "")}`;
 }
