@@ -30,6 +30,19 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
     const rows: unknown[][] = [];
     let fields: pg.FieldDef[] = [];
     let more = false;
+    /** Keeps what fits of `fetched`: false once the row limit or the byte budget is reached. */
+    const keep = (fetched: unknown[][]): boolean => {
+      for (const row of fetched) {
+        if (rows.length === rowLimit) {
+          more = true;
+          return false;
+        }
+        const kept = budget.admit(row);
+        if (kept === undefined) return false;
+        rows.push(kept);
+      }
+      return true;
+    };
     if (CURSOR_STATEMENTS.has(postgresLeadingKeyword(sql))) {
       // Only the rows asked for leave the server; the cursor dies with the transaction.
       await runStatement(link, `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`);
@@ -38,31 +51,14 @@ export async function readOnlyQuery(link: PostgresLink, sql: string, options: Re
         const result = await runStatement(link, `FETCH FORWARD ${batch} FROM ${CURSOR}`, "array");
         fields = result.fields;
         const fetched = result.rows as unknown[][];
-        for (const row of fetched) {
-          if (rows.length === rowLimit) {
-            more = true;
-            break;
-          }
-          const kept = budget.admit(row);
-          if (kept === undefined) break;
-          rows.push(kept);
-        }
-        if (more || budget.cut || fetched.length < batch) break;
+        if (!keep(fetched) || budget.cut || fetched.length < batch) break;
         const average = fetched.reduce((sum, row) => sum + rowBytes(row), 0) / Math.max(1, fetched.length);
         batch = Math.min(budget.batchFor(average, FETCH_BATCH), rowLimit + 1 - rows.length);
       }
     } else {
       const result = await runStatement(link, sql, "array");
       fields = result.fields;
-      for (const row of result.rows as unknown[][]) {
-        if (rows.length === rowLimit) {
-          more = true;
-          break;
-        }
-        const kept = budget.admit(row);
-        if (kept === undefined) break;
-        rows.push(kept);
-      }
+      keep(result.rows as unknown[][]);
     }
     const columns = await sourceColumns(link, fields);
     return { columns, rows, truncated: more, ...(budget.cut ? { cutAtBytes: true } : {}), durationMs: performance.now() - started };
