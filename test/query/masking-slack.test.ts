@@ -3,7 +3,7 @@
 // answer in the channel is masked like anyone's, and only an answer to the approver alone shows values.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { commandAnswer, eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { APPROVER, DEVELOPER, fixtureDatabases, worldYaml } from "./support.ts";
 import { dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 
@@ -15,12 +15,7 @@ describe("masking through Slack", () => {
   let mysqlDatabase: string;
   let postgresDatabase: string;
 
-  const answerTo = async (text: string, user: string): Promise<Record<string, unknown>> => {
-    const before = t.slack.responses.length;
-    const reply = await t.send.command(text, { id: user }, CHANNEL);
-    assert.equal(reply.status, 200);
-    return eventually(() => t.slack.responses.slice(before)[0]?.body, 10_000, `an answer to /db ${text}`);
-  };
+  const answerTo = (text: string, user: string) => commandAnswer(t, text, user, CHANNEL);
 
   before(async () => {
     ({ mysqlDatabase, postgresDatabase } = await fixtureDatabases());

@@ -99,3 +99,14 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Sends a slash command as `user` in `channel` and returns the body Sluice sent to its response_url (the ephemeral
+ * answer), failing when Slack's acknowledgement is not 200 or no answer comes within `timeoutMs`.
+ */
+export async function commandAnswer(t: TestSluice, text: string, user: string, channel: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const before = t.slack.responses.length;
+  const reply = await t.send.command(text, { id: user }, channel);
+  if (reply.status !== 200) throw new Error(`/db ${text} was acknowledged with HTTP ${reply.status}`);
+  return eventually(() => t.slack.responses.slice(before)[0]?.body, timeoutMs, `an answer to /db ${text}`);
+}
