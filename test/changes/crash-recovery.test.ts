@@ -40,10 +40,10 @@ class CrashWorld {
       await this.sluice?.kill9();
       await this.history?.store.close();
       await this.slack.close();
-      // A killed runner's statement may still be running on the target; end it before dropping its database.
+      // A killed runner's statement may still be running (or waiting) on the target; end it before dropping its database.
       if (engine === "mysql") {
-        const sleepers = await onMysql<{ id: number }>(this.db, `SELECT id FROM information_schema.processlist WHERE db = '${this.db}' AND info LIKE '%SLEEP(%' AND id <> CONNECTION_ID()`);
-        for (const { id } of sleepers) await onMysql(this.db, `KILL ${id}`).catch(() => {});
+        const sessions = await onMysql<{ id: number }>(this.db, `SELECT id FROM information_schema.processlist WHERE db = '${this.db}' AND id <> CONNECTION_ID()`);
+        for (const { id } of sessions) await onMysql(this.db, `KILL ${id}`).catch(() => {});
         await dropMysqlDatabase(this.db);
       } else {
         await onPostgres(this.db, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
@@ -53,8 +53,13 @@ class CrashWorld {
     });
   }
 
+  /**
+   * The drills keep a statement waiting for a row lock the test holds, across a kill and a restart; a restart on a loaded
+   * machine has taken over 20 s, so the runner's lock waits are allowed 120 s. (A wait in SLEEP() would not do:
+   * MariaDB ends a SLEEP within about 5 s once its client is gone, before Sluice's recovery can find it.)
+   */
   get yaml(): string {
-    return workflowYaml([{ name: this.db, engine: this.engine, environment: "Test" }]);
+    return workflowYaml([{ name: this.db, engine: this.engine, environment: "Test" }], "execution:\n  lockTimeoutSeconds: 120\n");
   }
 
   /** Starts Sluice's process (again, after a kill) on the same store and Slack; the test reads the store beside it. */
@@ -108,22 +113,31 @@ class CrashWorld {
 
 
 describe("a Sluice process killed during a long change", () => {
+  let gate: mysql.Connection | undefined;
+  // Registered before the world's, so it runs first: the test's own connection closes before its database goes.
+  after(async () => {
+    await gate?.end().catch(() => {});
+  });
   const world = new CrashWorld("mysql");
 
   test("after a restart the change is interrupted with exact progress, nothing re-runs, and Retry runs only what did not take effect", async () => {
     const { db, slack } = world;
-    // Statement 3 sleeps as long as the test's own table says: 90 s while Sluice is killed (a restart on a loaded machine took over 20 s), no time on the retry. The
-    // table is there before Sluice starts, so it is in the first baseline (made later, it would be drift).
-    await onMysql(db, "CREATE TABLE pause (seconds INT NOT NULL)");
-    await onMysql(db, "INSERT INTO pause VALUES (90)");
+    // Statement 3 waits for a row of the test's own table, which the test holds locked until the retry. The table is
+    // there before Sluice starts, so it is in the first baseline (made later, it would be drift).
+    await onMysql(db, "CREATE TABLE gate (id INT PRIMARY KEY)");
+    await onMysql(db, "INSERT INTO gate VALUES (1)");
+    gate = await mysql.createConnection({ ...mysqlServer(), database: db });
+    await gate.query("START TRANSACTION");
+    await gate.query("SELECT id FROM gate FOR UPDATE");
     let sluice = await world.start();
-    const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT SLEEP((SELECT seconds FROM pause)) AS s;";
+    const sql = "CREATE TABLE a (id INT PRIMARY KEY);\nCREATE TABLE b (id INT PRIMARY KEY);\nCREATE TABLE c AS SELECT id FROM gate FOR UPDATE;";
     const { key, opened, submitted } = await world.submit("schema", sql);
     assert.equal(opened.status, 200);
     assert.equal(submitted.body, "");
 
     await eventually(async () => (await world.account(key)).statements[2]?.status === "running", 20_000, "statement 3 to run");
-    await eventually(async () => (await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP((SELECT%' AND db = '${db}' AND id <> CONNECTION_ID()`)).length === 1, 5000, "the SLEEP on MariaDB");
+    const waiting = `SELECT id FROM information_schema.processlist WHERE info LIKE 'CREATE TABLE c%' AND db = '${db}' AND id <> CONNECTION_ID()`;
+    await eventually(async () => (await onMysql(db, waiting)).length === 1, 5000, "statement 3 to wait for the gate on MariaDB");
     await sluice.kill9();
     assert.equal(sluice.child.signalCode, "SIGKILL");
     assert.equal((await world.changes.findByKey(key))!.status, "running", "nobody has noticed yet");
@@ -143,8 +157,7 @@ describe("a Sluice process killed during a long change", () => {
       ["done", "done", "failed"],
     );
     assert.match(execution.results[2]!.error ?? "", /Sluice stopped while this statement was running\. The database server was still running it for Sluice's lost session, so Sluice stopped it\. The database's binlog shows this statement did not take effect, so Retry runs it again\./);
-    const sleepers = await onMysql(db, `SELECT id FROM information_schema.processlist WHERE info LIKE '%SLEEP((SELECT%' AND db = '${db}' AND id <> CONNECTION_ID()`);
-    assert.equal(sleepers.length, 0, "the dead runner's statement was stopped on the server");
+    assert.equal((await onMysql(db, waiting)).length, 0, "the dead runner's statement was stopped on the server");
 
     const root = await eventually(() => {
       const message = slack.channelMessages(CHANNEL).find((m) => m.ts === interrupted.slackTs && /Interrupted/.test(m.text));
@@ -172,7 +185,7 @@ describe("a Sluice process killed during a long change", () => {
 
     // The restarted process answers the buttons it offered: Retry runs statement 3 alone (a re-run of 1 or 2 would
     // fail, as their tables exist), and the change is done.
-    await onMysql(db, "UPDATE pause SET seconds = 0");
+    await gate!.query("COMMIT");
     const closed = await world.retried(later);
     assert.equal(closed.status, "done", closed.executions.at(-1)?.error ?? "");
     assert.equal(closed.executions.length, 2);
@@ -256,6 +269,8 @@ const LOST_TRANSACTION_DRILLS: Array<{
   table: string;
   update: string;
   sleeping: (db: string) => string;
+  /** A row the test holds locked (on its own connection) while the change waits for it, when the change waits that way. */
+  gate?: { table: string; hold: string };
   goesOn: string;
   /** How long after the kill the server is looked at. */
   afterKillMs: number;
@@ -267,9 +282,12 @@ const LOST_TRANSACTION_DRILLS: Array<{
     name: "after a restart the transaction the server still ran is ended, its row locks are free, and nothing was changed",
     query: (db, sql) => onMysql(db, sql),
     table: "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL); INSERT INTO t VALUES (1, 0)",
-    update: "UPDATE t SET v = v + 1 + SLEEP(90) WHERE id = 1;",
-    sleeping: (db: string) => `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE t SET v%' AND id <> CONNECTION_ID()`,
-    goesOn: "the server goes on with the dead runner's UPDATE, holding its row lock",
+    // The first UPDATE takes t's row; the second waits for a row the test holds. (Not SLEEP(): MariaDB ends a SLEEP
+    // within about 5 s once its client is gone, before a restarted Sluice can find it on a loaded machine.)
+    update: "UPDATE t SET v = v + 1 WHERE id = 1;\nUPDATE gate SET n = n + 1 WHERE id = 1;",
+    sleeping: (db: string) => `SELECT id FROM information_schema.processlist WHERE db = '${db}' AND info LIKE 'UPDATE gate SET n%' AND id <> CONNECTION_ID()`,
+    gate: { table: "CREATE TABLE gate (id INT PRIMARY KEY, n INT NOT NULL); INSERT INTO gate VALUES (1, 0)", hold: "SELECT id FROM gate FOR UPDATE" },
+    goesOn: "the server goes on with the dead runner's transaction, holding t's row lock",
     afterKillMs: 0,
     updateWithinASecond: "SET SESSION innodb_lock_wait_timeout = 1; UPDATE t SET v = v + 10 WHERE id = 1",
   },
@@ -289,12 +307,23 @@ const LOST_TRANSACTION_DRILLS: Array<{
 
 for (const drill of LOST_TRANSACTION_DRILLS) {
   describe(drill.title, () => {
+    let gate: mysql.Connection | undefined;
+    // Registered before the world's, so it runs first: the test's own connection closes before its database goes.
+    after(async () => {
+      await gate?.end().catch(() => {});
+    });
     const world = new CrashWorld(drill.engine);
 
     test(drill.name, async () => {
       const { db } = world;
       const query = (sql: string) => drill.query(db, sql);
       await query(drill.table);
+      if (drill.gate) {
+        await query(drill.gate.table);
+        gate = await mysql.createConnection({ ...mysqlServer(), database: db });
+        await gate.query("START TRANSACTION");
+        await gate.query(drill.gate.hold);
+      }
       const sluice = await world.start();
       const { key } = await world.submit("data", drill.update);
       const sleeping = drill.sleeping(db);
