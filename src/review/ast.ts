@@ -283,3 +283,22 @@ export function commentOn(node: AstNode, kind?: string): string[] {
   const value = node.expr?.expr;
   return value && value.type !== "null" ? [String(value.value ?? "")] : [];
 }
+
+/**
+ * The FROM lists of a query or data change, each with the tables it joins: the statement's own (UPDATE's table list,
+ * DELETE's FROM, INSERT ... SELECT's FROM) and those of the derived tables inside them.
+ */
+export function joinLists(node: AstNode): AstNode[][] {
+  const lists: AstNode[][] = [];
+  const add = (list: unknown): void => {
+    const items = asArray(list as AstNode[]).filter((item) => item && typeof item === "object");
+    if (items.length === 0) return;
+    lists.push(items);
+    for (const item of items) if (item.expr?.ast?.type === "select") add(item.expr.ast.from);
+  };
+  if (node.type === "select") add(node.from);
+  else if (node.type === "update") add(node.table);
+  else if (node.type === "delete") add(node.from);
+  else if ((node.type === "insert" || node.type === "replace") && node.values?.type === "select") add(node.values.from);
+  return lists;
+}

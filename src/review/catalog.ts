@@ -5,6 +5,9 @@ export interface CatalogColumn {
   /** The column's type as the server spells it, e.g. `varchar(255)`, `bigint unsigned`, `timestamp with time zone`. */
   type: string;
   nullable: boolean;
+  /** Character set and collation of a character column, lower-cased (MySQL); undefined for other columns and engines. */
+  charset?: string;
+  collation?: string;
 }
 
 export interface CatalogIndex {

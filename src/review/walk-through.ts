@@ -14,6 +14,7 @@ import {
   isCreateIndex,
   isCreateTable,
   isUnsigned,
+  joinLists,
   tableKey,
   tableName,
   targetTable,
@@ -55,6 +56,9 @@ export interface WalkTable {
   columns: WalkColumn[];
   indexes: WalkIndex[];
   comment?: string;
+  /** The table's default character set and collation as its CREATE TABLE states them, lower-cased. */
+  charset?: string;
+  collation?: string;
   partitioned: boolean;
   /** PostgreSQL `PARTITION OF`: the partition takes its keys from its parent. */
   partitionOf?: string;
@@ -180,6 +184,8 @@ function liveColumn(column: CatalogColumn): WalkColumn {
     defaultCurrentTime: false,
     onUpdateCurrentTime: false,
     autoIncrement: false,
+    charset: column.charset,
+    collation: column.collation,
   };
 }
 
@@ -339,6 +345,8 @@ export class WalkThrough {
       const keyword = String(option.keyword).toLowerCase();
       if (keyword === "comment") table.comment = literalText(option.value);
       if (keyword === "partition by") table.partitioned = true;
+      if (/^(default )?(charset|character set)$/.test(keyword)) table.charset = literalText(option.value)?.toLowerCase();
+      if (/^(default )?collate$/.test(keyword)) table.collation = literalText(option.value)?.toLowerCase();
     }
     if (node.partition_of) table.partitionOf = tableName(node.partition_of.table);
     this.tables.set(key, table);
@@ -580,8 +588,11 @@ export class SchemaView {
 function referencedTables(node: AstNode): string[] {
   if (isCreateTable(node)) return node.like ? [tableName(asArray(node.like.table as AstNode[])[0] ?? node.like)] : [];
   if (isCreateIndex(node) || node.type === "alter") return [targetTable(node)].filter(Boolean);
-  if (["insert", "replace", "update", "delete"].includes(node.type)) {
-    return asArray((node.type === "delete" && node.from ? node.from : node.table) as AstNode[]).map(tableName).filter(Boolean);
+  if (["insert", "replace", "update", "delete", "select"].includes(node.type)) {
+    const written = node.type === "select" ? [] : asArray((node.type === "delete" && node.from ? node.from : node.table) as AstNode[]);
+    // The tables it joins too, whose columns the join rule compares.
+    const joined = joinLists(node).flat().filter((item) => item.table);
+    return [...new Set([...written, ...joined].map(tableName).filter(Boolean))];
   }
   if (node.type === "comment" && node.target?.type === "column") return [String(node.target.name?.table ?? "")].filter(Boolean);
   if (node.type === "comment" && node.target?.type === "table") return [tableName(node.target.name)];

@@ -131,6 +131,17 @@ for (const engine of ["mysql", "postgres"] as const) {
       assert.equal(await levelOf(1_000_000), "warning");
     });
 
+    if (engine === "mysql") {
+      test("a join compares the live table's columns, with their character sets, to the columns of a table the change creates", async () => {
+        const other = ["CREATE TABLE other (id INT PRIMARY KEY, code BIGINT, name VARCHAR(20) CHARACTER SET ascii)"];
+        const mismatches = async (on: string) => (await ruleFindings("statement.join.column-mismatch", [...other, `SELECT t.id FROM ${table} AS t JOIN other AS o ON ${on}`])).map((finding) => finding.message);
+        assert.deepEqual(await mismatches("t.id = o.id"), []);
+        assert.deepEqual(await mismatches("t.id = o.code"), ["t.id = o.code compares columns that differ: type INT against BIGINT."]);
+        const [charset] = await mismatches("t.name = o.name");
+        assert.match(charset ?? "", /^t\.name = o\.name compares columns that differ: character set (?!ascii)\w+ against ascii\.$/);
+      });
+    }
+
     test("the walk-through catalog starts from the live schema: its columns and its primary key", async () => {
       const nameType = engine === "mysql" ? `ALTER TABLE ${table} MODIFY name VARCHAR(20) NOT NULL DEFAULT 'x'` : `ALTER TABLE ${table} ALTER COLUMN name TYPE text`;
       assert.equal((await ruleFindings("column.type-change", [nameType])).length, 0);

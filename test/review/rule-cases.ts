@@ -157,6 +157,18 @@ export const ruleCases: RuleCase[] = [
   { rule: "statement.sysdate", engines: MYSQL, triggers: ["UPDATE t SET seen = SYSDATE() WHERE id = 1"], passes: ["UPDATE t SET seen = NOW() WHERE id = 1"] },
   { rule: "statement.limit.max", engines: MYSQL, triggers: ["DELETE FROM t WHERE a = 1 ORDER BY id LIMIT 5000"], passes: ["DELETE FROM t WHERE a = 1 ORDER BY id LIMIT 500"] },
   { rule: "statement.limit.max", engines: PG, triggers: ["INSERT INTO t (a) SELECT a FROM u WHERE b = 1 LIMIT 5000"], passes: ["INSERT INTO t (a) SELECT a FROM u WHERE b = 1 LIMIT 500"] },
+  {
+    rule: "statement.join.column-mismatch",
+    engines: MYSQL,
+    triggers: ["CREATE TABLE a (id INT PRIMARY KEY, code VARCHAR(10))", "CREATE TABLE b (id BIGINT PRIMARY KEY, code VARCHAR(10))", "SELECT a.code FROM a JOIN b ON a.id = b.id"],
+    passes: ["CREATE TABLE a (id INT PRIMARY KEY, code VARCHAR(10))", "CREATE TABLE b (id BIGINT PRIMARY KEY, code VARCHAR(10))", "SELECT a.code FROM a JOIN b ON a.code = b.code"],
+  },
+  {
+    rule: "statement.join.column-mismatch",
+    engines: MYSQL,
+    triggers: ["CREATE TABLE a (id INT PRIMARY KEY, code VARCHAR(10) CHARACTER SET latin1)", "CREATE TABLE b (id INT PRIMARY KEY, code VARCHAR(10) CHARACTER SET utf8mb4)", "UPDATE a JOIN b USING (code) SET a.id = b.id WHERE b.id > 10"],
+    passes: ["CREATE TABLE a (id INT PRIMARY KEY, code VARCHAR(10) CHARACTER SET latin1)", "CREATE TABLE b (id INT PRIMARY KEY, code VARCHAR(10) CHARACTER SET utf8mb4)", "UPDATE a JOIN b USING (id) SET a.code = 'x' WHERE b.id > 10"],
+  },
   { rule: "statement.join.max-tables", engines: BOTH, triggers: ["INSERT INTO t (a) SELECT a.x FROM a JOIN b ON a.id = b.id JOIN c ON c.id = b.id JOIN d ON d.id = c.id JOIN e ON e.id = d.id JOIN f ON f.id = e.id WHERE a.y = 1"], passes: ["INSERT INTO t (a) SELECT a.x FROM a JOIN b ON a.id = b.id WHERE a.y = 1"] },
   { rule: "statement.pg.cascade", engines: PG, triggers: ["DROP TABLE t CASCADE"], passes: ["DROP TABLE t"] },
   { rule: "statement.pg.cascade", engines: PG, triggers: ["TRUNCATE t CASCADE"], passes: ["TRUNCATE t"] },

@@ -10,7 +10,8 @@ export const TABLE_EXISTS_SQL =
   "SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? LIMIT 1";
 
 export const TABLE_COLUMNS_SQL =
-  "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'YES' AS nullable FROM information_schema.COLUMNS " +
+  "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE = 'YES' AS nullable, LOWER(CHARACTER_SET_NAME) AS charset, LOWER(COLLATION_NAME) AS collation " +
+  "FROM information_schema.COLUMNS " +
   "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
 
 /** One row per key part, in key order. */
@@ -66,7 +67,15 @@ export async function openMySqlReviewCatalog(target: ConnectionTarget, limits: S
     },
     async columnsOf(table) {
       const rows = await analyse(TABLE_COLUMNS_SQL, splitName(table));
-      return rows.map((row): CatalogColumn => ({ name: String(row.name), type: String(row.type), nullable: Boolean(Number(row.nullable)) }));
+      return rows.map(
+        (row): CatalogColumn => ({
+          name: String(row.name),
+          type: String(row.type),
+          nullable: Boolean(Number(row.nullable)),
+          charset: row.charset === null ? undefined : String(row.charset),
+          collation: row.collation === null ? undefined : String(row.collation),
+        }),
+      );
     },
     async indexesOf(table) {
       const indexes = new Map<string, CatalogIndex>();

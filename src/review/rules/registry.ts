@@ -3,6 +3,7 @@ import type { ReviewRule } from "../types.ts";
 import { columnRules } from "./column.ts";
 import { engineRules } from "./engine.ts";
 import { indexRules } from "./indexes.ts";
+import { joinRules } from "./join.ts";
 import { liveRules } from "./live.ts";
 import { namingRules } from "./naming.ts";
 import { schemaRules } from "./schema.ts";
@@ -14,6 +15,7 @@ export const reviewRules: readonly ReviewRule[] = [
   ...engineRules,
   ...namingRules,
   ...statementRules,
+  ...joinRules,
   ...liveRules,
   ...tableRules,
   ...columnRules,

@@ -229,6 +229,20 @@ export const mysqlParity: ParityRule[] = [
     ],
   },
   {
+    bytebase: "statement.join-strict-column-attrs",
+    rules: ["statement.join.column-mismatch"],
+    cases: [
+      flagged("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN author ON book.author_id = author.id", 4),
+      ok("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN author ON book.author_id = author.code"),
+      flagged("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN shelf ON book.id = shelf.id JOIN author ON shelf.isbn = author.isbn", 4),
+      ok("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN shelf ON book.isbn = shelf.isbn AND book.author_id = shelf.author_id"),
+      flagged("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN author USING (isbn)", 4),
+      ok("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book JOIN shelf USING (isbn, author_id)"),
+      ok("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nSELECT book.id FROM book, author WHERE book.author_id = author.code"),
+      flagged("CREATE TABLE book (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nCREATE TABLE author (id BIGINT PRIMARY KEY, code INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);\nCREATE TABLE shelf (id INT PRIMARY KEY, author_id INT, isbn VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin);\nALTER TABLE author MODIFY code VARCHAR(10);\nSELECT book.id FROM book JOIN author ON book.author_id = author.code", 5),
+    ],
+  },
+  {
     bytebase: "statement.maximum-join-table-count",
     rules: ["statement.join.max-tables"],
     options: { maxJoinTables: 2 },
