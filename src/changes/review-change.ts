@@ -5,6 +5,7 @@ import type { ReviewCatalogSession, SqlStatement } from "../engines/engine.ts";
 import { boundaryBreach } from "../projects/database-boundary.ts";
 import type { RegisteredDatabase, Registry } from "../projects/registry.ts";
 import { reviewStatements, type ReviewReport } from "../review/index.ts";
+import { rollbackOutlook } from "../rollback/index.ts";
 import { redactSecrets } from "../logger.ts";
 
 /** The review's own connection: short timeouts for its catalog reads and EXPLAINs (see Engine.openReviewCatalog). */
@@ -15,6 +16,7 @@ export async function reviewForDatabase(
   registry: Registry,
   database: RegisteredDatabase,
   statements: SqlStatement[],
+  { dataChange = false }: { dataChange?: boolean } = {},
 ): Promise<ReviewReport> {
   const engine = engineFor(database.instance.engine);
   let catalog: ReviewCatalogSession | undefined;
@@ -46,6 +48,20 @@ export async function reviewForDatabase(
       });
       report.errorCount += 1;
     }
+    // Approvers learn before they approve that a data change would run without a rollback, and why.
+    const noRollback = dataChange && !unreachable ? await rollbackProblem(config, registry, database, statements) : undefined;
+    if (noRollback) {
+      report.findings.push({
+        ruleId: "system.rollback.unavailable",
+        level: "warning",
+        statementOrdinal: 0,
+        line: 1,
+        column: 1,
+        message: `If it runs as it is, this change will have no one-click rollback: ${noRollback}`,
+        advice: "Approve only if you can undo it another way, or change what stands in the way first.",
+      });
+      report.warningCount += 1;
+    }
     if (unreachable) {
       report.findings.push({
         ruleId: "system.database.reachable",
@@ -61,5 +77,20 @@ export async function reviewForDatabase(
     return report;
   } finally {
     await catalog?.close();
+  }
+}
+
+/** Why a data change's rollback could not be prepared on its database, read on a short session of its own. */
+async function rollbackProblem(config: Config, registry: Registry, database: RegisteredDatabase, statements: SqlStatement[]): Promise<string | undefined> {
+  const engine = engineFor(database.instance.engine);
+  try {
+    const session = await engine.connect(registry.target(database.instance, database.name), REVIEW_LIMITS);
+    try {
+      return await rollbackOutlook(engine.name, session, config.file.rollback, statements.map((statement) => statement.text));
+    } finally {
+      await session.close();
+    }
+  } catch {
+    return undefined; // the run checks again, and its done message says why when there is no rollback
   }
 }

@@ -76,7 +76,7 @@ export class ChangeWorkflow {
   async submit(request: ChangeRequest): Promise<{ change: ChangeDetail; created: boolean }> {
     const prepared = await prepareChangeWithinDatabase(this.deps.registry, this.deps.config.file.execution, request);
     const { database, statements } = prepared;
-    const report = await reviewForDatabase(this.deps.config, this.deps.registry, database, statements);
+    const report = await reviewForDatabase(this.deps.config, this.deps.registry, database, statements, { dataChange: request.type === "data" });
     const gate = driftGateAction(database.environment, request.type);
     const driftId = gate === "skip" ? undefined : await this.deps.drift.openDrift(database);
     const held = gate === "hold" && driftId !== undefined;

@@ -1,12 +1,14 @@
 // Rollback of data changes: the change workflow records each data change through here and gets its rollback back.
 import type { ConnectionTarget, EngineName, EngineSession } from "../engines/engine.ts";
 import { startPriorBackupRecording } from "../engines/mysql/backup-recorder.ts";
+import { assignedColumns, nondeterminism, readDataStatement as readMySqlDataStatement } from "../engines/mysql/backup-statement.ts";
 import { checkPriorBackupReadiness, dropExpiredBackups as dropExpiredMySqlBackups } from "../engines/mysql/backup-retention.ts";
 import { checkBinlogReadiness } from "../engines/mysql/binlog-prerequisites.ts";
 import { forcedRollbackScript as forcedMysqlRollbackScript } from "../engines/mysql/rollback-inverse.ts";
 import { startBinlogRecording } from "../engines/mysql/rollback-recorder.ts";
 import { MySqlSession } from "../engines/mysql/session.ts";
 import { BackupRecorder } from "../engines/postgres/backup-recorder.ts";
+import { readDataStatement as readPostgresDataStatement } from "../engines/postgres/backup-statement.ts";
 import { checkBackupReadiness, dropExpiredBackups as dropExpiredPostgresBackups } from "../engines/postgres/backup-retention.ts";
 import { PostgresSession } from "../engines/postgres/session.ts";
 import { SluiceError } from "../errors.ts";
@@ -55,6 +57,41 @@ async function mysqlMethod(session: MySqlSession, settings: MySqlRollbackSetting
 /** The message a change shows when it runs without rollback. */
 export function explainUnavailable(readiness: RollbackReadiness): string {
   return `rollback is unavailable: ${readiness.problems.join("; ")}. To enable it: ${readiness.howToEnable.join("; ")}.`;
+}
+
+/**
+ * Before a data change is approved: why its rollback could not be prepared where it will run, or undefined when
+ * nothing known up front stands in the way. Reads the instance's readiness (grants and settings, read only) and, for a
+ * backup, each statement's text as the recorder will; what only the run can tell (the row limit, a table's key) is
+ * still checked then, and the done message says so.
+ */
+export async function rollbackOutlook(engine: EngineName, session: EngineSession, settings: MySqlRollbackSettings, statements: readonly string[]): Promise<string | undefined> {
+  if (engine === "postgres") {
+    const readiness = await checkBackupReadiness(postgresSession(session));
+    if (!readiness.available) return explainUnavailable(readiness);
+    return firstRefusal(statements, (sql) => {
+      const statement = readPostgresDataStatement(sql);
+      return statement.kind === "refused" ? statement.reason : undefined;
+    });
+  }
+  const { readiness, method } = await mysqlMethod(mysqlSession(session), settings);
+  if (!method) return explainUnavailable(readiness);
+  if (method === "binlog") return undefined;
+  return firstRefusal(statements, (sql) => {
+    const statement = readMySqlDataStatement(sql);
+    if (statement.kind === "refused") return statement.reason;
+    if (statement.kind !== "update" && statement.kind !== "delete") return undefined;
+    if (statement.kind === "update" && !assignedColumns(statement.setText)) return "an assignment of its SET clause does not read as column = value";
+    return nondeterminism(statement);
+  });
+}
+
+function firstRefusal(statements: readonly string[], refusal: (sql: string) => string | undefined): string | undefined {
+  for (const [index, sql] of statements.entries()) {
+    const reason = refusal(sql);
+    if (reason) return `rollback is unavailable: statement ${index + 1} cannot be backed up: ${reason}.`;
+  }
+  return undefined;
 }
 
 /**

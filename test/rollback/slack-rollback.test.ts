@@ -126,6 +126,27 @@ for (const { label, engine, server } of variants) {
       await (engine === "mysql" ? dropMysqlDatabase(database, server()) : dropPostgresDatabase(database));
     });
 
+    if (engine === "mysql") {
+      test("before anyone approves, the review says when a data change would have no rollback here, and why", async () => {
+        // A multi-table UPDATE: the binlog records it like any other; a prior backup cannot select its rows up front.
+        const sql = "UPDATE t1 JOIN t1 AS o ON o.id = t1.id SET t1.name = 'x' WHERE t1.id = 99";
+        const change = await submitChangeThroughModal(t, DEVELOPER, { database, type: "data", sql });
+        const posted = await eventually(() => t.sluice.store.prisma.change.findUnique({ where: { id: change.id } }).then((c) => (c?.slackTs ? c : undefined)), 10_000, "the root message");
+        const review = await eventually(() => t.slack.thread(CHANNEL, posted.slackTs!).find((m) => m.text.includes(`Review of ${change.key}`)), 10_000, `the review of ${change.key}`);
+        const findings = await t.sluice.store.prisma.finding.findMany({ where: { review: { changeId: change.id }, ruleId: "system.rollback.unavailable" } });
+        if (server === noBinlogMysqlServer) {
+          assert.equal(findings.length, 1);
+          assert.equal(findings[0]!.level, "warning");
+          assert.match(findings[0]!.message, /^If it runs as it is, this change will have no one-click rollback: rollback is unavailable: statement 1 cannot be backed up: a multi-table UPDATE is not supported/);
+          assert.match(JSON.stringify(review.blocks), /no one-click rollback/);
+        } else {
+          assert.deepEqual(findings, [], "the binlog records a multi-table UPDATE");
+        }
+        const done = await waitForStatus(t, change.key, "done");
+        assert.equal(done.executions.at(-1)!.rollbackRows === null, server === noBinlogMysqlServer, "the run bears the review out");
+      });
+    }
+
     test("step 7: Bella is inserted, rolled back with an approver's approval, and the rollback rolled back brings her back", async () => {
       const insert = await submitChangeThroughModal(t, DEVELOPER, { database, type: "data", sql: "INSERT INTO t1 (id, name) VALUES (2, 'Bella')" });
       const done = await waitForStatus(t, insert.key, "done");
@@ -238,6 +259,8 @@ describe("a MySQL change where rollback is unavailable", () => {
     const [rows] = await admin.query("SELECT name FROM t1");
     assert.deepEqual((rows as Array<{ name: string }>).map((r) => r.name), ["Bella"]);
 
+    const [warned] = await t.sluice.store.prisma.finding.findMany({ where: { review: { changeId: insert.id }, ruleId: "system.rollback.unavailable" } });
+    assert.match(warned?.message ?? "", /no one-click rollback: rollback is unavailable: the user Sluice connects as lacks REPLICATION SLAVE and REPLICATION CLIENT/, "the review said so before the run");
     const shown = JSON.stringify(rootMessage(t, done).blocks);
     assert.match(shown, /rollback is unavailable: the user Sluice connects as lacks REPLICATION SLAVE and REPLICATION CLIENT/);
     assert.match(shown, /To enable it: GRANT REPLICATION SLAVE, REPLICATION CLIENT ON \*\.\* TO the Sluice user/);
