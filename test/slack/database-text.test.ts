@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CHANGE_ACTIONS } from "../../src/slack/blocks/change.ts";
 import { CHANNEL, clickOnChange, DEVELOPER, submitChangeThroughModal, waitForPosted, waitForStatus } from "../support/changes.ts";
-import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
+import { commandAnswer, eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { createTarget, driftEnv, driftYaml, type TargetDatabase } from "../drift/support/target.ts";
 
 const ATTACK = "<!channel> <https://evil|re-login>";
@@ -56,12 +56,8 @@ describe("text from a database, shown in Slack", () => {
     await target.drop();
   });
 
-  /** The answer Sluice sent to a slash command's response_url. */
-  async function answerTo(text: string): Promise<string> {
-    const before = t.slack.responses.length;
-    assert.equal((await t.send.command(text, DEVELOPER, CHANNEL)).status, 200);
-    return JSON.stringify(await eventually(() => t.slack.responses[before]?.body, 10_000, `the answer to /db ${text}`));
-  }
+  /** The answer Sluice sent to a slash command's response_url, as text. */
+  const answerTo = async (text: string): Promise<string> => JSON.stringify(await commandAnswer(t, text, DEVELOPER.id, CHANNEL));
 
   test("a server error that quotes the SQL is answered as text", async () => {
     const from = sentSoFar(t);
