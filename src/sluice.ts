@@ -116,7 +116,7 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       runnerId,
     });
     const fileDownloads = { botToken: options.slack.botToken, origins: options.slack.fileOrigins };
-    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads, sqlDrafts: new SqlDrafts() };
+    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads, sqlDrafts: new SqlDrafts(store.prisma) };
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,

@@ -19,7 +19,7 @@ export const change: Subcommand = {
     if (long && !sqlFitsInForm(sql)) {
       throw new UsageError(`The SQL is ${sql.length.toLocaleString("en-US")} characters, more than a form can show. Attach it as a .sql file: run \`/db change\` and choose the file.`);
     }
-    const sqlDraft = long ? services.sqlDrafts.keep(sql, command.user_id) : undefined;
+    const sqlDraft = long ? await services.sqlDrafts.keep(sql, command.user_id) : undefined;
     await client.views.open({
       trigger_id: command.trigger_id,
       view: changeModal(services.registry.databases, { database: known?.label, sql, type, sqlDraft }, command.channel_id),

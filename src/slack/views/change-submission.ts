@@ -42,7 +42,7 @@ export async function readSubmittedSql(args: ViewArgs, services: SluiceServices)
   const { sqlDraft } = formMetadata(view);
   if (sqlDraft) {
     try {
-      return { sql: services.sqlDrafts.read(sqlDraft, body.user.id) };
+      return { sql: await services.sqlDrafts.read(sqlDraft, body.user.id) };
     } catch (error) {
       if (error instanceof SqlDraftLostError) return { errors: { [CHANGE_FIELDS.database]: error.message } };
       throw error;
