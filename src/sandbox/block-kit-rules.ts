@@ -1,6 +1,7 @@
 // The limits Slack enforces on what an app sends, checked the way Slack checks them: a message or view that breaks
 // one is refused whole (`ok: false`), never shown cut. The local Slack applies them to every post, update, modal and
 // response_url answer, so what passes here passes in Slack. Limits from Slack's Block Kit reference.
+import { blocksTextLength } from "../slack/blocks/text.ts";
 
 export const BLOCK_KIT_LIMITS = {
   blocksPerMessage: 50,
@@ -27,11 +28,18 @@ export const BLOCK_KIT_LIMITS = {
   blockId: 255,
   actionId: 255,
   messageText: 40_000,
+  /**
+   * All the text a message's blocks hold together. Slack does not document it, but refuses more with
+   * msg_blocks_too_long: reported at ~13,300 characters of markdown blocks, and at 11,341 characters of text in section,
+   * header, context and rich-text blocks (slackapi/bolt-js issues 2509 and 2867; a maintainer there speaks of 12,000
+   * characters of text with room for the blocks around it). The local Slack refuses past 11,000.
+   */
+  messageBlocksText: 11_000,
 } as const;
 
 /** Why Slack would refuse it: an error code and Slack-style messages with a JSON pointer to each broken part. */
 export interface SlackRejection {
-  error: "invalid_blocks" | "invalid_arguments" | "msg_too_long";
+  error: "invalid_blocks" | "invalid_arguments" | "msg_too_long" | "msg_blocks_too_long";
   messages: string[];
 }
 
@@ -138,8 +146,14 @@ export function messageRejection(message: Json): SlackRejection | undefined {
   }
   const problems = new Problems();
   checkBlocks(message.blocks, BLOCK_KIT_LIMITS.blocksPerMessage, "/blocks", problems);
-  return problems.messages.length > 0 ? { error: "invalid_blocks", messages: problems.messages } : undefined;
+  if (problems.messages.length > 0) return { error: "invalid_blocks", messages: problems.messages };
+  const total = blocksTextLength(message.blocks);
+  if (total > BLOCK_KIT_LIMITS.messageBlocksText) {
+    return { error: "msg_blocks_too_long", messages: [`[ERROR] the blocks hold ${total} characters of text in all, more than ${BLOCK_KIT_LIMITS.messageBlocksText}`] };
+  }
+  return undefined;
 }
+
 
 /** What Slack says of a view (views.open, push, update, or a view_submission's response_action); undefined if it takes it. */
 export function viewRejection(view: Json): SlackRejection | undefined {

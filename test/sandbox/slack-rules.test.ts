@@ -1,5 +1,5 @@
-// The local Slack refuses what Slack refuses, the way Slack does: `ok: false` with invalid_blocks, invalid_arguments or
-// msg_too_long, through the same Web API client Sluice uses; a response_url answer and a request's answer likewise.
+// The local Slack refuses what Slack refuses, the way Slack does: `ok: false` with invalid_blocks, invalid_arguments,
+// msg_too_long or msg_blocks_too_long, through the same Web API client Sluice uses; a response_url answer and a request's answer likewise.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { WebClient } from "@slack/web-api";
@@ -55,6 +55,9 @@ describe("the local Slack enforces Slack's limits", () => {
     assert.equal(await post([accessory(100)]), "ok");
     assert.equal(await post([accessory(101)]), "invalid_blocks");
     assert.equal(await post([], "x".repeat(40_001)), "msg_too_long");
+    // Slack's undocumented total of a message's block text (msg_blocks_too_long): each section fits, together they do not.
+    assert.equal(await post(Array.from({ length: 4 }, () => section("x".repeat(2750)))), "ok");
+    assert.equal(await post(Array.from({ length: 4 }, () => section("x".repeat(2751)))), "msg_blocks_too_long");
     assert.equal(await outcome(() => client.chat.update({ channel: "C1", ts: "1", text: "t", blocks: Array.from({ length: 51 }, () => section("x")) as never })), "invalid_blocks");
     assert.ok(slack.rejections.some((r) => r.messages.some((m) => m.includes("[json-pointer:/blocks/0/text/text]"))));
   });

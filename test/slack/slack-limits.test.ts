@@ -101,6 +101,25 @@ describe("Slack's size limits: type-ahead, long SQL, long reports", () => {
     assert.match(JSON.stringify(answer.blocks), new RegExp(`Showing the first ${shownLines} of ${findings} findings\\. The whole report is in your direct messages with Sluice, as review-${db}\\.txt`));
   });
 
+  test("a change whose review holds more text than one Slack message: the thread shows the first findings and attaches the full report", async () => {
+    // 12 tables of 8 columns: 12 statements of 9-10 findings each, about 18,000 characters of findings, more than the
+    // ~12,000 characters of text Slack takes in one message's blocks (msg_blocks_too_long), though each section fits.
+    const columns = Array.from({ length: 8 }, (_, i) => `a_rather_long_column_name_${i} TEXT`).join(", ");
+    const sql = Array.from({ length: 12 }, (_, i) => `CREATE TABLE wide_${i} (${columns});`).join("\n");
+    const description = `Why: ${"a long reason. ".repeat(190)}`;
+    const opened = await openModal(t, DEVELOPER, "change", "change.submit");
+    const values = changeFormValues({ database: db, type: "schema", sql, description });
+    const reply = await t.send.submitView({ user: DEVELOPER, view: { ...opened.view, id: opened.id }, values });
+    assert.equal(reply.body, "");
+    const change = await storedChange(`view:${opened.id}`);
+    const posted = await eventually(async () => (await t.sluice.store.prisma.change.findUnique({ where: { id: change.id } }))?.slackTs ?? undefined, 30_000, "the root message");
+    const review = await eventually(() => t.slack.thread(CHANNEL, posted).find((m) => m.text.startsWith(`Review of ${change.key}`)), 30_000, "the review in the thread");
+    assert.match(JSON.stringify(review.blocks), /Not every finding fits here: the full report is attached below/);
+    const file = await eventually(() => t.slack.thread(CHANNEL, posted).flatMap((m) => m.files).find((f) => f.name === `${change.key}-review.txt`), 15_000, "the full report");
+    assert.equal(file.content.toString("utf8").split("\n").filter((line) => /column\.comment\.require/.test(line)).length, 96, "every finding is in the report");
+    assert.deepEqual(t.slack.rejections, [], "Slack took every message");
+  });
+
   test("a change failing with an error longer than a message shows its start and attaches the whole error in the thread", async () => {
     const value = `v${"x".repeat(5000)}`;
     const opened = await openModal(t, DEVELOPER, "change", "change.submit");

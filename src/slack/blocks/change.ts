@@ -148,6 +148,14 @@ export function driftNote(change: ChangeDetail, alertUrl?: string): Mrkdwn | und
 
 /** The characters of a change's error its messages show; a longer error is attached whole to the thread. */
 const ERROR_SHOWN = 1800;
+/** The most of a change's SQL its root message shows (less when the rest of the message leaves less room). */
+const SQL_SHOWN = SLACK_LIMITS.sectionText - 100;
+const SQL_CUT = mrkdwn`the SQL is cut here; the whole script is in the thread`;
+/**
+ * The most text a root message holds besides its description and SQL, in any state: header and fields (~900), a
+ * drift note, the context's notes (a rollback note up to 1,500), an error (1,800 characters, up to 2,900 once escaped) with its note, the buttons.
+ */
+const OTHER_TEXT = 6_000;
 
 /** Whether the change's messages show only part of this error (the notifier then attaches it whole). */
 export function errorIsCut(error: string): boolean {
@@ -163,8 +171,6 @@ export interface ChangeMessage {
 
 export function changeRootMessage(change: ChangeDetail, progress?: RunProgress, driftAlertUrl?: string): ChangeMessage {
   const review = change.reviews[0];
-  const head = codeBlock(change.sqlHead);
-  const sql = { text: head.text, cut: head.cut || change.sqlCut };
   const where = `${change.database.name} (${change.database.environment.name})`;
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: truncate(`${change.key}: ${changeTypeName(change.type)} on ${where}`, SLACK_LIMITS.headerText) } },
@@ -175,29 +181,36 @@ export function changeRootMessage(change: ChangeDetail, progress?: RunProgress, 
       mrkdwn`*Status*\n${statusLine(change, progress)}`,
     ]),
   ];
-  if (change.description) blocks.push(section(truncateMrkdwn(mrkdwn`${change.description}`, SLACK_LIMITS.sectionText)));
+  const description = change.description ? truncateMrkdwn(mrkdwn`${change.description}`, SLACK_LIMITS.sectionText) : undefined;
+  if (description) blocks.push(section(description));
+  // The SQL gets a section at most, and less when a long description leaves less of Slack's text budget, with room kept
+  // for what later states add (drift note, rollback note, error, buttons), so the SQL shown never shrinks afterwards: cut,
+  // the whole script is posted in the thread with the first message.
+  const room = SLACK_LIMITS.messageBlocksText - (description?.text.length ?? 0) - OTHER_TEXT;
+  const head = codeBlock(change.sqlHead, Math.max(200, Math.min(SQL_SHOWN, room)));
+  const cut = head.cut || change.sqlCut;
   const drift = driftNote(change, driftAlertUrl);
   if (drift) blocks.push(section(drift));
-  blocks.push(section(sql.text));
   const context: Mrkdwn[] = [
     review ? mrkdwn`Review: ${plural(review.errorCount, "error")}, ${plural(review.warningCount, "warning")} in ${plural(change.tally.total, "statement")}` : mrkdwn`${plural(change.tally.total, "statement")}`,
   ];
-  if (sql.cut) context.push(mrkdwn`the SQL is cut here; the whole script is in the thread`);
   if (change.rollbackOf) context.push(mrkdwn`rolls back ${change.rollbackOf.key}`);
   const rollbackNote = change.status === "done" ? change.executions.at(-1)?.rollbackNote : undefined;
   if (rollbackNote) context.push(mrkdwn`:information_source: ${truncate(rollbackNote, 1500)}`);
-  blocks.push(contextBlock(joinMrkdwn(context, " · ")));
+  const after: KnownBlock[] = [];
   const failure = change.status === "failed" ? change.executions.at(-1)?.error : undefined;
   if (failure) {
     const shown = errorIsCut(failure) ? mrkdwn`\n_The error is cut here; the whole error is attached in the thread._` : mrkdwn``;
-    blocks.push(section(mrkdwn`*Error*\n${codeBlock(truncate(failure, ERROR_SHOWN)).text}${shown}`));
+    after.push(section(mrkdwn`*Error*\n${codeBlock(truncate(failure, ERROR_SHOWN)).text}${shown}`));
   }
   const actions = actionsFor(change);
-  if (actions) blocks.push(actions);
+  if (actions) after.push(actions);
+  if (cut) context.splice(1, 0, SQL_CUT);
+  blocks.push(section(head.text), contextBlock(joinMrkdwn(context, " · ")), ...after);
   return {
     text: mrkdwn`${change.key}: ${changeTypeName(change.type)} on ${where}: ${status(change, progress)[1]}`,
     blocks,
-    sqlFile: sql.cut ? `${change.key}.sql` : undefined,
+    sqlFile: cut ? `${change.key}.sql` : undefined,
   };
 }
 
@@ -222,15 +235,19 @@ export function reviewMessage(change: ChangeDetail): { text: Mrkdwn; blocks: Kno
     byStatement.set(ordinal, [...(byStatement.get(ordinal) ?? []), finding]);
   }
   let overflow = false;
+  // Room for the summary and the note on the attached report, in blocks and in characters of text.
+  let room = SLACK_LIMITS.messageBlocksText - 400;
   for (const [ordinal, group] of [...byStatement.entries()].sort(([a], [b]) => a - b)) {
-    if (blocks.length >= SLACK_LIMITS.blocksPerMessage - 2) {
+    const lines = group.map((f) => mrkdwn`${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${f.message}${f.advice ? mrkdwn`\n      _${f.advice}_` : ""}`);
+    const statement = mrkdwn`*Statement ${ordinal + 1}*\n${joinMrkdwn(lines, "\n")}`;
+    const shown = truncateMrkdwn(statement, Math.min(SLACK_LIMITS.sectionText, room));
+    if (blocks.length >= SLACK_LIMITS.blocksPerMessage - 2 || room < 200) {
       overflow = true;
       break;
     }
-    const lines = group.map((f) => mrkdwn`${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${f.message}${f.advice ? mrkdwn`\n      _${f.advice}_` : ""}`);
-    const statement = mrkdwn`*Statement ${ordinal + 1}*\n${joinMrkdwn(lines, "\n")}`;
-    if (statement.text.length > SLACK_LIMITS.sectionText) overflow = true;
-    blocks.push(section(truncateMrkdwn(statement, SLACK_LIMITS.sectionText)));
+    if (shown.text.length < statement.text.length) overflow = true;
+    blocks.push(section(shown));
+    room -= shown.text.length;
   }
   if (overflow) blocks.push(contextBlock(mrkdwn`Not every finding fits here: the full report is attached below.`));
   return { text, blocks, overflow };

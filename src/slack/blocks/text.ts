@@ -15,6 +15,11 @@ export const SLACK_LIMITS = {
   optionsPerSelect: 100,
   plainTextInput: 3000,
   buttonValue: 2000,
+  /**
+   * What Sluice puts in one message's blocks in all, in characters of text: Slack refuses more than about 12,000
+   * (msg_blocks_too_long, undocumented; see src/sandbox/block-kit-rules.ts), so Sluice keeps well under it.
+   */
+  messageBlocksText: 10_000,
 } as const;
 
 /** Held only by this module: nothing else can make a Mrkdwn but through the template and helpers here. */
@@ -134,4 +139,16 @@ export function truncate(text: string, max: number, marker = "…"): string {
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The characters of text a message's blocks hold in all (every `text` string, however deep), as Slack counts them against messageBlocksText. */
+export function blocksTextLength(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + blocksTextLength(item), 0);
+  if (!value || typeof value !== "object") return 0;
+  let total = 0;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "text" && typeof inner === "string") total += inner.length;
+    else if (typeof inner === "object") total += blocksTextLength(inner);
+  }
+  return total;
 }
