@@ -116,6 +116,16 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     assert.match(rows[0]!.comment, new RegExp(`^sluice backup of ${database}\\.every_type for TST-1; created \\d{4}-`));
     const [copied] = await admin.query(`SELECT \`sluice$statement\` AS statement, COUNT(*) AS n FROM \`sluice_backup\`.\`${rows[0]!.name}\` GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(copied, [{ statement: 3, n: 2 }, { statement: 4, n: 1 }, { statement: 5, n: 1 }]);
+    // An UPDATE's rows are copied as far as it changes them (the key and the columns it assigns); a DELETE's whole.
+    const [held] = await admin.query(
+      `SELECT \`sluice$statement\` AS statement, id, d IS NOT NULL AS d, txt IS NOT NULL AS txt FROM \`sluice_backup\`.\`${rows[0]!.name}\` ORDER BY 1, 2`,
+    );
+    assert.deepEqual(held, [
+      { statement: 3, id: 1, d: 1, txt: 0 },
+      { statement: 3, id: 2, d: 1, txt: 0 },
+      { statement: 4, id: 3, d: 1, txt: 1 },
+      { statement: 5, id: 1, d: 0, txt: 0 },
+    ]);
     const [own] = await admin.query("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1");
     assert.deepEqual(own, [{ name: "every_type" }]);
   });
