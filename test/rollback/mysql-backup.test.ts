@@ -258,6 +258,24 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     assert.deepEqual(rows, [{ p1: 5, parents: 1, children: 1, bag: 0 }]);
   });
 
+  it("refuses an UPDATE of the columns another database's foreign key follows ON UPDATE CASCADE, and backs up one of other columns", async () => {
+    const other = await createMysqlDatabase("backup_child", server);
+    try {
+      await admin.query(`CREATE TABLE coded (id INT PRIMARY KEY, code INT NOT NULL, v INT, UNIQUE KEY (code)) ENGINE=InnoDB;
+        INSERT INTO coded VALUES (1, 10, 1), (2, 20, 2);
+        CREATE TABLE \`${other}\`.coded_child (id INT PRIMARY KEY, code INT,
+          CONSTRAINT follows_code FOREIGN KEY (code) REFERENCES \`${database}\`.coded (code) ON UPDATE CASCADE) ENGINE=InnoDB;
+        INSERT INTO \`${other}\`.coded_child VALUES (1, 10)`);
+      assert.match(reasonOf(await change("UPDATE coded SET code = code + 1 WHERE id = 1")), /foreign key follows_code of coded_child follows \(ON UPDATE CASCADE\)/);
+      const original = await checksum("coded");
+      const forward = available(await change("UPDATE coded SET v = 5 WHERE id = 2"));
+      available(await change(forward.script, { changeKey: "TST-18" }));
+      assert.equal(await checksum("coded"), original);
+    } finally {
+      await dropMysqlDatabase(other, server);
+    }
+  });
+
   it("finds a statement it cannot back up before any statement runs: no backup is made for the ones before it", async () => {
     await admin.query("CREATE TABLE early (id INT PRIMARY KEY, v INT); INSERT INTO early VALUES (1, 1), (2, 2)");
     const rollback = await change("UPDATE early SET v = 10 WHERE id = 1; DELETE FROM early WHERE id = 2; REPLACE INTO early VALUES (3, 3)", { changeKey: "TST-17" });
