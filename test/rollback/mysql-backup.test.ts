@@ -116,6 +116,16 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     assert.match(rows[0]!.comment, new RegExp(`^sluice backup of ${database}\\.every_type for TST-1; created \\d{4}-`));
     const [copied] = await admin.query(`SELECT \`sluice$statement\` AS statement, COUNT(*) AS n FROM \`sluice_backup\`.\`${rows[0]!.name}\` GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(copied, [{ statement: 3, n: 2 }, { statement: 4, n: 1 }, { statement: 5, n: 1 }]);
+    // An UPDATE's rows are copied as far as it changes them (the key and the columns it assigns); a DELETE's whole.
+    const [held] = await admin.query(
+      `SELECT \`sluice$statement\` AS statement, id, d IS NOT NULL AS d, txt IS NOT NULL AS txt FROM \`sluice_backup\`.\`${rows[0]!.name}\` ORDER BY 1, 2`,
+    );
+    assert.deepEqual(held, [
+      { statement: 3, id: 1, d: 1, txt: 0 },
+      { statement: 3, id: 2, d: 1, txt: 0 },
+      { statement: 4, id: 3, d: 1, txt: 1 },
+      { statement: 5, id: 1, d: 0, txt: 0 },
+    ]);
     const [own] = await admin.query("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1");
     assert.deepEqual(own, [{ name: "every_type" }]);
   });
@@ -246,6 +256,24 @@ describe("MySQL rollback from prior backups (binlog off)", () => {
     }
     const [rows] = await admin.query("SELECT (SELECT v FROM parent WHERE id = 1) AS p1, (SELECT COUNT(*) FROM parent) AS parents, (SELECT COUNT(*) FROM child) AS children, (SELECT COUNT(*) FROM bag) AS bag");
     assert.deepEqual(rows, [{ p1: 5, parents: 1, children: 1, bag: 0 }]);
+  });
+
+  it("refuses an UPDATE of the columns another database's foreign key follows ON UPDATE CASCADE, and backs up one of other columns", async () => {
+    const other = await createMysqlDatabase("backup_child", server);
+    try {
+      await admin.query(`CREATE TABLE coded (id INT PRIMARY KEY, code INT NOT NULL, v INT, UNIQUE KEY (code)) ENGINE=InnoDB;
+        INSERT INTO coded VALUES (1, 10, 1), (2, 20, 2);
+        CREATE TABLE \`${other}\`.coded_child (id INT PRIMARY KEY, code INT,
+          CONSTRAINT follows_code FOREIGN KEY (code) REFERENCES \`${database}\`.coded (code) ON UPDATE CASCADE) ENGINE=InnoDB;
+        INSERT INTO \`${other}\`.coded_child VALUES (1, 10)`);
+      assert.match(reasonOf(await change("UPDATE coded SET code = code + 1 WHERE id = 1")), /foreign key follows_code of coded_child follows \(ON UPDATE CASCADE\)/);
+      const original = await checksum("coded");
+      const forward = available(await change("UPDATE coded SET v = 5 WHERE id = 2"));
+      available(await change(forward.script, { changeKey: "TST-18" }));
+      assert.equal(await checksum("coded"), original);
+    } finally {
+      await dropMysqlDatabase(other, server);
+    }
   });
 
   it("finds a statement it cannot back up before any statement runs: no backup is made for the ones before it", async () => {

@@ -1,7 +1,8 @@
 // Records a MySQL/MariaDB data change for rollback without the binlog ("prior backup"): just before each UPDATE/DELETE,
 // in the same transaction, the rows its own WHERE selects are copied (locked FOR UPDATE) into the change's backup table
-// for that target, in Sluice's own database on the instance; INSERTs' new rows are found again by their key, or
-// returned where the server can. Inverses are written as it goes, from literals the server writes (backup-catalog.ts).
+// for that target, in Sluice's own database on the instance (a DELETE's whole rows, an UPDATE's key and the columns it
+// changes); INSERTs' new rows are found again by their key, or returned where the server can. Inverses are written as
+// it goes, from literals the server writes (backup-catalog.ts).
 //
 // Why the copy is the statement's rows: the change's transaction runs at REPEATABLE READ, where a locking read (the
 // copy's FOR UPDATE) and the UPDATE/DELETE both read the latest committed rows, and the copy's next-key locks keep
@@ -61,10 +62,16 @@ interface Target {
   /** Written columns' literal SQL for a row under an alias (or unqualified). */
   literals: (alias: string | undefined) => string;
   /**
-   * An UPDATE's row: every written column's literal under `before`, then for each of the written columns at `changing`
-   * its literal under `after`, or '' where it holds what it held before.
+   * An UPDATE's row: every written column's literal as it was before, the columns at `changing` under `before` and
+   * the others under `after` (they hold what they held); then for each column at `changing` its literal under
+   * `after`, or '' where it holds what it held before.
    */
   updateLiterals: (before: string, after: string, changing: readonly number[]) => string;
+  /**
+   * What a backup of a statement's rows copies: a DELETE's whole rows; an UPDATE's key and the written columns at
+   * `changing`, the only ones it changes (the others' values are read from the row itself after it).
+   */
+  copiedColumns: (kind: "update" | "delete", changing: readonly number[]) => string[];
   /** The written columns an UPDATE that assigns `assigned` (lower case) may change: those and ON UPDATE ones. */
   changing: (assigned: ReadonlySet<string>) => number[];
   written: number;
@@ -217,7 +224,8 @@ class PriorBackupRecorder implements DataChangeRecorder {
     if (!backup) return { refusal: `statement ${ordinal}: no backup table was prepared for ${target.name}` };
     const { table } = target;
     const key = table.key.map(quoteIdentifier);
-    const columns = [STATEMENT_COLUMN, ...table.columns.map((column) => quoteIdentifier(column.name))].join(", ");
+    const copied = target.copiedColumns(statement.kind, changing);
+    const columns = [STATEMENT_COLUMN, ...copied].join(", ");
     // Line breaks keep a line comment at the end of the user's text from swallowing what follows it.
     const where = statement.whereText ? `\nWHERE ${statement.whereText}` : "";
     // Keyless, the copy takes one row more than the LIMIT: when it finds no more rows than the LIMIT, the statement
@@ -234,7 +242,7 @@ class PriorBackupRecorder implements DataChangeRecorder {
     const statements: PipelinedStatement[] = [
       ...(lenient ? [{ sql: `SET @sluice$sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ${LENIENT_SQL_MODE}` }] : []),
       {
-        sql: `INSERT INTO ${backup.name} (${columns})\nSELECT ${ordinal}, ${table.columns.map((column) => quoteIdentifier(column.name)).join(", ")} FROM ${statement.tableText}${where}${order("ASC")}\nFOR UPDATE`,
+        sql: `INSERT INTO ${backup.name} (${columns})\nSELECT ${ordinal}, ${copied.join(", ")} FROM ${statement.tableText}${where}${order("ASC")}\nFOR UPDATE`,
       },
       ...(lenient ? [{ sql: "SET SESSION sql_mode = @sluice$sql_mode" }] : []),
     ];
@@ -357,13 +365,17 @@ class PriorBackupRecorder implements DataChangeRecorder {
       literals: (alias) => written.map((column) => literalSql(column, `${alias ? `${alias}.` : ""}${quoteIdentifier(column.name)}`)!).join(", "),
       updateLiterals: (before, after, changing) =>
         [
-          ...written.map((column) => literalSql(column, `${before}.${quoteIdentifier(column.name)}`)!),
+          ...written.map((column, i) => literalSql(column, `${changing.includes(i) ? before : after}.${quoteIdentifier(column.name)}`)!),
           ...changing.map((i) => {
             const [b, a] = [before, after].map((alias) => `${alias}.${quoteIdentifier(written[i]!.name)}`);
             const same = sameValueSql(written[i]!, b!, a!);
             return same === undefined ? literalSql(written[i]!, a!)! : `IF(${same}, '', ${literalSql(written[i]!, a!)})`;
           }),
         ].join(", "),
+      copiedColumns: (kind, changing) =>
+        kind === "delete"
+          ? table.columns.map((column) => quoteIdentifier(column.name))
+          : [...table.key, ...changing.map((i) => written[i]!.name).filter((name) => !table.key.includes(name))].map((name) => quoteIdentifier(name)),
       changing: (assigned) => written.flatMap((column, i) => (column.updatesItself || assigned.has(column.name.toLowerCase()) ? [i] : [])),
       written: written.length,
       temporal: table.columns.some((column) => TEMPORAL.has(column.dataType)),
