@@ -20,6 +20,8 @@ export interface LocalMessage {
   visibleTo?: string;
   files: LocalFile[];
   edited: number;
+  /** The app's metadata posted with the message (chat.postMessage `metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface LocalFile {
@@ -351,6 +353,7 @@ export class LocalSlack {
       visibleTo,
       files: [],
       edited: 0,
+      metadata: messageMetadata(args.metadata),
     };
     this.messages.push(message);
     return message;
@@ -444,9 +447,44 @@ export class LocalSlack {
       const name = this.options.users?.[user] ?? user;
       return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
     },
+    // The parent first, then its replies, oldest first; metadata only when asked for (as Slack answers).
+    "conversations.replies": (args) => {
+      const channel = requireString(args, "channel");
+      const ts = requireString(args, "ts");
+      const parent = this.messages.find((m) => m.channel === channel && m.ts === ts && !m.visibleTo);
+      if (!parent) throw new Error("thread_not_found");
+      const thread = [parent, ...this.messages.filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts && !m.visibleTo)];
+      const from = Number(args.cursor ?? 0);
+      const limit = Number(args.limit ?? 1000);
+      const page = thread.slice(from, from + limit);
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+      return {
+        ok: true,
+        messages: page.map((m) => ({
+          type: "message",
+          user: m.user,
+          ts: m.ts,
+          thread_ts: ts,
+          text: m.text,
+          ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        })),
+        has_more: from + limit < thread.length,
+        response_metadata: { next_cursor: from + limit < thread.length ? String(from + limit) : "" },
+      };
+    },
     "conversations.open": (args) => ({ ok: true, channel: { id: `D${requireString(args, "users").split(",")[0]}` } }),
     "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
   };
+}
+
+/** Slack's message metadata: an event_type and an object payload; anything else is refused as Slack refuses it. */
+function messageMetadata(value: unknown): LocalMessage["metadata"] {
+  if (value === undefined) return undefined;
+  const metadata = value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof metadata !== "object" || metadata === null || typeof metadata.event_type !== "string" || typeof metadata.event_payload !== "object" || metadata.event_payload === null) {
+    throw new Error("invalid_metadata_format");
+  }
+  return { event_type: metadata.event_type, event_payload: metadata.event_payload as Record<string, unknown> };
 }
 
 function requireString(args: Record<string, unknown>, name: string): string {

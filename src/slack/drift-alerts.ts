@@ -27,6 +27,7 @@ import {
 } from "./blocks/drift.ts";
 import { slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import type { SluiceServices } from "./services.ts";
+import { ThreadReplies, type Delivery } from "./thread-replies.ts";
 
 /** The drift channel, or the database's project channel when none is configured. */
 export function driftChannel(config: Config, database: RegisteredDatabase): string {
@@ -41,13 +42,20 @@ export function driftAnnouncer(announcements: Announcements): DriftNotify {
 }
 
 export class DriftAlertSender {
+  private readonly replies: ThreadReplies;
+
   constructor(
     private readonly client: WebClient,
     private readonly services: Pick<SluiceServices, "config" | "store" | "registry" | "logger">,
-  ) {}
+  ) {
+    this.replies = new ThreadReplies(client, services.logger);
+  }
 
-  /** Tells Slack one owed message about an anomaly; throws when Slack did not take it (the outbox tries again). */
-  async send(anomalyId: number, message: DriftMessage): Promise<void> {
+  /**
+   * Tells Slack one owed message about an anomaly; throws when Slack did not take it (the outbox tries again).
+   * `delivery`: the outbox message, so that a retry does not repeat a thread reply Slack already has.
+   */
+  async send(anomalyId: number, message: DriftMessage, delivery?: Delivery): Promise<void> {
     const anomaly = await findAnomaly(this.services.store.prisma, anomalyId);
     const database = anomaly ? this.services.registry.byId(anomaly.databaseId) : undefined;
     if (!anomaly || !database) {
@@ -59,11 +67,11 @@ export class DriftAlertSender {
         return this.alert(database, anomaly, message.diff);
       case "drift_changed": {
         if (!anomaly.slackChannel || !anomaly.slackTs) return this.alert(database, anomaly, message.diff);
-        await this.client.chat.postMessage({
-          channel: anomaly.slackChannel,
-          thread_ts: anomaly.slackTs,
-          ...slackMessage(driftChangedText(database.label), driftChangedBlocks(database.label, message.diff)),
-        });
+        await this.replies.post(
+          { channel: anomaly.slackChannel, thread_ts: anomaly.slackTs, ...slackMessage(driftChangedText(database.label), driftChangedBlocks(database.label, message.diff)) },
+          delivery,
+          "changed",
+        );
         if (!diffFitsInline(message.diff)) await this.uploadDiff(database, anomaly.slackChannel, anomaly.slackTs, message.diff);
         return;
       }

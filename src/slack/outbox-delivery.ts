@@ -19,11 +19,11 @@ export function slackDelivery({ changes, changeNotifier, driftAlerts }: OutboxDe
     const [kind, id] = entry.subject.split(":");
     const subjectId = Number(id);
     if (kind === "change" && Number.isInteger(subjectId)) {
-      await changeNotifier.notify(await changes.get(subjectId), entry.payload as StoredChangeEvent);
+      await changeNotifier.notify(await changes.get(subjectId), entry.payload as StoredChangeEvent, entry);
       return;
     }
     if (kind === "drift" && Number.isInteger(subjectId)) {
-      await driftAlerts.send(subjectId, entry.payload as DriftMessage);
+      await driftAlerts.send(subjectId, entry.payload as DriftMessage, entry);
       return;
     }
     throw new Error(`no deliverer for outbox subject "${entry.subject}"`);
