@@ -91,6 +91,7 @@ export class LocalSlack {
   private baseUrl = "";
   private clock = 1_700_000_000;
   private sequence = 0;
+  private lastTsSecond = 0;
   private readonly listeners = new Set<() => void>();
   private readonly options: LocalSlackOptions;
   private readonly triggers = new Map<string, string>();
@@ -331,9 +332,11 @@ export class LocalSlack {
     for (const listener of this.listeners) listener();
   }
 
+  /** Epoch seconds, as Slack's are (conversations.history's `oldest` compares with them), and unique by the sequence. */
   private nextTs(): string {
     this.sequence += 1;
-    return `${this.clock + this.sequence}.${String(this.sequence).padStart(6, "0")}`;
+    this.lastTsSecond = Math.max(this.lastTsSecond, Math.floor(Date.now() / 1000));
+    return `${this.lastTsSecond}.${String(this.sequence).padStart(6, "0")}`;
   }
 
   private nextId(prefix: string): string {
@@ -447,33 +450,44 @@ export class LocalSlack {
       const name = this.options.users?.[user] ?? user;
       return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
     },
-    // The parent first, then its replies, oldest first; metadata only when asked for (as Slack answers).
+    // The parent first, then its replies, oldest first.
     "conversations.replies": (args) => {
       const channel = requireString(args, "channel");
       const ts = requireString(args, "ts");
       const parent = this.messages.find((m) => m.channel === channel && m.ts === ts && !m.visibleTo);
       if (!parent) throw new Error("thread_not_found");
-      const thread = [parent, ...this.messages.filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts && !m.visibleTo)];
-      const from = Number(args.cursor ?? 0);
-      const limit = Number(args.limit ?? 1000);
-      const page = thread.slice(from, from + limit);
-      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
-      return {
-        ok: true,
-        messages: page.map((m) => ({
-          type: "message",
-          user: m.user,
-          ts: m.ts,
-          thread_ts: ts,
-          text: m.text,
-          ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
-        })),
-        has_more: from + limit < thread.length,
-        response_metadata: { next_cursor: from + limit < thread.length ? String(from + limit) : "" },
-      };
+      return conversationPage([parent, ...this.messages.filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts && !m.visibleTo)], args);
+    },
+    // The channel's top-level messages after `oldest`, newest first.
+    "conversations.history": (args) => {
+      const channel = requireString(args, "channel");
+      const oldest = Number(args.oldest ?? 0);
+      const messages = this.messages.filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts) && !m.visibleTo && Number(m.ts) > oldest);
+      return conversationPage(messages.reverse(), args);
     },
     "conversations.open": (args) => ({ ok: true, channel: { id: `D${requireString(args, "users").split(",")[0]}` } }),
     "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
+  };
+}
+
+/** One page of a conversation as Slack answers it (`limit`, `cursor`); metadata only when asked for. */
+function conversationPage(messages: LocalMessage[], args: Record<string, unknown>): Record<string, unknown> {
+  const from = Number(args.cursor || 0);
+  const limit = Number(args.limit ?? 100);
+  const more = from + limit < messages.length;
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+  return {
+    ok: true,
+    messages: messages.slice(from, from + limit).map((m) => ({
+      type: "message",
+      user: m.user,
+      ts: m.ts,
+      ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      text: m.text,
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    })),
+    has_more: more,
+    response_metadata: { next_cursor: more ? String(from + limit) : "" },
   };
 }
 

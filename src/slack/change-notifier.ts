@@ -8,7 +8,7 @@ import { changeRootMessage, errorIsCut, reviewMessage, reviewReportText, threadN
 import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import { MessageEditPacer } from "./edit-pacing.ts";
 import { uploadInPieces } from "./file-upload.ts";
-import { ThreadReplies, type Delivery } from "./thread-replies.ts";
+import { KeyedPosts, type Delivery } from "./keyed-posts.ts";
 
 const RECORD_ATTEMPTS = 5;
 
@@ -18,12 +18,12 @@ export class SlackChangeNotifier implements ChangeNotifier {
     private readonly changes: ChangeRepository,
     private readonly logger: Logger,
   ) {
-    this.replies = new ThreadReplies(client, logger);
+    this.posts = new KeyedPosts(client, logger);
   }
 
   /** A run's progress and the change's status moves edit one root message: at Slack's pace, one at a time. */
   private readonly edits = new MessageEditPacer();
-  private readonly replies: ThreadReplies;
+  private readonly posts: KeyedPosts;
 
   /** `delivery`: the outbox message this event comes from, so that a retried delivery does not repeat its replies. */
   async notify(change: ChangeDetail, event: ChangeEvent, delivery?: Delivery): Promise<void> {
@@ -39,7 +39,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
     const [channel, ts] = [change.slackChannel, change.slackTs];
     await this.edits.edit(`${channel}/${ts}`, () => this.client.chat.update({ channel, ts, ...slackMessage(root.text, root.blocks) }));
     const note = threadNote(change, event);
-    if (note) await this.replies.post({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) }, delivery, "note");
+    if (note) await this.posts.reply({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) }, delivery, "note");
     if (event.kind === "failed" && errorIsCut(event.error)) await this.upload(change, `${change.key}-error.txt`, event.error, mrkdwn`The whole error of ${change.key}.`);
   }
 
@@ -51,8 +51,8 @@ export class SlackChangeNotifier implements ChangeNotifier {
     const channel = change.database.project.slackChannel;
     const root = changeRootMessage(change, undefined, await this.driftAlertUrl(change));
     if (!change.slackChannel || !change.slackTs) {
-      const posted = await this.client.chat.postMessage({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false });
-      await this.recordRoot(change, posted.channel ?? channel, posted.ts!);
+      const posted = await this.posts.post({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false }, delivery);
+      await this.recordRoot(change, posted.channel, posted.ts);
     }
     const [channelId, ts] = [change.slackChannel!, change.slackTs!];
     if (root.sqlFile) {
@@ -60,7 +60,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
       await uploadInPieces(this.client, { channelId, threadTs: ts, filename: root.sqlFile, comment: mrkdwn`The whole script of ${change.key}.`, bytes, pieces });
     }
     const review = reviewMessage(change);
-    await this.replies.post({ channel: channelId, thread_ts: ts, ...slackMessage(review.text, review.blocks) }, delivery, "review");
+    await this.posts.reply({ channel: channelId, thread_ts: ts, ...slackMessage(review.text, review.blocks) }, delivery, "review");
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), mrkdwn`Full review of ${change.key}.`);
   }
 

@@ -27,7 +27,7 @@ import {
 } from "./blocks/drift.ts";
 import { slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import type { SluiceServices } from "./services.ts";
-import { ThreadReplies, type Delivery } from "./thread-replies.ts";
+import { KeyedPosts, type Delivery } from "./keyed-posts.ts";
 
 /** The drift channel, or the database's project channel when none is configured. */
 export function driftChannel(config: Config, database: RegisteredDatabase): string {
@@ -42,13 +42,13 @@ export function driftAnnouncer(announcements: Announcements): DriftNotify {
 }
 
 export class DriftAlertSender {
-  private readonly replies: ThreadReplies;
+  private readonly posts: KeyedPosts;
 
   constructor(
     private readonly client: WebClient,
     private readonly services: Pick<SluiceServices, "config" | "store" | "registry" | "logger">,
   ) {
-    this.replies = new ThreadReplies(client, services.logger);
+    this.posts = new KeyedPosts(client, services.logger);
   }
 
   /**
@@ -64,10 +64,10 @@ export class DriftAlertSender {
     }
     switch (message.type) {
       case "drift_detected":
-        return this.alert(database, anomaly, message.diff);
+        return this.alert(database, anomaly, message.diff, delivery);
       case "drift_changed": {
-        if (!anomaly.slackChannel || !anomaly.slackTs) return this.alert(database, anomaly, message.diff);
-        await this.replies.post(
+        if (!anomaly.slackChannel || !anomaly.slackTs) return this.alert(database, anomaly, message.diff, delivery);
+        await this.posts.reply(
           { channel: anomaly.slackChannel, thread_ts: anomaly.slackTs, ...slackMessage(driftChangedText(database.label), driftChangedBlocks(database.label, message.diff)) },
           delivery,
           "changed",
@@ -78,7 +78,7 @@ export class DriftAlertSender {
       case "drift_resolved": {
         const alert = driftAlertOf(database, anomaly);
         const resolution: DriftResolution = message.resolution.by === "baseline" ? message.resolution : { by: "went_away", at: anomaly.resolvedAt ?? new Date() };
-        return this.updateOrPost(database, anomaly, resolutionText(alert, resolution), driftResolvedBlocks(alert, resolution));
+        return this.updateOrPost(database, anomaly, resolutionText(alert, resolution), driftResolvedBlocks(alert, resolution), delivery);
       }
       case "unreachable":
         if (anomaly.slackTs) return;
@@ -87,6 +87,7 @@ export class DriftAlertSender {
           anomaly,
           unreachableText(database.label, database.environment.name),
           unreachableBlocks(database.label, database.environment.name, message.reason, anomaly.detectedAt),
+          delivery,
         );
         return;
       case "reachable_again":
@@ -95,30 +96,31 @@ export class DriftAlertSender {
           anomaly,
           reachableAgainText(database.label),
           reachableAgainBlocks(database.label, database.environment.name, anomaly.detectedAt, anomaly.resolvedAt ?? new Date()),
+          delivery,
         );
     }
   }
 
   /** The alert of a drift with the diff its check found; tried again, it posts no second alert once one is recorded. */
-  private async alert(database: RegisteredDatabase, anomaly: DriftAnomaly, diff: string): Promise<void> {
+  private async alert(database: RegisteredDatabase, anomaly: DriftAnomaly, diff: string, delivery?: Delivery): Promise<void> {
     const alert = { ...driftAlertOf(database, anomaly), diff };
-    const ts = anomaly.slackTs ?? (await this.post(database, anomaly, driftAlertText(alert), driftAlertBlocks(alert)));
+    const ts = anomaly.slackTs ?? (await this.post(database, anomaly, driftAlertText(alert), driftAlertBlocks(alert), delivery));
     if (!diffFitsInline(diff)) await this.uploadDiff(database, anomaly.slackChannel ?? driftChannel(this.services.config, database), ts, diff);
   }
 
-  private async post(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[]): Promise<string> {
-    const channel = driftChannel(this.services.config, database);
-    const posted = await this.client.chat.postMessage({ channel, ...slackMessage(text, blocks) });
-    await attachAlert(this.services.store.prisma, anomaly.id, channel, posted.ts!);
-    return posted.ts!;
+  /** Posts the anomaly's alert (once, though its delivery is retried) and records it on the anomaly. */
+  private async post(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[], delivery?: Delivery): Promise<string> {
+    const posted = await this.posts.post({ channel: driftChannel(this.services.config, database), ...slackMessage(text, blocks) }, delivery, "alert");
+    await attachAlert(this.services.store.prisma, anomaly.id, posted.channel, posted.ts);
+    return posted.ts;
   }
 
   /** Updates the alert in place; posts a fresh message when no alert was ever posted. */
-  private async updateOrPost(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[]): Promise<void> {
+  private async updateOrPost(database: RegisteredDatabase, anomaly: DriftAnomaly, text: Mrkdwn, blocks: KnownBlock[], delivery?: Delivery): Promise<void> {
     if (anomaly.slackChannel && anomaly.slackTs) {
       await this.client.chat.update({ channel: anomaly.slackChannel, ts: anomaly.slackTs, ...slackMessage(text, blocks) });
     } else {
-      await this.post(database, anomaly, text, blocks);
+      await this.post(database, anomaly, text, blocks, delivery);
     }
   }
 
