@@ -237,6 +237,48 @@ describe("drift alerts while Slack is down", () => {
   });
 });
 
+describe("drift alerts from two replicas on one store while Slack is down", () => {
+  let target: TargetDatabase;
+  let t: TestSluice;
+  let replica: TestSluice;
+
+  before(async () => {
+    target = await createTarget("mysql");
+    await target.exec(target.createT1);
+    const drift = "drift: { enabled: false, channel: CDRIFT }\ndelivery: { maxRetrySeconds: 1 }";
+    t = await startWith([target], drift);
+    await firstBaseline(t, target.name);
+    replica = await startTestSluice({ yaml: driftYaml([{ engine: target.engine, name: target.name }], drift), env: driftEnv(), storeDatabase: t.storeDatabase, sharedSlack: t.slack });
+  });
+  after(async () => {
+    t.slack.outage = undefined;
+    await replica.stop();
+    await t.stop();
+    await target.drop();
+  });
+
+  test("a drift found and gone while Slack refused every call: once Slack is back its alert is posted once and updated once", async () => {
+    t.slack.outage = 200;
+    await target.exec("ALTER TABLE t1 ADD COLUMN passing integer");
+    assert.match(await command(t, `drift ${target.name}`), /has drifted/);
+    assert.match(await command(replica, `drift ${target.name}`), /has drifted/);
+    await target.exec("ALTER TABLE t1 DROP COLUMN passing");
+    assert.match(await command(replica, `drift ${target.name}`), /matches its latest snapshot/);
+    const anomaly = await t.sluice.store.prisma.driftAnomaly.findFirstOrThrow({ where: { kind: "drift" } });
+    const owed = await t.sluice.store.prisma.slackOutbox.findMany({ where: { subject: `drift:${anomaly.id}` }, orderBy: { id: "asc" } });
+    assert.deepEqual(owed.map((row) => (row.payload as { type: string }).type), ["drift_detected", "drift_resolved"], "the alert and its update are owed, in order");
+
+    t.slack.outage = undefined;
+    const alert = await eventually(() => alerts(t).find((m) => JSON.stringify(m.blocks).includes("went away by itself")), 15_000, "the alert, resolved");
+    await eventually(async () => (await t.sluice.store.prisma.slackOutbox.count()) === 0, 10_000, "the outbox drained");
+    // Both replicas sweep every second: give them a few more sweeps to post or update it twice.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(alerts(t).length, 1, "one alert");
+    assert.equal(alert.edited, 1, "updated once");
+    assert.equal((await t.sluice.store.prisma.driftAnomaly.findUniqueOrThrow({ where: { id: anomaly.id } })).slackTs, alert.ts);
+  });
+});
+
 async function firstBaselineNow(t: TestSluice, name: string): Promise<void> {
   assert.match(await command(t, `drift ${name}`), /is now the baseline/);
 }
