@@ -66,6 +66,8 @@ export interface LocalSlackOptions {
    * of a message per second; 0 turns it off.
    */
   chatUpdateIntervalMs?: number;
+  /** Methods answered `ok: false` with this error, as Slack answers a token that lacks their scope (`missing_scope`). */
+  refusedMethods?: Record<string, string>;
 }
 
 /** Slack answers `ratelimited` to a second edit of one message within about a second. */
@@ -265,6 +267,8 @@ export class LocalSlack {
         return;
       }
       this.calls.push({ method, args });
+      const refused = this.options.refusedMethods?.[method];
+      if (refused) return sendJson(res, { ok: false, error: refused });
       const handler = this.methods[method];
       const rejection = webApiRejection(method, args);
       const result = rejection ? this.reject(method, rejection) : handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };

@@ -25,7 +25,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
   private readonly edits = new MessageEditPacer();
   private readonly posts: KeyedPosts;
 
-  /** `delivery`: the outbox message this event comes from, so that a retried delivery does not repeat its replies. */
+  /** `delivery`: the outbox message this event comes from, so that a retried delivery does not post twice what Slack already has. */
   async notify(change: ChangeDetail, event: ChangeEvent, delivery?: Delivery): Promise<void> {
     if (event.kind === "submitted") {
       await this.postRoot(change, delivery);

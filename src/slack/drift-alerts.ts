@@ -26,8 +26,8 @@ import {
   type DriftResolution,
 } from "./blocks/drift.ts";
 import { slackMessage, type Mrkdwn } from "./blocks/text.ts";
-import type { SluiceServices } from "./services.ts";
 import { KeyedPosts, type Delivery } from "./keyed-posts.ts";
+import type { SluiceServices } from "./services.ts";
 
 /** The drift channel, or the database's project channel when none is configured. */
 export function driftChannel(config: Config, database: RegisteredDatabase): string {
@@ -53,7 +53,7 @@ export class DriftAlertSender {
 
   /**
    * Tells Slack one owed message about an anomaly; throws when Slack did not take it (the outbox tries again).
-   * `delivery`: the outbox message, so that a retry does not repeat a thread reply Slack already has.
+   * `delivery`: the outbox message, so that a retry does not post twice what Slack already has.
    */
   async send(anomalyId: number, message: DriftMessage, delivery?: Delivery): Promise<void> {
     const anomaly = await findAnomaly(this.services.store.prisma, anomalyId);

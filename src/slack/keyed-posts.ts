@@ -49,24 +49,26 @@ export class KeyedPosts {
    * finds the message in the channel returns that one instead of posting it again.
    */
   async post(message: ChannelMessage, delivery?: Delivery, part = "root"): Promise<{ channel: string; ts: string }> {
-    const key = delivery && `${delivery.id}:${part}`;
-    if (delivery && key && delivery.attempts > 1) {
+    if (delivery && delivery.attempts > 1) {
       const oldest = String(Math.floor(delivery.createdAt.getTime() / 1000) - CLOCK_SKEW_SECONDS);
-      const ts = await this.find(key, (cursor) => this.client.conversations.history({ channel: message.channel, oldest, include_all_metadata: true, limit: 200, cursor }));
+      const ts = await this.find(keyOf(delivery, part), (cursor) =>
+        this.client.conversations.history({ channel: message.channel, oldest, include_all_metadata: true, limit: 200, cursor }),
+      );
       if (ts) return { channel: message.channel, ts };
     }
-    const posted = await this.client.chat.postMessage(keyed(message, key));
+    const posted = await this.client.chat.postMessage(keyed(message, delivery, part));
     return { channel: posted.channel ?? message.channel, ts: posted.ts! };
   }
 
   /** Posts a reply in a thread; with a delivery, keyed by its id and `part`, and not again when a retry finds it there. */
   async reply(reply: ThreadReply, delivery?: Delivery, part = "reply"): Promise<void> {
-    const key = delivery && `${delivery.id}:${part}`;
-    if (delivery && key && delivery.attempts > 1) {
-      const ts = await this.find(key, (cursor) => this.client.conversations.replies({ channel: reply.channel, ts: reply.thread_ts, include_all_metadata: true, limit: 200, cursor }));
+    if (delivery && delivery.attempts > 1) {
+      const ts = await this.find(keyOf(delivery, part), (cursor) =>
+        this.client.conversations.replies({ channel: reply.channel, ts: reply.thread_ts, include_all_metadata: true, limit: 200, cursor }),
+      );
       if (ts) return;
     }
-    await this.client.chat.postMessage(keyed(reply, key));
+    await this.client.chat.postMessage(keyed(reply, delivery, part));
   }
 
   /** The ts of the message with `key` in the pages `read` returns; undefined when there is none or Slack refuses the read. */
@@ -91,6 +93,11 @@ export class KeyedPosts {
   }
 }
 
-function keyed<T extends ChannelMessage>(message: T, key: string | undefined): T {
-  return key ? { ...message, metadata: { event_type: KEYED_POST_EVENT, event_payload: { key } } } : message;
+/** One outbox row may post several messages (a root message and the review in its thread): `part` tells them apart. */
+function keyOf(delivery: Delivery, part: string): string {
+  return `${delivery.id}:${part}`;
+}
+
+function keyed<T extends ChannelMessage>(message: T, delivery: Delivery | undefined, part: string): T {
+  return delivery ? { ...message, metadata: { event_type: KEYED_POST_EVENT, event_payload: { key: keyOf(delivery, part) } } } : message;
 }
