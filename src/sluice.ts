@@ -10,7 +10,7 @@ import { probeInstances } from "./health/instance-probe.ts";
 import type { Logger } from "./logger.ts";
 import { Registry } from "./projects/registry.ts";
 import { createSlackApp } from "./slack/app.ts";
-import { DriftNotifier, startDriftAlerts } from "./slack/drift-alerts.ts";
+import { DriftAlertSender, driftAnnouncer, startDriftAlerts } from "./slack/drift-alerts.ts";
 import type { SluiceServices } from "./slack/services.ts";
 import { SqlDrafts } from "./slack/sql-drafts.ts";
 import { openStore, type Store } from "./store/index.ts";
@@ -90,7 +90,6 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       onDriftResolved: (database) => workflow.releaseDriftHolds(database.id),
     });
     drift = monitor;
-    const driftAlerts = new DriftNotifier(slackClient, { config, store });
     const changes = new ChangeRepository(store.prisma, store.pool);
     const approvers = new SlackApproverDirectory(slackClient);
     const runnerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -98,10 +97,11 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
     reconciler = new OutboxReconciler({
       outbox: new Outbox(store.pool),
       owner: runnerId,
-      deliver: slackDelivery({ changes, changeNotifier }),
+      deliver: slackDelivery({ changes, changeNotifier, driftAlerts: new DriftAlertSender(slackClient, { config, store, registry, logger }) }),
       logger,
       maxDelayMs: config.file.delivery.maxRetrySeconds * 1000,
     });
+    const announceDrift = driftAnnouncer(reconciler);
     const workflow: ChangeWorkflow = new ChangeWorkflow({
       prisma: store.prisma,
       pool: store.pool,
@@ -112,18 +112,18 @@ export async function startSluice(options: StartOptions): Promise<RunningSluice>
       notifier: changeNotifier,
       announcements: reconciler,
       approvers,
-      drift: { openDrift: (database) => monitor.openDrift(database, driftAlerts.notify) },
+      drift: { openDrift: (database) => monitor.openDrift(database, announceDrift) },
       runnerId,
     });
     const fileDownloads = { botToken: options.slack.botToken, origins: options.slack.fileOrigins };
-    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads, sqlDrafts: new SqlDrafts(store.prisma) };
+    const services: SluiceServices = { config, logger, store, registry, drift, changes, workflow, approvers, slack: slackClient, fileDownloads, sqlDrafts: new SqlDrafts(store.prisma), announcements: reconciler };
     const slack = createSlackApp(services, {
       ...options.slack,
       extraRoutes: options.extraRoutes,
       port: options.port,
       health: new HealthCheck({ store: () => store.ping(), instances: () => probeInstances(config, registry, logger) }, config.file.health.probeIntervalSeconds * 1000),
     });
-    startDriftAlerts(services, slack.app.client);
+    startDriftAlerts(services);
     const port = await slack.start(options.port, options.host);
     // Changes whose runner died (a crash, kill -9, a lost replica) are marked interrupted, changes a drift held whose
     // drift was resolved while no process could let them go are let go, and approved changes whose process died before

@@ -1,6 +1,9 @@
 // Drift anomalies in the store: opened, updated and resolved with compare-and-set, so a second replica or a
 // double click never resolves one twice.
-import type { AnomalyKind, DriftAnomaly, PrismaClient } from "../store/generated/client.ts";
+import type { AnomalyKind, DriftAnomaly, Prisma, PrismaClient } from "../store/generated/client.ts";
+import { driftSubject, enqueue } from "../store/outbox.ts";
+import { prismaQueries } from "../store/plain-sql.ts";
+import type { DriftMessage } from "./events.ts";
 
 export function openAnomaly(prisma: PrismaClient, databaseId: number, kind: AnomalyKind): Promise<DriftAnomaly | null> {
   return prisma.driftAnomaly.findFirst({ where: { databaseId, kind, status: "open" }, orderBy: { id: "desc" } });
@@ -26,6 +29,20 @@ export async function resolveAnomaly(
     data: { status: "resolved", resolvedAt: new Date(), resolution, resolvedBy: resolvedBy ?? null },
   });
   return count === 1 ? prisma.driftAnomaly.findUniqueOrThrow({ where: { id: anomalyId } }) : undefined;
+}
+
+/** Resolves an open anomaly and owes Slack the update that says so, in one transaction. */
+export function resolveAndTell(prisma: PrismaClient, anomalyId: number, resolution: string, message: DriftMessage): Promise<DriftAnomaly | undefined> {
+  return prisma.$transaction(async (tx) => {
+    const resolved = await resolveAnomaly(tx, anomalyId, resolution);
+    if (resolved) await tellSlack(tx, anomalyId, message);
+    return resolved;
+  });
+}
+
+/** Owes Slack a message about an anomaly: written by `tx`, the transaction that records what it reports. */
+export async function tellSlack(tx: Prisma.TransactionClient, anomalyId: number, message: DriftMessage): Promise<void> {
+  await enqueue(prismaQueries(tx), driftSubject(anomalyId), message);
 }
 
 /** Remembers where the alert of an anomaly was posted, so later events update it or reply in its thread. */

@@ -2,7 +2,7 @@
 // database's history, and the drift anomaly it answers is resolved.
 import type { RegisteredDatabase } from "../projects/registry.ts";
 import type { Change, DriftAnomaly, PrismaClient, SchemaSnapshot } from "../store/generated/client.ts";
-import { findAnomaly, resolveAnomaly } from "./anomalies.ts";
+import { findAnomaly, resolveAnomaly, tellSlack } from "./anomalies.ts";
 import { StaleAnomalyError } from "./errors.ts";
 import { withLiveSession, type ConnectLive } from "./live-schema.ts";
 
@@ -49,6 +49,7 @@ export async function establishBaseline({ prisma, connect, database, anomalyId, 
     const snapshot = await tx.schemaSnapshot.create({
       data: { databaseId: database.id, changeId: change.id, kind: "baseline", schema: live.schema, fingerprint: live.fingerprint },
     });
+    await tellSlack(tx, anomalyId, { type: "drift_resolved", resolution: { by: "baseline", userId, changeKey: change.key } });
     return { change, snapshot, anomaly };
   });
 }

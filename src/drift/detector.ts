@@ -4,7 +4,7 @@ import { EngineError, type EngineSession } from "../engines/index.ts";
 import { redactSecrets } from "../logger.ts";
 import type { RegisteredDatabase } from "../projects/registry.ts";
 import type { DriftAnomaly, PrismaClient } from "../store/generated/client.ts";
-import { openAnomaly, resolveAnomaly } from "./anomalies.ts";
+import { openAnomaly, resolveAndTell, tellSlack } from "./anomalies.ts";
 import { schemaDiff } from "./diff.ts";
 import type { DatabaseCheck, DriftEvent } from "./events.ts";
 import { withLiveSession, type ConnectLive, type ReadFingerprints } from "./live-schema.ts";
@@ -76,7 +76,7 @@ export class DriftDetector {
 
     const unreachable = await openAnomaly(this.prisma, database.id, "unreachable");
     if (unreachable) {
-      const resolved = await resolveAnomaly(this.prisma, unreachable.id, "The database answered again.");
+      const resolved = await resolveAndTell(this.prisma, unreachable.id, "The database answered again.", { type: "reachable_again" });
       if (resolved) events.push({ type: "reachable_again", database, anomaly: resolved });
     }
 
@@ -85,7 +85,7 @@ export class DriftDetector {
       await recordFirstBaseline(this.prisma, database.id, live.schema, live.fingerprint);
       return { database, outcome: "baselined", events, fingerprintOnly: false };
     }
-    if (live.kind === "same_drift") return { database, outcome: "drifted", events: [...events, ...unalerted(database, openDrift!)], fingerprintOnly: true, anomaly: openDrift! };
+    if (live.kind === "same_drift") return { database, outcome: "drifted", events, fingerprintOnly: true, anomaly: openDrift! };
     if (live.kind === "matches") return this.inSync(database, openDrift, events, true);
     const snapshotText = await snapshotSchema(this.prisma, snapshot.id);
     if (snapshotText === live.schema) {
@@ -94,18 +94,21 @@ export class DriftDetector {
     }
 
     const diff = schemaDiff(database.label, snapshot.createdAt, snapshotText, live.schema);
-    const anomaly = openDrift
-      ? await this.prisma.driftAnomaly.update({ where: { id: openDrift.id }, data: { diff, liveFingerprint: live.fingerprint, snapshotId: snapshot.id } })
-      : await this.prisma.driftAnomaly.create({
-          data: { databaseId: database.id, kind: "drift", snapshotId: snapshot.id, liveFingerprint: live.fingerprint, diff },
-        });
-    events.push({ type: openDrift ? "drift_changed" : "drift_detected", database, anomaly });
+    const type = openDrift ? "drift_changed" : "drift_detected";
+    const anomaly = await this.prisma.$transaction(async (tx) => {
+      const recorded = openDrift
+        ? await tx.driftAnomaly.update({ where: { id: openDrift.id }, data: { diff, liveFingerprint: live.fingerprint, snapshotId: snapshot.id } })
+        : await tx.driftAnomaly.create({ data: { databaseId: database.id, kind: "drift", snapshotId: snapshot.id, liveFingerprint: live.fingerprint, diff } });
+      await tellSlack(tx, recorded.id, { type, diff });
+      return recorded;
+    });
+    events.push({ type, database, anomaly });
     return { database, outcome: "drifted", events, fingerprintOnly: false, anomaly };
   }
 
   private async inSync(database: RegisteredDatabase, openDrift: DriftAnomaly | null, events: DriftEvent[], fingerprintOnly: boolean): Promise<DatabaseCheck> {
     if (openDrift) {
-      const resolved = await resolveAnomaly(this.prisma, openDrift.id, "The live schema matches the snapshot again.");
+      const resolved = await resolveAndTell(this.prisma, openDrift.id, "The live schema matches the snapshot again.", { type: "drift_resolved", resolution: { by: "went_away" } });
       if (resolved) events.push({ type: "drift_resolved", database, anomaly: resolved });
     }
     return { database, outcome: "in_sync", events, fingerprintOnly };
@@ -113,7 +116,7 @@ export class DriftDetector {
 
   /**
    * Reads only the fingerprint when it can decide: equal to the snapshot's (in sync) or to the open drift's live
-   * fingerprint against the same snapshot (the same drift, already alerted). Otherwise dumps the schema.
+   * fingerprint against the same snapshot (the same drift, its alert posted or owed in the outbox). Otherwise dumps the schema.
    */
   private async readLive(database: RegisteredDatabase, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): Promise<LiveReading> {
     try {
@@ -130,7 +133,11 @@ export class DriftDetector {
   private async unreachable(database: RegisteredDatabase, reason: string): Promise<DatabaseCheck> {
     const known = await openAnomaly(this.prisma, database.id, "unreachable");
     if (known) return { database, outcome: "unreachable", events: [], fingerprintOnly: true, anomaly: known };
-    const anomaly = await this.prisma.driftAnomaly.create({ data: { databaseId: database.id, kind: "unreachable" } });
+    const anomaly = await this.prisma.$transaction(async (tx) => {
+      const opened = await tx.driftAnomaly.create({ data: { databaseId: database.id, kind: "unreachable" } });
+      await tellSlack(tx, opened.id, { type: "unreachable", reason });
+      return opened;
+    });
     return { database, outcome: "unreachable", events: [{ type: "unreachable", database, anomaly, reason }], fingerprintOnly: true, anomaly };
   }
 }
@@ -149,23 +156,8 @@ function busyCheck(database: RegisteredDatabase): DatabaseCheck {
 function settle(database: RegisteredDatabase, fingerprint: string, snapshot: SnapshotHead | null, openDrift: DriftAnomaly | null): DatabaseCheck | undefined {
   const reading = decide(fingerprint, snapshot, openDrift);
   if (reading?.kind === "matches" && !openDrift) return { database, outcome: "in_sync", events: [], fingerprintOnly: true };
-  if (reading?.kind === "same_drift") return { database, outcome: "drifted", events: unalerted(database, openDrift!), fingerprintOnly: true, anomaly: openDrift! };
+  if (reading?.kind === "same_drift") return { database, outcome: "drifted", events: [], fingerprintOnly: true, anomaly: openDrift! };
   return undefined;
-}
-
-/**
- * How long a drift's first alert may take before a later check posts it again: long enough for a post under way
- * (with its retries) to be recorded, so two checks close together do not both alert.
- */
-export const ALERT_RETRY_AFTER_MS = 10_000;
-
-/**
- * An open drift whose alert never reached Slack (Slack was down or refused it when the drift was found): every later
- * check that finds the same drift alerts it again, until one post is recorded on the anomaly.
- */
-function unalerted(database: RegisteredDatabase, drift: DriftAnomaly): DriftEvent[] {
-  if (drift.slackTs || Date.now() - drift.detectedAt.getTime() < ALERT_RETRY_AFTER_MS) return [];
-  return [{ type: "drift_detected", database, anomaly: drift }];
 }
 
 /** What a fingerprint alone decides: the snapshot's (in sync), or the open drift's against the same snapshot. */

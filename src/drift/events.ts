@@ -30,3 +30,18 @@ export interface DatabaseCheck {
   /** The open anomaly, when the outcome is drifted or unreachable. */
   anomaly?: DriftAnomaly;
 }
+
+/**
+ * What Slack is to be told of an anomaly, kept in the outbox (src/store/outbox.ts) in the transaction that recorded
+ * it, so an alert or its update that Slack does not take is tried again until it does. The diff is the one found by
+ * the check (a later check may change the anomaly's).
+ */
+export type DriftMessage =
+  | { type: "drift_detected"; diff: string }
+  | { type: "drift_changed"; diff: string }
+  | { type: "drift_resolved"; resolution: StoredResolution }
+  | { type: "unreachable"; reason: string }
+  | { type: "reachable_again" };
+
+/** How a drift was resolved; when is the anomaly's `resolvedAt`. */
+export type StoredResolution = { by: "baseline"; userId: string; changeKey: string } | { by: "went_away" };

@@ -7,4 +7,4 @@ export { DriftDetector } from "./detector.ts";
 export { connectLive, fingerprintsLive, type ConnectLive, type ReadFingerprints } from "./live-schema.ts";
 export { DriftError, StaleAnomalyError } from "./errors.ts";
 export type { Baseline } from "./baseline.ts";
-export type { CheckOutcome, DatabaseCheck, DriftEvent } from "./events.ts";
+export type { CheckOutcome, DatabaseCheck, DriftEvent, DriftMessage } from "./events.ts";

@@ -20,6 +20,8 @@ export interface LocalMessage {
   visibleTo?: string;
   files: LocalFile[];
   edited: number;
+  /** The app's metadata posted with the message (chat.postMessage `metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface LocalFile {
@@ -64,6 +66,8 @@ export interface LocalSlackOptions {
    * of a message per second; 0 turns it off.
    */
   chatUpdateIntervalMs?: number;
+  /** Methods answered `ok: false` with this error, as Slack answers a token that lacks their scope (`missing_scope`). */
+  refusedMethods?: Record<string, string>;
 }
 
 /** Slack answers `ratelimited` to a second edit of one message within about a second. */
@@ -89,6 +93,7 @@ export class LocalSlack {
   private baseUrl = "";
   private clock = 1_700_000_000;
   private sequence = 0;
+  private lastTsSecond = 0;
   private readonly listeners = new Set<() => void>();
   private readonly options: LocalSlackOptions;
   private readonly triggers = new Map<string, string>();
@@ -262,6 +267,8 @@ export class LocalSlack {
         return;
       }
       this.calls.push({ method, args });
+      const refused = this.options.refusedMethods?.[method];
+      if (refused) return sendJson(res, { ok: false, error: refused });
       const handler = this.methods[method];
       const rejection = webApiRejection(method, args);
       const result = rejection ? this.reject(method, rejection) : handler ? this.safely(handler, args) : { ok: false, error: "unknown_method" };
@@ -329,9 +336,11 @@ export class LocalSlack {
     for (const listener of this.listeners) listener();
   }
 
+  /** Epoch seconds, as Slack's are (conversations.history's `oldest` compares with them), and unique by the sequence. */
   private nextTs(): string {
     this.sequence += 1;
-    return `${this.clock + this.sequence}.${String(this.sequence).padStart(6, "0")}`;
+    this.lastTsSecond = Math.max(this.lastTsSecond, Math.floor(Date.now() / 1000));
+    return `${this.lastTsSecond}.${String(this.sequence).padStart(6, "0")}`;
   }
 
   private nextId(prefix: string): string {
@@ -351,6 +360,7 @@ export class LocalSlack {
       visibleTo,
       files: [],
       edited: 0,
+      metadata: messageMetadata(args.metadata),
     };
     this.messages.push(message);
     return message;
@@ -444,9 +454,55 @@ export class LocalSlack {
       const name = this.options.users?.[user] ?? user;
       return { ok: true, user: { id: user, name, real_name: name, profile: { display_name: name } } };
     },
+    // The parent first, then its replies, oldest first.
+    "conversations.replies": (args) => {
+      const channel = requireString(args, "channel");
+      const ts = requireString(args, "ts");
+      const parent = this.messages.find((m) => m.channel === channel && m.ts === ts && !m.visibleTo);
+      if (!parent) throw new Error("thread_not_found");
+      return conversationPage([parent, ...this.messages.filter((m) => m.channel === channel && m.threadTs === ts && m.ts !== ts && !m.visibleTo)], args);
+    },
+    // The channel's top-level messages after `oldest`, newest first.
+    "conversations.history": (args) => {
+      const channel = requireString(args, "channel");
+      const oldest = Number(args.oldest ?? 0);
+      const messages = this.messages.filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts) && !m.visibleTo && Number(m.ts) > oldest);
+      return conversationPage(messages.reverse(), args);
+    },
     "conversations.open": (args) => ({ ok: true, channel: { id: `D${requireString(args, "users").split(",")[0]}` } }),
     "conversations.info": (args) => ({ ok: true, channel: { id: requireString(args, "channel"), name: requireString(args, "channel").toLowerCase() } }),
   };
+}
+
+/** One page of a conversation as Slack answers it (`limit`, `cursor`); metadata only when asked for. */
+function conversationPage(messages: LocalMessage[], args: Record<string, unknown>): Record<string, unknown> {
+  const from = Number(args.cursor || 0);
+  const limit = Number(args.limit ?? 100);
+  const more = from + limit < messages.length;
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+  return {
+    ok: true,
+    messages: messages.slice(from, from + limit).map((m) => ({
+      type: "message",
+      user: m.user,
+      ts: m.ts,
+      ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      text: m.text,
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    })),
+    has_more: more,
+    response_metadata: { next_cursor: more ? String(from + limit) : "" },
+  };
+}
+
+/** Slack's message metadata: an event_type and an object payload; anything else is refused as Slack refuses it. */
+function messageMetadata(value: unknown): LocalMessage["metadata"] {
+  if (value === undefined) return undefined;
+  const metadata = value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof metadata !== "object" || metadata === null || typeof metadata.event_type !== "string" || typeof metadata.event_payload !== "object" || metadata.event_payload === null) {
+    throw new Error("invalid_metadata_format");
+  }
+  return { event_type: metadata.event_type, event_payload: metadata.event_payload as Record<string, unknown> };
 }
 
 function requireString(args: Record<string, unknown>, name: string): string {

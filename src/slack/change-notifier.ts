@@ -8,6 +8,7 @@ import { changeRootMessage, errorIsCut, reviewMessage, reviewReportText, threadN
 import { mrkdwn, slackMessage, type Mrkdwn } from "./blocks/text.ts";
 import { MessageEditPacer } from "./edit-pacing.ts";
 import { uploadInPieces } from "./file-upload.ts";
+import { KeyedPosts, type Delivery } from "./keyed-posts.ts";
 
 const RECORD_ATTEMPTS = 5;
 
@@ -16,14 +17,18 @@ export class SlackChangeNotifier implements ChangeNotifier {
     private readonly client: WebClient,
     private readonly changes: ChangeRepository,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.posts = new KeyedPosts(client, logger);
+  }
 
   /** A run's progress and the change's status moves edit one root message: at Slack's pace, one at a time. */
   private readonly edits = new MessageEditPacer();
+  private readonly posts: KeyedPosts;
 
-  async notify(change: ChangeDetail, event: ChangeEvent): Promise<void> {
+  /** `delivery`: the outbox message this event comes from, so that a retried delivery does not post twice what Slack already has. */
+  async notify(change: ChangeDetail, event: ChangeEvent, delivery?: Delivery): Promise<void> {
     if (event.kind === "submitted") {
-      await this.postRoot(change);
+      await this.postRoot(change, delivery);
       return;
     }
     if (!change.slackChannel || !change.slackTs) {
@@ -34,7 +39,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
     const [channel, ts] = [change.slackChannel, change.slackTs];
     await this.edits.edit(`${channel}/${ts}`, () => this.client.chat.update({ channel, ts, ...slackMessage(root.text, root.blocks) }));
     const note = threadNote(change, event);
-    if (note) await this.client.chat.postMessage({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) });
+    if (note) await this.posts.reply({ channel: change.slackChannel, thread_ts: change.slackTs, ...slackMessage(note) }, delivery, "note");
     if (event.kind === "failed" && errorIsCut(event.error)) await this.upload(change, `${change.key}-error.txt`, event.error, mrkdwn`The whole error of ${change.key}.`);
   }
 
@@ -42,12 +47,12 @@ export class SlackChangeNotifier implements ChangeNotifier {
    * The root message, then the whole script and the review in its thread. Delivered again after a failure (the
    * outbox), it posts no second root message once the first is recorded: it goes on from the thread.
    */
-  private async postRoot(change: ChangeDetail): Promise<void> {
+  private async postRoot(change: ChangeDetail, delivery?: Delivery): Promise<void> {
     const channel = change.database.project.slackChannel;
     const root = changeRootMessage(change, undefined, await this.driftAlertUrl(change));
     if (!change.slackChannel || !change.slackTs) {
-      const posted = await this.client.chat.postMessage({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false });
-      await this.recordRoot(change, posted.channel ?? channel, posted.ts!);
+      const posted = await this.posts.post({ channel, ...slackMessage(root.text, root.blocks), unfurl_links: false }, delivery);
+      await this.recordRoot(change, posted.channel, posted.ts);
     }
     const [channelId, ts] = [change.slackChannel!, change.slackTs!];
     if (root.sqlFile) {
@@ -55,7 +60,7 @@ export class SlackChangeNotifier implements ChangeNotifier {
       await uploadInPieces(this.client, { channelId, threadTs: ts, filename: root.sqlFile, comment: mrkdwn`The whole script of ${change.key}.`, bytes, pieces });
     }
     const review = reviewMessage(change);
-    await this.client.chat.postMessage({ channel: channelId, thread_ts: ts, ...slackMessage(review.text, review.blocks) });
+    await this.posts.reply({ channel: channelId, thread_ts: ts, ...slackMessage(review.text, review.blocks) }, delivery, "review");
     if (review.overflow) await this.upload(change, `${change.key}-review.txt`, reviewReportText(change), mrkdwn`Full review of ${change.key}.`);
   }
 

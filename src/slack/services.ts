@@ -1,5 +1,6 @@
 // What the Slack handlers may call: the domain's services, built once at start-up and passed down.
 import type { WebClient } from "@slack/web-api";
+import type { Announcements } from "../changes/notifier.ts";
 import type { ApproverDirectory } from "../changes/policy.ts";
 import type { ChangeWorkflow } from "../changes/workflow.ts";
 import type { Config } from "../config/load.ts";
@@ -24,6 +25,8 @@ export interface SluiceServices {
   slack: WebClient;
   /** The bot token and Slack's file hosts, for downloading files users attach (Slack serves them only with it). */
   fileDownloads: FileDownloads;
+  /** Delivers what the outbox owes Slack (a change's or a drift's messages) now; the reconciler retries what fails. */
+  announcements: Announcements;
   /** SQL from the command line too long for a form's text field, kept for the form that shows it. */
   sqlDrafts: SqlDrafts;
 }

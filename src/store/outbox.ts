@@ -12,6 +12,8 @@ export interface OutboxEntry {
   payload: unknown;
   /** Deliveries tried so far, this one included. */
   attempts: number;
+  /** When the row was written: what it says went to Slack after that. */
+  createdAt: Date;
 }
 
 /** The subject of everything Slack is told about one change: its root message and its thread, in order. */
@@ -45,7 +47,7 @@ const CLAIM = `
       AND NOT EXISTS (SELECT 1 FROM "SlackOutbox" e WHERE e."subject" = h."subject" AND e."id" < h."id")
     ORDER BY h."id" LIMIT $4::integer
     FOR UPDATE SKIP LOCKED)
-  RETURNING o."id", o."subject", o."payload", o."attempts"`;
+  RETURNING o."id", o."subject", o."payload", o."attempts", (extract(epoch FROM o."createdAt") * 1000)::float8 AS "createdAtMs"`;
 
 const DELIVERED = `DELETE FROM "SlackOutbox" WHERE "id" = $1::integer AND "claimedBy" = $2::text`;
 
@@ -61,8 +63,8 @@ export class Outbox {
 
   /** Claims up to `limit` due rows for `owner` for `leaseMs` (the heads of their subjects; of `subject` only when given). */
   async claim(owner: string, leaseMs: number, limit: number, subject?: string): Promise<OutboxEntry[]> {
-    const { rows } = await this.pool.query<OutboxEntry>(CLAIM, [owner, leaseMs, subject ?? null, limit]);
-    return rows.sort((a, b) => a.id - b.id);
+    const { rows } = await this.pool.query<Omit<OutboxEntry, "createdAt"> & { createdAtMs: number }>(CLAIM, [owner, leaseMs, subject ?? null, limit]);
+    return rows.map(({ createdAtMs, ...entry }) => ({ ...entry, createdAt: new Date(createdAtMs) })).sort((a, b) => a.id - b.id);
   }
 
   /** Keeps a claim while its delivery goes on (a process that died stops renewing it, and its claim runs out). */

@@ -1,6 +1,5 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ALERT_RETRY_AFTER_MS } from "../../src/drift/detector.ts";
 import { DRIFT_BASELINE_ACTION, DRIFT_HISTORY_ACTION } from "../../src/slack/blocks/drift.ts";
 import { eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
 import { createTarget, driftEnv, driftYaml, engines, targetFor, type TargetDatabase } from "./support/target.ts";
@@ -176,14 +175,16 @@ describe("drift alerts over time, through Slack", () => {
   });
 });
 
-describe("a drift found while Slack is down", () => {
+describe("drift alerts while Slack is down", () => {
   let target: TargetDatabase;
   let t: TestSluice;
+  const driftAlerts = () => alerts(t).filter((m) => m.text.includes("Schema drift"));
 
   before(async () => {
     target = await createTarget("postgres");
     await target.exec(target.createT1);
-    t = await startWith([target]);
+    // What Slack did not take is tried again every second (the outbox's sweep), not every 30.
+    t = await startWith([target], "drift: { enabled: false, channel: CDRIFT }\ndelivery: { maxRetrySeconds: 1 }");
     await firstBaseline(t, target.name);
   });
   after(async () => {
@@ -192,24 +193,89 @@ describe("a drift found while Slack is down", () => {
     await target.drop();
   });
 
-  test("is alerted by the next check once Slack is back, exactly once", async () => {
+  test("a drift found while Slack refuses every call is alerted once Slack is back, exactly once, with no further check", async () => {
     await target.exec("ALTER TABLE t1 ADD COLUMN while_down integer");
-    // Slack refuses every call (`ok: false`, which no client retries): the alert's post fails for good.
+    // Slack refuses every call (`ok: false`, which no client retries): the alert's post fails.
     t.slack.outage = 200;
     await command(t, `drift ${target.name}`);
     const anomaly = await t.sluice.store.prisma.driftAnomaly.findFirstOrThrow({ where: { status: "open", kind: "drift" } });
     assert.equal(anomaly.slackTs, null, "Slack never took the alert");
-    assert.equal(alerts(t).filter((m) => m.text.includes("Schema drift")).length, 0);
+    assert.equal(driftAlerts().length, 0);
+    assert.equal(await t.sluice.store.prisma.slackOutbox.count({ where: { subject: `drift:${anomaly.id}` } }), 1, "the alert is owed in the outbox");
 
     t.slack.outage = undefined;
-    // A check right away leaves a first alert that may still be under way alone; one past ALERT_RETRY_AFTER_MS posts it.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, anomaly.detectedAt.getTime() + ALERT_RETRY_AFTER_MS + 500 - Date.now())));
+    await eventually(() => driftAlerts()[0], 10_000, "the drift alert");
+    await eventually(async () => (await t.sluice.store.prisma.slackOutbox.count()) === 0, 10_000, "the outbox drained");
     await command(t, `drift ${target.name}`);
-    await eventually(() => alerts(t).find((m) => m.text.includes("Schema drift")), 10_000, "the drift alert");
-    await command(t, `drift ${target.name}`);
-    assert.equal(alerts(t).filter((m) => m.text.includes("Schema drift")).length, 1, "alerted once");
+    assert.equal(driftAlerts().length, 1, "alerted once");
     const alerted = await t.sluice.store.prisma.driftAnomaly.findUniqueOrThrow({ where: { id: anomaly.id } });
-    assert.ok(alerted.slackTs, "the alert is recorded on the drift");
+    assert.equal(alerted.slackTs, driftAlerts()[0]!.ts, "the alert is recorded on the drift");
+  });
+
+  test("the same drift goes away while Slack refuses the alert's update: the alert ends resolved once Slack is back, updated once", async () => {
+    const alert = driftAlerts()[0]!;
+    const anomaly = await t.sluice.store.prisma.driftAnomaly.findFirstOrThrow({ where: { status: "open", kind: "drift" } });
+    assert.equal(anomaly.slackTs, alert.ts);
+    const posts = t.slack.callsTo("chat.postMessage").length;
+
+    t.slack.outage = 200;
+    await target.exec("ALTER TABLE t1 DROP COLUMN while_down");
+    assert.match(await command(t, `drift ${target.name}`), /matches its latest snapshot/);
+    const owed = await eventually(async () => (await t.sluice.store.prisma.slackOutbox.findFirst({ where: { subject: `drift:${anomaly.id}`, attempts: { gte: 2 } } })) ?? undefined, 10_000, "the update refused twice");
+    assert.equal((owed.payload as { type: string }).type, "drift_resolved");
+    assert.equal(alert.edited, 0, "Slack took no update");
+    assert.doesNotMatch(JSON.stringify(alert.blocks), /went away by itself/);
+
+    t.slack.outage = undefined;
+    await eventually(() => JSON.stringify(alert.blocks).includes("went away by itself"), 10_000, "the alert updated as resolved");
+    await eventually(async () => (await t.sluice.store.prisma.slackOutbox.count()) === 0, 10_000, "the outbox drained");
+    // Another sweep or two, and another check: nothing more to say.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.match(await command(t, `drift ${target.name}`), /matches its latest snapshot/);
+    assert.equal(alert.edited, 1, "the alert is updated exactly once");
+    assert.equal(t.slack.callsTo("chat.postMessage").length, posts, "no new message");
+  });
+});
+
+describe("drift alerts from two replicas on one store while Slack is down", () => {
+  let target: TargetDatabase;
+  let t: TestSluice;
+  let replica: TestSluice;
+
+  before(async () => {
+    target = await createTarget("mysql");
+    await target.exec(target.createT1);
+    const drift = "drift: { enabled: false, channel: CDRIFT }\ndelivery: { maxRetrySeconds: 1 }";
+    t = await startWith([target], drift);
+    await firstBaseline(t, target.name);
+    replica = await startTestSluice({ yaml: driftYaml([{ engine: target.engine, name: target.name }], drift), env: driftEnv(), storeDatabase: t.storeDatabase, sharedSlack: t.slack });
+  });
+  after(async () => {
+    t.slack.outage = undefined;
+    await replica.stop();
+    await t.stop();
+    await target.drop();
+  });
+
+  test("a drift found and gone while Slack refused every call: once Slack is back its alert is posted once and updated once", async () => {
+    t.slack.outage = 200;
+    await target.exec("ALTER TABLE t1 ADD COLUMN passing integer");
+    assert.match(await command(t, `drift ${target.name}`), /has drifted/);
+    assert.match(await command(replica, `drift ${target.name}`), /has drifted/);
+    await target.exec("ALTER TABLE t1 DROP COLUMN passing");
+    assert.match(await command(replica, `drift ${target.name}`), /matches its latest snapshot/);
+    const anomaly = await t.sluice.store.prisma.driftAnomaly.findFirstOrThrow({ where: { kind: "drift" } });
+    const owed = await t.sluice.store.prisma.slackOutbox.findMany({ where: { subject: `drift:${anomaly.id}` }, orderBy: { id: "asc" } });
+    assert.deepEqual(owed.map((row) => (row.payload as { type: string }).type), ["drift_detected", "drift_resolved"], "the alert and its update are owed, in order");
+
+    t.slack.outage = undefined;
+    const alert = await eventually(() => alerts(t).find((m) => JSON.stringify(m.blocks).includes("went away by itself")), 15_000, "the alert, resolved");
+    await eventually(async () => (await t.sluice.store.prisma.slackOutbox.count()) === 0, 10_000, "the outbox drained");
+    // Both replicas sweep every second: give them a few more sweeps to post or update it twice.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(alerts(t).length, 1, "one alert");
+    assert.equal(alert.edited, 1, "updated once");
+    assert.equal((await t.sluice.store.prisma.driftAnomaly.findUniqueOrThrow({ where: { id: anomaly.id } })).slackTs, alert.ts);
   });
 });
 

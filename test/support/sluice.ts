@@ -26,6 +26,8 @@ export interface TestSluiceOptions {
   yaml: string;
   env?: Record<string, string>;
   slack?: LocalSlackOptions;
+  /** Another TestSluice's Slack, for a replica of it (same workspace; with its `storeDatabase`, same store). Its owner closes it. */
+  sharedSlack?: LocalSlack;
   /** Reuse an existing store database instead of creating one (restart tests). */
   storeDatabase?: string;
   logLevel?: string;
@@ -59,8 +61,8 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
     SLACK_SIGNING_SECRET: signingSecret,
     ...options.env,
   });
-  const slack = new LocalSlack(options.slack);
-  await slack.listen();
+  const slack = options.sharedSlack ?? new LocalSlack(options.slack);
+  if (!options.sharedSlack) await slack.listen();
   const sluice = await startSluice({
     config,
     logger: options.logger ?? createLogger(options.logLevel ?? process.env.SLUICE_TEST_LOG_LEVEL ?? "silent"),
@@ -80,7 +82,7 @@ export async function startTestSluice(options: TestSluiceOptions): Promise<TestS
     signingSecret,
     stop: async () => {
       await sluice.stop();
-      await slack.close();
+      if (!options.sharedSlack) await slack.close();
       if (!options.storeDatabase) await dropPostgresDatabase(storeDatabase);
       if (!options.expectSlackRejections && slack.rejections.length > 0) {
         throw new Error(`Slack would have refused what Sluice sent: ${JSON.stringify(slack.rejections, null, 1).slice(0, 4000)}`);

@@ -5,10 +5,10 @@ import { isApprover } from "../../changes/policy.ts";
 import { findAnomaly, recentChanges, StaleAnomalyError } from "../../drift/index.ts";
 import type { RegisteredDatabase } from "../../projects/registry.ts";
 import type { DriftAnomaly } from "../../store/generated/client.ts";
+import { driftSubject } from "../../store/outbox.ts";
 import { SlackApproverDirectory } from "../approver-directory.ts";
 import { DRIFT_BASELINE_ACTION, DRIFT_HISTORY_ACTION, historyBlocks, historyText } from "../blocks/drift.ts";
 import { mrkdwn, slackMessage } from "../blocks/text.ts";
-import { DriftNotifier } from "../drift-alerts.ts";
 import { replyError } from "../reply-error.ts";
 import type { SlackListeners } from "../router.ts";
 import type { SluiceServices } from "../services.ts";
@@ -28,7 +28,7 @@ export function registerDriftActions(app: SlackListeners, services: SluiceServic
         return;
       }
       const baseline = await services.drift.establishBaseline(database, anomaly.id, userId);
-      await new DriftNotifier(client, services).resolved(database, baseline.anomaly, { by: "baseline", userId, changeKey: baseline.change.key });
+      await services.announcements.deliver(driftSubject(baseline.anomaly.id));
     } catch (error) {
       await replyError(services.logger, respond, error, { action: DRIFT_BASELINE_ACTION, user: userId });
     }

@@ -3,7 +3,7 @@
 import { openAnomalies } from "../../drift/index.ts";
 import { anomalyCenterBlocks, anomalyCenterText, checkResultText, type AnomalyEntry } from "../blocks/drift.ts";
 import { slackMessage } from "../blocks/text.ts";
-import { DriftNotifier } from "../drift-alerts.ts";
+import { driftAnnouncer, driftChannel } from "../drift-alerts.ts";
 import type { SluiceServices } from "../services.ts";
 import type { Subcommand } from "./subcommand.ts";
 
@@ -12,16 +12,15 @@ export const drift: Subcommand = {
   usage: "/db drift [database]",
   summary: "Checks a database's live schema against its latest snapshot now; without a database, lists open drift anomalies.",
   examples: ["/db drift", "/db drift {database}"],
-  async handle({ args, client, respond, services }) {
+  async handle({ args, respond, services }) {
     if (!args) {
       const entries = await anomalyEntries(services);
       await respond({ response_type: "ephemeral", ...slackMessage(anomalyCenterText(entries), anomalyCenterBlocks(entries)) });
       return;
     }
     const database = services.registry.find(args);
-    const notifier = new DriftNotifier(client, services);
-    const check = await services.drift.checkNow(database, notifier.notify);
-    await respond({ response_type: "ephemeral", ...slackMessage(checkResultText(database.label, check.outcome, notifier.channelFor(database))) });
+    const check = await services.drift.checkNow(database, driftAnnouncer(services.announcements));
+    await respond({ response_type: "ephemeral", ...slackMessage(checkResultText(database.label, check.outcome, driftChannel(services.config, database))) });
   },
 };
 
