@@ -18,8 +18,10 @@ async function elapsed(work: Promise<void>): Promise<number> {
 
 describe("acknowledgements first", () => {
   test("with nothing unanswered, the work goes on after the quiet moment, not after its bound", async () => {
-    const waited = await elapsed(afterAcknowledgements(counter(0), 5_000, 20));
-    assert.ok(waited >= 19, `went on after ${waited.toFixed(1)} ms, before the quiet moment`);
+    // A quiet moment of 200 ms, and 50 ms of leeway: Node fires a timer by its event loop's cached clock, which on a
+    // loaded machine is some ms behind the performance.now() this test starts from.
+    const waited = await elapsed(afterAcknowledgements(counter(0), 5_000, 200));
+    assert.ok(waited >= 150, `went on after ${waited.toFixed(1)} ms, before the quiet moment`);
     assert.ok(waited < 1_000, `went on after ${waited.toFixed(1)} ms`);
   });
 
