@@ -16,6 +16,8 @@ async function elapsed(work: Promise<void>): Promise<number> {
   return performance.now() - started;
 }
 
+// The test's own timers fire by Node's cached loop clock, some ms behind performance.now() on a loaded machine: each
+// bound below leaves room for that, and still tells the waits apart (quiet moment, answer, bound).
 describe("acknowledgements first", () => {
   test("with nothing unanswered, the work goes on after the quiet moment, not after its bound", async () => {
     // A quiet moment of 200 ms, and 50 ms of leeway: Node fires a timer by its event loop's cached clock, which on a
@@ -34,7 +36,7 @@ describe("acknowledgements first", () => {
       Atomics.notify(unanswered, 0);
     }, 150);
     const waited = await elapsed(afterAcknowledgements(unanswered, 5_000, 50));
-    assert.ok(waited >= 145, `went on after ${waited.toFixed(1)} ms, while a request was still unanswered`);
+    assert.ok(waited >= 120, `went on after ${waited.toFixed(1)} ms, while a request was still unanswered`);
     assert.ok(waited < 1_000, `went on after ${waited.toFixed(1)} ms`);
   });
 
@@ -44,9 +46,9 @@ describe("acknowledgements first", () => {
     setTimeout(() => {
       Atomics.store(unanswered, 0, 0);
       Atomics.notify(unanswered, 0);
-    }, 40);
+    }, 200);
     const waited = await elapsed(afterAcknowledgements(unanswered, 5_000));
-    assert.ok(waited >= 35, `went on after ${waited.toFixed(1)} ms, before the acknowledgements were answered`);
+    assert.ok(waited >= 150, `went on after ${waited.toFixed(1)} ms, before the acknowledgements were answered`);
     assert.ok(waited < 1_000, `went on after ${waited.toFixed(1)} ms: it waited for its bound, not for the answer`);
   });
 
