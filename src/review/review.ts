@@ -67,15 +67,20 @@ function activeRules(request: ReviewRequest) {
   };
 }
 
-/** The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read its kind. */
+/**
+ * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read
+ * its kind. A CREATE's kind is what it creates (`create table`, `create index`...); a rule `on` plain `create` takes them all.
+ */
 class StatementRuleDispatch {
   private readonly byKind = new Map<string, Array<ActiveRule<StatementRule>>>();
 
   constructor(private readonly rules: Array<ActiveRule<StatementRule>>) {}
 
-  for(kind: string): Array<ActiveRule<StatementRule>> {
+  for(node: AstNode): Array<ActiveRule<StatementRule>> {
+    const type = String(node.type);
+    const kind = type === "create" ? `create ${String(node.keyword)}` : type;
     let rules = this.byKind.get(kind);
-    if (!rules) this.byKind.set(kind, (rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(kind))));
+    if (!rules) this.byKind.set(kind, (rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(type) || rule.on.includes(kind))));
     return rules;
   }
 }
@@ -89,6 +94,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
   const parsed: ParsedStatement[] = [];
   const walk = new WalkThrough(engine, catalog);
+  const isExistingTable = (table: string): boolean => !change.createdTables.has(tableKey(table));
 
   const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
     const statement = statements[ordinal]!;
@@ -133,8 +139,8 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     }
     for (const node of result.nodes) {
       if (catalog) await walk.seed(node);
-      const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal));
-      for (const { rule, level } of rules.statement.for(String(node.type))) {
+      const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal), isExistingTable);
+      for (const { rule, level } of rules.statement.for(node)) {
         let hits: RuleHit[];
         try {
           hits = rule.check(ctx);
@@ -189,7 +195,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   };
 }
 
-/** What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are bound fields. */
+/**
+ * What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are functions that need no
+ * `this`: `isExistingTable` is one per review (it reads the change's state), `facts` is made only when a rule reads it.
+ */
 class StatementView implements StatementContext {
   private expressionFacts?: ExpressionFacts;
 
@@ -202,11 +211,12 @@ class StatementView implements StatementContext {
     readonly options: ReviewOptions,
     readonly change: ChangeState,
     readonly schema: SchemaView,
+    readonly isExistingTable: (table: string) => boolean,
   ) {}
 
-  readonly isExistingTable = (table: string): boolean => !this.change.createdTables.has(tableKey(table));
-
-  readonly facts = (): ExpressionFacts => (this.expressionFacts ??= expressionFacts(this.node));
+  get facts(): () => ExpressionFacts {
+    return () => (this.expressionFacts ??= expressionFacts(this.node));
+  }
 }
 
 const severity = (level: FindingLevel): number => (level === "error" ? 0 : 1);

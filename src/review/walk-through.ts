@@ -394,7 +394,6 @@ export class WalkThrough {
   }
 
   private alterColumn(table: WalkTable, action: AstNode, ordinal: number): void {
-    const find = (name: string) => table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase());
     const name = columnName(action.column);
     switch (action.action) {
       case "add":
@@ -412,7 +411,7 @@ export class WalkThrough {
       case "modify":
       case "change": {
         const old = action.action === "change" ? columnName(action.old_column) : name;
-        const at = find(old);
+        const at = columnIndex(table, old);
         if (at >= 0) table.columns.splice(at, 1);
         this.renameInIndexes(table, old, name);
         const previous = at >= 0 ? at : table.columns.length;
@@ -429,13 +428,13 @@ export class WalkThrough {
       }
       case "rename": {
         const old = columnName(action.old_column);
-        const at = find(old);
+        const at = columnIndex(table, old);
         if (at >= 0) table.columns[at] = { ...table.columns[at]!, name };
         this.renameInIndexes(table, old, name);
         return;
       }
       case "alter": {
-        const at = find(name);
+        const at = columnIndex(table, name);
         if (at < 0) return;
         const column = { ...table.columns[at]! };
         table.columns[at] = column;
@@ -481,11 +480,10 @@ export class WalkThrough {
       ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))]
       : [...new Set(names.flatMap((name) => [...(this.indexOwners.get(name) ?? [])]))];
     const touched: string[] = [];
-    const dropped = (index: WalkIndex) => names.includes(index.name.toLowerCase());
     for (const key of onTable) {
-      if (!this.tables.get(key)?.indexes.some(dropped)) continue;
+      if (!this.tables.get(key)?.indexes.some((index) => names.includes(index.name.toLowerCase()))) continue;
       const table = this.writable(key)!;
-      table.indexes = table.indexes.filter((index) => !dropped(index));
+      table.indexes = table.indexes.filter((index) => !names.includes(index.name.toLowerCase()));
       touched.push(key);
     }
     return touched;
@@ -534,6 +532,12 @@ export class WalkThrough {
     }
     return [];
   }
+}
+
+/** Where the column of that name (any case) is in the table, or -1. */
+function columnIndex(table: WalkTable, name: string): number {
+  const lower = name.toLowerCase();
+  return table.columns.findIndex((column) => column.name.toLowerCase() === lower);
 }
 
 const SCHEMA_STATEMENTS = new Set(["alter", "drop", "rename", "comment", "alter_index"]);

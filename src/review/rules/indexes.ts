@@ -34,7 +34,7 @@ export const indexRules: ReviewRule[] = [
     description: "CREATE INDEX on an existing table without CONCURRENTLY blocks writes for the whole build.",
     advice: "CREATE INDEX CONCURRENTLY (outside a transaction block).",
     defaults: { test: "warning", prod: "error" },
-    on: ["create"],
+    on: ["create index"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (!isCreateIndex(node) || node.concurrently) return [];
@@ -49,7 +49,7 @@ export const indexRules: ReviewRule[] = [
     description: "An index with the same key parts as another index of the table.",
     advice: "Keep one of them.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
@@ -73,7 +73,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index with more key parts than `maxIndexColumns`.",
     advice: "Index the most selective columns only.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "create index", "alter"],
     check: ({ node, options }) =>
       createdIndexes(node)
         .filter((index) => index.parts.length > options.maxIndexColumns)
@@ -101,7 +101,7 @@ export const indexRules: ReviewRule[] = [
     description: "Primary-key column of a type outside `primaryKeyTypes` (integers and UUID by default).",
     advice: "Use a BIGINT (or INT) surrogate key and put a unique index on the natural key.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       const key = added?.indexes.find((index) => index.kind === "primary");
@@ -120,7 +120,7 @@ export const indexRules: ReviewRule[] = [
     description: "BLOB/TEXT/JSON column in an index: it needs a prefix length and indexes only that prefix.",
     advice: "Index a VARCHAR column, or a generated column holding a hash of the value.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
@@ -138,7 +138,7 @@ export const indexRules: ReviewRule[] = [
     description: "A table with more indexes than `maxIndexesPerTable` (the primary key counts): every write maintains each one.",
     advice: "Drop indexes no query needs; combine overlapping ones.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added || added.indexes.length === 0) return [];
@@ -153,7 +153,7 @@ export const indexRules: ReviewRule[] = [
     description: "The same column appears twice in one index key.",
     advice: "List each column once.",
     defaults: { test: "error", prod: "error" },
-    on: ["create", "alter"],
+    on: ["create table", "create index", "alter"],
     check: ({ node }) =>
       createdIndexes(node)
         .filter((index) => new Set(index.parts).size < index.parts.length)
@@ -196,7 +196,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index of a type outside `indexTypes` (BTREE and HASH by default; FULLTEXT and SPATIAL are the others).",
     advice: "Use an index type from the allowed list, or add the type to `indexTypes`.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       if (ctx.options.indexTypes.length === 0) return [];
       const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));

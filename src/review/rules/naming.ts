@@ -135,7 +135,7 @@ function namingRule(
     description: `${what} name does not match the \`${option}\` pattern.`,
     advice: `Rename the ${what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "rename"],
+    on: ["create table", "alter", "rename"],
     check: (ctx: StatementContext): RuleHit[] =>
       names(ctx.node)
         .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
@@ -154,7 +154,7 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     description: `${spec.what} name does not match the \`${spec.option}\` pattern (templates: {{table}}, {{column_list}}; for foreign keys {{referencing_table}}, {{referencing_column}}, {{referenced_table}}, {{referenced_column}}).`,
     advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: spec.defaults ?? { test: "warning", prod: "warning" },
-    on: ["create", "alter", "alter_index"],
+    on: ["create table", "create index", "alter", "alter_index"],
     check: (ctx: StatementContext): RuleHit[] =>
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)
@@ -192,7 +192,7 @@ export const namingRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column name does not match the `namingAutoIncrement` pattern (default `id`).",
     advice: "Name the auto-increment column as the pattern says.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: ({ node, options }) =>
       definedColumns(node)
         .filter(({ name, node: column }) => isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name))
@@ -206,7 +206,7 @@ export const namingRules: ReviewRule[] = [
     description: "Table or column named with a reserved word (order, group, user...): every query must quote it.",
     advice: "Pick a name that is not a reserved word, e.g. orders instead of order.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "rename"],
+    on: ["create table", "alter", "rename"],
     check: (ctx) =>
       [...newTableNames(ctx.node), ...newColumnNames(ctx.node)]
         .filter((name) => RESERVED_WORDS[ctx.engine].has(name.toUpperCase()))
