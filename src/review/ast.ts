@@ -215,6 +215,8 @@ export function dmlTargets(node: AstNode): string[] {
   return asArray(node.table as AstNode[]).map(tableName).filter(Boolean);
 }
 
+const isLiteral = (side: AstNode | undefined): boolean => Boolean(side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type)));
+
 /** A WHERE clause that is constant true (`1=1`, `true`, `1`), i.e. no filter at all. */
 export function isConstantTrue(where: AstNode | null | undefined): boolean {
   if (!where) return false;
@@ -224,9 +226,7 @@ export function isConstantTrue(where: AstNode | null | undefined): boolean {
     const operator = String(where.operator).toUpperCase();
     if (operator === "OR") return isConstantTrue(where.left) || isConstantTrue(where.right);
     if (operator === "AND") return isConstantTrue(where.left) && isConstantTrue(where.right);
-    const literal = (side: AstNode | undefined) =>
-      side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type));
-    if (operator === "=" && literal(where.left) && literal(where.right)) return where.left.value === where.right.value;
+    if (operator === "=" && isLiteral(where.left) && isLiteral(where.right)) return where.left.value === where.right.value;
   }
   return false;
 }

@@ -17,7 +17,12 @@ export function loadPostgresParser(): Promise<void> {
 export interface PostgresParse {
   nodes: AstNode[];
   notValid: boolean;
+  /** No call, operator, test or query anywhere in it: its expression facts are all empty, without a walk. */
+  plain: boolean;
 }
+
+/** Set while mapping when a node that expression facts read is made (a call, an operator, a NULL test, a query). */
+let expressive = false;
 
 export class PostgresSyntaxError extends Error {
   constructor(
@@ -40,8 +45,9 @@ export function parsePostgres(text: string): PostgresParse {
     throw new PostgresSyntaxError((error as Error).message, Math.max(0, details?.cursorPosition ?? 0));
   }
   const state = { notValid: false };
+  expressive = false;
   const nodes = (result.stmts ?? []).map((raw) => statement(raw.stmt as PgNode, state)).filter((node): node is AstNode => node !== undefined);
-  return { nodes, notValid: state.notValid };
+  return { nodes, notValid: state.notValid, plain: !expressive };
 }
 
 /** Identifiers in the text longer than `limit` bytes: PostgreSQL truncates them while parsing, so the AST cannot tell. */
@@ -67,8 +73,6 @@ export function longIdentifiers(text: string, limit: number): string[] {
  */
 function hasLongRun(text: string, limit: number): boolean {
   if (text.length <= limit) return false;
-  // Without a run that long anywhere, strings included, there is none outside them: one native search rules most out.
-  if (!longRunPattern(limit).test(text)) return false;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -84,15 +88,6 @@ function hasLongRun(text: string, limit: number): boolean {
     if (run > limit) return true;
   }
   return false;
-}
-
-const longRunPatterns = new Map<number, RegExp>();
-
-/** More than `limit` characters in a row that are neither separators nor quotes (hasLongRun's run, read anywhere in the text). */
-function longRunPattern(limit: number): RegExp {
-  let pattern = longRunPatterns.get(limit);
-  if (!pattern) longRunPatterns.set(limit, (pattern = new RegExp(`[^\\x00-\\x20'(),.;]{${limit + 1}}`)));
-  return pattern;
 }
 
 /** The bare parse, for the benchmark's baseline. */
@@ -161,6 +156,7 @@ function constant(value: PgNode): AstNode {
 const OPERATORS: Record<string, string> = { "~~": "LIKE", "!~~": "NOT LIKE", "~~*": "ILIKE", "!~~*": "NOT ILIKE" };
 
 function fn(name: string, args: AstNode[]): AstNode {
+  expressive = true;
   return { type: "function", name: { name: [{ type: "default", value: name }] }, args: { type: "expr_list", value: args } };
 }
 
@@ -189,6 +185,7 @@ function expression(node: PgNode | undefined): AstNode | undefined {
     case "TypeCast":
       return expression(value.arg);
     case "A_Expr": {
+      expressive = true;
       const operator = strings(value.name).at(-1) ?? "";
       const left = expression(value.lexpr);
       if (value.kind === "AEXPR_IN") {
@@ -200,12 +197,14 @@ function expression(node: PgNode | undefined): AstNode | undefined {
       return { type: "binary_expr", operator: OPERATORS[operator] ?? operator.toUpperCase(), left, right: expression(value.rexpr) };
     }
     case "BoolExpr": {
+      expressive = true;
       const args = list(value.args).map(expression);
       if (value.boolop === "NOT_EXPR") return { type: "unary_expr", operator: "NOT", expr: args[0] };
       const operator = value.boolop === "AND_EXPR" ? "AND" : "OR";
       return args.slice(1).reduce((left, right) => ({ type: "binary_expr", operator, left, right }), args[0]);
     }
     case "NullTest":
+      expressive = true;
       return { type: "binary_expr", operator: value.nulltesttype === "IS_NULL" ? "IS" : "IS NOT", left: expression(value.arg), right: { type: "null", value: null } };
     case "SubLink":
       return { type: "subquery", ast: select(inner(value.subselect)), left: expression(value.testexpr) };
@@ -259,6 +258,7 @@ function valuesRow(row: PgNode): AstNode {
 }
 
 function select(value: PgNode): AstNode {
+  expressive = true;
   if (value.op && value.op !== "SETOP_NONE") {
     return { ...select(inner({ SelectStmt: value.larg })), _union: select(inner({ SelectStmt: value.rarg })) };
   }

@@ -96,26 +96,32 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const walk = new WalkThrough(engine, catalog);
   const isExistingTable = (table: string): boolean => !change.createdTables.has(tableKey(table));
 
-  const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
+  const add = (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit, message = hit.message): void => {
     const statement = statements[ordinal]!;
-    let findingLevel = level;
-    let message = hit.message;
-    if (catalog && rule.escalatesOnLargeTable && hit.table && level === "warning") {
-      const rows = await catalog.tableRowEstimate(hit.table);
-      if (rows !== undefined && rows > options.largeTableRows) {
-        findingLevel = "error";
-        message += ` ${hit.table} has about ${rows} rows.`;
-      }
-    }
     findings.push({
       ruleId: rule.id,
-      level: findingLevel,
+      level,
       statementOrdinal: ordinal,
       line: hit.line ?? statement.line,
       column: hit.column ?? statement.column,
       message,
       advice: hit.advice ?? rule.advice,
     });
+  };
+
+  /** A warning on a large table becomes an error: the only finding that waits for the catalog, so the only one awaited. */
+  const escalates = (rule: ReviewRule, level: FindingLevel, hit: RuleHit): boolean =>
+    Boolean(catalog && rule.escalatesOnLargeTable && hit.table && level === "warning");
+
+  const addEscalated = async (rule: ReviewRule, ordinal: number, hit: RuleHit): Promise<void> => {
+    const rows = await catalog!.tableRowEstimate(hit.table!);
+    if (rows !== undefined && rows > options.largeTableRows) add(rule, "error", ordinal, hit, `${hit.message} ${hit.table} has about ${rows} rows.`);
+    else add(rule, "warning", ordinal, hit);
+  };
+
+  const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
+    if (escalates(rule, level, hit)) await addEscalated(rule, ordinal, hit);
+    else add(rule, level, ordinal, hit);
   };
 
   for (let ordinal = 0; ordinal < statements.length; ordinal++) {
@@ -147,7 +153,11 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
         } catch (error) {
           throw new ReviewRuleError(rule.id, ordinal, error);
         }
-        for (let i = 0; i < hits.length; i++) await record(rule, level, ordinal, hits[i]!);
+        for (let i = 0; i < hits.length; i++) {
+          const hit = hits[i]!;
+          if (escalates(rule, level, hit)) await addEscalated(rule, ordinal, hit);
+          else add(rule, level, ordinal, hit);
+        }
       }
       if (catalog) {
         for (const { rule, level } of rules.catalog) {
@@ -215,9 +225,18 @@ class StatementView implements StatementContext {
   ) {}
 
   get facts(): () => ExpressionFacts {
-    return () => (this.expressionFacts ??= expressionFacts(this.node));
+    return () => (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node));
   }
 }
+
+/** The facts of a statement with no expression in it. */
+const NO_FACTS: ExpressionFacts = Object.freeze({
+  inListSizes: Object.freeze([]) as unknown as number[],
+  likePatterns: Object.freeze([]) as unknown as string[],
+  functionNames: Object.freeze([]) as unknown as string[],
+  selectsStar: false,
+  orderByRandom: false,
+});
 
 const severity = (level: FindingLevel): number => (level === "error" ? 0 : 1);
 

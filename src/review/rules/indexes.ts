@@ -14,9 +14,12 @@ function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }>
   return readOnce(node, CREATED_INDEXES, () => readCreatedIndexes(node));
 }
 
+/** Key parts as text: a column's lower-cased name, or `name()` for an expression. */
+function parts(definition: unknown): string[] {
+  return asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
+}
+
 function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
-  const parts = (definition: unknown): string[] =>
-    asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
   if (isCreateIndex(node)) return [{ name: String(node.index ?? ""), parts: parts(node.index_columns) }];
   const definitions = isCreateTable(node)
     ? createTableConstraints(node)

@@ -16,6 +16,7 @@ import {
   targetTable,
 } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
+import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
@@ -61,12 +62,14 @@ function textFieldLength(column: WalkColumn): number {
   }
 }
 
+/** A table option's value as text, lower-cased and unquoted. */
+function optionValue(value: unknown): string {
+  if (value && typeof value === "object") return optionValue((value as AstNode).value ?? (value as AstNode).name);
+  return String(value ?? "").replace(/^'|'$/g, "").toLowerCase();
+}
+
 /** Table options as `[keyword, value]`, lower-cased, from CREATE TABLE options and ALTER TABLE clauses. */
 function tableOptions(node: AstNode): Array<[string, string]> {
-  const optionValue = (value: unknown): string => {
-    if (value && typeof value === "object") return optionValue((value as AstNode).value ?? (value as AstNode).name);
-    return String(value ?? "").replace(/^'|'$/g, "").toLowerCase();
-  };
   if (isCreateTable(node)) {
     return asArray(node.table_options as AstNode[]).map((option) => [String(option.keyword).toLowerCase(), optionValue(option.value)]);
   }
@@ -86,6 +89,13 @@ function databaseOptions(node: AstNode, option: "charset" | "collate"): string[]
   return asArray(node.create_definitions as AstNode[])
     .filter((definition) => keywords.has(String(definition.keyword).toLowerCase()))
     .map((definition) => String(definition.value?.value ?? definition.value));
+}
+
+/** A collation `collations` lists, or (when it is empty) one of an allowed charset. */
+function collationAllowed(options: ReviewOptions, collation: string): boolean {
+  return options.collations.length > 0
+    ? options.collations.some((name) => name.toLowerCase() === collation)
+    : options.charsets.some((charset) => collation.startsWith(`${charset.toLowerCase()}_`));
 }
 
 const CHARSET_OPTIONS = new Set(["default charset", "charset", "character set", "default character set"]);
@@ -276,11 +286,7 @@ export const tableRules: ReviewRule[] = [
         ...columns.map((column) => collationName(column.collate)).filter((name): name is string => Boolean(name)),
         ...databaseOptions(node, "collate"),
       ].map((name) => name.toLowerCase());
-      const allowed = (collation: string): boolean =>
-        options.collations.length > 0
-          ? options.collations.some((name) => name.toLowerCase() === collation)
-          : options.charsets.some((charset) => collation.startsWith(`${charset.toLowerCase()}_`));
-      return [...new Set(used.filter((collation) => !allowed(collation)))].map((collation) => ({
+      return [...new Set(used.filter((collation) => !collationAllowed(options, collation)))].map((collation) => ({
         message: `Collation ${collation} is not allowed.`,
       }));
     },
