@@ -99,8 +99,17 @@ function expand(pattern: string, index: NamedIndex): string {
 
 const unqualified = (name: string): string => name.slice(name.lastIndexOf(".") + 1);
 
+const NEW_TABLE_NAMES = Symbol("newTableNames");
+const NEW_COLUMN_NAMES = Symbol("newColumnNames");
+
+/** Tables a statement names (read once per statement: several naming rules read them). */
+const newTableNames = (node: AstNode): string[] => readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node));
+
+/** Columns a statement names (read once per statement: several naming rules read them). */
+const newColumnNames = (node: AstNode): string[] => readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node));
+
 /** Tables a statement names: CREATE TABLE, ALTER TABLE ... RENAME TO, RENAME TABLE. */
-function newTableNames(node: AstNode): string[] {
+function readNewTableNames(node: AstNode): string[] {
   if (isCreateTable(node)) return [unqualified(targetTable(node))];
   if (node.type === "rename") return asArray(node.table as AstNode[][]).map((pair) => String(pair[1]?.table ?? ""));
   return alterActions(node)
@@ -108,7 +117,7 @@ function newTableNames(node: AstNode): string[] {
     .map((action) => String(action.table));
 }
 
-function newColumnNames(node: AstNode): string[] {
+function readNewColumnNames(node: AstNode): string[] {
   return [
     ...definedColumns(node).map((column) => column.name),
     ...alterActions(node).filter((action) => action.action === "rename" && action.resource === "column").map((action) => columnName(action.column)),
