@@ -1,6 +1,6 @@
 // Runs the rules over a change: parse each statement once, share the AST, collect findings.
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
-import { expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
+import { asArray, expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
 import type { ReviewCatalog } from "./catalog.ts";
 import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment, type ReviewOptions } from "./config.ts";
 import { parseStatement, type AstNode, type ParsedStatement } from "./parse.ts";
@@ -88,7 +88,8 @@ function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementVi
 
 /**
  * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read
- * its kind. A CREATE's kind is what it creates (`create table`, `create index`...); a rule `on` plain `create` takes them all.
+ * its kind. A CREATE's kind is what it creates (`create table`, `create index`...); an ALTER's, what its clauses change
+ * (`alter column`, `alter constraint`...). A rule `on` plain `create` or `alter` takes them all.
  */
 class StatementRuleDispatch {
   private readonly byKind = new Map<string, Array<ActiveRule<StatementRule>>>();
@@ -97,11 +98,25 @@ class StatementRuleDispatch {
 
   for(node: AstNode): Array<ActiveRule<StatementRule>> {
     const type = String(node.type);
-    const kind = type === "create" ? `create ${String(node.keyword)}` : type;
-    let rules = this.byKind.get(kind);
-    if (!rules) this.byKind.set(kind, (rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(type) || rule.on.includes(kind))));
+    const kinds = type === "create" ? [`create ${String(node.keyword)}`] : type === "alter" ? alterKinds(node) : [];
+    const key = kinds.length === 0 ? type : `${type}\n${kinds.join("\n")}`;
+    let rules = this.byKind.get(key);
+    if (!rules) {
+      rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(type) || kinds.some((kind) => rule.on!.includes(kind)));
+      this.byKind.set(key, rules);
+    }
     return rules;
   }
+}
+
+/** What an ALTER's clauses change, one `alter <resource>` each (`alter column`, `alter constraint`...), sorted. */
+function alterKinds(node: AstNode): string[] {
+  const kinds: string[] = [];
+  for (const action of asArray(node.expr as AstNode[])) {
+    const kind = `alter ${String(action?.resource)}`;
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds.sort();
 }
 
 export async function reviewStatements(request: ReviewRequest): Promise<ReviewReport> {

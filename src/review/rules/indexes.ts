@@ -76,7 +76,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index with more key parts than `maxIndexColumns`.",
     advice: "Index the most selective columns only.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create table", "create index", "alter"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
     check: ({ node, options }) =>
       createdIndexes(node)
         .filter((index) => index.parts.length > options.maxIndexColumns)
@@ -156,7 +156,7 @@ export const indexRules: ReviewRule[] = [
     description: "The same column appears twice in one index key.",
     advice: "List each column once.",
     defaults: { test: "error", prod: "error" },
-    on: ["create table", "create index", "alter"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
     check: ({ node }) =>
       createdIndexes(node)
         .filter((index) => new Set(index.parts).size < index.parts.length)
@@ -182,7 +182,7 @@ export const indexRules: ReviewRule[] = [
     description: "ADD PRIMARY KEY/UNIQUE on an existing table builds the index under an ACCESS EXCLUSIVE lock.",
     advice: "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (node.type !== "alter" || !isExistingTable(targetTable(node))) return [];

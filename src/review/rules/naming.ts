@@ -163,7 +163,7 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     description: `${spec.what} name does not match the \`${spec.option}\` pattern (templates: {{table}}, {{column_list}}; for foreign keys {{referencing_table}}, {{referencing_column}}, {{referenced_table}}, {{referenced_column}}).`,
     advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: spec.defaults ?? { test: "warning", prod: "warning" },
-    on: ["create table", "create index", "alter", "alter_index"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key", "alter_index"],
     check: (ctx: StatementContext): RuleHit[] =>
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)

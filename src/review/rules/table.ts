@@ -171,7 +171,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign keys, for teams whose policy keeps integrity in the application.",
     advice: "Enforce the relation in the application, or turn this rule off.",
     defaults: { test: "off", prod: "off" },
-    on: ["create table", "alter"],
+    on: ["create table", "alter constraint", "alter index", "alter key"],
     check: ({ node }) => (foreignKeys(node).length > 0 ? [{ message: `Foreign key on ${targetTable(node)}.` }] : []),
   }),
   schemaRule({
@@ -314,7 +314,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key added to an existing table without NOT VALID: validation locks both tables while it scans.",
     advice: "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -329,7 +329,7 @@ export const tableRules: ReviewRule[] = [
     description: "CHECK constraint added to an existing table without NOT VALID: the whole table is scanned under an exclusive lock.",
     advice: "ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -396,7 +396,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key with ON DELETE CASCADE: one DELETE silently removes rows in other tables.",
     advice: "Delete child rows explicitly, or use ON DELETE RESTRICT.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create table", "alter"],
+    on: ["create table", "alter constraint", "alter index", "alter key"],
     check: ({ node }) =>
       foreignKeys(node)
         .filter((key) =>
