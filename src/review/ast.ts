@@ -1,5 +1,6 @@
 // The one place that knows node-sql-parser's AST shapes for both dialects.
 import type { AstNode } from "./parse.ts";
+import { CONSTANT_ROW } from "./postgres-ast.ts";
 
 export const DML_TYPES = new Set(["select", "insert", "replace", "update", "delete"]);
 export const DDL_TYPES = new Set(["create", "alter", "drop", "truncate", "rename"]);
@@ -165,7 +166,8 @@ export function expressionFacts(root: AstNode): ExpressionFacts {
     const value = stack.pop();
     if (!value || typeof value !== "object") continue;
     if (Array.isArray(value)) {
-      for (const item of value) if (item && typeof item === "object") stack.push(item);
+      // A bulk INSERT's rows of constants are one shared empty row: nothing below it.
+      for (const item of value) if (item && typeof item === "object" && item !== CONSTANT_ROW) stack.push(item);
       continue;
     }
     const node = value as AstNode;

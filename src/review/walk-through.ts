@@ -595,9 +595,14 @@ export class SchemaView {
   addedIndexes(): { table: WalkTable; indexes: WalkIndex[] } | undefined {
     if (this.added === undefined) {
       const table = this.target ? this.walk.table(this.target) : undefined;
-      // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
-      const existing = new Set(this.previous?.indexes);
-      this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
+      if (table && table.indexes === this.previous?.indexes) {
+        // The statement left the table's index array as it was (it is copied before any change): nothing added.
+        this.added = { table, indexes: [] };
+      } else {
+        // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
+        const existing = new Set(this.previous?.indexes);
+        this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
+      }
     }
     return this.added ?? undefined;
   }
