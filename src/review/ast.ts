@@ -1,5 +1,6 @@
 // The one place that knows node-sql-parser's AST shapes for both dialects.
 import type { AstNode } from "./parse.ts";
+import { CONSTANT_ROW } from "./postgres-ast.ts";
 
 export const DML_TYPES = new Set(["select", "insert", "replace", "update", "delete"]);
 export const DDL_TYPES = new Set(["create", "alter", "drop", "truncate", "rename"]);
@@ -165,7 +166,8 @@ export function expressionFacts(root: AstNode): ExpressionFacts {
     const value = stack.pop();
     if (!value || typeof value !== "object") continue;
     if (Array.isArray(value)) {
-      for (const item of value) if (item && typeof item === "object") stack.push(item);
+      // A bulk INSERT's rows of constants are one shared empty row: nothing below it.
+      for (const item of value) if (item && typeof item === "object" && item !== CONSTANT_ROW) stack.push(item);
       continue;
     }
     const node = value as AstNode;
@@ -215,6 +217,8 @@ export function dmlTargets(node: AstNode): string[] {
   return asArray(node.table as AstNode[]).map(tableName).filter(Boolean);
 }
 
+const isLiteral = (side: AstNode | undefined): boolean => Boolean(side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type)));
+
 /** A WHERE clause that is constant true (`1=1`, `true`, `1`), i.e. no filter at all. */
 export function isConstantTrue(where: AstNode | null | undefined): boolean {
   if (!where) return false;
@@ -224,9 +228,7 @@ export function isConstantTrue(where: AstNode | null | undefined): boolean {
     const operator = String(where.operator).toUpperCase();
     if (operator === "OR") return isConstantTrue(where.left) || isConstantTrue(where.right);
     if (operator === "AND") return isConstantTrue(where.left) && isConstantTrue(where.right);
-    const literal = (side: AstNode | undefined) =>
-      side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type));
-    if (operator === "=" && literal(where.left) && literal(where.right)) return where.left.value === where.right.value;
+    if (operator === "=" && isLiteral(where.left) && isLiteral(where.right)) return where.left.value === where.right.value;
   }
   return false;
 }

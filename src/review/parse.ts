@@ -25,6 +25,8 @@ export interface ParsedStatement {
   notValid: boolean;
   /** MySQL column-level `CHARACTER SET x` clauses, which the grammar rejects and the recovery removes. */
   columnCharsets: string[];
+  /** PostgreSQL: nothing in it that expression facts read (no call, operator, NULL test or query), so they are empty. */
+  plain?: boolean;
 }
 
 const parsers = {
@@ -376,8 +378,8 @@ function offsetInScript(statement: SqlStatement, offset: number): { line: number
 /** PostgreSQL: its own grammar reads every statement it would run; what it rejects, the server would reject too. */
 function parsePostgresStatement(statement: SqlStatement): ParsedStatement {
   try {
-    const { nodes, notValid } = parsePostgres(statement.text);
-    return { nodes, notValid, columnCharsets: [] };
+    const { nodes, notValid, plain } = parsePostgres(statement.text);
+    return { nodes, notValid, columnCharsets: [], plain };
   } catch (error) {
     if (!(error instanceof PostgresSyntaxError)) throw error;
     return { nodes: [], notValid: false, columnCharsets: [], failure: { message: error.message, ...offsetInScript(statement, error.offset) } };

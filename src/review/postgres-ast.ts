@@ -17,7 +17,12 @@ export function loadPostgresParser(): Promise<void> {
 export interface PostgresParse {
   nodes: AstNode[];
   notValid: boolean;
+  /** No call, operator, test or query anywhere in it: its expression facts are all empty, without a walk. */
+  plain: boolean;
 }
+
+/** Set while mapping when a node that expression facts read is made (a call, an operator, a NULL test, a query). */
+let expressive = false;
 
 export class PostgresSyntaxError extends Error {
   constructor(
@@ -40,8 +45,9 @@ export function parsePostgres(text: string): PostgresParse {
     throw new PostgresSyntaxError((error as Error).message, Math.max(0, details?.cursorPosition ?? 0));
   }
   const state = { notValid: false };
+  expressive = false;
   const nodes = (result.stmts ?? []).map((raw) => statement(raw.stmt as PgNode, state)).filter((node): node is AstNode => node !== undefined);
-  return { nodes, notValid: state.notValid };
+  return { nodes, notValid: state.notValid, plain: !expressive };
 }
 
 /** Identifiers in the text longer than `limit` bytes: PostgreSQL truncates them while parsing, so the AST cannot tell. */
@@ -75,22 +81,38 @@ function hasLongRun(text: string, limit: number): boolean {
       if (close < 0) return false;
       i = close;
       run = 0;
-      continue;
+    } else if (code < 128 && SEPARATORS[code] === 1) {
+      run = 0;
+    } else if (++run > limit) {
+      return true;
     }
-    const separator = code <= 32 || code === 39 || code === 40 || code === 41 || code === 44 || code === 46 || code === 59;
-    run = separator ? 0 : run + 1;
-    if (run > limit) return true;
   }
   return false;
 }
+
+/** Characters that end a run hasLongRun counts: whitespace and control characters, `(`, `)`, `,`, `.`, `;`. */
+const SEPARATORS = new Uint8Array(128);
+for (let code = 0; code <= 32; code++) SEPARATORS[code] = 1;
+for (const char of "(),.;") SEPARATORS[char.charCodeAt(0)] = 1;
 
 /** The bare parse, for the benchmark's baseline. */
 export function parsePostgresBare(text: string): unknown {
   return parseSync(text);
 }
 
-const kindOf = (node: PgNode | undefined): string | undefined => (node ? Object.keys(node)[0] : undefined);
-const inner = (node: PgNode | undefined): PgNode => (node ? (Object.values(node)[0] as PgNode) : {});
+/** A node's one key (its kind), read without building the array of its keys (this runs on every node). */
+function kindOf(node: PgNode | undefined): string | undefined {
+  if (node) for (const key in node) return key;
+  return undefined;
+}
+
+const EMPTY: PgNode = Object.freeze({});
+
+/** A node's fields; nothing when there is no node. */
+function inner(node: PgNode | undefined): PgNode {
+  if (node) for (const key in node) return node[key] as PgNode;
+  return node ? (undefined as unknown as PgNode) : EMPTY;
+}
 const list = (value: unknown): PgNode[] => (Array.isArray(value) ? value : value ? [value as PgNode] : []);
 const strings = (value: unknown): string[] => list(value).map((item) => String(inner(item).sval ?? ""));
 
@@ -139,6 +161,7 @@ function constant(value: PgNode): AstNode {
 const OPERATORS: Record<string, string> = { "~~": "LIKE", "!~~": "NOT LIKE", "~~*": "ILIKE", "!~~*": "NOT ILIKE" };
 
 function fn(name: string, args: AstNode[]): AstNode {
+  expressive = true;
   return { type: "function", name: { name: [{ type: "default", value: name }] }, args: { type: "expr_list", value: args } };
 }
 
@@ -167,6 +190,7 @@ function expression(node: PgNode | undefined): AstNode | undefined {
     case "TypeCast":
       return expression(value.arg);
     case "A_Expr": {
+      expressive = true;
       const operator = strings(value.name).at(-1) ?? "";
       const left = expression(value.lexpr);
       if (value.kind === "AEXPR_IN") {
@@ -178,12 +202,14 @@ function expression(node: PgNode | undefined): AstNode | undefined {
       return { type: "binary_expr", operator: OPERATORS[operator] ?? operator.toUpperCase(), left, right: expression(value.rexpr) };
     }
     case "BoolExpr": {
+      expressive = true;
       const args = list(value.args).map(expression);
       if (value.boolop === "NOT_EXPR") return { type: "unary_expr", operator: "NOT", expr: args[0] };
       const operator = value.boolop === "AND_EXPR" ? "AND" : "OR";
       return args.slice(1).reduce((left, right) => ({ type: "binary_expr", operator, left, right }), args[0]);
     }
     case "NullTest":
+      expressive = true;
       return { type: "binary_expr", operator: value.nulltesttype === "IS_NULL" ? "IS" : "IS NOT", left: expression(value.arg), right: { type: "null", value: null } };
     case "SubLink":
       return { type: "subquery", ast: select(inner(value.subselect)), left: expression(value.testexpr) };
@@ -227,7 +253,7 @@ function limit(value: PgNode): AstNode {
 }
 
 /** A VALUES row of constants only (most rows of a bulk INSERT): rules read nothing in it but that it is a row. */
-const CONSTANT_ROW: AstNode = Object.freeze({ type: "expr_list", value: Object.freeze([]) });
+export const CONSTANT_ROW: AstNode = Object.freeze({ type: "expr_list", value: Object.freeze([]) });
 
 const isConstant = (item: PgNode): boolean => item.A_Const !== undefined || (item.TypeCast !== undefined && item.TypeCast.arg?.A_Const !== undefined);
 
@@ -237,6 +263,7 @@ function valuesRow(row: PgNode): AstNode {
 }
 
 function select(value: PgNode): AstNode {
+  expressive = true;
   if (value.op && value.op !== "SETOP_NONE") {
     return { ...select(inner({ SelectStmt: value.larg })), _union: select(inner({ SelectStmt: value.rarg })) };
   }

@@ -1,6 +1,6 @@
 // Runs the rules over a change: parse each statement once, share the AST, collect findings.
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
-import { expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
+import { asArray, expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
 import type { ReviewCatalog } from "./catalog.ts";
 import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment, type ReviewOptions } from "./config.ts";
 import { parseStatement, type AstNode, type ParsedStatement } from "./parse.ts";
@@ -67,17 +67,56 @@ function activeRules(request: ReviewRequest) {
   };
 }
 
-/** The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read its kind. */
+/**
+ * Runs a statement's rules, in order. A plain function rather than a loop inside the async review: the review runs once per
+ * change, so its own loop is seldom optimized, while this one runs for every statement.
+ */
+function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementView): Array<{ rule: StatementRule; level: FindingLevel; hit: RuleHit }> {
+  const found: Array<{ rule: StatementRule; level: FindingLevel; hit: RuleHit }> = [];
+  for (let r = 0; r < rules.length; r++) {
+    const { rule, level } = rules[r]!;
+    let hits: RuleHit[];
+    try {
+      hits = rule.check(ctx);
+    } catch (error) {
+      throw new ReviewRuleError(rule.id, ctx.ordinal, error);
+    }
+    for (let i = 0; i < hits.length; i++) found.push({ rule, level, hit: hits[i]! });
+  }
+  return found;
+}
+
+/**
+ * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read
+ * its kind. A CREATE's kind is what it creates (`create table`, `create index`...); an ALTER's, what its clauses change
+ * (`alter column`, `alter constraint`...). A rule `on` plain `create` or `alter` takes them all.
+ */
 class StatementRuleDispatch {
   private readonly byKind = new Map<string, Array<ActiveRule<StatementRule>>>();
 
   constructor(private readonly rules: Array<ActiveRule<StatementRule>>) {}
 
-  for(kind: string): Array<ActiveRule<StatementRule>> {
-    let rules = this.byKind.get(kind);
-    if (!rules) this.byKind.set(kind, (rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(kind))));
+  for(node: AstNode): Array<ActiveRule<StatementRule>> {
+    const type = String(node.type);
+    const kinds = type === "create" ? [`create ${String(node.keyword)}`] : type === "alter" ? alterKinds(node) : [];
+    const key = kinds.length === 0 ? type : `${type}\n${kinds.join("\n")}`;
+    let rules = this.byKind.get(key);
+    if (!rules) {
+      rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(type) || kinds.some((kind) => rule.on!.includes(kind)));
+      this.byKind.set(key, rules);
+    }
     return rules;
   }
+}
+
+/** What an ALTER's clauses change, one `alter <resource>` each (`alter column`, `alter constraint`...), sorted. */
+function alterKinds(node: AstNode): string[] {
+  const kinds: string[] = [];
+  for (const action of asArray(node.expr as AstNode[])) {
+    const kind = `alter ${String(action?.resource)}`;
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds.sort();
 }
 
 export async function reviewStatements(request: ReviewRequest): Promise<ReviewReport> {
@@ -89,27 +128,34 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
   const parsed: ParsedStatement[] = [];
   const walk = new WalkThrough(engine, catalog);
+  const isExistingTable = (table: string): boolean => !change.createdTables.has(tableKey(table));
 
-  const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
+  const add = (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit, message = hit.message): void => {
     const statement = statements[ordinal]!;
-    let findingLevel = level;
-    let message = hit.message;
-    if (catalog && rule.escalatesOnLargeTable && hit.table && level === "warning") {
-      const rows = await catalog.tableRowEstimate(hit.table);
-      if (rows !== undefined && rows > options.largeTableRows) {
-        findingLevel = "error";
-        message += ` ${hit.table} has about ${rows} rows.`;
-      }
-    }
     findings.push({
       ruleId: rule.id,
-      level: findingLevel,
+      level,
       statementOrdinal: ordinal,
       line: hit.line ?? statement.line,
       column: hit.column ?? statement.column,
       message,
       advice: hit.advice ?? rule.advice,
     });
+  };
+
+  /** A warning on a large table becomes an error: the only finding that waits for the catalog, so the only one awaited. */
+  const escalates = (rule: ReviewRule, level: FindingLevel, hit: RuleHit): boolean =>
+    Boolean(catalog && rule.escalatesOnLargeTable && hit.table && level === "warning");
+
+  const addEscalated = async (rule: ReviewRule, ordinal: number, hit: RuleHit): Promise<void> => {
+    const rows = await catalog!.tableRowEstimate(hit.table!);
+    if (rows !== undefined && rows > options.largeTableRows) add(rule, "error", ordinal, hit, `${hit.message} ${hit.table} has about ${rows} rows.`);
+    else add(rule, "warning", ordinal, hit);
+  };
+
+  const record = async (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit): Promise<void> => {
+    if (escalates(rule, level, hit)) await addEscalated(rule, ordinal, hit);
+    else add(rule, level, ordinal, hit);
   };
 
   for (let ordinal = 0; ordinal < statements.length; ordinal++) {
@@ -133,15 +179,12 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     }
     for (const node of result.nodes) {
       if (catalog) await walk.seed(node);
-      const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal));
-      for (const { rule, level } of rules.statement.for(String(node.type))) {
-        let hits: RuleHit[];
-        try {
-          hits = rule.check(ctx);
-        } catch (error) {
-          throw new ReviewRuleError(rule.id, ordinal, error);
-        }
-        for (let i = 0; i < hits.length; i++) await record(rule, level, ordinal, hits[i]!);
+      const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal), isExistingTable);
+      const hits = statementHits(rules.statement.for(node), ctx);
+      if (hits.some(({ rule, level, hit }) => escalates(rule, level, hit))) {
+        for (const { rule, level, hit } of hits) await record(rule, level, ordinal, hit);
+      } else {
+        for (let i = 0; i < hits.length; i++) add(hits[i]!.rule, hits[i]!.level, ordinal, hits[i]!.hit);
       }
       if (catalog) {
         for (const { rule, level } of rules.catalog) {
@@ -189,7 +232,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   };
 }
 
-/** What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are bound fields. */
+/**
+ * What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are functions that need no
+ * `this`: `isExistingTable` is one per review (it reads the change's state), `facts` is made only when a rule reads it.
+ */
 class StatementView implements StatementContext {
   private expressionFacts?: ExpressionFacts;
 
@@ -202,12 +248,22 @@ class StatementView implements StatementContext {
     readonly options: ReviewOptions,
     readonly change: ChangeState,
     readonly schema: SchemaView,
+    readonly isExistingTable: (table: string) => boolean,
   ) {}
 
-  readonly isExistingTable = (table: string): boolean => !this.change.createdTables.has(tableKey(table));
-
-  readonly facts = (): ExpressionFacts => (this.expressionFacts ??= expressionFacts(this.node));
+  get facts(): () => ExpressionFacts {
+    return () => (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node));
+  }
 }
+
+/** The facts of a statement with no expression in it. */
+const NO_FACTS: ExpressionFacts = Object.freeze({
+  inListSizes: Object.freeze([]) as unknown as number[],
+  likePatterns: Object.freeze([]) as unknown as string[],
+  functionNames: Object.freeze([]) as unknown as string[],
+  selectsStar: false,
+  orderByRandom: false,
+});
 
 const severity = (level: FindingLevel): number => (level === "error" ? 0 : 1);
 

@@ -101,7 +101,9 @@ export interface StatementRule extends RuleBase {
   scope: "statement";
   /**
    * The statement kinds (AST node types: `create`, `alter`, `insert`...) the rule can report on; the review runs it on
-   * those only. Without it the rule runs on every statement.
+   * those only. A CREATE is narrowed by what it creates: `create table`, `create index`, `create database`... (`create`
+   * alone is every CREATE); an ALTER by what one of its clauses changes (the clause's `resource`): `alter column`,
+   * `alter constraint`... (`alter` alone is every ALTER). Without it the rule runs on every statement.
    */
   on?: readonly string[];
   check(ctx: StatementContext): RuleHit[];

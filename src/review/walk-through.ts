@@ -190,10 +190,11 @@ function liveColumn(column: CatalogColumn): WalkColumn {
 }
 
 /**
- * Tables, columns and indexes are never changed in place: a statement changes a copy of its table (its arrays copied,
- * its columns and indexes shared until one of them changes), so each earlier state stays as it was without a deep copy.
+ * Tables, columns and indexes are never changed in place: a statement changes a copy of its table (its column and index
+ * arrays shared until the statement changes one: see WalkThrough.columnsOf), so each earlier state stays as it was
+ * without a deep copy.
  */
-const copyTable = (table: WalkTable): WalkTable => ({ ...table, columns: [...table.columns], indexes: [...table.indexes] });
+const copyTable = (table: WalkTable): WalkTable => ({ ...table });
 
 export class WalkThrough {
   private readonly tables = new Map<string, WalkTable>();
@@ -203,10 +204,25 @@ export class WalkThrough {
   /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
   private readonly indexOwners = new Map<string, Set<string>>();
 
+  /** Column and index arrays made while applying the current statement: no earlier state holds them, so they change in place. */
+  private readonly fresh = new Set<unknown[]>();
+
   constructor(
     private readonly engine: EngineName,
     private readonly catalog?: ReviewCatalog,
   ) {}
+
+  /** The table's columns, to change in place: copied first unless the current statement made the array. */
+  private columnsOf(table: WalkTable): WalkColumn[] {
+    if (!this.fresh.has(table.columns)) this.fresh.add((table.columns = [...table.columns]));
+    return table.columns;
+  }
+
+  /** The table's indexes, to change in place: copied first unless the current statement made the array. */
+  private indexesOf(table: WalkTable): WalkIndex[] {
+    if (!this.fresh.has(table.indexes)) this.fresh.add((table.indexes = [...table.indexes]));
+    return table.indexes;
+  }
 
   /** The table as the change has left it so far, or undefined when it does not exist or is unknown. */
   table(name: string): WalkTable | undefined {
@@ -228,9 +244,15 @@ export class WalkThrough {
     return [...(this.indexOwners.get(name) ?? [])].flatMap((key) => this.tables.get(key) ?? []);
   }
 
-  /** Notes the names of a table's indexes, so an index can be found by name without reading every table. */
-  private noteIndexes(key: string): void {
-    for (const index of this.tables.get(key)?.indexes ?? []) {
+  /**
+   * Notes the names of a table's indexes, so an index can be found by name without reading every table. Those of the
+   * table's previous state under the same key were noted when it was recorded.
+   */
+  private noteIndexes(key: string, previous?: WalkTable): void {
+    const indexes = this.tables.get(key)?.indexes ?? [];
+    if (indexes === previous?.indexes) return;
+    for (const index of indexes) {
+      if (previous?.indexes.includes(index)) continue;
       const name = index.name.toLowerCase();
       let owners = this.indexOwners.get(name);
       if (!owners) this.indexOwners.set(name, (owners = new Set()));
@@ -263,9 +285,9 @@ export class WalkThrough {
   private apply(node: AstNode, ordinal: number): string[] {
     const touched = this.change(node, ordinal);
     for (const key of touched) {
-      this.noteIndexes(key);
-      const state = this.tables.get(key);
       const steps = this.steps.get(key) ?? [];
+      this.noteIndexes(key, steps.at(-1)?.state);
+      const state = this.tables.get(key);
       steps.push({ ordinal, state });
       this.steps.set(key, steps);
     }
@@ -282,6 +304,7 @@ export class WalkThrough {
   }
 
   private change(node: AstNode, ordinal: number): string[] {
+    this.fresh.clear();
     if (isCreateTable(node)) return this.createTable(node, ordinal);
     if (isCreateIndex(node) && targetTable(node)) {
       const table = this.tableOrPlaceholder(targetTable(node));
@@ -290,7 +313,7 @@ export class WalkThrough {
         table.name,
         table.indexes,
       );
-      if (index) table.indexes.push(index);
+      if (index) this.indexesOf(table).push(index);
       return [tableKey(table.name)];
     }
     if (node.type === "alter" && node.keyword !== "view" && targetTable(node)) return this.alterTable(node, ordinal);
@@ -339,7 +362,7 @@ export class WalkThrough {
     for (const column of createTableColumns(node)) this.addColumn(table, column.node, ordinal);
     for (const constraint of createTableConstraints(node)) {
       const index = walkIndex(constraint, key, table.indexes);
-      if (index) table.indexes.push(index);
+      if (index) this.indexesOf(table).push(index);
     }
     for (const option of asArray(node.table_options as AstNode[])) {
       const keyword = String(option.keyword).toLowerCase();
@@ -357,13 +380,13 @@ export class WalkThrough {
   private addColumn(table: WalkTable, definition: AstNode, ordinal: number, position?: AstNode): void {
     const column = walkColumn(definition, ordinal);
     const at = position ? this.position(table, position) : table.columns.length;
-    table.columns.splice(at, 0, column);
+    this.columnsOf(table).splice(at, 0, column);
     const key = column.name.toLowerCase();
     if (definition.primary_key || definition.unique === "primary key") {
       table.indexes = table.indexes.filter((index) => index.kind !== "primary");
-      table.indexes.push({ name: "PRIMARY", kind: "primary", columns: [key] });
+      this.indexesOf(table).push({ name: "PRIMARY", kind: "primary", columns: [key] });
     } else if (definition.unique) {
-      table.indexes.push({ name: generatedIndexName(table.name, [key], table.indexes), kind: "unique", columns: [key] });
+      this.indexesOf(table).push({ name: generatedIndexName(table.name, [key], table.indexes), kind: "unique", columns: [key] });
     }
   }
 
@@ -387,7 +410,7 @@ export class WalkThrough {
       if (constraint) {
         const index = walkIndex(constraint, table.name, table.indexes);
         if (index?.kind === "primary") table.indexes = table.indexes.filter((existing) => existing.kind !== "primary");
-        if (index) table.indexes.push(index);
+        if (index) this.indexesOf(table).push(index);
         continue;
       }
       if (action.resource === "column") this.alterColumn(table, action, ordinal);
@@ -402,7 +425,6 @@ export class WalkThrough {
   }
 
   private alterColumn(table: WalkTable, action: AstNode, ordinal: number): void {
-    const find = (name: string) => table.columns.findIndex((column) => column.name.toLowerCase() === name.toLowerCase());
     const name = columnName(action.column);
     switch (action.action) {
       case "add":
@@ -420,33 +442,33 @@ export class WalkThrough {
       case "modify":
       case "change": {
         const old = action.action === "change" ? columnName(action.old_column) : name;
-        const at = find(old);
-        if (at >= 0) table.columns.splice(at, 1);
+        const at = columnIndex(table, old);
+        if (at >= 0) this.columnsOf(table).splice(at, 1);
         this.renameInIndexes(table, old, name);
         const previous = at >= 0 ? at : table.columns.length;
         const column = walkColumn(action, ordinal);
         const position = action.suffix?.keyword ? this.position(table, action.suffix) : previous;
-        table.columns.splice(position, 0, column);
+        this.columnsOf(table).splice(position, 0, column);
         if (action.primary_key) {
           table.indexes = table.indexes.filter((index) => index.kind !== "primary");
-          table.indexes.push({ name: "PRIMARY", kind: "primary", columns: [name.toLowerCase()] });
+          this.indexesOf(table).push({ name: "PRIMARY", kind: "primary", columns: [name.toLowerCase()] });
         } else if (action.unique) {
-          table.indexes.push({ name: generatedIndexName(table.name, [name.toLowerCase()], table.indexes), kind: "unique", columns: [name.toLowerCase()] });
+          this.indexesOf(table).push({ name: generatedIndexName(table.name, [name.toLowerCase()], table.indexes), kind: "unique", columns: [name.toLowerCase()] });
         }
         return;
       }
       case "rename": {
         const old = columnName(action.old_column);
-        const at = find(old);
-        if (at >= 0) table.columns[at] = { ...table.columns[at]!, name };
+        const at = columnIndex(table, old);
+        if (at >= 0) this.columnsOf(table)[at] = { ...table.columns[at]!, name };
         this.renameInIndexes(table, old, name);
         return;
       }
       case "alter": {
-        const at = find(name);
+        const at = columnIndex(table, name);
         if (at < 0) return;
         const column = { ...table.columns[at]! };
-        table.columns[at] = column;
+        this.columnsOf(table)[at] = column;
         if (action.definition) {
           const changed = walkColumn({ ...action, nullable: column.nullable ? undefined : { type: "not null" } }, ordinal);
           column.type = changed.type;
@@ -489,11 +511,10 @@ export class WalkThrough {
       ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))]
       : [...new Set(names.flatMap((name) => [...(this.indexOwners.get(name) ?? [])]))];
     const touched: string[] = [];
-    const dropped = (index: WalkIndex) => names.includes(index.name.toLowerCase());
     for (const key of onTable) {
-      if (!this.tables.get(key)?.indexes.some(dropped)) continue;
+      if (!this.tables.get(key)?.indexes.some((index) => names.includes(index.name.toLowerCase()))) continue;
       const table = this.writable(key)!;
-      table.indexes = table.indexes.filter((index) => !dropped(index));
+      table.indexes = table.indexes.filter((index) => !names.includes(index.name.toLowerCase()));
       touched.push(key);
     }
     return touched;
@@ -505,7 +526,7 @@ export class WalkThrough {
       if (at < 0) continue;
       const key = tableKey(candidate.name);
       const changed = table ?? this.writable(key)!;
-      changed.indexes[at] = { ...changed.indexes[at]!, name: to };
+      this.indexesOf(changed)[at] = { ...changed.indexes[at]!, name: to };
       return [key];
     }
     return [];
@@ -537,11 +558,17 @@ export class WalkThrough {
       const at = this.tables.get(key)?.columns.findIndex((candidate) => candidate.name.toLowerCase() === columnName(target.name).toLowerCase()) ?? -1;
       if (at < 0) return [];
       const table = this.writable(key)!;
-      table.columns[at] = { ...table.columns[at]!, comment: value };
+      this.columnsOf(table)[at] = { ...table.columns[at]!, comment: value };
       return [key];
     }
     return [];
   }
+}
+
+/** Where the column of that name (any case) is in the table, or -1. */
+function columnIndex(table: WalkTable, name: string): number {
+  const lower = name.toLowerCase();
+  return table.columns.findIndex((column) => column.name.toLowerCase() === lower);
 }
 
 const SCHEMA_STATEMENTS = new Set(["alter", "drop", "rename", "comment", "alter_index"]);
@@ -576,9 +603,14 @@ export class SchemaView {
   addedIndexes(): { table: WalkTable; indexes: WalkIndex[] } | undefined {
     if (this.added === undefined) {
       const table = this.target ? this.walk.table(this.target) : undefined;
-      // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
-      const existing = new Set(this.previous?.indexes);
-      this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
+      if (table && table.indexes === this.previous?.indexes) {
+        // The statement left the table's index array as it was (it is copied before any change): nothing added.
+        this.added = { table, indexes: [] };
+      } else {
+        // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
+        const existing = new Set(this.previous?.indexes);
+        this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
+      }
     }
     return this.added ?? undefined;
   }

@@ -24,7 +24,7 @@ function declaredLengthRule(spec: { id: string; description: string; advice: str
     description: spec.description,
     advice: spec.advice,
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node, options }) => {
       const max = spec.limit(options);
       return definedColumns(node)
@@ -46,7 +46,7 @@ function columnAttributeRule(spec: { id: string; attribute: string; advice: stri
     description: `CHAR/VARCHAR/TEXT column that CREATE TABLE or ADD COLUMN defines without its ${spec.attribute}: it takes the table's.`,
     advice: spec.advice,
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => (isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(dataType(column.definition)) && !spec.has(column))
@@ -129,7 +129,7 @@ export const columnRules: ReviewRule[] = [
     description: "DROP COLUMN loses the column's data.",
     advice: "Stop using the column in the application first, back it up, then drop it in its own change.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter column"],
     check: ({ node }) =>
       alterActions(node)
         .filter((action) => action.action === "drop" && action.resource === "column")
@@ -159,7 +159,7 @@ export const columnRules: ReviewRule[] = [
     description: "ADD COLUMN ... NOT NULL without DEFAULT on an existing table fails (PostgreSQL) or fills in implicit zero values (MySQL).",
     advice: "Give the column a DEFAULT, or add it nullable, backfill, then set NOT NULL.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter column"],
     check: (ctx) => {
       const table = existingAlter(ctx);
       if (!table) return [];
@@ -175,7 +175,7 @@ export const columnRules: ReviewRule[] = [
     description: "MODIFY/CHANGE/ALTER COLUMN TYPE that changes a column's type: it rewrites the table and can truncate or reject data.",
     advice: "Check the old and new types; prefer adding a new column, backfilling and switching over.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["alter"],
+    on: ["alter column"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       if (ctx.node.type !== "alter" || ctx.node.keyword === "view") return [];
@@ -199,7 +199,7 @@ export const columnRules: ReviewRule[] = [
     description: "NOT NULL column without a DEFAULT (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
     advice: "Give the column a DEFAULT so inserts that omit it keep working.",
     defaults: { test: "off", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: (ctx) => {
       if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
@@ -215,7 +215,7 @@ export const columnRules: ReviewRule[] = [
     description: "Column without a DEFAULT, nullable or not (keys, auto-increment, generated and BLOB/TEXT/JSON columns excepted).",
     advice: "Give every column a DEFAULT, for teams whose policy is that inserts may omit any column.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: (ctx) => {
       if (definedColumns(ctx.node).length === 0) return [];
       const needsDefault = columnsNeedingDefault(ctx);
@@ -246,7 +246,7 @@ export const columnRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column that is not an unsigned integer wastes half its range or is not an integer at all.",
     advice: "Use INT UNSIGNED or BIGINT UNSIGNED.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsignedOrZerofill(column)))
@@ -259,7 +259,7 @@ export const columnRules: ReviewRule[] = [
     description: "ON UPDATE CURRENT_TIMESTAMP on a non-TIMESTAMP/DATETIME column, on more than one column of a table, or more than two columns defaulting to the current time.",
     advice: "Keep one `updated_at` TIMESTAMP/DATETIME column with ON UPDATE CURRENT_TIMESTAMP, and one `created_at` with DEFAULT CURRENT_TIMESTAMP.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: (ctx) => {
       const defined = statementColumns(ctx);
       const hits: RuleHit[] = defined
@@ -317,7 +317,7 @@ export const columnRules: ReviewRule[] = [
     description: "timestamp without time zone stores wall-clock times that are ambiguous across zones.",
     advice: "Use timestamptz.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "TIMESTAMP" && !asArray(column.definition?.suffix).map(String).includes("WITH"))
@@ -330,7 +330,7 @@ export const columnRules: ReviewRule[] = [
     description: "varchar(n) in PostgreSQL is text with a length check that is costly to change later.",
     advice: "Use text, with a CHECK constraint on length if it matters.",
     defaults: { test: "off", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => ["VARCHAR", "CHARACTER VARYING"].includes(dataType(column.definition)) && column.definition?.length !== undefined)
@@ -343,7 +343,7 @@ export const columnRules: ReviewRule[] = [
     description: "serial/bigserial columns: identity columns are the SQL-standard replacement with clearer ownership.",
     advice: "Use bigint GENERATED ALWAYS AS IDENTITY.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => SERIAL_TYPES.has(dataType(column.definition)))
@@ -356,7 +356,7 @@ export const columnRules: ReviewRule[] = [
     description: "json columns keep text as written and cannot be indexed like jsonb.",
     advice: "Use jsonb.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "JSON")
@@ -369,7 +369,7 @@ export const columnRules: ReviewRule[] = [
     description: "Column of a type listed in `disallowedColumnTypes` (empty by default).",
     advice: "Use another type, or remove it from `disallowedColumnTypes`.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node, options }) => {
       if (options.disallowedColumnTypes.length === 0) return [];
       const disallowed = new Set(options.disallowedColumnTypes.map((type) => type.toUpperCase()));
@@ -401,7 +401,7 @@ export const columnRules: ReviewRule[] = [
     description: "ENUM or SET with more values than `maxEnumValues`.",
     advice: "Use a lookup table with a foreign key instead.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node, options }) =>
       definedColumns(node)
         .filter(({ node: column }) => ["ENUM", "SET"].includes(dataType(column.definition)) && asArray(column.definition?.expr?.value).length > options.maxEnumValues)
@@ -414,7 +414,7 @@ export const columnRules: ReviewRule[] = [
     description: "Column comment longer than `maxCommentLength`.",
     advice: "Shorten the comment.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "comment"],
+    on: ["create table", "alter column", "comment"],
     check: ({ node, options }) =>
       [...definedColumns(node).map(({ node: column }) => String(column.comment?.value?.value ?? "")), ...commentOn(node, "column")]
         .filter((comment) => comment.length > options.maxCommentLength)
@@ -455,7 +455,7 @@ export const columnRules: ReviewRule[] = [
     description: "Nullable column, for teams whose policy is NOT NULL everywhere.",
     advice: "Declare the column NOT NULL (with a DEFAULT if needed).",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: (ctx) => {
       const keyColumns = primaryKeyColumns(ctx);
       return [
@@ -471,7 +471,7 @@ export const columnRules: ReviewRule[] = [
     description: "char(n) pads values with spaces and is no faster than text in PostgreSQL.",
     advice: "Use text (or varchar).",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)))
@@ -484,7 +484,7 @@ export const columnRules: ReviewRule[] = [
     description: "money depends on the lc_monetary setting and rounds fractions of a cent.",
     advice: "Use numeric (e.g. numeric(12,2)) and store the currency separately.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter"],
+    on: ["create table", "alter column"],
     check: ({ node }) =>
       definedColumns(node)
         .filter(({ node: column }) => dataType(column.definition) === "MONEY")

@@ -14,9 +14,12 @@ function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }>
   return readOnce(node, CREATED_INDEXES, () => readCreatedIndexes(node));
 }
 
+/** Key parts as text: a column's lower-cased name, or `name()` for an expression. */
+function parts(definition: unknown): string[] {
+  return asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
+}
+
 function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
-  const parts = (definition: unknown): string[] =>
-    asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
   if (isCreateIndex(node)) return [{ name: String(node.index ?? ""), parts: parts(node.index_columns) }];
   const definitions = isCreateTable(node)
     ? createTableConstraints(node)
@@ -34,7 +37,7 @@ export const indexRules: ReviewRule[] = [
     description: "CREATE INDEX on an existing table without CONCURRENTLY blocks writes for the whole build.",
     advice: "CREATE INDEX CONCURRENTLY (outside a transaction block).",
     defaults: { test: "warning", prod: "error" },
-    on: ["create"],
+    on: ["create index"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (!isCreateIndex(node) || node.concurrently) return [];
@@ -49,7 +52,7 @@ export const indexRules: ReviewRule[] = [
     description: "An index with the same key parts as another index of the table.",
     advice: "Keep one of them.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
@@ -73,7 +76,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index with more key parts than `maxIndexColumns`.",
     advice: "Index the most selective columns only.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
     check: ({ node, options }) =>
       createdIndexes(node)
         .filter((index) => index.parts.length > options.maxIndexColumns)
@@ -101,7 +104,7 @@ export const indexRules: ReviewRule[] = [
     description: "Primary-key column of a type outside `primaryKeyTypes` (integers and UUID by default).",
     advice: "Use a BIGINT (or INT) surrogate key and put a unique index on the natural key.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       const key = added?.indexes.find((index) => index.kind === "primary");
@@ -120,7 +123,7 @@ export const indexRules: ReviewRule[] = [
     description: "BLOB/TEXT/JSON column in an index: it needs a prefix length and indexes only that prefix.",
     advice: "Index a VARCHAR column, or a generated column holding a hash of the value.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added) return [];
@@ -138,7 +141,7 @@ export const indexRules: ReviewRule[] = [
     description: "A table with more indexes than `maxIndexesPerTable` (the primary key counts): every write maintains each one.",
     advice: "Drop indexes no query needs; combine overlapping ones.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
       if (!added || added.indexes.length === 0) return [];
@@ -153,7 +156,7 @@ export const indexRules: ReviewRule[] = [
     description: "The same column appears twice in one index key.",
     advice: "List each column once.",
     defaults: { test: "error", prod: "error" },
-    on: ["create", "alter"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
     check: ({ node }) =>
       createdIndexes(node)
         .filter((index) => new Set(index.parts).size < index.parts.length)
@@ -179,7 +182,7 @@ export const indexRules: ReviewRule[] = [
     description: "ADD PRIMARY KEY/UNIQUE on an existing table builds the index under an ACCESS EXCLUSIVE lock.",
     advice: "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
       if (node.type !== "alter" || !isExistingTable(targetTable(node))) return [];
@@ -196,7 +199,7 @@ export const indexRules: ReviewRule[] = [
     description: "Index of a type outside `indexTypes` (BTREE and HASH by default; FULLTEXT and SPATIAL are the others).",
     advice: "Use an index type from the allowed list, or add the type to `indexTypes`.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter", "drop", "rename", "comment", "alter_index"],
+    on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       if (ctx.options.indexTypes.length === 0) return [];
       const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));

@@ -99,8 +99,17 @@ function expand(pattern: string, index: NamedIndex): string {
 
 const unqualified = (name: string): string => name.slice(name.lastIndexOf(".") + 1);
 
+const NEW_TABLE_NAMES = Symbol("newTableNames");
+const NEW_COLUMN_NAMES = Symbol("newColumnNames");
+
+/** Tables a statement names (read once per statement: several naming rules read them). */
+const newTableNames = (node: AstNode): string[] => readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node));
+
+/** Columns a statement names (read once per statement: several naming rules read them). */
+const newColumnNames = (node: AstNode): string[] => readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node));
+
 /** Tables a statement names: CREATE TABLE, ALTER TABLE ... RENAME TO, RENAME TABLE. */
-function newTableNames(node: AstNode): string[] {
+function readNewTableNames(node: AstNode): string[] {
   if (isCreateTable(node)) return [unqualified(targetTable(node))];
   if (node.type === "rename") return asArray(node.table as AstNode[][]).map((pair) => String(pair[1]?.table ?? ""));
   return alterActions(node)
@@ -108,7 +117,7 @@ function newTableNames(node: AstNode): string[] {
     .map((action) => String(action.table));
 }
 
-function newColumnNames(node: AstNode): string[] {
+function readNewColumnNames(node: AstNode): string[] {
   return [
     ...definedColumns(node).map((column) => column.name),
     ...alterActions(node).filter((action) => action.action === "rename" && action.resource === "column").map((action) => columnName(action.column)),
@@ -135,7 +144,7 @@ function namingRule(
     description: `${what} name does not match the \`${option}\` pattern.`,
     advice: `Rename the ${what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "rename"],
+    on: ["create table", "alter", "rename"],
     check: (ctx: StatementContext): RuleHit[] =>
       names(ctx.node)
         .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
@@ -154,7 +163,7 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     description: `${spec.what} name does not match the \`${spec.option}\` pattern (templates: {{table}}, {{column_list}}; for foreign keys {{referencing_table}}, {{referencing_column}}, {{referenced_table}}, {{referenced_column}}).`,
     advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: spec.defaults ?? { test: "warning", prod: "warning" },
-    on: ["create", "alter", "alter_index"],
+    on: ["create table", "create index", "alter constraint", "alter index", "alter key", "alter_index"],
     check: (ctx: StatementContext): RuleHit[] =>
       namedIndexes(ctx)
         .filter((index) => index.kind === spec.kind)
@@ -192,7 +201,7 @@ export const namingRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column name does not match the `namingAutoIncrement` pattern (default `id`).",
     advice: "Name the auto-increment column as the pattern says.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: ({ node, options }) =>
       definedColumns(node)
         .filter(({ name, node: column }) => isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name))
@@ -206,7 +215,7 @@ export const namingRules: ReviewRule[] = [
     description: "Table or column named with a reserved word (order, group, user...): every query must quote it.",
     advice: "Pick a name that is not a reserved word, e.g. orders instead of order.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create", "alter", "rename"],
+    on: ["create table", "alter", "rename"],
     check: (ctx) =>
       [...newTableNames(ctx.node), ...newColumnNames(ctx.node)]
         .filter((name) => RESERVED_WORDS[ctx.engine].has(name.toUpperCase()))

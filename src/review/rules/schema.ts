@@ -23,7 +23,7 @@ export const schemaRules: ReviewRule[] = [
     description: "CREATE DATABASE inside a schema or data change.",
     advice: "Use a create-database change so the new database is registered in Sluice.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create"],
+    on: ["create database"],
     check: ({ node }) =>
       node.type === "create" && node.keyword === "database"
         ? [{ message: "CREATE DATABASE in a change." }]

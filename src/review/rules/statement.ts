@@ -269,7 +269,7 @@ export const statementRules: ReviewRule[] = [
     description: "CREATE/ALTER/DROP USER or ROLE inside a change.",
     advice: "Manage accounts through your access process.",
     defaults: { test: "warning", prod: "error" },
-    on: ["account", "create"],
+    on: ["account", "create user", "create role"],
     check: ({ node }) =>
       node.type === "account" || (node.type === "create" && (node.keyword === "user" || node.keyword === "role"))
         ? [{ message: "Account management in a change." }]
@@ -516,7 +516,7 @@ export const statementRules: ReviewRule[] = [
     description: "CREATE TABLE ... AS SELECT copies data without keys or constraints (and is unsafe with MySQL GTID replication).",
     advice: "CREATE TABLE with its columns and keys, then INSERT ... SELECT.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create"],
+    on: ["create table"],
     check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : []),
   }),
   alterClauseRule({

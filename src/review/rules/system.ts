@@ -95,7 +95,7 @@ export const systemRules: ReviewRule[] = [
     description: "CREATE/DROP EXTENSION needs elevated privileges and affects the whole database.",
     advice: "Have a DBA install extensions.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "drop"],
+    on: ["create extension", "drop"],
     check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : []),
   }),
   objectRule("system.trigger.disallow", "trigger", BOTH, "CREATE TRIGGER, for teams that keep logic out of the database."),
@@ -156,7 +156,7 @@ export const systemRules: ReviewRule[] = [
     description: "CREATE DATABASE with an ENCODING outside `encodings` (UTF8 by default).",
     advice: "Create the database with ENCODING 'UTF8'.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create"],
+    on: ["create database"],
     check: ({ node, options }) => {
       if (node.type !== "create" || node.keyword !== "database" || !node.encoding) return [];
       const allowed = new Set(options.encodings.map((encoding) => encoding.toLowerCase().replace(/[-_]/g, "")));

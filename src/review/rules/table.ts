@@ -16,6 +16,7 @@ import {
   targetTable,
 } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
+import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
@@ -61,12 +62,14 @@ function textFieldLength(column: WalkColumn): number {
   }
 }
 
+/** A table option's value as text, lower-cased and unquoted. */
+function optionValue(value: unknown): string {
+  if (value && typeof value === "object") return optionValue((value as AstNode).value ?? (value as AstNode).name);
+  return String(value ?? "").replace(/^'|'$/g, "").toLowerCase();
+}
+
 /** Table options as `[keyword, value]`, lower-cased, from CREATE TABLE options and ALTER TABLE clauses. */
 function tableOptions(node: AstNode): Array<[string, string]> {
-  const optionValue = (value: unknown): string => {
-    if (value && typeof value === "object") return optionValue((value as AstNode).value ?? (value as AstNode).name);
-    return String(value ?? "").replace(/^'|'$/g, "").toLowerCase();
-  };
   if (isCreateTable(node)) {
     return asArray(node.table_options as AstNode[]).map((option) => [String(option.keyword).toLowerCase(), optionValue(option.value)]);
   }
@@ -86,6 +89,13 @@ function databaseOptions(node: AstNode, option: "charset" | "collate"): string[]
   return asArray(node.create_definitions as AstNode[])
     .filter((definition) => keywords.has(String(definition.keyword).toLowerCase()))
     .map((definition) => String(definition.value?.value ?? definition.value));
+}
+
+/** A collation `collations` lists, or (when it is empty) one of an allowed charset. */
+function collationAllowed(options: ReviewOptions, collation: string): boolean {
+  return options.collations.length > 0
+    ? options.collations.some((name) => name.toLowerCase() === collation)
+    : options.charsets.some((charset) => collation.startsWith(`${charset.toLowerCase()}_`));
 }
 
 const CHARSET_OPTIONS = new Set(["default charset", "charset", "character set", "default character set"]);
@@ -161,7 +171,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign keys, for teams whose policy keeps integrity in the application.",
     advice: "Enforce the relation in the application, or turn this rule off.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter constraint", "alter index", "alter key"],
     check: ({ node }) => (foreignKeys(node).length > 0 ? [{ message: `Foreign key on ${targetTable(node)}.` }] : []),
   }),
   schemaRule({
@@ -276,11 +286,7 @@ export const tableRules: ReviewRule[] = [
         ...columns.map((column) => collationName(column.collate)).filter((name): name is string => Boolean(name)),
         ...databaseOptions(node, "collate"),
       ].map((name) => name.toLowerCase());
-      const allowed = (collation: string): boolean =>
-        options.collations.length > 0
-          ? options.collations.some((name) => name.toLowerCase() === collation)
-          : options.charsets.some((charset) => collation.startsWith(`${charset.toLowerCase()}_`));
-      return [...new Set(used.filter((collation) => !allowed(collation)))].map((collation) => ({
+      return [...new Set(used.filter((collation) => !collationAllowed(options, collation)))].map((collation) => ({
         message: `Collation ${collation} is not allowed.`,
       }));
     },
@@ -308,7 +314,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key added to an existing table without NOT VALID: validation locks both tables while it scans.",
     advice: "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -323,7 +329,7 @@ export const tableRules: ReviewRule[] = [
     description: "CHECK constraint added to an existing table without NOT VALID: the whole table is scanned under an exclusive lock.",
     advice: "ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a separate statement.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
       const table = existingAlterTarget(ctx);
@@ -338,7 +344,7 @@ export const tableRules: ReviewRule[] = [
     description: "Partitioned table: partitioning changes how every query, key and maintenance job works.",
     advice: "Have a DBA confirm the partitioning scheme, or turn this rule off.",
     defaults: { test: "off", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: ({ node }) =>
       (isCreateTable(node) && (node.partition_of || tableOptions(node).some(([keyword]) => keyword === "partition by"))) ||
       alterActions(node).some((action) => action.resource === "partition" && action.action === "partition by")
@@ -377,7 +383,7 @@ export const tableRules: ReviewRule[] = [
     description: "Table comment longer than `maxCommentLength`.",
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter", "comment"],
+    on: ["create table", "alter", "comment"],
     check: ({ node, options }) =>
       [...tableOptions(node).filter(([keyword]) => keyword === "comment").map(([, value]) => value), ...commentOn(node, "table")]
         .filter((value) => value.length > options.maxCommentLength)
@@ -390,7 +396,7 @@ export const tableRules: ReviewRule[] = [
     description: "Foreign key with ON DELETE CASCADE: one DELETE silently removes rows in other tables.",
     advice: "Delete child rows explicitly, or use ON DELETE RESTRICT.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create", "alter"],
+    on: ["create table", "alter constraint", "alter index", "alter key"],
     check: ({ node }) =>
       foreignKeys(node)
         .filter((key) =>
@@ -407,7 +413,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE with an AUTO_INCREMENT start other than `autoIncrementInitialValue`.",
     advice: "Leave AUTO_INCREMENT= out, or set it to the configured start.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: ({ node, options }) =>
       tableOptions(node)
         .filter(([keyword, value]) => keyword === "auto_increment" && Number(value) !== options.autoIncrementInitialValue)
@@ -420,7 +426,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE that sets the table's character set: tables should inherit the database's.",
     advice: "Leave CHARSET out and set it once on the database.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: ({ node }) =>
       tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) || alterActions(node).some((action) => action.resource === "convert")
         ? [{ message: `Table ${targetTable(node)} sets its character set.` }]
@@ -433,7 +439,7 @@ export const tableRules: ReviewRule[] = [
     description: "A schema change (CREATE, ALTER, RENAME, TRUNCATE, DROP TABLE or CREATE INDEX) on a table listed in `ddlDisallowedTables`.",
     advice: "Leave the table out of the change, or take it off `ddlDisallowedTables` after agreeing on it.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter", "drop", "rename", "truncate"],
+    on: ["create table", "create index", "alter", "drop", "rename", "truncate"],
     check: ({ node, options }) =>
       [...new Set(ddlTables(node).filter(listedTables(options.ddlDisallowedTables)))].map((table) => ({ message: `Schema change on ${table}, which is in ddlDisallowedTables.` })),
   }),
@@ -455,7 +461,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE/ALTER TABLE that leaves the table's CHAR/VARCHAR/BINARY/TEXT/BLOB columns holding more than `maxTextFieldsTotalLength` characters together (TEXT counts 65,535).",
     advice: "Move large text to its own table, or use shorter columns.",
     defaults: { test: "off", prod: "off" },
-    on: ["create", "alter"],
+    on: ["create table", "alter"],
     check: (ctx) => {
       if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return [];
       const table = ctx.schema.after(targetTable(ctx.node));
@@ -471,7 +477,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE TABLE without a table character set (DEFAULT CHARSET=...): the table takes whatever the database's default is.",
     advice: "State the character set: CREATE TABLE ... DEFAULT CHARSET=utf8mb4.",
     defaults: { test: "off", prod: "off" },
-    on: ["create"],
+    on: ["create table"],
     check: ({ node }) =>
       isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => CHARSET_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no character set.` }] : [],
   }),
@@ -482,7 +488,7 @@ export const tableRules: ReviewRule[] = [
     description: "CREATE TABLE without a table collation (COLLATE=...): the table takes the charset's default collation.",
     advice: "State the collation: CREATE TABLE ... COLLATE=utf8mb4_0900_ai_ci.",
     defaults: { test: "off", prod: "off" },
-    on: ["create"],
+    on: ["create table"],
     check: ({ node }) =>
       isCreateTable(node) && !node.like && !tableOptions(node).some(([keyword]) => COLLATE_OPTIONS.has(keyword)) ? [{ message: `Table ${targetTable(node)} has no collation.` }] : [],
   }),
