@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { commandAnswer, eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { APPROVER, DEVELOPER, fixtureDatabases, worldYaml } from "./support.ts";
+import { APPROVER, DEVELOPER, fixtureDatabases, submitQueryModalToThread, worldYaml } from "./support.ts";
 import { dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 
 const CHANNEL = "CQUERY";
@@ -48,20 +48,9 @@ describe("masking through Slack", () => {
   });
 
   test("an approver's answer in the channel is masked even with approversSeeUnmasked; answered to them alone it is not", async () => {
-    const opened = t.slack.callsTo("views.open").length;
-    await t.send.command(`query ${postgresDatabase}`, { id: APPROVER }, CHANNEL);
-    const view = await eventually(() => t.slack.views[opened], 10_000, "the query modal");
     const sql = "SELECT name, email FROM users UNION ALL SELECT g::text, 'user' || g || '@example.com' FROM generate_series(1, 150) g";
     const posted = t.slack.channelMessages(CHANNEL).length;
-    const submitted = await t.send.submitView({
-      user: { id: APPROVER },
-      view: { ...view.view, id: view.id },
-      values: {
-        database: { database: { type: "static_select", selected_option: { value: postgresDatabase } } },
-        sql: { sql: { type: "plain_text_input", value: sql } },
-        delivery: { delivery: { type: "radio_buttons", selected_option: { value: "thread" } } },
-      },
-    });
+    const submitted = await submitQueryModalToThread(t, APPROVER, CHANNEL, postgresDatabase, sql);
     assert.equal(submitted.status, 200);
     const file = await eventually(() => [...t.slack.files.values()].find((f) => f.threadTs !== undefined && f.content.toString("utf8").includes("Ada")), 10_000, "the CSV");
     assert.doesNotMatch(file.content.toString("utf8"), /@example\.com/);

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { commandAnswer, eventually, startTestSluice, type TestSluice } from "../support/sluice.ts";
-import { APPROVER, DEVELOPER, fixtureDatabases, runAsOwner, worldYaml } from "./support.ts";
+import { APPROVER, DEVELOPER, fixtureDatabases, runAsOwner, submitQueryModalToThread, worldYaml } from "./support.ts";
 import { dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 
 const CHANNEL = "CQUERY";
@@ -76,19 +76,8 @@ describe("/db query and /db admin through Slack", () => {
   });
 
   test("the modal answers in a thread with a masked CSV when the result is larger than a message", async () => {
-    const opened = t.slack.callsTo("views.open").length;
-    await t.send.command(`query ${postgresDatabase}`, { id: DEVELOPER }, CHANNEL);
-    const view = await eventually(() => t.slack.views[opened], 10_000, "the query modal");
     const sql = "SELECT g AS id, 'user' || g || '@example.com' AS email FROM generate_series(1, 200) g";
-    const submitted = await t.send.submitView({
-      user: { id: DEVELOPER },
-      view: { ...view.view, id: view.id },
-      values: {
-        database: { database: { type: "static_select", selected_option: { value: postgresDatabase } } },
-        sql: { sql: { type: "plain_text_input", value: sql } },
-        delivery: { delivery: { type: "radio_buttons", selected_option: { value: "thread" } } },
-      },
-    });
+    const submitted = await submitQueryModalToThread(t, DEVELOPER, CHANNEL, postgresDatabase, sql);
     assert.equal(submitted.status, 200);
     const file = await eventually(() => [...t.slack.files.values()].find((f) => f.threadTs !== undefined && f.content.length > 0), 10_000, "the CSV");
     const root = t.slack.channelMessages(CHANNEL).find((message) => message.ts === file.threadTs);

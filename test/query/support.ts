@@ -21,7 +21,7 @@ import {
   postgresServer,
   repoRoot,
 } from "../support/servers.ts";
-import { storeUrl } from "../support/sluice.ts";
+import { eventually, storeUrl, type TestSluice } from "../support/sluice.ts";
 
 export const APPROVER = "UAPPROVER";
 export const DEVELOPER = "UDEVELOPER";
@@ -169,4 +169,20 @@ export async function tableChecksums(world: QueryWorld, engine: EngineName): Pro
   const sequence = engine === "mysql" ? "SELECT next_not_cached_value AS v FROM seq_orders" : "SELECT last_value, is_called FROM seq_orders";
   sums.push(JSON.stringify(await world.admin(engine, sequence)));
   return sums.join("\n");
+}
+
+/** `/db query <database>` without SQL, then the modal it opens submitted with `sql`, its answer to come in a thread. */
+export async function submitQueryModalToThread(t: TestSluice, user: string, channel: string, database: string, sql: string) {
+  const opened = t.slack.callsTo("views.open").length;
+  await t.send.command(`query ${database}`, { id: user }, channel);
+  const view = await eventually(() => t.slack.views[opened], 10_000, "the query modal");
+  return t.send.submitView({
+    user: { id: user },
+    view: { ...view.view, id: view.id },
+    values: {
+      database: { database: { type: "static_select", selected_option: { value: database } } },
+      sql: { sql: { type: "plain_text_input", value: sql } },
+      delivery: { delivery: { type: "radio_buttons", selected_option: { value: "thread" } } },
+    },
+  });
 }
