@@ -2,7 +2,7 @@
 // click) never started its run. The next Sluice on the same store runs it, once, and posts it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CHANNEL, DEVELOPER, onMysql, slackDirectory, waitForPosted, workflowYaml } from "../support/changes.ts";
+import { CHANNEL, onMysql, oneStatementDataChange, slackDirectory, waitForPosted, workflowYaml } from "../support/changes.ts";
 import { startTestSluice } from "../support/sluice.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase } from "../support/servers.ts";
 
@@ -28,17 +28,7 @@ describe("drill: an approved change whose process died before it ran", () => {
       // What submit() stores for an auto-approved change, without what it does next (deliver, run).
       const database = first.sluice.services.registry.find(db);
       const { change } = await first.sluice.services.changes.create(
-        {
-          projectId: database.project.id,
-          projectKey: database.project.key,
-          databaseId: database.id,
-          type: "data",
-          sql,
-          description: "stored, then the process died",
-          requesterId: DEVELOPER.id,
-          statements: [{ sql, line: 1, column: 1 }],
-          review: { errorCount: 0, warningCount: 0, findings: [] },
-        },
+        oneStatementDataChange(database, sql, "stored, then the process died"),
         "approved",
         { approval: { userId: "sluice", decision: "approve", reason: "auto-approved by environment policy" }, announce: [{ kind: "submitted" }, { kind: "approved", by: "sluice", automatic: true }] },
       );

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
-import { accountOf, CHANNEL, DEVELOPER, onPostgres, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
+import { accountOf, CHANNEL, DEVELOPER, onPostgres, oneStatementDataChange, startWithTestDatabases, type SluiceWithDatabases } from "../support/changes.ts";
 import { eventually, type TestSluice } from "../support/sluice.ts";
 import { postgresServer } from "../support/servers.ts";
 import { SlackChangeNotifier } from "../../src/slack/change-notifier.ts";
@@ -42,17 +42,7 @@ describe("a run cut short during its COMMIT", () => {
     const database = registry.find(pgDb);
     const sql = `INSERT INTO ledger (id) VALUES (${id})`;
     const { change } = await changes.create(
-      {
-        projectId: database.project.id,
-        projectKey: database.project.key,
-        databaseId: database.id,
-        type: "data",
-        sql,
-        description: "cut short in its COMMIT",
-        requesterId: DEVELOPER.id,
-        statements: [{ sql, line: 1, column: 1 }],
-        review: { errorCount: 0, warningCount: 0, findings: [] },
-      },
+      oneStatementDataChange(database, sql, "cut short in its COMMIT"),
       "running",
     );
     const { prisma } = t.sluice.store;

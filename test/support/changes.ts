@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { signature } from "../../src/sandbox/slack-requests.ts";
-import type { ChangeDetail, ChangeRepository, ChangeStatus } from "../../src/store/changes.ts";
+import type { ChangeDetail, ChangeRepository, ChangeStatus, NewChange } from "../../src/store/changes.ts";
+import type { RegisteredDatabase } from "../../src/projects/registry.ts";
 import type { Execution, PrismaClient, Statement, StatementResult } from "../../src/store/generated/client.ts";
 import { eventually, startTestSluice, type TestSluice } from "./sluice.ts";
 import { createMysqlDatabase, createPostgresDatabase, dropMysqlDatabase, dropPostgresDatabase, mysqlServer, postgresServer } from "./servers.ts";
@@ -233,4 +234,19 @@ export async function baselineLiveSchema(t: TestSluice, databaseName: string): P
   const database = t.sluice.services.registry.find(databaseName);
   const check = await t.sluice.services.drift.checkNow(database, async () => {});
   if (check.outcome === "drifted") await t.sluice.services.drift.establishBaseline(database, check.anomaly!.id, APPROVER.id);
+}
+
+/** What submit() stores for a one-statement data change by the developer with a clean review, for drills that store one directly. */
+export function oneStatementDataChange(database: RegisteredDatabase, sql: string, description: string): NewChange {
+  return {
+    projectId: database.project.id,
+    projectKey: database.project.key,
+    databaseId: database.id,
+    type: "data",
+    sql,
+    description,
+    requesterId: DEVELOPER.id,
+    statements: [{ sql, line: 1, column: 1 }],
+    review: { errorCount: 0, warningCount: 0, findings: [] },
+  };
 }
