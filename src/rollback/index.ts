@@ -1,7 +1,6 @@
 // Rollback of data changes: the change workflow records each data change through here and gets its rollback back.
 import type { ConnectionTarget, EngineName, EngineSession } from "../engines/engine.ts";
-import { startPriorBackupRecording } from "../engines/mysql/backup-recorder.ts";
-import { assignedColumns, nondeterminism, readDataStatement as readMySqlDataStatement } from "../engines/mysql/backup-statement.ts";
+import { priorBackupRefusal, startPriorBackupRecording } from "../engines/mysql/backup-recorder.ts";
 import { checkPriorBackupReadiness, dropExpiredBackups as dropExpiredMySqlBackups } from "../engines/mysql/backup-retention.ts";
 import { checkBinlogReadiness } from "../engines/mysql/binlog-prerequisites.ts";
 import { forcedRollbackScript as forcedMysqlRollbackScript } from "../engines/mysql/rollback-inverse.ts";
@@ -62,36 +61,25 @@ export function explainUnavailable(readiness: RollbackReadiness): string {
 /**
  * Before a data change is approved: why its rollback could not be prepared where it will run, or undefined when
  * nothing known up front stands in the way. Reads the instance's readiness (grants and settings, read only) and, for a
- * backup, each statement's text as the recorder will; what only the run can tell (the row limit, a table's key) is
- * still checked then, and the done message says so.
+ * backup, each statement as the recorder will (a MySQL backup also reads its tables' catalog); what only the run can
+ * tell (the row limit, ties at a LIMIT) is still checked then, and the done message says so.
  */
 export async function rollbackOutlook(engine: EngineName, session: EngineSession, settings: MySqlRollbackSettings, statements: readonly string[]): Promise<string | undefined> {
   if (engine === "postgres") {
     const readiness = await checkBackupReadiness(postgresSession(session));
     if (!readiness.available) return explainUnavailable(readiness);
-    return firstRefusal(statements, (sql) => {
+    for (const [index, sql] of statements.entries()) {
       const statement = readPostgresDataStatement(sql);
-      return statement.kind === "refused" ? statement.reason : undefined;
-    });
+      if (statement.kind === "refused") return `rollback is unavailable: statement ${index + 1} cannot be backed up: ${statement.reason}.`;
+    }
+    return undefined;
   }
-  const { readiness, method } = await mysqlMethod(mysqlSession(session), settings);
+  const mysql = mysqlSession(session);
+  const { readiness, method } = await mysqlMethod(mysql, settings);
   if (!method) return explainUnavailable(readiness);
   if (method === "binlog") return undefined;
-  return firstRefusal(statements, (sql) => {
-    const statement = readMySqlDataStatement(sql);
-    if (statement.kind === "refused") return statement.reason;
-    if (statement.kind !== "update" && statement.kind !== "delete") return undefined;
-    if (statement.kind === "update" && !assignedColumns(statement.setText)) return "an assignment of its SET clause does not read as column = value";
-    return nondeterminism(statement);
-  });
-}
-
-function firstRefusal(statements: readonly string[], refusal: (sql: string) => string | undefined): string | undefined {
-  for (const [index, sql] of statements.entries()) {
-    const reason = refusal(sql);
-    if (reason) return `rollback is unavailable: statement ${index + 1} cannot be backed up: ${reason}.`;
-  }
-  return undefined;
+  const refusal = await priorBackupRefusal(mysql, { changeKey: "review", rowLimit: Number.MAX_SAFE_INTEGER, backupDatabase: settings.mysqlBackupDatabase }, statements);
+  return refusal ? `rollback is unavailable: ${refusal}.` : undefined;
 }
 
 /**

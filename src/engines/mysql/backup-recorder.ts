@@ -52,6 +52,15 @@ export async function startPriorBackupRecording(session: MySqlSession, options: 
   return recorder;
 }
 
+/**
+ * Why a prior backup of these statements would be refused, read as the recorder reads them before BEGIN (their text
+ * and their tables' catalog; nothing is created): the reason, or undefined when they can be backed up.
+ */
+export async function priorBackupRefusal(session: MySqlSession, options: PriorBackupOptions, statements: Iterable<string>): Promise<string | undefined> {
+  const read = await new PriorBackupRecorder(session, options, false).readTargets(statements);
+  return "refusal" in read ? read.refusal : undefined;
+}
+
 /** A table a statement changes, read from the catalog once per change (a data change holds no DDL). */
 interface Target {
   table: RollbackTable;
@@ -314,17 +323,12 @@ class PriorBackupRecorder implements DataChangeRecorder {
    */
   async createBackupTables(statements: AsyncIterable<string>): Promise<void> {
     const database = quoteIdentifier(this.options.backupDatabase);
-    const targets = new Map<string, Target>();
-    let ordinal = 0;
-    for await (const sql of statements) {
-      const read = await this.readStatement(sql, ++ordinal);
-      if (read.kind === "refused") {
-        this.refusal = read.refusal;
-        return;
-      }
-      if (read.kind === "rowChange") targets.set(read.target.name, read.target);
+    const read = await this.readTargets(statements);
+    if ("refusal" in read) {
+      this.refusal = read.refusal;
+      return;
     }
-    for (const target of targets.values()) {
+    for (const target of read.targets) {
       const created = new Date();
       if (this.backups.size === 0) await this.session.execute(`CREATE DATABASE IF NOT EXISTS ${database} CHARACTER SET utf8mb4`);
       const name = `${database}.${quoteIdentifier(backupName(this.options.changeKey, this.backups.size + 1, target.table.table, created, MAX_NAME_LENGTH))}`;
@@ -337,6 +341,18 @@ class PriorBackupRecorder implements DataChangeRecorder {
       }
       this.backups.set(target.name, { name, rows: 0 });
     }
+  }
+
+  /** The tables the statements UPDATE or DELETE from, read from the catalog; or why the first it cannot back up is refused. */
+  async readTargets(statements: AsyncIterable<string> | Iterable<string>): Promise<{ targets: Target[] } | { refusal: string }> {
+    const targets = new Map<string, Target>();
+    let ordinal = 0;
+    for await (const sql of statements) {
+      const read = await this.readStatement(sql, ++ordinal);
+      if (read.kind === "refused") return { refusal: read.refusal };
+      if (read.kind === "rowChange") targets.set(read.target.name, read.target);
+    }
+    return { targets: [...targets.values()] };
   }
 
   private targetOf(named: NamedTable): Promise<Target | undefined> {
