@@ -238,13 +238,13 @@ export function reviewMessage(change: ChangeDetail): { text: Mrkdwn; blocks: Kno
   // Room for the summary and the note on the attached report, in blocks and in characters of text.
   let room = SLACK_LIMITS.messageBlocksText - 400;
   for (const [ordinal, group] of [...byStatement.entries()].sort(([a], [b]) => a - b)) {
-    const lines = group.map((f) => mrkdwn`${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${f.message}${f.advice ? mrkdwn`\n      _${f.advice}_` : ""}`);
-    const statement = mrkdwn`*Statement ${ordinal + 1}*\n${joinMrkdwn(lines, "\n")}`;
-    const shown = truncateMrkdwn(statement, Math.min(SLACK_LIMITS.sectionText, room));
     if (blocks.length >= SLACK_LIMITS.blocksPerMessage - 2 || room < 200) {
       overflow = true;
       break;
     }
+    const lines = group.map((f) => mrkdwn`${levelIcons[f.level]} \`${f.ruleId}\` line ${f.line}: ${f.message}${f.advice ? mrkdwn`\n      _${f.advice}_` : ""}`);
+    const statement = mrkdwn`*Statement ${ordinal + 1}*\n${joinMrkdwn(lines, "\n")}`;
+    const shown = truncateMrkdwn(statement, Math.min(SLACK_LIMITS.sectionText, room));
     if (shown.text.length < statement.text.length) overflow = true;
     blocks.push(section(shown));
     room -= shown.text.length;
