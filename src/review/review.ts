@@ -75,7 +75,7 @@ function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementVi
   const found: Array<{ rule: StatementRule; level: FindingLevel; hit: RuleHit }> = [];
   for (let r = 0; r < rules.length; r++) {
     const { rule, level } = rules[r]!;
-    let hits: RuleHit[];
+    let hits: readonly RuleHit[];
     try {
       hits = rule.check(ctx);
     } catch (error) {
@@ -188,7 +188,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       }
       if (catalog) {
         for (const { rule, level } of rules.catalog) {
-          let hits: RuleHit[];
+          let hits: readonly RuleHit[];
           try {
             hits = await rule.check(Object.assign(Object.create(ctx) as StatementView, { catalog }));
           } catch (error) {
@@ -203,7 +203,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   }
 
   for (const { rule, level } of rules.change) {
-    let hits: Array<RuleHit & { ordinal: number }>;
+    let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
     try {
       hits = rule.check({ engine, statements, parsed, options });
     } catch (error) {
@@ -214,7 +214,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
 
   const tables = walk.history();
   for (const { rule, level } of rules.schema) {
-    let hits: Array<RuleHit & { ordinal: number }>;
+    let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
     try {
       hits = rule.check({ engine, options, tables });
     } catch (error) {

@@ -106,23 +106,23 @@ export interface StatementRule extends RuleBase {
    * `alter constraint`... (`alter` alone is every ALTER). Without it the rule runs on every statement.
    */
   on?: readonly string[];
-  check(ctx: StatementContext): RuleHit[];
+  check(ctx: StatementContext): readonly RuleHit[];
 }
 
 export interface ChangeRule extends RuleBase {
   scope: "change";
-  check(ctx: ChangeContext): Array<RuleHit & { ordinal: number }>;
+  check(ctx: ChangeContext): ReadonlyArray<RuleHit & { ordinal: number }>;
 }
 
 export interface CatalogRule extends RuleBase {
   scope: "catalog";
-  check(ctx: CatalogContext): Promise<RuleHit[]>;
+  check(ctx: CatalogContext): Promise<readonly RuleHit[]>;
 }
 
 /** Checks the schema the whole change leads to (e.g. every new table has a primary key by the end of the change). */
 export interface SchemaRule extends RuleBase {
   scope: "schema";
-  check(ctx: SchemaContext): Array<RuleHit & { ordinal: number }>;
+  check(ctx: SchemaContext): ReadonlyArray<RuleHit & { ordinal: number }>;
 }
 
 /** The parse rule is reported by the review itself; it has no check. */
