@@ -126,7 +126,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const rules = activeRules(request);
   const findings: ReviewFinding[] = [];
   const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
-  const parsed: ParsedStatement[] = [];
+  const changeReaders = rules.change.map(({ rule, level }) => ({ rule, level, reader: rule.reader({ engine, statementCount: statements.length, options }) }));
   const walk = new WalkThrough(engine, catalog);
   const isExistingTable = (table: string): boolean => !change.createdTables.has(tableKey(table));
 
@@ -161,7 +161,13 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   for (let ordinal = 0; ordinal < statements.length; ordinal++) {
     const statement = statements[ordinal]!;
     const result = parseStatement(engine, statement);
-    parsed.push(result);
+    for (const { rule, reader } of changeReaders) {
+      try {
+        reader.read({ ordinal, statement, parsed: result });
+      } catch (error) {
+        throw new ReviewRuleError(rule.id, ordinal, error);
+      }
+    }
     if (result.failure) {
       if (rules.parse !== "off") {
         findings.push({
@@ -202,10 +208,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     }
   }
 
-  for (const { rule, level } of rules.change) {
+  for (const { rule, level, reader } of changeReaders) {
     let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
     try {
-      hits = rule.check({ engine, statements, parsed, options });
+      hits = reader.finish();
     } catch (error) {
       throw new ReviewRuleError(rule.id, 0, error);
     }

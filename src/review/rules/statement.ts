@@ -1,8 +1,8 @@
 // Statement rules: what a DML or utility statement does, independent of the schema.
 import { alterActions, asArray, columnName, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, isCreateTable, settingName, targetTable, unfilteredSelects } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ReviewRule, RuleHit } from "../types.ts";
-import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import type { ChangeContext, ChangeReader, ChangeStatement, ReviewRule, RuleHit } from "../types.ts";
+import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 
 const isUpdateOrDelete = (node: AstNode): boolean => node.type === "update" || node.type === "delete";
 const isInsert = (node: AstNode): boolean => node.type === "insert" || node.type === "replace";
@@ -60,6 +60,17 @@ const limitValue = (node: AstNode): number | undefined => {
   const value = node.limit?.seperator === "," ? values[1] : values[0];
   return value?.type === "number" ? Number(value.value) : undefined;
 };
+
+/** Reports the first statement that `matches`, in a change of more than one statement (alone, it is harmless). */
+function firstAmongSeveral(ctx: ChangeContext, matches: (statement: ChangeStatement) => boolean, message: string): ChangeReader {
+  let found = -1;
+  return {
+    read: (statement) => {
+      if (found < 0 && ctx.statementCount >= 2 && matches(statement)) found = statement.ordinal;
+    },
+    finish: () => (found < 0 ? NO_HITS : [{ ordinal: found, message }]),
+  };
+}
 
 const NON_TRANSACTIONAL = /\bCONCURRENTLY\b|^\s*VACUUM\b/i;
 /** PostgreSQL statements that refuse to run inside a transaction block. */
@@ -282,17 +293,18 @@ export const statementRules: ReviewRule[] = [
     description: "A change that mixes schema changes (DDL) and data changes (DML).",
     advice: "Split it into a schema change and a data change; they roll back differently.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ parsed }) => {
+    reader: () => {
       let firstDdl = -1;
       let firstDml = -1;
-      parsed.forEach((statement, ordinal) => {
-        for (const node of statement.nodes) {
-          if (firstDdl < 0 && DDL_TYPES.has(node.type)) firstDdl = ordinal;
-          if (firstDml < 0 && DML_TYPES.has(node.type) && node.type !== "select") firstDml = ordinal;
-        }
-      });
-      if (firstDdl < 0 || firstDml < 0) return [];
-      return [{ ordinal: Math.max(firstDdl, firstDml), message: "The change mixes DDL and DML statements." }];
+      return {
+        read: ({ ordinal, parsed }) => {
+          for (const node of parsed.nodes) {
+            if (firstDdl < 0 && DDL_TYPES.has(node.type)) firstDdl = ordinal;
+            if (firstDml < 0 && DML_TYPES.has(node.type) && node.type !== "select") firstDml = ordinal;
+          }
+        },
+        finish: () => (firstDdl < 0 || firstDml < 0 ? NO_HITS : [{ ordinal: Math.max(firstDdl, firstDml), message: "The change mixes DDL and DML statements." }]),
+      };
     },
   }),
   changeRule({
@@ -302,10 +314,13 @@ export const statementRules: ReviewRule[] = [
     description: "A change with more statements than `maxStatements`.",
     advice: "Split the change; a reviewer cannot really read that many statements.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ statements, options }) =>
-      statements.length > options.maxStatements
-        ? [{ ordinal: options.maxStatements, message: `The change has ${statements.length} statements (max ${options.maxStatements}).` }]
-        : [],
+    reader: ({ statementCount, options }) => ({
+      read: () => undefined,
+      finish: () =>
+        statementCount > options.maxStatements
+          ? [{ ordinal: options.maxStatements, message: `The change has ${statementCount} statements (max ${options.maxStatements}).` }]
+          : NO_HITS,
+    }),
   }),
   changeRule({
     id: "statement.alter.merge",
@@ -314,20 +329,22 @@ export const statementRules: ReviewRule[] = [
     description: "Several CREATE/ALTER TABLE statements on the same table: each ALTER may rebuild or lock it.",
     advice: "Merge them into one ALTER TABLE with several clauses.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ parsed }) => {
+    reader: () => {
       const seen = new Map<string, number>();
       const hits: Array<RuleHit & { ordinal: number }> = [];
-      parsed.forEach((statement, ordinal) => {
-        for (const node of statement.nodes) {
-          if (!(node.type === "alter" && node.keyword !== "view") && !isCreateTable(node)) continue;
-          const table = targetTable(node).toLowerCase();
-          if (!table) continue;
-          const count = (seen.get(table) ?? 0) + 1;
-          seen.set(table, count);
-          if (count === 2) hits.push({ ordinal, message: `Table ${table} is altered by more than one statement.` });
-        }
-      });
-      return hits;
+      return {
+        read: ({ ordinal, parsed }) => {
+          for (const node of parsed.nodes) {
+            if (!(node.type === "alter" && node.keyword !== "view") && !isCreateTable(node)) continue;
+            const table = targetTable(node).toLowerCase();
+            if (!table) continue;
+            const count = (seen.get(table) ?? 0) + 1;
+            seen.set(table, count);
+            if (count === 2) hits.push({ ordinal, message: `Table ${table} is altered by more than one statement.` });
+          }
+        },
+        finish: () => hits,
+      };
     },
   }),
   statementRule({
@@ -538,13 +555,12 @@ export const statementRules: ReviewRule[] = [
     description: "CONCURRENTLY or VACUUM in a change with other statements: the whole change then runs without a transaction, and a failure leaves it half done.",
     advice: "Put the CONCURRENTLY/VACUUM statement in a change of its own.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ statements, parsed }) => {
-      if (statements.length < 2) return [];
-      const ordinal = parsed.findIndex((statement, index) =>
-        statement.failure ? NON_TRANSACTIONAL.test(statements[index]!.text) : statement.nodes.some(runsOutsideTransaction),
-      );
-      return ordinal < 0 ? [] : [{ ordinal, message: "This statement cannot run in a transaction, so none of the change's statements will." }];
-    },
+    reader: (ctx) =>
+      firstAmongSeveral(
+        ctx,
+        ({ statement, parsed }) => (parsed.failure ? NON_TRANSACTIONAL.test(statement.text) : parsed.nodes.some(runsOutsideTransaction)),
+        "This statement cannot run in a transaction, so none of the change's statements will.",
+      ),
   }),
   changeRule({
     id: "statement.pg.enum-add-value",
@@ -553,11 +569,12 @@ export const statementRules: ReviewRule[] = [
     description: "ALTER TYPE ... ADD VALUE with other statements: the new value cannot be used before the transaction commits.",
     advice: "Add enum values in a change of their own, before the change that uses them.",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ parsed, statements }) => {
-      if (statements.length < 2) return [];
-      const ordinal = parsed.findIndex((statement) => statement.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined));
-      return ordinal < 0 ? [] : [{ ordinal, message: "ALTER TYPE ... ADD VALUE runs in one transaction with other statements." }];
-    },
+    reader: (ctx) =>
+      firstAmongSeveral(
+        ctx,
+        ({ parsed }) => parsed.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined),
+        "ALTER TYPE ... ADD VALUE runs in one transaction with other statements.",
+      ),
   }),
   statementRule({
     id: "statement.where.require.select",
@@ -576,12 +593,21 @@ export const statementRules: ReviewRule[] = [
     description: "Queries and data changes that run before the change sets max_execution_time: nothing stops a runaway one.",
     advice: "Start the change with SET max_execution_time = <ms>.",
     defaults: { test: "off", prod: "off" },
-    check: ({ parsed }) => {
-      for (const [ordinal, statement] of parsed.entries()) {
-        if (statement.nodes.some((node) => node.type === "set" && asArray(node.expr as AstNode[]).some((assignment) => settingName(assignment) === "max_execution_time"))) return [];
-        if (statement.nodes.some((node) => DML_TYPES.has(node.type))) return [{ ordinal, message: "max_execution_time is not set before this statement." }];
-      }
-      return [];
+    reader: () => {
+      let settled = false;
+      let hits: ReadonlyArray<RuleHit & { ordinal: number }> = NO_HITS;
+      return {
+        read: ({ ordinal, parsed }) => {
+          if (settled) return;
+          if (parsed.nodes.some((node) => node.type === "set" && asArray(node.expr as AstNode[]).some((assignment) => settingName(assignment) === "max_execution_time"))) {
+            settled = true;
+          } else if (parsed.nodes.some((node) => DML_TYPES.has(node.type))) {
+            settled = true;
+            hits = [{ ordinal, message: "max_execution_time is not set before this statement." }];
+          }
+        },
+        finish: () => hits,
+      };
     },
   }),
   changeRule({
@@ -591,10 +617,15 @@ export const statementRules: ReviewRule[] = [
     description: "A change that does not start with SET ROLE: objects it creates belong to Sluice's connection user.",
     advice: "Begin the change with SET ROLE <owner>.",
     defaults: { test: "off", prod: "off" },
-    check: ({ parsed }) =>
-      parsed.length > 0 && !parsed.some((statement) => statement.nodes.some((node) => node.type === "set_role"))
-        ? [{ ordinal: 0, message: "No SET ROLE in the change." }]
-        : [],
+    reader: ({ statementCount }) => {
+      let setsRole = false;
+      return {
+        read: ({ parsed }) => {
+          setsRole ||= parsed.nodes.some((node) => node.type === "set_role");
+        },
+        finish: () => (statementCount > 0 && !setsRole ? [{ ordinal: 0, message: "No SET ROLE in the change." }] : NO_HITS),
+      };
+    },
   }),
   statementRule({
     id: "statement.pg.add-column-with-default",

@@ -2,7 +2,7 @@
 import { asArray, commentOn, settingName } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import { createsView, routineKind } from "../parse.ts";
-import type { ReviewRule } from "../types.ts";
+import type { ReviewRule, RuleHit } from "../types.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
 
@@ -16,12 +16,17 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
     description,
     advice: `Leave the ${kind} out of the change, or have this rule switched off for the environment.`,
     defaults: { test: "off", prod: "off" },
-    check: ({ statements, parsed }) =>
-      statements.flatMap((statement, ordinal) =>
-        creates(statement.text) || parsed[ordinal]!.nodes.some((node) => node.type === "routine" && node.kind === kind)
-          ? [{ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` }]
-          : [],
-      ),
+    reader: () => {
+      const hits: Array<RuleHit & { ordinal: number }> = [];
+      return {
+        read: ({ ordinal, statement, parsed }) => {
+          if (creates(statement.text) || parsed.nodes.some((node) => node.type === "routine" && node.kind === kind)) {
+            hits.push({ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` });
+          }
+        },
+        finish: () => hits,
+      };
+    },
   });
 }
 
