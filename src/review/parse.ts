@@ -376,10 +376,13 @@ function offsetInScript(statement: SqlStatement, offset: number): { line: number
 }
 
 /** PostgreSQL: its own grammar reads every statement it would run; what it rejects, the server would reject too. */
+/** PostgreSQL's grammar takes column character sets, so the review never removes one: no statement has any to report. */
+const NO_CHARSETS: string[] = Object.freeze([]) as unknown as string[];
+
 function parsePostgresStatement(statement: SqlStatement): ParsedStatement {
   try {
     const { nodes, notValid, plain } = parsePostgres(statement.text);
-    return { nodes, notValid, columnCharsets: [], plain };
+    return { nodes, notValid, columnCharsets: NO_CHARSETS, plain };
   } catch (error) {
     if (!(error instanceof PostgresSyntaxError)) throw error;
     return { nodes: [], notValid: false, columnCharsets: [], failure: { message: error.message, ...offsetInScript(statement, error.offset) } };

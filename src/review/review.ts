@@ -161,9 +161,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   for (let ordinal = 0; ordinal < statements.length; ordinal++) {
     const statement = statements[ordinal]!;
     const result = parseStatement(engine, statement);
+    const read = { ordinal, statement, parsed: result };
     for (const { rule, reader } of changeReaders) {
       try {
-        reader.read({ ordinal, statement, parsed: result });
+        reader.read(read);
       } catch (error) {
         throw new ReviewRuleError(rule.id, ordinal, error);
       }

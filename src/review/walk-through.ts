@@ -7,13 +7,10 @@ import {
   asArray,
   columnName,
   constraintType,
-  createTableColumns,
-  createTableConstraints,
   dataType,
   functionName,
   isCreateIndex,
   isCreateTable,
-  isUnsigned,
   joinLists,
   tableKey,
   tableName,
@@ -92,20 +89,31 @@ function literalText(value: unknown): string | undefined {
   return String(value).replace(/^'|'$/g, "");
 }
 
+/** `ON UPDATE CURRENT_TIMESTAMP` as the grammar gives it after a `DEFAULT` (among the reference actions). */
+function updatesToCurrentTime(actions: AstNode[] | AstNode | undefined): boolean {
+  if (!actions) return false;
+  if (!Array.isArray(actions)) return actions.type === "on update" && isCurrentTime(actions.value);
+  for (const action of actions) if (action.type === "on update" && isCurrentTime(action.value)) return true;
+  return false;
+}
+
+/** UNSIGNED among a type's suffixes, or ZEROFILL, which implies UNSIGNED in MySQL. */
+function hasUnsignedSuffix(suffixes: unknown): boolean {
+  if (!Array.isArray(suffixes)) return suffixes !== null && suffixes !== undefined && /^(unsigned|zerofill)$/i.test(String(suffixes));
+  for (const suffix of suffixes) if (/^(unsigned|zerofill)$/i.test(String(suffix))) return true;
+  return false;
+}
+
 /** The column a CREATE TABLE definition or an ALTER TABLE ADD/MODIFY/CHANGE clause describes. */
 export function walkColumn(definition: AstNode, ordinal: number | undefined): WalkColumn {
   const defaultValue = definition.default_val?.value as AstNode | undefined;
-  const onUpdate =
-    defaultValue?.over?.type === "on update" ||
-    asArray(definition.reference_definition?.on_action as AstNode[]).some((action) => action.type === "on update" && isCurrentTime(action.value));
-  const suffixes = asArray(definition.definition?.suffix as unknown[]).map((suffix) => String(suffix).toUpperCase());
+  const onUpdate = defaultValue?.over?.type === "on update" || updatesToCurrentTime(definition.reference_definition?.on_action);
   const length = Number(definition.definition?.length);
   return {
     name: columnName(definition.column),
     type: dataType(definition.definition),
     length: Number.isFinite(length) ? length : undefined,
-    // ZEROFILL implies UNSIGNED in MySQL.
-    unsigned: isUnsigned(definition.definition) || suffixes.includes("ZEROFILL"),
+    unsigned: hasUnsignedSuffix(definition.definition?.suffix),
     nullable: definition.nullable?.type !== "not null" && !definition.primary_key && definition.unique !== "primary key",
     hasDefault: Boolean(definition.default_val) && defaultValue?.type !== "null",
     defaultCurrentTime: isCurrentTime(defaultValue),
@@ -204,6 +212,9 @@ export class WalkThrough {
   /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
   private readonly indexOwners = new Map<string, Set<string>>();
 
+  /** The view of a statement that changes no table (most of them): one for the whole walk. */
+  private unchanged?: SchemaView;
+
   /** Column and index arrays made while applying the current statement: no earlier state holds them, so they change in place. */
   private readonly fresh = new Set<unknown[]>();
 
@@ -296,7 +307,7 @@ export class WalkThrough {
 
   /** Applies a statement and returns the view its rules read: its table before it, every table after it. */
   step(node: AstNode, ordinal: number): SchemaView {
-    if (!changesSchema(node)) return new SchemaView(this, undefined, undefined);
+    if (!changesSchema(node)) return (this.unchanged ??= new SchemaView(this, undefined, undefined));
     const target = targetTable(node);
     const table = target ? this.table(target) : undefined;
     this.apply(node, ordinal);
@@ -359,9 +370,12 @@ export class WalkThrough {
     const table: WalkTable = like
       ? { ...copyTable(like), name: key, createdAt: ordinal, comment: undefined }
       : { name: key, columns: [], indexes: [], partitioned: false, createdAt: ordinal, complete: !node.like && !node.query_expr };
-    for (const column of createTableColumns(node)) this.addColumn(table, column.node, ordinal);
-    for (const constraint of createTableConstraints(node)) {
-      const index = walkIndex(constraint, key, table.indexes);
+    // Columns first (their inline keys become indexes), then the table's constraints, as the server builds them.
+    const definitions = asArray(node.create_definitions as AstNode[]);
+    for (const definition of definitions) if (definition.resource === "column") this.addColumn(table, definition, ordinal);
+    for (const definition of definitions) {
+      if (definition.resource !== "constraint" && definition.resource !== "index") continue;
+      const index = walkIndex(definition, key, table.indexes);
       if (index) this.indexesOf(table).push(index);
     }
     for (const option of asArray(node.table_options as AstNode[])) {
