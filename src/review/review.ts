@@ -92,21 +92,32 @@ function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementVi
  * (`alter column`, `alter constraint`...). A rule `on` plain `create` or `alter` takes them all.
  */
 class StatementRuleDispatch {
-  private readonly byKind = new Map<string, Array<ActiveRule<StatementRule>>>();
+  /** Statement type → what it creates or changes (its keyword, or an ALTER's clause resources) → the rules. */
+  private readonly byKind = new Map<string, Map<string, Array<ActiveRule<StatementRule>>>>();
 
   constructor(private readonly rules: Array<ActiveRule<StatementRule>>) {}
 
   for(node: AstNode): Array<ActiveRule<StatementRule>> {
     const type = String(node.type);
-    const kinds = type === "create" ? [`create ${String(node.keyword)}`] : type === "alter" ? alterKinds(node) : [];
-    const key = kinds.length === 0 ? type : `${type}\n${kinds.join("\n")}`;
-    let rules = this.byKind.get(key);
+    // Looked up without building the kinds' names: a CREATE by its keyword, an ALTER by its clauses' resources.
+    const key = type === "create" ? String(node.keyword) : type === "alter" ? alterResources(node) : "";
+    let byKey = this.byKind.get(type);
+    if (!byKey) this.byKind.set(type, (byKey = new Map()));
+    let rules = byKey.get(key);
     if (!rules) {
+      const kinds = type === "create" ? [`create ${key}`] : type === "alter" ? alterKinds(node) : [];
       rules = this.rules.filter(({ rule }) => !rule.on || rule.on.includes(type) || kinds.some((kind) => rule.on!.includes(kind)));
-      this.byKind.set(key, rules);
+      byKey.set(key, rules);
     }
     return rules;
   }
+}
+
+/** An ALTER's clause resources as one key (`column`, or `column constraint`...); a one-clause ALTER, the common one, needs no joining. */
+function alterResources(node: AstNode): string {
+  const actions = node.expr as unknown;
+  if (Array.isArray(actions) && actions.length === 1) return String((actions[0] as AstNode | undefined)?.resource);
+  return alterKinds(node).join(" ");
 }
 
 /** What an ALTER's clauses change, one `alter <resource>` each (`alter column`, `alter constraint`...), sorted. */
