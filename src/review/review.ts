@@ -269,8 +269,10 @@ class StatementView implements StatementContext {
     readonly isExistingTable: (table: string) => boolean,
   ) {}
 
+  private factsReader?: () => ExpressionFacts;
+
   get facts(): () => ExpressionFacts {
-    return () => (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node));
+    return (this.factsReader ??= () => (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node)));
   }
 }
 
