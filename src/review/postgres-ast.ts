@@ -68,11 +68,12 @@ export function longIdentifiers(text: string, limit: number): string[] {
 }
 
 /**
- * Whether the text has a run of more than `limit` characters that could be one identifier: most statements have none.
- * String literals are skipped (a long hash or URL in an INSERT is no identifier).
+ * Whether the text has a run of more than `limit` bytes (UTF-8, as PostgreSQL counts an identifier) that could be one
+ * identifier: most statements have none. String literals are skipped (a long hash or URL in an INSERT is no identifier).
  */
 function hasLongRun(text: string, limit: number): boolean {
-  if (text.length <= limit) return false;
+  // Most statements are ASCII, where a character is a byte: a quick probe of a fraction of the text clears them.
+  if (!NON_ASCII.test(text) && !mayHaveLongAsciiRun(text, limit)) return false;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -81,14 +82,38 @@ function hasLongRun(text: string, limit: number): boolean {
       if (close < 0) return false;
       i = close;
       run = 0;
-    } else if (code < 128 && SEPARATORS[code] === 1) {
+    } else if (isSeparator(code)) {
       run = 0;
-    } else if (++run > limit) {
+    } else if ((run += utf8Bytes(code)) > limit) {
       return true;
     }
   }
   return false;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Whether an ASCII text may hold a run of more than `limit` characters, quotes counted as run characters (so string
+ * literals only make it say yes more often). Such a run covers one of any `limit + 1` consecutive offsets, so only every
+ * `limit + 1`th offset is probed, and the run through it measured: a fraction of the text is read.
+ */
+function mayHaveLongAsciiRun(text: string, limit: number): boolean {
+  for (let probe = limit; probe < text.length; probe += limit + 1) {
+    if (isSeparator(text.charCodeAt(probe))) continue;
+    let start = probe;
+    while (start > 0 && !isSeparator(text.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < text.length && !isSeparator(text.charCodeAt(end))) end++;
+    if (end - start > limit) return true;
+  }
+  return false;
+}
+
+/** UTF-8 bytes of one UTF-16 code unit, at most: a surrogate half counts 3 (a pair takes 4), so no run is undercounted. */
+const utf8Bytes = (code: number): number => (code < 0x80 ? 1 : code < 0x800 ? 2 : 3);
+
+const isSeparator = (code: number): boolean => code < 128 && SEPARATORS[code] === 1;
 
 /** Characters that end a run hasLongRun counts: whitespace and control characters, `(`, `)`, `,`, `.`, `;`. */
 const SEPARATORS = new Uint8Array(128);
