@@ -46,7 +46,11 @@ export function parsePostgres(text: string): PostgresParse {
   }
   const state = { notValid: false };
   expressive = false;
-  const nodes = (result.stmts ?? []).map((raw) => statement(raw.stmt as PgNode, state)).filter((node): node is AstNode => node !== undefined);
+  const nodes: AstNode[] = [];
+  for (const raw of result.stmts ?? []) {
+    const node = statement(raw.stmt as PgNode, state);
+    if (node) nodes.push(node);
+  }
   return { nodes, notValid: state.notValid, plain: !expressive };
 }
 
@@ -165,8 +169,7 @@ function dataType(typeName: PgNode | undefined): AstNode {
   const names = strings(typeName?.names);
   const name = names.at(-1) ?? "";
   const mods = list(typeName?.typmods).map((mod) => inner(mod).ival?.ival ?? 0);
-  const definition: AstNode = { dataType: (TYPE_NAMES[name] ?? name).toUpperCase(), suffix: [] };
-  if (name === "timestamptz" || name === "timetz") definition.suffix = ["WITH", "TIME", "ZONE"];
+  const definition: AstNode = { dataType: (TYPE_NAMES[name] ?? name).toUpperCase(), suffix: name === "timestamptz" || name === "timetz" ? WITH_TIME_ZONE : NO_SUFFIX };
   if (mods.length > 0 && name !== "timestamptz" && name !== "timestamp") definition.length = mods[0];
   if (mods.length > 1) definition.scale = mods[1];
   if (list(typeName?.arrayBounds).length > 0) definition.array = true;
@@ -343,6 +346,12 @@ function tableConstraint(value: PgNode, state: { notValid: boolean }): AstNode |
   };
 }
 
+/** Shared by every column that states them: rules and the walk-through only read an AST. */
+const NOT_NULL: AstNode = Object.freeze({ type: "not null", value: "not null" });
+const NULLABLE: AstNode = Object.freeze({ type: "null", value: "null" });
+const NO_SUFFIX: unknown[] = Object.freeze([]) as unknown as unknown[];
+const WITH_TIME_ZONE: unknown[] = Object.freeze(["WITH", "TIME", "ZONE"]) as unknown as unknown[];
+
 /** A column definition, with its inline constraints spread into the fields rules read. */
 function columnDefinition(value: PgNode, name: string, state: { notValid: boolean }): AstNode {
   const column: AstNode = { column: columnRef(name), definition: dataType(value.typeName), resource: "column" };
@@ -351,10 +360,10 @@ function columnDefinition(value: PgNode, name: string, state: { notValid: boolea
     const constraint = inner(raw);
     switch (constraint.contype) {
       case "CONSTR_NOTNULL":
-        column.nullable = { type: "not null", value: "not null" };
+        column.nullable = NOT_NULL;
         break;
       case "CONSTR_NULL":
-        column.nullable = { type: "null", value: "null" };
+        column.nullable = NULLABLE;
         break;
       case "CONSTR_DEFAULT":
         column.default_val = { type: "default", value: expression(constraint.raw_expr) };

@@ -71,8 +71,8 @@ function activeRules(request: ReviewRequest) {
  * Runs a statement's rules, in order. A plain function rather than a loop inside the async review: the review runs once per
  * change, so its own loop is seldom optimized, while this one runs for every statement.
  */
-function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementView): Array<{ rule: StatementRule; level: FindingLevel; hit: RuleHit }> {
-  const found: Array<{ rule: StatementRule; level: FindingLevel; hit: RuleHit }> = [];
+function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementView): readonly StatementHit[] {
+  let found: StatementHit[] | undefined;
   for (let r = 0; r < rules.length; r++) {
     const { rule, level } = rules[r]!;
     let hits: readonly RuleHit[];
@@ -81,10 +81,18 @@ function statementHits(rules: Array<ActiveRule<StatementRule>>, ctx: StatementVi
     } catch (error) {
       throw new ReviewRuleError(rule.id, ctx.ordinal, error);
     }
-    for (let i = 0; i < hits.length; i++) found.push({ rule, level, hit: hits[i]! });
+    for (let i = 0; i < hits.length; i++) (found ??= []).push({ rule, level, hit: hits[i]! });
   }
-  return found;
+  return found ?? NO_STATEMENT_HITS;
 }
+
+interface StatementHit {
+  rule: StatementRule;
+  level: FindingLevel;
+  hit: RuleHit;
+}
+
+const NO_STATEMENT_HITS: readonly StatementHit[] = Object.freeze([]);
 
 /**
  * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read

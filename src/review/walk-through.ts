@@ -622,8 +622,9 @@ export class SchemaView {
         this.added = { table, indexes: [] };
       } else {
         // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
-        const existing = new Set(this.previous?.indexes);
-        this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.has(index)) } : null;
+        // A table has few indexes: a linear search costs less than a set built for one statement.
+        const existing = this.previous?.indexes ?? [];
+        this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.includes(index)) } : null;
       }
     }
     return this.added ?? undefined;
