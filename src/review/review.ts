@@ -9,8 +9,10 @@ import { reviewRules } from "./rules/registry.ts";
 import { WalkThrough, type SchemaView } from "./walk-through.ts";
 import type {
   CatalogRule,
+  ChangeReader,
   ChangeRule,
   ChangeState,
+  ChangeStatement,
   FindingLevel,
   ReviewFinding,
   ReviewReport,
@@ -93,6 +95,18 @@ interface StatementHit {
 }
 
 const NO_STATEMENT_HITS: readonly StatementHit[] = Object.freeze([]);
+
+/** Hands one statement to every change rule's reader. */
+function readStatement(readers: ReadonlyArray<{ rule: ChangeRule; reader: ChangeReader }>, statement: ChangeStatement): void {
+  for (let r = 0; r < readers.length; r++) {
+    const { rule, reader } = readers[r]!;
+    try {
+      reader.read(statement);
+    } catch (error) {
+      throw new ReviewRuleError(rule.id, statement.ordinal, error);
+    }
+  }
+}
 
 /**
  * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read
@@ -180,14 +194,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   for (let ordinal = 0; ordinal < statements.length; ordinal++) {
     const statement = statements[ordinal]!;
     const result = parseStatement(engine, statement);
-    const read = { ordinal, statement, parsed: result };
-    for (const { rule, reader } of changeReaders) {
-      try {
-        reader.read(read);
-      } catch (error) {
-        throw new ReviewRuleError(rule.id, ordinal, error);
-      }
-    }
+    readStatement(changeReaders, { ordinal, statement, parsed: result });
     if (result.failure) {
       if (rules.parse !== "off") {
         findings.push({
@@ -203,7 +210,9 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       const created = CREATE_TABLE_TEXT.exec(statement.text)?.[1];
       if (created) change.createdTables.add(tableKey(created.replace(/[`"]/g, "")));
     }
-    for (const node of result.nodes) {
+    // Indexed loops: a for-of in this async function allocates an iterator result per step.
+    for (let n = 0; n < result.nodes.length; n++) {
+      const node = result.nodes[n]!;
       if (catalog) await walk.seed(node);
       const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal), isExistingTable);
       const hits = statementHits(rules.statement.for(node), ctx);

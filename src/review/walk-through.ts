@@ -93,14 +93,16 @@ function literalText(value: unknown): string | undefined {
 function updatesToCurrentTime(actions: AstNode[] | AstNode | undefined): boolean {
   if (!actions) return false;
   if (!Array.isArray(actions)) return actions.type === "on update" && isCurrentTime(actions.value);
-  for (const action of actions) if (action.type === "on update" && isCurrentTime(action.value)) return true;
+  for (let i = 0; i < actions.length; i++) if (actions[i]!.type === "on update" && isCurrentTime(actions[i]!.value)) return true;
   return false;
 }
 
+const UNSIGNED_SUFFIX = /^(unsigned|zerofill)$/i;
+
 /** UNSIGNED among a type's suffixes, or ZEROFILL, which implies UNSIGNED in MySQL. */
 function hasUnsignedSuffix(suffixes: unknown): boolean {
-  if (!Array.isArray(suffixes)) return suffixes !== null && suffixes !== undefined && /^(unsigned|zerofill)$/i.test(String(suffixes));
-  for (const suffix of suffixes) if (/^(unsigned|zerofill)$/i.test(String(suffix))) return true;
+  if (!Array.isArray(suffixes)) return suffixes !== null && suffixes !== undefined && UNSIGNED_SUFFIX.test(String(suffixes));
+  for (let i = 0; i < suffixes.length; i++) if (UNSIGNED_SUFFIX.test(String(suffixes[i]))) return true;
   return false;
 }
 
