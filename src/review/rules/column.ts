@@ -92,7 +92,8 @@ function existingAlter(ctx: StatementContext): string | undefined {
 }
 
 /** MySQL types that take no literal DEFAULT (before 8.0.13, and expression defaults only since): large objects, JSON, geometry. */
-const NO_DEFAULT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$|^GEOMETRY|^POINT$|^LINESTRING$|^POLYGON$|^MULTI/;
+const NO_DEFAULT_TYPES = new Set(["BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "JSON", "POINT", "LINESTRING", "POLYGON"]);
+const takesNoDefault = (type: string): boolean => NO_DEFAULT_TYPES.has(type) || type.startsWith("GEOMETRY") || type.startsWith("MULTI");
 
 /** An ALTER TABLE clause that redefines a column: MODIFY, CHANGE, and PostgreSQL's ALTER COLUMN ... TYPE. */
 const isRedefinition = (action: AstNode): boolean =>
@@ -122,31 +123,35 @@ function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
 
 const isUnsignedOrZerofill = (column: AstNode): boolean => isUnsigned(column.definition) || hasTypeSuffix(column.definition, "ZEROFILL");
 
-/** Whether the column is part of the primary key of the statement's table as the statement leaves it. */
-function inPrimaryKeyAfter(ctx: StatementContext, name: string): boolean {
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
+/**
+ * Lower-cased primary-key columns of the statement's table as the statement leaves it. Rules read it only once a
+ * column would be reported otherwise: most columns are settled by their own definition.
+ */
+function primaryKeyAfter(ctx: StatementContext): readonly string[] {
   const table = ctx.schema.after(targetTable(ctx.node));
-  if (!table) return false;
-  const lower = name.toLowerCase();
+  let columns = NO_COLUMNS;
+  if (!table) return columns;
   for (let i = 0; i < table.indexes.length; i++) {
     const index = table.indexes[i]!;
-    if (index.kind === "primary" && index.columns.includes(lower)) return true;
+    if (index.kind === "primary") columns = columns.length === 0 ? index.columns : columns.concat(index.columns);
   }
-  return false;
+  return columns;
 }
 
 /**
- * Whether a defined column lacks a default it should have: keys, auto-increment, generated and serial columns (and
- * MySQL's large objects) need none. The table's primary key is looked up last, only for a column that passes the rest.
+ * Whether a defined column lacks a default it should have, as its definition tells: keys, auto-increment, generated and
+ * serial columns (and MySQL's large objects) need none. A column of the table's primary key needs none either.
  */
-function needsDefault(ctx: StatementContext, { name, node: column, type }: ColumnDefinition): boolean {
+function needsDefault(engine: StatementContext["engine"], { node: column, type }: ColumnDefinition): boolean {
   return (
     !hasDefault(column) &&
     !isPrimaryKeyColumn(column) &&
     !isAutoIncrement(column) &&
     !isGenerated(column) &&
     !SERIAL_TYPES.has(type) &&
-    !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(type)) &&
-    !inPrimaryKeyAfter(ctx, name)
+    !(engine === "mysql" && takesNoDefault(type))
   );
 }
 
@@ -286,10 +291,13 @@ export const columnRules: ReviewRule[] = [
     on: ["create table", "alter column"],
     check: (ctx) => {
       let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
       const columns = definedColumns(ctx.node);
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i]!;
-        if (isNotNull(column.node) && needsDefault(ctx, column)) (hits ??= []).push({ message: `Column ${column.name} is NOT NULL without a default.` });
+        if (!isNotNull(column.node) || !needsDefault(ctx.engine, column)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(column.name.toLowerCase())) (hits ??= []).push({ message: `Column ${column.name} is NOT NULL without a default.` });
       }
       return hits ?? NO_HITS;
     },
@@ -304,10 +312,13 @@ export const columnRules: ReviewRule[] = [
     on: ["create table", "alter column"],
     check: (ctx) => {
       let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
       const columns = definedColumns(ctx.node);
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i]!;
-        if (needsDefault(ctx, column)) (hits ??= []).push({ message: `Column ${column.name} has no default.` });
+        if (!needsDefault(ctx.engine, column)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(column.name.toLowerCase())) (hits ??= []).push({ message: `Column ${column.name} has no default.` });
       }
       return hits ?? NO_HITS;
     },
@@ -643,11 +654,13 @@ export const columnRules: ReviewRule[] = [
     on: ["create table", "alter column"],
     check: (ctx) => {
       let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
       const columns = definedColumns(ctx.node);
       for (let i = 0; i < columns.length; i++) {
         const { name, node: column, type } = columns[i]!;
-        const nullable = !isNotNull(column) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !SERIAL_TYPES.has(type) && !inPrimaryKeyAfter(ctx, name);
-        if (nullable) (hits ??= []).push({ message: `Column ${name} is nullable.` });
+        if (isNotNull(column) || isPrimaryKeyColumn(column) || isAutoIncrement(column) || SERIAL_TYPES.has(type)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(name.toLowerCase())) (hits ??= []).push({ message: `Column ${name} is nullable.` });
       }
       const actions = alterActions(ctx.node);
       for (let i = 0; i < actions.length; i++) {
