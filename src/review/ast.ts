@@ -76,30 +76,68 @@ export function canonicalType(type: string): string {
   return TYPE_SYNONYMS[upper] ?? upper;
 }
 
+/** Whether a data type carries that suffix (`UNSIGNED`, `ZEROFILL`, PostgreSQL's `WITH` of `WITH TIME ZONE`), in any case. */
+export function hasTypeSuffix(definition: AstNode | null | undefined, suffix: string): boolean {
+  const suffixes = definition?.suffix;
+  if (suffixes === null || suffixes === undefined) return false;
+  if (!Array.isArray(suffixes)) return String(suffixes).toUpperCase() === suffix;
+  for (let i = 0; i < suffixes.length; i++) if (String(suffixes[i]).toUpperCase() === suffix) return true;
+  return false;
+}
+
 export function isUnsigned(definition: AstNode | null | undefined): boolean {
-  return asArray(definition?.suffix as unknown[]).some((suffix) => String(suffix).toUpperCase() === "UNSIGNED");
+  return hasTypeSuffix(definition, "UNSIGNED");
 }
 
 /** CREATE TABLE column definitions and ALTER TABLE ADD COLUMN / MODIFY / CHANGE clauses share this shape. */
 export interface ColumnDefinition {
   name: string;
   node: AstNode;
+  /** The definition's data type, as `dataType` reads it (many rules compare it). */
+  type: string;
 }
 
-export function createTableColumns(node: AstNode): ColumnDefinition[] {
-  return asArray(node.create_definitions as AstNode[])
-    .filter((definition) => definition.resource === "column")
-    .map((definition) => ({ name: columnName(definition.column), node: definition }));
+/** What a statement has none of: one shared empty list, so the common case allocates nothing. */
+const NONE: readonly never[] = Object.freeze([]);
+
+const CREATE_TABLE_COLUMNS = Symbol("createTableColumns");
+const CREATE_TABLE_CONSTRAINTS = Symbol("createTableConstraints");
+
+/** CREATE TABLE's column definitions (read once per statement: the walk-through and many rules read them). */
+export function createTableColumns(node: AstNode): readonly ColumnDefinition[] {
+  return readOnce(node, CREATE_TABLE_COLUMNS, readCreateTableColumns);
 }
 
-export function createTableConstraints(node: AstNode): AstNode[] {
-  return asArray(node.create_definitions as AstNode[]).filter(
-    (definition) => definition.resource === "constraint" || definition.resource === "index",
-  );
+function readCreateTableColumns(node: AstNode): readonly ColumnDefinition[] {
+  const definitions = asArray(node.create_definitions as AstNode[]);
+  let columns: ColumnDefinition[] | undefined;
+  for (const definition of definitions) {
+    if (definition.resource === "column") (columns ??= []).push(columnDefinition(definition));
+  }
+  return columns ?? NONE;
 }
 
-export function alterActions(node: AstNode): AstNode[] {
-  return node.type === "alter" ? asArray(node.expr as AstNode[]) : [];
+const columnDefinition = (node: AstNode): ColumnDefinition => ({ name: columnName(node.column), node, type: dataType(node.definition) });
+
+/** CREATE TABLE's constraints and indexes (read once per statement). */
+export function createTableConstraints(node: AstNode): readonly AstNode[] {
+  return readOnce(node, CREATE_TABLE_CONSTRAINTS, readCreateTableConstraints);
+}
+
+function readCreateTableConstraints(node: AstNode): readonly AstNode[] {
+  const definitions = asArray(node.create_definitions as AstNode[]);
+  let constraints: AstNode[] | undefined;
+  for (const definition of definitions) {
+    if (definition.resource === "constraint" || definition.resource === "index") (constraints ??= []).push(definition);
+  }
+  return constraints ?? NONE;
+}
+
+export function alterActions(node: AstNode): readonly AstNode[] {
+  if (node.type !== "alter") return NONE;
+  const actions = node.expr as AstNode[] | AstNode | null | undefined;
+  if (Array.isArray(actions)) return actions;
+  return actions === null || actions === undefined ? NONE : [actions];
 }
 
 /** The constraint or index an ALTER TABLE ADD clause adds (PostgreSQL nests it in create_definitions). */
@@ -236,25 +274,31 @@ export function isConstantTrue(where: AstNode | null | undefined): boolean {
 /**
  * A value several rules read, computed once per AST node or statement and kept on it under a symbol (no rule or walk
  * sees symbol keys). A WeakMap would do the same, but costs the garbage collector dearly for thousands of short-lived keys.
+ * `compute` receives the holder, so a caller can pass a module-level function rather than build a closure per call.
  */
-export function readOnce<T>(holder: object, key: symbol, compute: () => T): T {
+export function readOnce<H extends object, T>(holder: H, key: symbol, compute: (holder: H) => T): T {
   const slots = holder as Record<symbol, T | undefined>;
   let value = slots[key];
-  if (value === undefined) slots[key] = value = compute();
+  if (value === undefined) slots[key] = value = compute(holder);
   return value;
 }
 
 const DEFINED_COLUMNS = Symbol("definedColumns");
 
 /** Columns a statement defines: CREATE TABLE columns and ALTER TABLE ADD/MODIFY/CHANGE COLUMN clauses (read once per statement, by many rules). */
-export function definedColumns(node: AstNode): ColumnDefinition[] {
-  return readOnce(node, DEFINED_COLUMNS, () =>
-    isCreateTable(node)
-      ? createTableColumns(node)
-      : alterActions(node)
-          .filter((action) => action.resource === "column" && ["add", "modify", "change"].includes(action.action) && action.definition)
-          .map((action) => ({ name: columnName(action.column), node: action })),
-  );
+export function definedColumns(node: AstNode): readonly ColumnDefinition[] {
+  return readOnce(node, DEFINED_COLUMNS, readDefinedColumns);
+}
+
+function readDefinedColumns(node: AstNode): readonly ColumnDefinition[] {
+  if (isCreateTable(node)) return createTableColumns(node);
+  let columns: ColumnDefinition[] | undefined;
+  for (const action of alterActions(node)) {
+    if (action.resource === "column" && (action.action === "add" || action.action === "modify" || action.action === "change") && action.definition) {
+      (columns ??= []).push(columnDefinition(action));
+    }
+  }
+  return columns ?? NONE;
 }
 
 /** The variable a SET assignment sets, lower-cased, without `@@session.` / `@@global.`. */

@@ -1,10 +1,29 @@
 // Column rules: types, defaults, nullability and the column changes that rewrite a table or lose data.
-import { alterActions, asArray, canonicalType, columnName, commentOn, dataType, definedColumns, functionName, hasDefault, isAutoIncrement, isCreateTable, isNotNull, isPrimaryKeyColumn, isUnsigned, targetTable } from "../ast.ts";
+import {
+  alterActions,
+  asArray,
+  canonicalType,
+  columnName,
+  commentOn,
+  dataType,
+  definedColumns,
+  functionName,
+  hasDefault,
+  hasTypeSuffix,
+  isAutoIncrement,
+  isCreateTable,
+  isNotNull,
+  isPrimaryKeyColumn,
+  isUnsigned,
+  targetTable,
+  type ColumnDefinition,
+} from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { collationName, type WalkColumn } from "../walk-through.ts";
-import { BOTH, MYSQL, POSTGRES, schemaRule, statementRule } from "./define.ts";
+import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
+import { configuredSet } from "./configured.ts";
+import { BOTH, MYSQL, NO_HITS, POSTGRES, schemaRule, statementRule } from "./define.ts";
 import { finalState } from "./end-state.ts";
 
 const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"]);
@@ -27,9 +46,13 @@ function declaredLengthRule(spec: { id: string; description: string; advice: str
     on: ["create table", "alter column"],
     check: ({ node, options }) => {
       const max = spec.limit(options);
-      return definedColumns(node)
-        .filter(({ node: column }) => spec.types.has(dataType(column.definition)) && Number(column.definition?.length) > max)
-        .map(({ name, node: column }) => ({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` }));
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if (spec.types.has(type) && Number(column.definition?.length) > max) (hits ??= []).push({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` });
+      }
+      return hits ?? NO_HITS;
     },
   });
 }
@@ -47,14 +70,19 @@ function columnAttributeRule(spec: { id: string; attribute: string; advice: stri
     advice: spec.advice,
     defaults: { test: "off", prod: "off" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => (isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(dataType(column.definition)) && !spec.has(column))
-        .map(({ name }) => ({ message: `Column ${name} has no ${spec.attribute}.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if ((isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(type) && !spec.has(column)) (hits ??= []).push({ message: `Column ${name} has no ${spec.attribute}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   });
 }
 
-const addedColumns = (node: AstNode) => alterActions(node).filter((action) => action.action === "add" && action.resource === "column");
+const isAddedColumn = (action: AstNode): boolean => action.action === "add" && action.resource === "column";
 
 /** ALTER TABLE on a table that existed before the change, or undefined. */
 function existingAlter(ctx: StatementContext): string | undefined {
@@ -64,11 +92,23 @@ function existingAlter(ctx: StatementContext): string | undefined {
 }
 
 /** MySQL types that take no literal DEFAULT (before 8.0.13, and expression defaults only since): large objects, JSON, geometry. */
-const NO_DEFAULT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$|^GEOMETRY|^POINT$|^LINESTRING$|^POLYGON$|^MULTI/;
+const NO_DEFAULT_TYPES = new Set(["BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "JSON", "POINT", "LINESTRING", "POLYGON"]);
+const takesNoDefault = (type: string): boolean => NO_DEFAULT_TYPES.has(type) || type.startsWith("GEOMETRY") || type.startsWith("MULTI");
 
-/** ALTER TABLE clauses that redefine a column: MODIFY, CHANGE, and PostgreSQL's ALTER COLUMN ... TYPE. */
-const redefinitions = (node: AstNode) =>
-  alterActions(node).filter((action) => action.resource === "column" && (action.action === "modify" || action.action === "change" || (action.action === "alter" && action.definition)));
+/** An ALTER TABLE clause that redefines a column: MODIFY, CHANGE, and PostgreSQL's ALTER COLUMN ... TYPE. */
+const isRedefinition = (action: AstNode): boolean =>
+  action.resource === "column" && (action.action === "modify" || action.action === "change" || (action.action === "alter" && Boolean(action.definition)));
+
+/** The column of that name (any case) in a table, if the table is known and has it. */
+function findColumn(table: WalkTable | undefined, name: string): WalkColumn | undefined {
+  if (!table) return undefined;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < table.columns.length; i++) {
+    const column = table.columns[i]!;
+    if (column.name.toLowerCase() === lower) return column;
+  }
+  return undefined;
+}
 
 /** Whether a redefinition changes the column's type (not only its nullability, default or comment). */
 function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
@@ -77,49 +117,73 @@ function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
   return (
     canonicalType(before.type) !== canonicalType(dataType(action.definition)) ||
     (Number.isFinite(length) && before.length !== undefined && before.length !== length) ||
-    before.unsigned !== (isUnsigned(action.definition) || asArray(action.definition?.suffix).map(String).includes("ZEROFILL"))
+    before.unsigned !== isUnsignedOrZerofill(action)
   );
 }
 
-/** Columns a statement adds to or redefines in a table, as the walk-through catalog holds them after it. */
-function statementColumns(ctx: StatementContext): WalkColumn[] {
-  if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return [];
+const isUnsignedOrZerofill = (column: AstNode): boolean => isUnsigned(column.definition) || hasTypeSuffix(column.definition, "ZEROFILL");
+
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
+/**
+ * Lower-cased primary-key columns of the statement's table as the statement leaves it. Rules read it only once a
+ * column would be reported otherwise: most columns are settled by their own definition.
+ */
+function primaryKeyAfter(ctx: StatementContext): readonly string[] {
   const table = ctx.schema.after(targetTable(ctx.node));
-  if (!table) return [];
-  const names = new Set(definedColumns(ctx.node).map((column) => column.name.toLowerCase()));
-  return table.columns.filter((column) => names.has(column.name.toLowerCase()));
+  let columns = NO_COLUMNS;
+  if (!table) return columns;
+  for (let i = 0; i < table.indexes.length; i++) {
+    const index = table.indexes[i]!;
+    if (index.kind === "primary") columns = columns.length === 0 ? index.columns : columns.concat(index.columns);
+  }
+  return columns;
 }
 
-const isUnsignedOrZerofill = (column: AstNode): boolean =>
-  isUnsigned(column.definition) || asArray(column.definition?.suffix).some((suffix) => String(suffix).toUpperCase() === "ZEROFILL");
-
-/** Lower-cased primary-key columns of the statement's table as it stands after the statement. */
-function primaryKeyColumns(ctx: StatementContext): Set<string> {
-  if (!isCreateTable(ctx.node) && ctx.node.type !== "alter") return new Set();
-  const table = ctx.schema.after(targetTable(ctx.node));
-  return new Set(table?.indexes.filter((index) => index.kind === "primary").flatMap((index) => index.columns) ?? []);
-}
-
-/** Whether a defined column lacks a default it should have: keys, auto-increment, generated and serial columns (and MySQL's large objects) need none. */
-function columnsNeedingDefault(ctx: StatementContext): (column: { name: string; node: AstNode }) => boolean {
-  const keyColumns = primaryKeyColumns(ctx);
-  return ({ name, node: column }) => {
-    const type = dataType(column.definition);
-    return (
-      !hasDefault(column) &&
-      !keyColumns.has(name.toLowerCase()) &&
-      !isPrimaryKeyColumn(column) &&
-      !isAutoIncrement(column) &&
-      !isGenerated(column) &&
-      !SERIAL_TYPES.has(type) &&
-      !(ctx.engine === "mysql" && NO_DEFAULT_TYPES.test(type))
-    );
-  };
+/**
+ * Whether a defined column lacks a default it should have, as its definition tells: keys, auto-increment, generated and
+ * serial columns (and MySQL's large objects) need none. A column of the table's primary key needs none either.
+ */
+function needsDefault(engine: StatementContext["engine"], { node: column, type }: ColumnDefinition): boolean {
+  return (
+    !hasDefault(column) &&
+    !isPrimaryKeyColumn(column) &&
+    !isAutoIncrement(column) &&
+    !isGenerated(column) &&
+    !SERIAL_TYPES.has(type) &&
+    !(engine === "mysql" && takesNoDefault(type))
+  );
 }
 
 function isGenerated(column: AstNode): boolean {
   return Boolean(column.generated) || Boolean(column.definition?.generated);
 }
+
+/** The column's own comment (COMMENT '...'), empty when it has none. */
+const columnComment = (column: AstNode): string => String(column.comment?.value?.value ?? "");
+
+const commentTooLong = (comment: string, max: number): RuleHit => ({ message: `Column comment is ${comment.length} characters (max ${max}).` });
+
+/** Whether any index of the table has the (lower-cased) column among its key parts. */
+function isIndexed(table: WalkTable, column: string): boolean {
+  for (let i = 0; i < table.indexes.length; i++) {
+    const index = table.indexes[i]!;
+    if (index.columns.includes(column)) return true;
+  }
+  return false;
+}
+
+/** Whether the statement defines a column of that name (any case). */
+function definesColumn(defined: readonly ColumnDefinition[], name: string): boolean {
+  const lower = name.toLowerCase();
+  for (let i = 0; i < defined.length; i++) {
+    const column = defined[i]!;
+    if (column.name.toLowerCase() === lower) return true;
+  }
+  return false;
+}
+
+const disallowedTypes = configuredSet((type) => type.toUpperCase());
 
 export const columnRules: ReviewRule[] = [
   statementRule({
@@ -130,10 +194,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Stop using the column in the application first, back it up, then drop it in its own change.",
     defaults: { test: "warning", prod: "error" },
     on: ["alter column"],
-    check: ({ node }) =>
-      alterActions(node)
-        .filter((action) => action.action === "drop" && action.resource === "column")
-        .map((action) => ({ message: `Column ${columnName(action.column)} of ${targetTable(node)} is dropped.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const actions = alterActions(node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action === "drop" && action.resource === "column") (hits ??= []).push({ message: `Column ${columnName(action.column)} of ${targetTable(node)} is dropped.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.rename",
@@ -142,15 +211,20 @@ export const columnRules: ReviewRule[] = [
     description: "Renaming a column (RENAME COLUMN, or CHANGE with a new name) breaks queries that use the old name.",
     advice: "Add the new column, backfill, move the application, then drop the old one.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
-    check: ({ node }) =>
-      alterActions(node)
-        .filter(
-          (action) =>
-            (action.action === "rename" && action.resource === "column") ||
-            (action.action === "change" && columnName(action.old_column).toLowerCase() !== columnName(action.column).toLowerCase()),
-        )
-        .map((action) => ({ message: `Column ${columnName(action.old_column)} is renamed to ${columnName(action.column)}.` })),
+    // RENAME COLUMN and CHANGE are both clauses on a column (resource "column").
+    on: ["alter column"],
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const actions = alterActions(node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        const renames =
+          (action.action === "rename" && action.resource === "column") ||
+          (action.action === "change" && columnName(action.old_column).toLowerCase() !== columnName(action.column).toLowerCase());
+        if (renames) (hits ??= []).push({ message: `Column ${columnName(action.old_column)} is renamed to ${columnName(action.column)}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.not-null-without-default",
@@ -161,11 +235,18 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["alter column"],
     check: (ctx) => {
-      const table = existingAlter(ctx);
-      if (!table) return [];
-      return addedColumns(ctx.node)
-        .filter((column) => isNotNull(column) && !hasDefault(column) && !isAutoIncrement(column) && !isGenerated(column) && !SERIAL_TYPES.has(dataType(column.definition)))
-        .map((column) => ({ message: `Column ${columnName(column.column)} is added to ${table} as NOT NULL without a default.` }));
+      let hits: RuleHit[] | undefined;
+      let table: string | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const column = actions[i]!;
+        if (!isAddedColumn(column) || !isNotNull(column) || hasDefault(column) || isAutoIncrement(column) || isGenerated(column) || SERIAL_TYPES.has(dataType(column.definition))) continue;
+        // Whether the table existed before the change is read only once a clause would be reported.
+        table ??= existingAlter(ctx);
+        if (!table) return NO_HITS;
+        (hits ??= []).push({ message: `Column ${columnName(column.column)} is added to ${table} as NOT NULL without a default.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -178,18 +259,26 @@ export const columnRules: ReviewRule[] = [
     on: ["alter column"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      if (ctx.node.type !== "alter" || ctx.node.keyword === "view") return [];
-      const table = targetTable(ctx.node);
-      const before = ctx.schema.before(table);
-      return redefinitions(ctx.node)
-        .filter((action) => {
-          const old = columnName(action.action === "change" ? action.old_column : action.column).toLowerCase();
-          return changesType(before?.columns.find((column) => column.name.toLowerCase() === old), action);
-        })
-        .map((action): RuleHit => ({
+      if (ctx.node.keyword === "view") return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      let table: string | undefined;
+      let before: WalkTable | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (!isRedefinition(action)) continue;
+        if (table === undefined) {
+          table = targetTable(ctx.node);
+          before = ctx.schema.before(table);
+        }
+        const old = findColumn(before, columnName(action.action === "change" ? action.old_column : action.column));
+        if (!changesType(old, action)) continue;
+        (hits ??= []).push({
           table,
           message: `Column ${columnName(action.column)} of ${table} is redefined as ${dataType(action.definition)}: a type change rewrites the table and may lose data.`,
-        }));
+        });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -201,11 +290,16 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "off", prod: "warning" },
     on: ["create table", "alter column"],
     check: (ctx) => {
-      if (definedColumns(ctx.node).length === 0) return [];
-      const needsDefault = columnsNeedingDefault(ctx);
-      return definedColumns(ctx.node)
-        .filter((column) => isNotNull(column.node) && needsDefault(column))
-        .map(({ name }) => ({ message: `Column ${name} is NOT NULL without a default.` }));
+      let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
+      const columns = definedColumns(ctx.node);
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!;
+        if (!isNotNull(column.node) || !needsDefault(ctx.engine, column)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(column.name.toLowerCase())) (hits ??= []).push({ message: `Column ${column.name} is NOT NULL without a default.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -217,11 +311,16 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "off", prod: "off" },
     on: ["create table", "alter column"],
     check: (ctx) => {
-      if (definedColumns(ctx.node).length === 0) return [];
-      const needsDefault = columnsNeedingDefault(ctx);
-      return definedColumns(ctx.node)
-        .filter(needsDefault)
-        .map(({ name }) => ({ message: `Column ${name} has no default.` }));
+      let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
+      const columns = definedColumns(ctx.node);
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i]!;
+        if (!needsDefault(ctx.engine, column)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(column.name.toLowerCase())) (hits ??= []).push({ message: `Column ${column.name} has no default.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   schemaRule({
@@ -247,10 +346,17 @@ export const columnRules: ReviewRule[] = [
     advice: "Use INT UNSIGNED or BIGINT UNSIGNED.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => isAutoIncrement(column) && !(INTEGER_TYPES.has(dataType(column.definition)) && isUnsignedOrZerofill(column)))
-        .map(({ name, node: column }) => ({ message: `AUTO_INCREMENT column ${name} is ${dataType(column.definition)}${isUnsignedOrZerofill(column) ? " UNSIGNED" : ""}.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if (!isAutoIncrement(column)) continue;
+        const unsigned = isUnsignedOrZerofill(column);
+        if (!(INTEGER_TYPES.has(type) && unsigned)) (hits ??= []).push({ message: `AUTO_INCREMENT column ${name} is ${type}${unsigned ? " UNSIGNED" : ""}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.on-update-current-timestamp",
@@ -261,17 +367,29 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
     check: (ctx) => {
-      const defined = statementColumns(ctx);
-      const hits: RuleHit[] = defined
-        .filter((column) => column.onUpdateCurrentTime && !CURRENT_TIME_TYPES.has(column.type))
-        .map((column) => ({ message: `ON UPDATE CURRENT_TIMESTAMP on ${column.type} column ${column.name}.` }));
+      const defined = definedColumns(ctx.node);
+      if (defined.length === 0) return NO_HITS;
+      // The columns as the walk-through catalog holds them after the statement: only those it defines are reported.
       const table = ctx.schema.after(targetTable(ctx.node));
-      if (!table || defined.length === 0) return hits;
-      const onUpdate = table.columns.filter((column) => column.onUpdateCurrentTime).length;
-      const currentDefault = table.columns.filter((column) => column.defaultCurrentTime).length;
-      if (onUpdate > 1 && defined.some((column) => column.onUpdateCurrentTime)) hits.push({ message: `${onUpdate} columns of ${table.name} have ON UPDATE CURRENT_TIMESTAMP.` });
-      if (currentDefault > 2 && defined.some((column) => column.defaultCurrentTime)) hits.push({ message: `${currentDefault} columns of ${table.name} default to the current time.` });
-      return hits;
+      if (!table) return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      let onUpdate = 0;
+      let currentDefault = 0;
+      let definesOnUpdate = false;
+      let definesCurrentDefault = false;
+      for (let i = 0; i < table.columns.length; i++) {
+        const column = table.columns[i]!;
+        if (column.onUpdateCurrentTime) onUpdate++;
+        if (column.defaultCurrentTime) currentDefault++;
+        if ((!column.onUpdateCurrentTime && !column.defaultCurrentTime) || !definesColumn(defined, column.name)) continue;
+        if (column.defaultCurrentTime) definesCurrentDefault = true;
+        if (!column.onUpdateCurrentTime) continue;
+        definesOnUpdate = true;
+        if (!CURRENT_TIME_TYPES.has(column.type)) (hits ??= []).push({ message: `ON UPDATE CURRENT_TIMESTAMP on ${column.type} column ${column.name}.` });
+      }
+      if (onUpdate > 1 && definesOnUpdate) (hits ??= []).push({ message: `${onUpdate} columns of ${table.name} have ON UPDATE CURRENT_TIMESTAMP.` });
+      if (currentDefault > 2 && definesCurrentDefault) (hits ??= []).push({ message: `${currentDefault} columns of ${table.name} default to the current time.` });
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -281,14 +399,20 @@ export const columnRules: ReviewRule[] = [
     description: "SET NOT NULL on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.",
     advice: "Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ skips the scan).",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter column"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = existingAlter(ctx);
-      if (!table) return [];
-      return alterActions(ctx.node)
-        .filter((action) => action.action === "alter" && action.nullable?.action === "set" && action.nullable?.type === "not null")
-        .map((action): RuleHit => ({ table, message: `SET NOT NULL on ${table}.${columnName(action.column)}.` }));
+      let hits: RuleHit[] | undefined;
+      let table: string | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action !== "alter" || action.nullable?.action !== "set" || action.nullable.type !== "not null") continue;
+        table ??= existingAlter(ctx);
+        if (!table) return NO_HITS;
+        (hits ??= []).push({ table, message: `SET NOT NULL on ${table}.${columnName(action.column)}.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -298,16 +422,20 @@ export const columnRules: ReviewRule[] = [
     description: "ADD COLUMN with a volatile DEFAULT (random(), clock_timestamp(), serial...) rewrites the whole table (and fills it row by row).",
     advice: "Add the column without a default (or with a constant one), then backfill in batches.",
     defaults: { test: "warning", prod: "error" },
-    on: ["alter"],
+    on: ["alter column"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = targetTable(ctx.node);
-      return addedColumns(ctx.node)
-        .filter((column) => {
-          const value = column.default_val?.value as AstNode | undefined;
-          return SERIAL_TYPES.has(dataType(column.definition)) || (value?.type === "function" && VOLATILE_FUNCTIONS.has(functionName(value)));
-        })
-        .map((column): RuleHit => ({ table, message: `Column ${columnName(column.column)} added to ${table} with a volatile default: the table is rewritten.` }));
+      let hits: RuleHit[] | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const column = actions[i]!;
+        if (!isAddedColumn(column)) continue;
+        const value = column.default_val?.value as AstNode | undefined;
+        if (!SERIAL_TYPES.has(dataType(column.definition)) && !(value?.type === "function" && VOLATILE_FUNCTIONS.has(functionName(value)))) continue;
+        const table = targetTable(ctx.node);
+        (hits ??= []).push({ table, message: `Column ${columnName(column.column)} added to ${table} with a volatile default: the table is rewritten.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -318,10 +446,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use timestamptz.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => dataType(column.definition) === "TIMESTAMP" && !asArray(column.definition?.suffix).map(String).includes("WITH"))
-        .map(({ name }) => ({ message: `Column ${name} is timestamp without time zone.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if (type === "TIMESTAMP" && !hasTypeSuffix(column.definition, "WITH")) (hits ??= []).push({ message: `Column ${name} is timestamp without time zone.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.pg.prefer-text",
@@ -331,10 +464,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use text, with a CHECK constraint on length if it matters.",
     defaults: { test: "off", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => ["VARCHAR", "CHARACTER VARYING"].includes(dataType(column.definition)) && column.definition?.length !== undefined)
-        .map(({ name }) => ({ message: `Column ${name} is varchar(n).` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if ((type === "VARCHAR" || type === "CHARACTER VARYING") && column.definition?.length !== undefined) (hits ??= []).push({ message: `Column ${name} is varchar(n).` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.pg.prefer-identity",
@@ -344,10 +482,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use bigint GENERATED ALWAYS AS IDENTITY.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => SERIAL_TYPES.has(dataType(column.definition)))
-        .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition).toLowerCase()}.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, type } = columns[i]!;
+        if (SERIAL_TYPES.has(type)) (hits ??= []).push({ message: `Column ${name} is ${type.toLowerCase()}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.pg.prefer-jsonb",
@@ -357,10 +500,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use jsonb.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => dataType(column.definition) === "JSON")
-        .map(({ name }) => ({ message: `Column ${name} is json.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, type } = columns[i]!;
+        if (type === "JSON") (hits ??= []).push({ message: `Column ${name} is json.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.type.disallow",
@@ -371,11 +519,23 @@ export const columnRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["create table", "alter column"],
     check: ({ node, options }) => {
-      if (options.disallowedColumnTypes.length === 0) return [];
-      const disallowed = new Set(options.disallowedColumnTypes.map((type) => type.toUpperCase()));
-      return [...definedColumns(node), ...redefinitions(node).filter((action) => action.action === "alter").map((action) => ({ name: columnName(action.column), node: action }))]
-        .filter(({ node: column }) => disallowed.has(dataType(column.definition)))
-        .map(({ name, node: column }) => ({ message: `Column ${name} is ${dataType(column.definition)}, which is not allowed.` }));
+      if (options.disallowedColumnTypes.length === 0) return NO_HITS;
+      const disallowed = disallowedTypes(options.disallowedColumnTypes);
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, type } = columns[i]!;
+        if (disallowed.has(type)) (hits ??= []).push({ message: `Column ${name} is ${type}, which is not allowed.` });
+      }
+      // PostgreSQL's ALTER COLUMN ... TYPE, which definedColumns leaves out.
+      const actions = alterActions(node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action !== "alter" || !isRedefinition(action)) continue;
+        const type = dataType(action.definition);
+        if (disallowed.has(type)) (hits ??= []).push({ message: `Column ${columnName(action.column)} is ${type}, which is not allowed.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   declaredLengthRule({
@@ -402,10 +562,17 @@ export const columnRules: ReviewRule[] = [
     advice: "Use a lookup table with a foreign key instead.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node, options }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => ["ENUM", "SET"].includes(dataType(column.definition)) && asArray(column.definition?.expr?.value).length > options.maxEnumValues)
-        .map(({ name, node: column }) => ({ message: `Column ${name} has ${asArray(column.definition.expr.value).length} values (max ${options.maxEnumValues}).` })),
+    check: ({ node, options }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if (type !== "ENUM" && type !== "SET") continue;
+        const values = asArray(column.definition?.expr?.value).length;
+        if (values > options.maxEnumValues) (hits ??= []).push({ message: `Column ${name} has ${values} values (max ${options.maxEnumValues}).` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.comment.max-length",
@@ -415,10 +582,24 @@ export const columnRules: ReviewRule[] = [
     advice: "Shorten the comment.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column", "comment"],
-    check: ({ node, options }) =>
-      [...definedColumns(node).map(({ node: column }) => String(column.comment?.value?.value ?? "")), ...commentOn(node, "column")]
-        .filter((comment) => comment.length > options.maxCommentLength)
-        .map((comment) => ({ message: `Column comment is ${comment.length} characters (max ${options.maxCommentLength}).` })),
+    check: ({ node, options }) => {
+      const max = options.maxCommentLength;
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { node: column } = columns[i]!;
+        const comment = columnComment(column);
+        if (comment.length > max) (hits ??= []).push(commentTooLong(comment, max));
+      }
+      if (node.type === "comment") {
+        const comments = commentOn(node, "column");
+        for (let j = 0; j < comments.length; j++) {
+          const comment = comments[j]!;
+          if (comment.length > max) (hits ??= []).push(commentTooLong(comment, max));
+        }
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.mysql.change-order",
@@ -427,13 +608,21 @@ export const columnRules: ReviewRule[] = [
     description: "MODIFY/CHANGE ... FIRST/AFTER moves the column, which copies the table.",
     advice: "Leave column order alone; select columns by name.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["alter"],
+    // MODIFY and CHANGE are clauses on a column (resource "column").
+    on: ["alter column"],
     escalatesOnLargeTable: true,
     check: (ctx) => {
-      const table = targetTable(ctx.node);
-      return alterActions(ctx.node)
-        .filter((action) => ["modify", "change"].includes(action.action) && ["FIRST", "AFTER"].includes(String(action.suffix?.keyword ?? "").toUpperCase()))
-        .map((action): RuleHit => ({ table, message: `Column ${columnName(action.column)} of ${table} is moved (${String(action.suffix.keyword).toUpperCase()}).` }));
+      let hits: RuleHit[] | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if ((action.action !== "modify" && action.action !== "change") || !action.suffix?.keyword) continue;
+        const position = String(action.suffix.keyword).toUpperCase();
+        if (position !== "FIRST" && position !== "AFTER") continue;
+        const table = targetTable(ctx.node);
+        (hits ??= []).push({ table, message: `Column ${columnName(action.column)} of ${table} is moved (${position}).` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -443,9 +632,16 @@ export const columnRules: ReviewRule[] = [
     description: "Column-level CHARACTER SET: the column differs from its table, and joins across charsets cannot use indexes.",
     advice: "Set the charset on the table and leave it off the columns.",
     defaults: { test: "off", prod: "warning" },
+    // Column charsets the parser could not read (parsed.columnCharsets) are taken from CREATE TABLE and ALTER TABLE text only.
+    on: ["create table", "alter"],
     check: ({ node, parsed }) => {
-      const charsets = [...parsed.columnCharsets, ...definedColumns(node).map((column) => column.node.character_set?.value?.value).filter(Boolean)];
-      return charsets.length > 0 ? [{ message: `Column-level character set ${String(charsets[0]).toLowerCase()}.` }] : [];
+      let charset: unknown = parsed.columnCharsets[0];
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { node: column } = columns[i]!;
+        charset ||= column.character_set?.value?.value;
+      }
+      return charset ? [{ message: `Column-level character set ${String(charset).toLowerCase()}.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -455,13 +651,23 @@ export const columnRules: ReviewRule[] = [
     description: "Nullable column, for teams whose policy is NOT NULL everywhere.",
     advice: "Declare the column NOT NULL (with a DEFAULT if needed).",
     defaults: { test: "off", prod: "off" },
-    on: ["create table", "alter"],
+    on: ["create table", "alter column"],
     check: (ctx) => {
-      const keyColumns = primaryKeyColumns(ctx);
-      return [
-        ...definedColumns(ctx.node).filter(({ name, node: column }) => !isNotNull(column) && !keyColumns.has(name.toLowerCase()) && !isPrimaryKeyColumn(column) && !isAutoIncrement(column) && !SERIAL_TYPES.has(dataType(column.definition))),
-        ...alterActions(ctx.node).filter((action) => action.action === "alter" && action.nullable?.action === "drop").map((action) => ({ name: columnName(action.column) })),
-      ].map(({ name }) => ({ message: `Column ${name} is nullable.` }));
+      let hits: RuleHit[] | undefined;
+      let primaryKey: readonly string[] | undefined;
+      const columns = definedColumns(ctx.node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, node: column, type } = columns[i]!;
+        if (isNotNull(column) || isPrimaryKeyColumn(column) || isAutoIncrement(column) || SERIAL_TYPES.has(type)) continue;
+        primaryKey ??= primaryKeyAfter(ctx);
+        if (!primaryKey.includes(name.toLowerCase())) (hits ??= []).push({ message: `Column ${name} is nullable.` });
+      }
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action === "alter" && action.nullable?.action === "drop") (hits ??= []).push({ message: `Column ${columnName(action.column)} is nullable.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -472,10 +678,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use text (or varchar).",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => CHAR_TYPES.has(dataType(column.definition)))
-        .map(({ name }) => ({ message: `Column ${name} is char(n).` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, type } = columns[i]!;
+        if (CHAR_TYPES.has(type)) (hits ??= []).push({ message: `Column ${name} is char(n).` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.pg.money",
@@ -485,10 +696,15 @@ export const columnRules: ReviewRule[] = [
     advice: "Use numeric (e.g. numeric(12,2)) and store the currency separately.",
     defaults: { test: "warning", prod: "error" },
     on: ["create table", "alter column"],
-    check: ({ node }) =>
-      definedColumns(node)
-        .filter(({ node: column }) => dataType(column.definition) === "MONEY")
-        .map(({ name }) => ({ message: `Column ${name} is money.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const columns = definedColumns(node);
+      for (let i = 0; i < columns.length; i++) {
+        const { name, type } = columns[i]!;
+        if (type === "MONEY") (hits ??= []).push({ message: `Column ${name} is money.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "column.drop-in-index",
@@ -497,15 +713,20 @@ export const columnRules: ReviewRule[] = [
     description: "DROP COLUMN of a column that is part of an index: the index changes or disappears with it.",
     advice: "Drop or rework the index explicitly first, so the change says what happens to it.",
     defaults: { test: "off", prod: "warning" },
-    on: ["alter"],
+    on: ["alter column"],
     check: (ctx) => {
-      const table = ctx.schema.before(targetTable(ctx.node));
-      if (!table) return [];
-      return alterActions(ctx.node)
-        .filter((action) => action.action === "drop" && action.resource === "column")
-        .map((action) => columnName(action.column).toLowerCase())
-        .filter((column) => table.indexes.some((index) => index.columns.includes(column)))
-        .map((column) => ({ message: `Column ${table.name}.${column} is part of an index.` }));
+      let hits: RuleHit[] | undefined;
+      let table: WalkTable | undefined;
+      const actions = alterActions(ctx.node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action !== "drop" || action.resource !== "column") continue;
+        table ??= ctx.schema.before(targetTable(ctx.node));
+        if (!table) return NO_HITS;
+        const column = columnName(action.column).toLowerCase();
+        if (isIndexed(table, column)) (hits ??= []).push({ message: `Column ${table.name}.${column} is part of an index.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -515,11 +736,16 @@ export const columnRules: ReviewRule[] = [
     description: "ALTER TABLE ... CHANGE COLUMN: it renames and redefines in one clause, easy to get wrong.",
     advice: "Use MODIFY COLUMN to redefine and RENAME COLUMN to rename.",
     defaults: { test: "off", prod: "off" },
-    on: ["alter"],
-    check: ({ node }) =>
-      alterActions(node)
-        .filter((action) => action.action === "change" && action.resource === "column")
-        .map((action) => ({ message: `CHANGE COLUMN ${columnName(action.old_column)}.` })),
+    on: ["alter column"],
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      const actions = alterActions(node);
+      for (let i = 0; i < actions.length; i++) {
+        const action = actions[i]!;
+        if (action.action === "change" && action.resource === "column") (hits ??= []).push({ message: `CHANGE COLUMN ${columnName(action.old_column)}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   columnAttributeRule({
     id: "column.mysql.require-charset",

@@ -9,11 +9,17 @@ function splitName(name: string): { schema: string | undefined; table: string } 
   return dot < 0 ? { schema: undefined, table: name } : { schema: name.slice(0, dot), table: name.slice(dot + 1) };
 }
 
+const DATA_CHANGES = new Set(["insert", "replace", "update", "delete"]);
+const NO_TABLES: readonly string[] = Object.freeze([]);
+
 /** Tables a statement needs to exist already: DML targets, ALTER TABLE and CREATE INDEX targets. */
-function referencedTables(node: AstNode): string[] {
-  if (["insert", "replace", "update", "delete"].includes(node.type)) return dmlTargets(node);
-  if ((node.type === "alter" && node.keyword !== "view") || isCreateIndex(node)) return [targetTable(node)].filter(Boolean);
-  return [];
+function referencedTables(node: AstNode): readonly string[] {
+  if (DATA_CHANGES.has(node.type)) return dmlTargets(node);
+  if ((node.type === "alter" && node.keyword !== "view") || isCreateIndex(node)) {
+    const table = targetTable(node);
+    return table ? [table] : NO_TABLES;
+  }
+  return NO_TABLES;
 }
 
 /** Columns a DML statement writes: INSERT's column list and UPDATE's SET targets. */
@@ -25,7 +31,9 @@ function writtenColumns(node: AstNode): string[] {
 
 async function missingReferences(ctx: CatalogContext): Promise<RuleHit[]> {
   const hits: RuleHit[] = [];
-  for (const name of referencedTables(ctx.node)) {
+  const tables = referencedTables(ctx.node);
+  for (let i = 0; i < tables.length; i++) {
+    const name = tables[i]!;
     if (!ctx.isExistingTable(name)) {
       hits.push(...unknownColumns(ctx, name));
       continue;
@@ -37,7 +45,7 @@ async function missingReferences(ctx: CatalogContext): Promise<RuleHit[]> {
     }
     if (ctx.change.alteredTables.has(tableKey(name))) continue;
     const written = writtenColumns(ctx.node).filter((column) => column !== "" && column !== "*");
-    if (written.length === 0 || referencedTables(ctx.node).length !== 1) continue;
+    if (written.length === 0 || tables.length !== 1) continue;
     const known = new Set((await ctx.catalog.columnsOf(name)).map((column) => column.name.toLowerCase()));
     for (const column of written) {
       if (!known.has(column.toLowerCase())) hits.push({ message: `Column ${column} does not exist in ${name}.` });
