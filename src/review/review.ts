@@ -6,7 +6,7 @@ import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment, type Revi
 import { parseStatement, type AstNode, type ParsedStatement } from "./parse.ts";
 import { loadPostgresParser } from "./postgres-ast.ts";
 import { reviewRules } from "./rules/registry.ts";
-import { WalkThrough, type SchemaView } from "./walk-through.ts";
+import { WalkThrough, type SchemaView, type TableStep } from "./walk-through.ts";
 import type {
   CatalogRule,
   ChangeReader,
@@ -18,6 +18,7 @@ import type {
   ReviewReport,
   ReviewRule,
   RuleHit,
+  SchemaReader,
   SchemaRule,
   StatementContext,
   StatementRule,
@@ -108,6 +109,18 @@ function readStatement(readers: ReadonlyArray<{ rule: ChangeRule; reader: Change
   }
 }
 
+/** Hands a table's state after a statement to every schema rule's reader. */
+function followTable(readers: ReadonlyArray<{ rule: SchemaRule; reader: SchemaReader }>, key: string, step: TableStep): void {
+  for (let r = 0; r < readers.length; r++) {
+    const { rule, reader } = readers[r]!;
+    try {
+      reader.step(key, step);
+    } catch (error) {
+      throw new ReviewRuleError(rule.id, Math.max(0, step.ordinal), error);
+    }
+  }
+}
+
 /**
  * The statement rules for each statement kind, gathered once per kind met, so a statement runs only the rules that read
  * its kind. A CREATE's kind is what it creates (`create table`, `create index`...); an ALTER's, what its clauses change
@@ -160,7 +173,8 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   const findings: ReviewFinding[] = [];
   const change: ChangeState = { createdTables: new Set(), alteredTables: new Set() };
   const changeReaders = rules.change.map(({ rule, level }) => ({ rule, level, reader: rule.reader({ engine, statementCount: statements.length, options }) }));
-  const walk = new WalkThrough(engine, catalog);
+  const schemaReaders = rules.schema.map(({ rule, level }) => ({ rule, level, reader: rule.reader({ engine, options }) }));
+  const walk = new WalkThrough(engine, catalog, schemaReaders.length === 0 ? undefined : (key, step) => followTable(schemaReaders, key, step));
   const isExistingTable = (table: string): boolean => !change.createdTables.has(tableKey(table));
 
   const add = (rule: ReviewRule, level: FindingLevel, ordinal: number, hit: RuleHit, message = hit.message): void => {
@@ -247,11 +261,10 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     for (const hit of hits) await record(rule, level, Math.min(hit.ordinal, statements.length - 1), hit);
   }
 
-  const tables = walk.history();
-  for (const { rule, level } of rules.schema) {
+  for (const { rule, level, reader } of schemaReaders) {
     let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
     try {
-      hits = rule.check({ engine, options, tables });
+      hits = reader.finish();
     } catch (error) {
       throw new ReviewRuleError(rule.id, 0, error);
     }

@@ -91,11 +91,21 @@ export interface ChangeReader {
   finish(): ReadonlyArray<RuleHit & { ordinal: number }>;
 }
 
-/** The end of the change: every table it created or changed, with its state after each statement that touched it. */
+/** What a schema rule knows before the walk-through starts. */
 export interface SchemaContext {
   engine: EngineName;
   options: ReviewOptions;
-  tables: Array<{ key: string; steps: TableStep[] }>;
+}
+
+/**
+ * Follows every table the change creates or changes through the walk-through catalog, one state at a time (its live
+ * state first, at ordinal -1, when the catalog knew it), and reports once at the end. The walk keeps no table's history:
+ * a schema rule keeps what it needs of each state.
+ */
+export interface SchemaReader {
+  /** The table under `key` after the statement at `step.ordinal` (its state undefined once dropped or renamed away). */
+  step(key: string, step: TableStep): void;
+  finish(): ReadonlyArray<RuleHit & { ordinal: number }>;
 }
 
 export interface CatalogContext extends StatementContext {
@@ -141,7 +151,8 @@ export interface CatalogRule extends RuleBase {
 /** Checks the schema the whole change leads to (e.g. every new table has a primary key by the end of the change). */
 export interface SchemaRule extends RuleBase {
   scope: "schema";
-  check(ctx: SchemaContext): ReadonlyArray<RuleHit & { ordinal: number }>;
+  /** A reader for one review of one change. */
+  reader(ctx: SchemaContext): SchemaReader;
 }
 
 /** The parse rule is reported by the review itself; it has no check. */

@@ -210,7 +210,8 @@ export class WalkThrough {
   private readonly tables = new Map<string, WalkTable>();
   /** Tables the live database was asked about, found or not. */
   private readonly seeded = new Set<string>();
-  private readonly steps = new Map<string, TableStep[]>();
+  /** Each table's state at the step last reported for it: what its index names were noted from. */
+  private readonly reported = new Map<string, WalkTable | undefined>();
   /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
   private readonly indexOwners = new Map<string, Set<string>>();
 
@@ -223,6 +224,8 @@ export class WalkThrough {
   constructor(
     private readonly engine: EngineName,
     private readonly catalog?: ReviewCatalog,
+    /** Told each table's state after every statement that touched it, and the live state a table was seeded with (ordinal -1). */
+    private readonly onStep?: (key: string, step: TableStep) => void,
   ) {}
 
   /** The table's columns, to change in place: copied first unless the current statement made the array. */
@@ -273,11 +276,6 @@ export class WalkThrough {
     }
   }
 
-  /** Every table the change created or changed, with its state after each statement that touched it. */
-  history(): Array<{ key: string; steps: TableStep[] }> {
-    return [...this.steps].map(([key, steps]) => ({ key, steps }));
-  }
-
   /** Loads the tables a statement reads or changes from the live database, once each. */
   async seed(node: AstNode): Promise<void> {
     if (!this.catalog) return;
@@ -291,18 +289,18 @@ export class WalkThrough {
       this.tables.set(key, table);
       this.noteIndexes(key);
       // The live state comes first in the table's history, so end-of-change rules can tell what the change broke.
-      this.steps.set(key, [{ ordinal: -1, state: table }]);
+      this.reported.set(key, table);
+      this.onStep?.(key, { ordinal: -1, state: table });
     }
   }
 
   private apply(node: AstNode, ordinal: number): string[] {
     const touched = this.change(node, ordinal);
     for (const key of touched) {
-      const steps = this.steps.get(key) ?? [];
-      this.noteIndexes(key, steps.at(-1)?.state);
+      this.noteIndexes(key, this.reported.get(key));
       const state = this.tables.get(key);
-      steps.push({ ordinal, state });
-      this.steps.set(key, steps);
+      this.reported.set(key, state);
+      this.onStep?.(key, { ordinal, state });
     }
     return touched;
   }

@@ -24,7 +24,7 @@ import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { configuredSet } from "./configured.ts";
 import { BOTH, MYSQL, NO_HITS, POSTGRES, schemaRule, statementRule } from "./define.ts";
-import { finalState } from "./end-state.ts";
+import { finalStates } from "./end-state.ts";
 
 const INTEGER_TYPES = new Set(["TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT"]);
 const SERIAL_TYPES = new Set(["SERIAL", "BIGSERIAL", "SMALLSERIAL", "SERIAL4", "SERIAL8", "SERIAL2"]);
@@ -330,13 +330,12 @@ export const columnRules: ReviewRule[] = [
     description: "A column the change defines is left without a comment (COMMENT '...' or COMMENT ON COLUMN).",
     advice: "Add a comment saying what the column holds.",
     defaults: { test: "off", prod: "off" },
-    check: ({ tables }) =>
-      tables.flatMap(({ steps }) => {
-        const table = finalState(steps);
-        return (table?.columns ?? [])
+    reader: () =>
+      finalStates((table) =>
+        table.columns
           .filter((column) => column.definedAt !== undefined && !column.comment)
-          .map((column) => ({ ordinal: column.definedAt!, message: `Column ${table!.name}.${column.name} has no comment.` }));
-      }),
+          .map((column) => ({ ordinal: column.definedAt!, message: `Column ${table.name}.${column.name} has no comment.` })),
+      ),
   }),
   statementRule({
     id: "column.auto-increment.unsigned-integer",

@@ -22,7 +22,7 @@ import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
 import { collationName, type WalkColumn, type WalkTable } from "../walk-through.ts";
 import { configuredSet } from "./configured.ts";
 import { BOTH, MYSQL, NO_HITS, POSTGRES, schemaRule, statementRule } from "./define.ts";
-import { brokenAt } from "./end-state.ts";
+import { leftFailing } from "./end-state.ts";
 
 /** Tables a schema change creates, changes, renames, empties or drops, as written. */
 function ddlTables(node: AstNode): string[] {
@@ -279,11 +279,11 @@ export const tableRules: ReviewRule[] = [
     description: "A table the change creates or changes is left without a primary key at the end of the change.",
     advice: "Add a primary key; replication, online schema changes and row-level rollback need one.",
     defaults: { test: "warning", prod: "error" },
-    check: ({ tables }) =>
-      tables.flatMap(({ steps }) => {
-        const ordinal = brokenAt(steps, (table) => !table.complete || table.partitionOf !== undefined || table.indexes.some((index) => index.kind === "primary"));
-        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${steps.at(-1)!.state!.name} has no primary key.` }];
-      }),
+    reader: () =>
+      leftFailing(
+        (table) => !table.complete || table.partitionOf !== undefined || table.indexes.some((index) => index.kind === "primary"),
+        (table, ordinal) => ({ ordinal, message: `Table ${table.name} has no primary key.` }),
+      ),
   }),
   statementRule({
     id: "table.foreign-key.disallow",
@@ -302,11 +302,11 @@ export const tableRules: ReviewRule[] = [
     description: "A table the change creates is left without a comment (COMMENT '...' or COMMENT ON TABLE).",
     advice: "Add a comment saying what the table holds.",
     defaults: { test: "off", prod: "off" },
-    check: ({ tables }) =>
-      tables.flatMap(({ steps }) => {
-        const ordinal = brokenAt(steps, (table) => Boolean(table.comment));
-        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${steps.at(-1)!.state!.name} has no comment.` }];
-      }),
+    reader: () =>
+      leftFailing(
+        (table) => Boolean(table.comment),
+        (table, ordinal) => ({ ordinal, message: `Table ${table.name} has no comment.` }),
+      ),
   }),
   schemaRule({
     id: "table.required-columns",
@@ -315,17 +315,15 @@ export const tableRules: ReviewRule[] = [
     description: "A table the change creates or changes lacks a column of `requiredColumns` at the end of the change.",
     advice: "Add the required columns (see the review options in sluice.yml).",
     defaults: { test: "warning", prod: "warning" },
-    check: ({ tables, options }) => {
-      if (options.requiredColumns.length === 0) return [];
+    reader: ({ options }) => {
       const missing = (table: WalkTable) => {
         const present = new Set(table.columns.map((column) => column.name.toLowerCase()));
         return options.requiredColumns.filter((column) => !present.has(column.toLowerCase()));
       };
-      return tables.flatMap(({ steps }) => {
-        const ordinal = brokenAt(steps, (table) => !table.complete || missing(table).length === 0);
-        const table = steps.at(-1)!.state!;
-        return ordinal === undefined ? [] : [{ ordinal, message: `Table ${table.name} lacks required column(s): ${missing(table).join(", ")}.` }];
-      });
+      return leftFailing(
+        (table) => options.requiredColumns.length === 0 || !table.complete || missing(table).length === 0,
+        (table, ordinal) => ({ ordinal, message: `Table ${table.name} lacks required column(s): ${missing(table).join(", ")}.` }),
+      );
     },
   }),
   statementRule({
