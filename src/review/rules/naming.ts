@@ -30,12 +30,16 @@ function kindOf(definition: AstNode): IndexKind | undefined {
   return "index";
 }
 
+/** What a statement of a kind that names nothing names (shared, and kept on no statement). */
 const NO_INDEXES: readonly NamedIndex[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 const NAMED_INDEXES = Symbol("namedIndexes");
 
 /** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
 function namedIndexes(ctx: StatementContext): readonly NamedIndex[] {
+  const { node } = ctx;
+  if (node.type !== "create" && node.type !== "alter" && node.type !== "alter_index") return NO_INDEXES;
   return readOnce(ctx, NAMED_INDEXES, () => readNamedIndexes(ctx));
 }
 
@@ -112,10 +116,12 @@ const NEW_TABLE_NAMES = Symbol("newTableNames");
 const NEW_COLUMN_NAMES = Symbol("newColumnNames");
 
 /** Tables a statement names (read once per statement: several naming rules read them). */
-const newTableNames = (node: AstNode): readonly string[] => readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node));
+const newTableNames = (node: AstNode): readonly string[] =>
+  isCreateTable(node) || node.type === "alter" || node.type === "rename" ? readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node)) : NO_NAMES;
 
 /** Columns a statement names (read once per statement: several naming rules read them). */
-const newColumnNames = (node: AstNode): readonly string[] => readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node));
+const newColumnNames = (node: AstNode): readonly string[] =>
+  isCreateTable(node) || node.type === "alter" ? readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node)) : NO_NAMES;
 
 /** Tables a statement names: CREATE TABLE, ALTER TABLE ... RENAME TO, RENAME TABLE. */
 function readNewTableNames(node: AstNode): readonly string[] {
@@ -254,9 +260,6 @@ const longMysqlName = (name: string): RuleHit => ({ message: `Identifier ${name}
 
 const reservedName = (name: string): RuleHit => ({ message: `${name} is a reserved word.` });
 
-/** Statement types that can give a table, column or index its name (MySQL reads names from the AST). */
-const NAMING_TYPES = new Set(["create", "alter", "rename", "alter_index"]);
-
 export const namingRules: ReviewRule[] = [
   namingRule("naming.table", "Table", "namingTable", newTableNames, NAMES_TABLES),
   namingRule("naming.column", "Column", "namingColumn", newColumnNames, NAMES_COLUMNS),
@@ -272,7 +275,7 @@ export const namingRules: ReviewRule[] = [
     defaults: { test: "error", prod: "error" },
     // No `on`: PostgreSQL reads every statement's text (any statement can name something).
     check: (ctx) => {
-      if (ctx.engine === "mysql") return NAMING_TYPES.has(ctx.node.type) ? longMysqlNames(ctx) : NO_HITS;
+      if (ctx.engine === "mysql") return longMysqlNames(ctx);
       const { text } = ctx.statement;
       if (!mayHoldLongIdentifier(text, POSTGRES_IDENTIFIER_BYTES)) return NO_HITS;
       const names = longIdentifiers(text, POSTGRES_IDENTIFIER_BYTES);
