@@ -247,6 +247,9 @@ function mayHoldLongIdentifier(text: string, limit: number): boolean {
   return false;
 }
 
+/** Statement types that can give a table, column or index its name. */
+const NAMING_TYPES = new Set(["create", "alter", "rename", "alter_index"]);
+
 /** MySQL: the table, column and index names a statement gives that are longer than the limit. */
 function longMysqlNames(ctx: StatementContext): readonly RuleHit[] {
   let hits: RuleHit[] | undefined;
@@ -275,7 +278,7 @@ export const namingRules: ReviewRule[] = [
     defaults: { test: "error", prod: "error" },
     // No `on`: PostgreSQL reads every statement's text (any statement can name something).
     check: (ctx) => {
-      if (ctx.engine === "mysql") return longMysqlNames(ctx);
+      if (ctx.engine === "mysql") return NAMING_TYPES.has(ctx.node.type) ? longMysqlNames(ctx) : NO_HITS;
       const { text } = ctx.statement;
       if (!mayHoldLongIdentifier(text, POSTGRES_IDENTIFIER_BYTES)) return NO_HITS;
       const names = longIdentifiers(text, POSTGRES_IDENTIFIER_BYTES);

@@ -134,8 +134,9 @@ export const systemRules: ReviewRule[] = [
     defaults: { test: "off", prod: "warning" },
     check: ({ facts, options }) => {
       if (options.disallowedFunctions.length === 0) return NO_HITS;
-      const disallowed = lowerCased(options.disallowedFunctions);
       const called = facts().functionNames;
+      if (called.length === 0) return NO_HITS;
+      const disallowed = lowerCased(options.disallowedFunctions);
       let hits: RuleHit[] | undefined;
       for (let i = 0; i < called.length; i++) {
         const name = called[i]!;
