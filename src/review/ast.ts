@@ -191,6 +191,10 @@ const SKIPPED_KEYS = new Set(["loc", "_next"]);
 /** Literals have nothing below them: the walks skip their fields (a large INSERT is mostly literals). */
 const LITERAL_TYPES = new Set(["number", "single_quote_string", "double_quote_string", "string", "natural_string", "hex_string", "bit_string", "bool", "null", "param"]);
 
+/** Whether a walk must look inside a value: an array, or a node that is not a literal (a bulk INSERT's shared empty row of constants has nothing below it). */
+const holdsExpressions = (value: unknown): boolean =>
+  value !== null && typeof value === "object" && value !== CONSTANT_ROW && !LITERAL_TYPES.has((value as AstNode).type);
+
 export function expressionFacts(root: AstNode): ExpressionFacts {
   const facts: ExpressionFacts = {
     inListSizes: [],
@@ -199,17 +203,15 @@ export function expressionFacts(root: AstNode): ExpressionFacts {
     selectsStar: false,
     orderByRandom: false,
   };
+  // Literals are left out when their parent is read rather than pushed and popped: a bulk INSERT holds thousands.
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
-    if (!value || typeof value !== "object") continue;
     if (Array.isArray(value)) {
-      // A bulk INSERT's rows of constants are one shared empty row: nothing below it.
-      for (const item of value) if (item && typeof item === "object" && item !== CONSTANT_ROW) stack.push(item);
+      for (const item of value) if (holdsExpressions(item)) stack.push(item);
       continue;
     }
     const node = value as AstNode;
-    if (LITERAL_TYPES.has(node.type)) continue;
     switch (node.type) {
       case "binary_expr": {
         const operator = String(node.operator).toUpperCase();
@@ -224,38 +226,50 @@ export function expressionFacts(root: AstNode): ExpressionFacts {
         facts.functionNames.push(functionName(node));
         break;
       case "select":
-        if (asArray(node.columns as AstNode[]).some((column) => column?.expr?.type === "column_ref" && columnName(column.expr) === "*")) {
-          facts.selectsStar = true;
-        }
-        if (node.columns === "*") facts.selectsStar = true;
+        if (node.columns === "*" || selectsStar(node.columns)) facts.selectsStar = true;
         break;
     }
-    if (Array.isArray(node.orderby)) {
-      for (const order of node.orderby as AstNode[]) {
-        const expr = order?.expr as AstNode | undefined;
-        if (expr?.type === "function" && ["rand", "random"].includes(functionName(expr))) facts.orderByRandom = true;
-      }
-    }
+    if (Array.isArray(node.orderby) && ordersByRandom(node.orderby)) facts.orderByRandom = true;
     for (const key in node) {
-      if (SKIPPED_KEYS.has(key)) continue;
       const child = node[key];
-      if (child && typeof child === "object") stack.push(child);
+      if (holdsExpressions(child) && !SKIPPED_KEYS.has(key)) stack.push(child);
     }
   }
   return facts;
 }
 
-/** Tables named by a DML statement's target (UPDATE/DELETE/INSERT). */
-export function dmlTargets(node: AstNode): string[] {
-  if (node.type === "delete") {
-    const from = asArray(node.from as AstNode[]);
-    const targets = asArray(node.table as AstNode[]);
-    return (targets.length > 0 ? targets : from).map(tableName).filter(Boolean);
-  }
-  return asArray(node.table as AstNode[]).map(tableName).filter(Boolean);
+/** A SELECT list with `*` or `t.*` in it. */
+function selectsStar(columns: unknown): boolean {
+  for (const column of asArray(columns as AstNode[])) if (column?.expr?.type === "column_ref" && columnName(column.expr) === "*") return true;
+  return false;
 }
 
-const isLiteral = (side: AstNode | undefined): boolean => Boolean(side && ["number", "single_quote_string", "string", "bool"].includes(String(side.type)));
+/** ORDER BY RAND() / random(). */
+function ordersByRandom(orderBy: AstNode[]): boolean {
+  for (const order of orderBy) {
+    const expr = order?.expr as AstNode | undefined;
+    if (expr?.type !== "function") continue;
+    const name = functionName(expr);
+    if (name === "rand" || name === "random") return true;
+  }
+  return false;
+}
+
+/** Tables named by a DML statement's target (UPDATE/DELETE/INSERT). */
+export function dmlTargets(node: AstNode): string[] {
+  let targets = asArray(node.table as AstNode[]);
+  // A DELETE without a target list deletes from the tables of its FROM.
+  if (node.type === "delete" && targets.length === 0) targets = asArray(node.from as AstNode[]);
+  const names: string[] = [];
+  for (const target of targets) {
+    const name = tableName(target);
+    if (name) names.push(name);
+  }
+  return names;
+}
+
+const COMPARED_LITERALS = new Set(["number", "single_quote_string", "string", "bool"]);
+const isLiteral = (side: AstNode | undefined): boolean => Boolean(side && COMPARED_LITERALS.has(String(side.type)));
 
 /** A WHERE clause that is constant true (`1=1`, `true`, `1`), i.e. no filter at all. */
 export function isConstantTrue(where: AstNode | null | undefined): boolean {
@@ -301,9 +315,10 @@ function readDefinedColumns(node: AstNode): readonly ColumnDefinition[] {
   return columns ?? NONE;
 }
 
+const SCOPE_PREFIX = /^@@(session\.|global\.)?/;
+
 /** The variable a SET assignment sets, lower-cased, without `@@session.` / `@@global.`. */
-export const settingName = (assignment: AstNode): string =>
-  String(assignment.left?.name ?? "").toLowerCase().replace(/^@@(session\.|global\.)?/, "");
+export const settingName = (assignment: AstNode): string => String(assignment.left?.name ?? "").toLowerCase().replace(SCOPE_PREFIX, "");
 
 /** SELECTs (the statement and every subquery) that read a table without a WHERE clause. */
 export function unfilteredSelects(root: AstNode): number {
@@ -313,21 +328,29 @@ export function unfilteredSelects(root: AstNode): number {
     const value = stack.pop();
     if (!value || typeof value !== "object") continue;
     if (Array.isArray(value)) {
-      stack.push(...value);
+      for (const item of value) stack.push(item);
       continue;
     }
     const node = value as AstNode;
-    if (node.type === "select" && asArray(node.from as AstNode[]).some((from) => from?.table) && !node.where) count++;
+    if (node.type === "select" && !node.where && readsTable(node)) count++;
     for (const key in node) if (key !== "loc" && node[key] && typeof node[key] === "object") stack.push(node[key]);
   }
   return count;
 }
 
+/** A SELECT with a table in its FROM list. */
+function readsTable(select: AstNode): boolean {
+  for (const from of asArray(select.from as AstNode[])) if (from?.table) return true;
+  return false;
+}
+
+const NO_COMMENT: readonly string[] = Object.freeze([]);
+
 /** The text of a PostgreSQL COMMENT ON TABLE/COLUMN/... of the given kind (any kind when omitted); none for IS NULL. */
-export function commentOn(node: AstNode, kind?: string): string[] {
-  if (node.type !== "comment" || (kind && node.target?.type !== kind)) return [];
+export function commentOn(node: AstNode, kind?: string): readonly string[] {
+  if (node.type !== "comment" || (kind && node.target?.type !== kind)) return NO_COMMENT;
   const value = node.expr?.expr;
-  return value && value.type !== "null" ? [String(value.value ?? "")] : [];
+  return value && value.type !== "null" ? [String(value.value ?? "")] : NO_COMMENT;
 }
 
 /**
@@ -336,15 +359,18 @@ export function commentOn(node: AstNode, kind?: string): string[] {
  */
 export function joinLists(node: AstNode): AstNode[][] {
   const lists: AstNode[][] = [];
-  const add = (list: unknown): void => {
-    const items = asArray(list as AstNode[]).filter((item) => item && typeof item === "object");
-    if (items.length === 0) return;
-    lists.push(items);
-    for (const item of items) if (item.expr?.ast?.type === "select") add(item.expr.ast.from);
-  };
-  if (node.type === "select") add(node.from);
-  else if (node.type === "update") add(node.table);
-  else if (node.type === "delete") add(node.from);
-  else if ((node.type === "insert" || node.type === "replace") && node.values?.type === "select") add(node.values.from);
+  if (node.type === "select") addJoinList(lists, node.from);
+  else if (node.type === "update") addJoinList(lists, node.table);
+  else if (node.type === "delete") addJoinList(lists, node.from);
+  else if ((node.type === "insert" || node.type === "replace") && node.values?.type === "select") addJoinList(lists, node.values.from);
   return lists;
+}
+
+/** A FROM list's tables, then those of the derived tables in it. */
+function addJoinList(lists: AstNode[][], list: unknown): void {
+  const items: AstNode[] = [];
+  for (const item of asArray(list as AstNode[])) if (item && typeof item === "object") items.push(item);
+  if (items.length === 0) return;
+  lists.push(items);
+  for (const item of items) if (item.expr?.ast?.type === "select") addJoinList(lists, item.expr.ast.from);
 }

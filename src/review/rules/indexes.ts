@@ -1,33 +1,106 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
 import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readOnce, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
+import type { ReviewOptions } from "../config.ts";
+import type { WalkColumn, WalkIndex, WalkTable } from "../walk-through.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
-import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import { BOTH, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
 
-/** Every index a statement creates, with its key parts as text. */
+/** An index a statement creates, with its key parts as text. */
+interface CreatedIndex {
+  name: string;
+  parts: string[];
+}
+
 const CREATED_INDEXES = Symbol("createdIndexes");
 
 /** Indexes a statement creates with their key parts, read once per statement for the rules that count them. */
-function createdIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
+function createdIndexes(node: AstNode): readonly CreatedIndex[] {
   return readOnce(node, CREATED_INDEXES, () => readCreatedIndexes(node));
 }
 
 /** Key parts as text: a column's lower-cased name, or `name()` for an expression. */
 function parts(definition: unknown): string[] {
-  return asArray(definition as AstNode[]).map((part) => (part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase()));
+  const found: string[] = [];
+  for (const part of asArray(definition as AstNode[])) found.push(part.type === "function" ? `${functionName(part)}()` : columnName(part).toLowerCase());
+  return found;
 }
 
-function readCreatedIndexes(node: AstNode): Array<{ name: string; parts: string[] }> {
+function readCreatedIndexes(node: AstNode): readonly CreatedIndex[] {
   if (isCreateIndex(node)) return [{ name: String(node.index ?? ""), parts: parts(node.index_columns) }];
-  const definitions = isCreateTable(node)
-    ? createTableConstraints(node)
-    : alterActions(node).map(addedConstraint).filter((constraint): constraint is AstNode => constraint !== undefined);
-  return definitions
-    .filter((definition) => !["foreign key", "check"].includes(constraintType(definition)))
-    .map((definition) => ({ name: String(definition.index ?? definition.constraint ?? ""), parts: parts(definition.definition) }));
+  const found: CreatedIndex[] = [];
+  if (isCreateTable(node)) {
+    for (const definition of createTableConstraints(node)) addCreated(found, definition);
+  } else {
+    for (const action of alterActions(node)) {
+      const definition = addedConstraint(action);
+      if (definition) addCreated(found, definition);
+    }
+  }
+  return found;
 }
+
+/** An index or a constraint that makes one (a foreign key or a CHECK makes none). */
+function addCreated(found: CreatedIndex[], definition: AstNode): void {
+  const type = constraintType(definition);
+  if (type === "foreign key" || type === "check") return;
+  found.push({ name: String(definition.index ?? definition.constraint ?? ""), parts: parts(definition.definition) });
+}
+
+/** Two indexes on the same key parts, in the same order. */
+function sameKey(a: WalkIndex, b: WalkIndex): boolean {
+  if (a.columns.length !== b.columns.length) return false;
+  for (let i = 0; i < a.columns.length; i++) if (a.columns[i] !== b.columns[i]) return false;
+  return true;
+}
+
+/** Whether the statement's `at`-th added index has the key of an index the table had, or of one the statement added before it. */
+function duplicatesEarlier(table: WalkTable, added: readonly WalkIndex[], at: number): boolean {
+  const index = added[at]!;
+  for (const other of table.indexes) if (sameKey(other, index) && !added.includes(other)) return true;
+  for (let i = 0; i < at; i++) if (sameKey(added[i]!, index)) return true;
+  return false;
+}
+
+/** The table's column of that lower-cased name. */
+function columnNamed(table: WalkTable, lowerCasedName: string): WalkColumn | undefined {
+  for (const column of table.columns) if (column.name.toLowerCase() === lowerCasedName) return column;
+  return undefined;
+}
+
+const canonicalTypeLists = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** `primaryKeyTypes` in their canonical spelling, made once per options object rather than once per statement. */
+function allowedKeyTypes(options: ReviewOptions): ReadonlySet<string> {
+  let allowed = canonicalTypeLists.get(options.primaryKeyTypes);
+  if (!allowed) canonicalTypeLists.set(options.primaryKeyTypes, (allowed = new Set(options.primaryKeyTypes.map(canonicalType))));
+  return allowed;
+}
+
+/** Whether one of an ALTER TABLE's clauses drops an index or key. */
+function dropsIndex(node: AstNode): boolean {
+  for (const action of alterActions(node)) {
+    if (action.action !== "drop") continue;
+    const dropped = String(action.resource ?? action.keyword).toLowerCase();
+    if (dropped === "index" || dropped === "key") return true;
+  }
+  return false;
+}
+
+function primaryKey(indexes: readonly WalkIndex[]): WalkIndex | undefined {
+  for (const index of indexes) if (index.kind === "primary") return index;
+  return undefined;
+}
+
+/** Whether an index key names one part twice. */
+function repeatsPart(parts: readonly string[]): boolean {
+  for (let i = 1; i < parts.length; i++) if (parts.indexOf(parts[i]!) < i) return true;
+  return false;
+}
+
+const PRIMARY_OR_UNIQUE = /primary|unique/;
 
 export const indexRules: ReviewRule[] = [
   statementRule({
@@ -40,9 +113,9 @@ export const indexRules: ReviewRule[] = [
     on: ["create index"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
-      if (!isCreateIndex(node) || node.concurrently) return [];
+      if (!isCreateIndex(node) || node.concurrently) return NO_HITS;
       const table = targetTable(node);
-      return isExistingTable(table) ? [{ table, message: `CREATE INDEX on ${table} without CONCURRENTLY.` }] : [];
+      return isExistingTable(table) ? [{ table, message: `CREATE INDEX on ${table} without CONCURRENTLY.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -55,18 +128,14 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      if (!added) return [];
-      if (added.indexes.length === 0) return [];
-      // An added index duplicates an index the table had, or one the statement added before it.
-      const newIndexes = new Set(added.indexes);
-      const seen = new Set(added.table.indexes.filter((index) => !newIndexes.has(index)).map((index) => index.columns.join(",")));
-      const hits: RuleHit[] = [];
-      for (const index of added.indexes) {
-        const key = index.columns.join(",");
-        if (seen.has(key)) hits.push({ message: `Index ${index.name} duplicates another index on (${index.columns.join(", ")}).` });
-        seen.add(key);
+      if (!added || added.indexes.length === 0) return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      for (let i = 0; i < added.indexes.length; i++) {
+        if (!duplicatesEarlier(added.table, added.indexes, i)) continue;
+        const index = added.indexes[i]!;
+        (hits ??= []).push({ message: `Index ${index.name} duplicates another index on (${index.columns.join(", ")}).` });
       }
-      return hits;
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -77,10 +146,15 @@ export const indexRules: ReviewRule[] = [
     advice: "Index the most selective columns only.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
-    check: ({ node, options }) =>
-      createdIndexes(node)
-        .filter((index) => index.parts.length > options.maxIndexColumns)
-        .map((index) => ({ message: `Index ${index.name || "(unnamed)"} has ${index.parts.length} columns (max ${options.maxIndexColumns}).` })),
+    check: ({ node, options }) => {
+      let hits: RuleHit[] | undefined;
+      for (const index of createdIndexes(node)) {
+        if (index.parts.length > options.maxIndexColumns) {
+          (hits ??= []).push({ message: `Index ${index.name || "(unnamed)"} has ${index.parts.length} columns (max ${options.maxIndexColumns}).` });
+        }
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "index.drop",
@@ -90,12 +164,7 @@ export const indexRules: ReviewRule[] = [
     advice: "Check that no query depends on the index (e.g. make it invisible/unused first).",
     defaults: { test: "off", prod: "warning" },
     on: ["drop", "alter"],
-    check: ({ node }) => {
-      const dropped =
-        (node.type === "drop" && node.keyword === "index") ||
-        alterActions(node).some((action) => action.action === "drop" && ["index", "key"].includes(String(action.resource ?? action.keyword).toLowerCase()));
-      return dropped ? [{ message: "An index is dropped." }] : [];
-    },
+    check: ({ node }) => ((node.type === "drop" && node.keyword === "index") || dropsIndex(node) ? [{ message: "An index is dropped." }] : NO_HITS),
   }),
   statementRule({
     id: "index.primary-key.type",
@@ -107,13 +176,15 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      const key = added?.indexes.find((index) => index.kind === "primary");
-      if (!added || !key) return [];
-      const allowed = new Set(ctx.options.primaryKeyTypes.map(canonicalType));
-      return key.columns
-        .map((name) => added.table.columns.find((column) => column.name.toLowerCase() === name))
-        .filter((column) => column !== undefined && !allowed.has(canonicalType(column.type)))
-        .map((column) => ({ message: `Primary-key column ${column!.name} is ${column!.type}.` }));
+      const key = added && primaryKey(added.indexes);
+      if (!added || !key) return NO_HITS;
+      const allowed = allowedKeyTypes(ctx.options);
+      let hits: RuleHit[] | undefined;
+      for (const name of key.columns) {
+        const column = columnNamed(added.table, name);
+        if (column && !allowed.has(canonicalType(column.type))) (hits ??= []).push({ message: `Primary-key column ${column.name} is ${column.type}.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -126,12 +197,16 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      if (!added) return [];
-      const types = new Map(added.table.columns.map((column) => [column.name.toLowerCase(), column.type]));
-      return added.indexes
-        .filter((index) => index.kind !== "fulltext")
-        .flatMap((index) => index.columns.filter((part) => LARGE_OBJECT_TYPES.test(types.get(part) ?? "")))
-        .map((column) => ({ message: `Column ${column} (${types.get(column)}) is in an index.` }));
+      if (!added || added.indexes.length === 0) return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      for (const index of added.indexes) {
+        if (index.kind === "fulltext") continue;
+        for (const part of index.columns) {
+          const column = columnNamed(added.table, part);
+          if (column && LARGE_OBJECT_TYPES.test(column.type)) (hits ??= []).push({ message: `Column ${part} (${column.type}) is in an index.` });
+        }
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -144,9 +219,9 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      if (!added || added.indexes.length === 0) return [];
+      if (!added || added.indexes.length === 0) return NO_HITS;
       const count = added.table.indexes.length;
-      return count > ctx.options.maxIndexesPerTable ? [{ message: `Table ${added.table.name} has ${count} indexes (max ${ctx.options.maxIndexesPerTable}).` }] : [];
+      return count > ctx.options.maxIndexesPerTable ? [{ message: `Table ${added.table.name} has ${count} indexes (max ${ctx.options.maxIndexesPerTable}).` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -157,10 +232,13 @@ export const indexRules: ReviewRule[] = [
     advice: "List each column once.",
     defaults: { test: "error", prod: "error" },
     on: ["create table", "create index", "alter constraint", "alter index", "alter key"],
-    check: ({ node }) =>
-      createdIndexes(node)
-        .filter((index) => new Set(index.parts).size < index.parts.length)
-        .map((index) => ({ message: `Index ${index.name || "(unnamed)"} repeats a column: (${index.parts.join(", ")}).` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      for (const index of createdIndexes(node)) {
+        if (repeatsPart(index.parts)) (hits ??= []).push({ message: `Index ${index.name || "(unnamed)"} repeats a column: (${index.parts.join(", ")}).` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "index.pg.drop-concurrently",
@@ -173,7 +251,7 @@ export const indexRules: ReviewRule[] = [
     check: ({ node }) =>
       node.type === "drop" && node.keyword === "index" && String(node.prefix ?? "").toUpperCase() !== "CONCURRENTLY"
         ? [{ message: "DROP INDEX without CONCURRENTLY." }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "index.pg.constraint-concurrently",
@@ -185,11 +263,17 @@ export const indexRules: ReviewRule[] = [
     on: ["alter constraint", "alter index", "alter key"],
     escalatesOnLargeTable: true,
     check: ({ node, isExistingTable }) => {
-      if (node.type !== "alter" || !isExistingTable(targetTable(node))) return [];
-      return alterActions(node)
-        .map(addedConstraint)
-        .filter((constraint): constraint is AstNode => constraint !== undefined && /primary|unique/.test(constraintType(constraint)))
-        .map(() => ({ table: targetTable(node), message: `Constraint added to ${targetTable(node)} builds its index under an exclusive lock.` }));
+      if (node.type !== "alter") return NO_HITS;
+      const table = targetTable(node);
+      if (!isExistingTable(table)) return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      for (const action of alterActions(node)) {
+        const constraint = addedConstraint(action);
+        if (constraint && PRIMARY_OR_UNIQUE.test(constraintType(constraint))) {
+          (hits ??= []).push({ table, message: `Constraint added to ${table} builds its index under an exclusive lock.` });
+        }
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -201,12 +285,16 @@ export const indexRules: ReviewRule[] = [
     defaults: { test: "off", prod: "off" },
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
-      if (ctx.options.indexTypes.length === 0) return [];
+      if (ctx.options.indexTypes.length === 0) return NO_HITS;
+      const added = ctx.schema.addedIndexes();
+      if (!added || added.indexes.length === 0) return NO_HITS;
       const allowed = new Set(ctx.options.indexTypes.map((type) => type.toUpperCase()));
-      return (ctx.schema.addedIndexes()?.indexes ?? [])
-        .map((index) => (index.kind === "fulltext" || index.kind === "spatial" ? index.kind.toUpperCase() : (index.method ?? "BTREE")))
-        .filter((type) => !allowed.has(type))
-        .map((type) => ({ message: `Index type ${type} is not allowed (allowed: ${ctx.options.indexTypes.join(", ")}).` }));
+      let hits: RuleHit[] | undefined;
+      for (const index of added.indexes) {
+        const type = index.kind === "fulltext" || index.kind === "spatial" ? index.kind.toUpperCase() : (index.method ?? "BTREE");
+        if (!allowed.has(type)) (hits ??= []).push({ message: `Index type ${type} is not allowed (allowed: ${ctx.options.indexTypes.join(", ")}).` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
 ];

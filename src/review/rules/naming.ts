@@ -7,7 +7,7 @@ import type { EngineName } from "../../engines/engine.ts";
 import type { ReviewOptions } from "../config.ts";
 import type { AstNode } from "../parse.ts";
 import type { ReviewRule, RuleHit, StatementContext } from "../types.ts";
-import { BOTH, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import { BOTH, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 
 type IndexKind = "index" | "unique" | "foreign key" | "primary key";
 
@@ -30,55 +30,68 @@ function kindOf(definition: AstNode): IndexKind | undefined {
   return "index";
 }
 
+/** What a statement of a kind that names nothing names (shared, and kept on no statement). */
+const NO_INDEXES: readonly NamedIndex[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 const NAMED_INDEXES = Symbol("namedIndexes");
 
 /** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
-function namedIndexes(ctx: StatementContext): NamedIndex[] {
+function namedIndexes(ctx: StatementContext): readonly NamedIndex[] {
+  const { node } = ctx;
+  if (node.type !== "create" && node.type !== "alter" && node.type !== "alter_index") return NO_INDEXES;
   return readOnce(ctx, NAMED_INDEXES, () => readNamedIndexes(ctx));
 }
 
 /** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
-function readNamedIndexes(ctx: StatementContext): NamedIndex[] {
+function readNamedIndexes(ctx: StatementContext): readonly NamedIndex[] {
   const { node } = ctx;
-  if (!isCreateTable(node) && !isCreateIndex(node) && node.type !== "alter" && node.type !== "alter_index") return [];
-  const table = unqualified(targetTable(node));
   if (isCreateIndex(node)) {
-    return node.index
-      ? [{ kind: String(node.index_type).toLowerCase() === "unique" ? "unique" : "index", name: String(node.index), table, columns: indexParts(node.index_columns) }]
-      : [];
+    if (!node.index) return NO_INDEXES;
+    const kind = String(node.index_type).toLowerCase() === "unique" ? "unique" : "index";
+    return [{ kind, name: String(node.index), table: unqualified(targetTable(node)), columns: indexParts(node.index_columns) }];
   }
-  const definitions = isCreateTable(node)
-    ? createTableConstraints(node)
-    : alterActions(node).map(addedConstraint).filter((definition): definition is AstNode => definition !== undefined);
-  const created = definitions.flatMap((definition): NamedIndex[] => {
-    const kind = kindOf(definition);
-    const name = definition.constraint ?? definition.index;
-    if (!kind || !name) return [];
-    const reference = definition.reference_definition as AstNode | undefined;
-    return [{
-      kind,
-      name: String(name),
-      table,
-      columns: indexParts(definition.definition),
-      referencedTable: reference ? unqualified(tableName(asArray(reference.table as AstNode[])[0])) : undefined,
-      referencedColumns: reference ? indexParts(reference.definition) : undefined,
-    }];
-  });
-  return [...created, ...renamedIndexes(ctx)];
+  if (!isCreateTable(node) && node.type !== "alter" && node.type !== "alter_index") return NO_INDEXES;
+  const table = unqualified(targetTable(node));
+  const found: NamedIndex[] = [];
+  if (isCreateTable(node)) {
+    for (const definition of createTableConstraints(node)) addCreated(found, definition, table);
+  } else {
+    for (const action of alterActions(node)) {
+      const definition = addedConstraint(action);
+      if (definition) addCreated(found, definition, table);
+    }
+  }
+  if (node.type === "alter_index") addRenamed(found, ctx, String(node.rename));
+  for (const action of alterActions(node)) {
+    if (action.action === "rename" && action.resource === "index") addRenamed(found, ctx, String(action.new_index));
+  }
+  return found;
 }
 
-/** ALTER TABLE ... RENAME INDEX and PostgreSQL's ALTER INDEX ... RENAME TO, with the renamed index's kind and columns. */
-function renamedIndexes(ctx: StatementContext): NamedIndex[] {
-  const renames =
-    ctx.node.type === "alter_index"
-      ? [{ to: String(ctx.node.rename) }]
-      : alterActions(ctx.node).filter((action) => action.action === "rename" && action.resource === "index").map((action) => ({ to: String(action.new_index) }));
-  return renames.flatMap(({ to }) => {
-    const found = ctx.schema.findIndex(to);
-    if (!found) return [];
-    const kind: IndexKind = found.index.kind === "unique" ? "unique" : found.index.kind === "primary" ? "primary key" : "index";
-    return [{ kind, name: to, table: found.table, columns: found.index.columns }];
+/** A constraint or index definition, when it is named and not a CHECK. */
+function addCreated(found: NamedIndex[], definition: AstNode, table: string): void {
+  const name = definition.constraint ?? definition.index;
+  if (!name) return;
+  const kind = kindOf(definition);
+  if (!kind) return;
+  const reference = definition.reference_definition as AstNode | undefined;
+  found.push({
+    kind,
+    name: String(name),
+    table,
+    columns: indexParts(definition.definition),
+    referencedTable: reference ? unqualified(tableName(asArray(reference.table as AstNode[])[0])) : undefined,
+    referencedColumns: reference ? indexParts(reference.definition) : undefined,
   });
+}
+
+/** ALTER TABLE ... RENAME INDEX and PostgreSQL's ALTER INDEX ... RENAME TO: the renamed index, with its kind and columns. */
+function addRenamed(found: NamedIndex[], ctx: StatementContext, to: string): void {
+  const renamed = ctx.schema.findIndex(to);
+  if (!renamed) return;
+  const kind: IndexKind = renamed.index.kind === "unique" ? "unique" : renamed.index.kind === "primary" ? "primary key" : "index";
+  found.push({ kind, name: to, table: renamed.table, columns: renamed.index.columns });
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -103,25 +116,34 @@ const NEW_TABLE_NAMES = Symbol("newTableNames");
 const NEW_COLUMN_NAMES = Symbol("newColumnNames");
 
 /** Tables a statement names (read once per statement: several naming rules read them). */
-const newTableNames = (node: AstNode): string[] => readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node));
+const newTableNames = (node: AstNode): readonly string[] =>
+  isCreateTable(node) || node.type === "alter" || node.type === "rename" ? readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node)) : NO_NAMES;
 
 /** Columns a statement names (read once per statement: several naming rules read them). */
-const newColumnNames = (node: AstNode): string[] => readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node));
+const newColumnNames = (node: AstNode): readonly string[] =>
+  isCreateTable(node) || node.type === "alter" ? readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node)) : NO_NAMES;
 
 /** Tables a statement names: CREATE TABLE, ALTER TABLE ... RENAME TO, RENAME TABLE. */
-function readNewTableNames(node: AstNode): string[] {
+function readNewTableNames(node: AstNode): readonly string[] {
   if (isCreateTable(node)) return [unqualified(targetTable(node))];
-  if (node.type === "rename") return asArray(node.table as AstNode[][]).map((pair) => String(pair[1]?.table ?? ""));
-  return alterActions(node)
-    .filter((action) => action.action === "rename" && action.resource === "table")
-    .map((action) => String(action.table));
+  const names: string[] = [];
+  if (node.type === "rename") {
+    for (const pair of asArray(node.table as AstNode[][])) names.push(String(pair[1]?.table ?? ""));
+  }
+  for (const action of alterActions(node)) {
+    if (action.action === "rename" && action.resource === "table") names.push(String(action.table));
+  }
+  return names;
 }
 
-function readNewColumnNames(node: AstNode): string[] {
-  return [
-    ...definedColumns(node).map((column) => column.name),
-    ...alterActions(node).filter((action) => action.action === "rename" && action.resource === "column").map((action) => columnName(action.column)),
-  ];
+/** Columns a statement names: those it defines, and those ALTER TABLE ... RENAME COLUMN renames. */
+function readNewColumnNames(node: AstNode): readonly string[] {
+  const names: string[] = [];
+  for (const column of definedColumns(node)) names.push(column.name);
+  for (const action of alterActions(node)) {
+    if (action.action === "rename" && action.resource === "column") names.push(columnName(action.column));
+  }
+  return names;
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -131,11 +153,17 @@ const compiled = (pattern: string): RegExp => {
   return regexp;
 };
 
+/** Statement kinds that may name a table (`alter table`: ALTER TABLE ... RENAME TO). */
+const NAMES_TABLES = ["create table", "alter table", "rename"];
+/** Statement kinds that may name a column (`alter column`: ADD/MODIFY/CHANGE/RENAME COLUMN). */
+const NAMES_COLUMNS = ["create table", "alter column"];
+
 function namingRule(
   id: string,
   what: string,
   option: keyof Pick<ReviewOptions, "namingTable" | "namingColumn">,
-  names: (node: AstNode) => string[],
+  names: (node: AstNode) => readonly string[],
+  on: readonly string[],
 ) {
   return statementRule({
     id,
@@ -144,11 +172,18 @@ function namingRule(
     description: `${what} name does not match the \`${option}\` pattern.`,
     advice: `Rename the ${what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: { test: "warning", prod: "warning" },
-    on: ["create table", "alter", "rename"],
-    check: (ctx: StatementContext): RuleHit[] =>
-      names(ctx.node)
-        .filter((name) => name !== "" && !compiled(ctx.options[option]).test(name))
-        .map((name) => ({ message: `${what} name ${name} does not match ${ctx.options[option]}.` })),
+    on,
+    check: (ctx: StatementContext): readonly RuleHit[] => {
+      const named = names(ctx.node);
+      if (named.length === 0) return NO_HITS;
+      const pattern = ctx.options[option];
+      const regexp = compiled(pattern);
+      let hits: RuleHit[] | undefined;
+      for (const name of named) {
+        if (name !== "" && !regexp.test(name)) (hits ??= []).push({ message: `${what} name ${name} does not match ${pattern}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   });
 }
 
@@ -164,19 +199,73 @@ function indexNamingRule(spec: { id: string; what: string; kind: IndexKind; opti
     advice: `Rename the ${spec.what.toLowerCase()} to match the pattern in sluice.yml's review options.`,
     defaults: spec.defaults ?? { test: "warning", prod: "warning" },
     on: ["create table", "create index", "alter constraint", "alter index", "alter key", "alter_index"],
-    check: (ctx: StatementContext): RuleHit[] =>
-      namedIndexes(ctx)
-        .filter((index) => index.kind === spec.kind)
-        .map((index) => ({ index, pattern: expand(ctx.options[spec.option], index) }))
+    check: (ctx: StatementContext): readonly RuleHit[] => {
+      let hits: RuleHit[] | undefined;
+      for (const index of namedIndexes(ctx)) {
+        if (index.kind !== spec.kind) continue;
+        const configured = ctx.options[spec.option];
+        const pattern = expand(configured, index);
         // A pattern with its templates filled in is one index's own: compiled for it, not kept (the cache would grow without end).
-        .filter(({ index, pattern }) => !(pattern === ctx.options[spec.option] ? compiled(pattern) : new RegExp(pattern)).test(index.name))
-        .map(({ index, pattern }) => ({ message: `${spec.what} name ${index.name} does not match ${pattern}.` })),
+        const regexp = pattern === configured ? compiled(pattern) : new RegExp(pattern);
+        if (!regexp.test(index.name)) (hits ??= []).push({ message: `${spec.what} name ${index.name} does not match ${pattern}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   });
 }
 
+/** PostgreSQL's identifier limit in bytes (NAMEDATALEN - 1); longer names are truncated silently. */
+const POSTGRES_IDENTIFIER_BYTES = 63;
+/** MySQL's identifier limit in characters. */
+const MYSQL_IDENTIFIER_LENGTH = 64;
+
+/**
+ * Characters that end a run that could be one identifier: whitespace and control characters, `(`, `)`, `,`, `.`, `;`
+ * (hasLongRun's separators in postgres-ast.ts), and the quote that starts a string literal.
+ */
+const SEPARATORS = new Uint8Array(128);
+for (let code = 0; code <= 32; code++) SEPARATORS[code] = 1;
+for (const char of "(),.;'") SEPARATORS[char.charCodeAt(0)] = 1;
+
+const isSeparator = (code: number): boolean => code < 128 && SEPARATORS[code] === 1;
+
+/**
+ * Whether the text may hold an identifier longer than `limit`: a run of more than `limit` characters with no separator.
+ * A necessary condition for longIdentifiers' exact scan, tested on every PostgreSQL statement, so it reads few
+ * characters: any such run covers one offset in every `limit + 1`, so only those offsets are read, and a run is
+ * measured around one only when it is no separator.
+ */
+function mayHoldLongIdentifier(text: string, limit: number): boolean {
+  for (let probe = limit; probe < text.length; probe += limit + 1) {
+    if (isSeparator(text.charCodeAt(probe))) continue;
+    let start = probe;
+    while (start > 0 && probe - start < limit && !isSeparator(text.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < text.length && end - start <= limit && !isSeparator(text.charCodeAt(end))) end++;
+    if (end - start > limit) return true;
+  }
+  return false;
+}
+
+/** Statement types that can give a table, column or index its name. */
+const NAMING_TYPES = new Set(["create", "alter", "rename", "alter_index"]);
+
+/** MySQL: the table, column and index names a statement gives that are longer than the limit. */
+function longMysqlNames(ctx: StatementContext): readonly RuleHit[] {
+  let hits: RuleHit[] | undefined;
+  for (const name of newTableNames(ctx.node)) if (name.length > MYSQL_IDENTIFIER_LENGTH) (hits ??= []).push(longMysqlName(name));
+  for (const name of newColumnNames(ctx.node)) if (name.length > MYSQL_IDENTIFIER_LENGTH) (hits ??= []).push(longMysqlName(name));
+  for (const { name } of namedIndexes(ctx)) if (name.length > MYSQL_IDENTIFIER_LENGTH) (hits ??= []).push(longMysqlName(name));
+  return hits ?? NO_HITS;
+}
+
+const longMysqlName = (name: string): RuleHit => ({ message: `Identifier ${name} is longer than ${MYSQL_IDENTIFIER_LENGTH}.` });
+
+const reservedName = (name: string): RuleHit => ({ message: `${name} is a reserved word.` });
+
 export const namingRules: ReviewRule[] = [
-  namingRule("naming.table", "Table", "namingTable", newTableNames),
-  namingRule("naming.column", "Column", "namingColumn", newColumnNames),
+  namingRule("naming.table", "Table", "namingTable", newTableNames, NAMES_TABLES),
+  namingRule("naming.column", "Column", "namingColumn", newColumnNames, NAMES_COLUMNS),
   indexNamingRule({ id: "naming.index", what: "Index", kind: "index", option: "namingIndex" }),
   indexNamingRule({ id: "naming.unique", what: "Unique key", kind: "unique", option: "namingUnique" }),
   indexNamingRule({ id: "naming.foreign-key", what: "Foreign key", kind: "foreign key", option: "namingForeignKey" }),
@@ -187,11 +276,16 @@ export const namingRules: ReviewRule[] = [
     description: "Identifier longer than the engine allows (64 characters in MySQL, 63 bytes in PostgreSQL, which truncates silently).",
     advice: "Shorten the name.",
     defaults: { test: "error", prod: "error" },
+    // No `on`: PostgreSQL reads every statement's text (any statement can name something).
     check: (ctx) => {
-      const { node, engine } = ctx;
-      if (engine === "postgres") return longIdentifiers(ctx.statement.text, 63).map((name) => ({ message: `Identifier ${name} is longer than 63 bytes.` }));
-      const names = [...newTableNames(node), ...newColumnNames(node), ...namedIndexes(ctx).map((index) => index.name)];
-      return names.filter((name) => name.length > 64).map((name) => ({ message: `Identifier ${name} is longer than 64.` }));
+      if (ctx.engine === "mysql") return NAMING_TYPES.has(ctx.node.type) ? longMysqlNames(ctx) : NO_HITS;
+      const { text } = ctx.statement;
+      if (!mayHoldLongIdentifier(text, POSTGRES_IDENTIFIER_BYTES)) return NO_HITS;
+      const names = longIdentifiers(text, POSTGRES_IDENTIFIER_BYTES);
+      if (names.length === 0) return NO_HITS;
+      const hits: RuleHit[] = [];
+      for (const name of names) hits.push({ message: `Identifier ${name} is longer than ${POSTGRES_IDENTIFIER_BYTES} bytes.` });
+      return hits;
     },
   }),
   statementRule({
@@ -201,11 +295,16 @@ export const namingRules: ReviewRule[] = [
     description: "AUTO_INCREMENT column name does not match the `namingAutoIncrement` pattern (default `id`).",
     advice: "Name the auto-increment column as the pattern says.",
     defaults: { test: "warning", prod: "warning" },
-    on: ["create table", "alter"],
-    check: ({ node, options }) =>
-      definedColumns(node)
-        .filter(({ name, node: column }) => isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name))
-        .map(({ name }) => ({ message: `AUTO_INCREMENT column ${name} does not match ${options.namingAutoIncrement}.` })),
+    on: ["create table", "alter column"],
+    check: ({ node, options }) => {
+      let hits: RuleHit[] | undefined;
+      for (const { name, node: column } of definedColumns(node)) {
+        if (isAutoIncrement(column) && !compiled(options.namingAutoIncrement).test(name)) {
+          (hits ??= []).push({ message: `AUTO_INCREMENT column ${name} does not match ${options.namingAutoIncrement}.` });
+        }
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   indexNamingRule({ id: "naming.primary-key", what: "Primary key", kind: "primary key", option: "namingPrimaryKey", engines: POSTGRES, defaults: { test: "off", prod: "warning" } }),
   statementRule({
@@ -215,11 +314,14 @@ export const namingRules: ReviewRule[] = [
     description: "Table or column named with a reserved word (order, group, user...): every query must quote it.",
     advice: "Pick a name that is not a reserved word, e.g. orders instead of order.",
     defaults: { test: "warning", prod: "error" },
-    on: ["create table", "alter", "rename"],
-    check: (ctx) =>
-      [...newTableNames(ctx.node), ...newColumnNames(ctx.node)]
-        .filter((name) => RESERVED_WORDS[ctx.engine].has(name.toUpperCase()))
-        .map((name) => ({ message: `${name} is a reserved word.` })),
+    on: [...NAMES_TABLES, "alter column"],
+    check: ({ node, engine }) => {
+      const reserved = RESERVED_WORDS[engine];
+      let hits: RuleHit[] | undefined;
+      for (const name of newTableNames(node)) if (reserved.has(name.toUpperCase())) (hits ??= []).push(reservedName(name));
+      for (const name of newColumnNames(node)) if (reserved.has(name.toUpperCase())) (hits ??= []).push(reservedName(name));
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "naming.table.drop-convention",
@@ -229,12 +331,15 @@ export const namingRules: ReviewRule[] = [
     advice: "Rename the table (e.g. to orders_del), wait until nothing breaks, then drop it.",
     defaults: { test: "off", prod: "off" },
     on: ["drop"],
-    check: ({ node, options }) =>
-      node.type === "drop" && node.keyword === "table"
-        ? asArray(node.name as AstNode[])
-            .map((table) => unqualified(String(table.table ?? "")))
-            .filter((name) => !compiled(options.namingDroppedTable).test(name))
-            .map((name) => ({ message: `Table ${name} is dropped without the ${options.namingDroppedTable} name.` }))
-        : [],
+    check: ({ node, options }) => {
+      if (node.type !== "drop" || node.keyword !== "table") return NO_HITS;
+      const pattern = compiled(options.namingDroppedTable);
+      let hits: RuleHit[] | undefined;
+      for (const table of asArray(node.name as AstNode[])) {
+        const name = unqualified(String(table.table ?? ""));
+        if (!pattern.test(name)) (hits ??= []).push({ message: `Table ${name} is dropped without the ${options.namingDroppedTable} name.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
 ];

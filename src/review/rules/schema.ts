@@ -1,6 +1,6 @@
 // Schema rules: databases and schemas as a whole.
 import type { ReviewRule } from "../types.ts";
-import { BOTH, statementRule } from "./define.ts";
+import { BOTH, NO_HITS, statementRule } from "./define.ts";
 
 export const schemaRules: ReviewRule[] = [
   statementRule({
@@ -14,7 +14,7 @@ export const schemaRules: ReviewRule[] = [
     check: ({ node }) =>
       node.type === "drop" && (node.keyword === "database" || node.keyword === "schema")
         ? [{ message: `DROP ${String(node.keyword).toUpperCase()}.` }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "schema.create-database",
@@ -27,6 +27,6 @@ export const schemaRules: ReviewRule[] = [
     check: ({ node }) =>
       node.type === "create" && node.keyword === "database"
         ? [{ message: "CREATE DATABASE in a change." }]
-        : [],
+        : NO_HITS,
   }),
 ];

@@ -20,44 +20,71 @@ const statementWhere = (node: AstNode): AstNode | undefined => (node.type === "s
 
 const COMPARISONS = new Set(["=", "<>", "!=", "<", "<=", ">", ">=", "IN", "NOT IN", "LIKE", "NOT LIKE", "BETWEEN", "IS", "IS NOT"]);
 
-/** Binary expressions of a WHERE tree, not descending into subqueries. */
-function whereExpressions(where: AstNode | undefined): AstNode[] {
-  const found: AstNode[] = [];
-  const stack: unknown[] = where ? [where] : [];
+/** Whether a binary expression of a WHERE tree, not inside a subquery, passes the test. */
+function anyWhereExpression(where: AstNode | undefined, test: (expression: AstNode) => boolean): boolean {
+  if (!where) return false;
+  const stack: unknown[] = [where];
   while (stack.length > 0) {
     const value = stack.pop() as AstNode | undefined;
     if (!value || typeof value !== "object" || value.type === "select" || value.ast) continue;
     if (value.type === "binary_expr") {
-      found.push(value);
+      if (test(value)) return true;
       stack.push(value.left, value.right);
     } else if (Array.isArray(value.value)) {
-      stack.push(...value.value);
+      for (const item of value.value) stack.push(item);
     } else if (value.type === "unary_expr" || value.parentheses) {
       stack.push(value.expr);
     }
   }
-  return found;
+  return false;
 }
 
-const referencesColumn = (node: AstNode | undefined): boolean => {
+function referencesColumn(node: AstNode | undefined): boolean {
   if (!node || typeof node !== "object") return false;
   if (node.type === "column_ref") return true;
-  if (node.type === "function") return asArray(node.args?.value as AstNode[]).some(referencesColumn);
+  if (node.type === "function") {
+    for (const arg of asArray(node.args?.value as AstNode[])) if (referencesColumn(arg)) return true;
+    return false;
+  }
   if (node.type === "binary_expr") return referencesColumn(node.left) || referencesColumn(node.right);
   return false;
-};
+}
+
+/** A comparison with a function or calculation over a column on one side. */
+const comparesComputedColumn = (expression: AstNode): boolean =>
+  COMPARISONS.has(String(expression.operator).toUpperCase()) && (isComputedColumn(expression.left) || isComputedColumn(expression.right));
+
+const isComputedColumn = (side: AstNode | undefined): boolean => (side?.type === "function" || side?.type === "binary_expr") && referencesColumn(side);
+
+const isOr = (expression: AstNode): boolean => String(expression.operator).toUpperCase() === "OR";
+
+const EQUALITIES = new Set(["=", "<>", "!="]);
+const comparesEqualToNull = (expression: AstNode): boolean =>
+  EQUALITIES.has(String(expression.operator)) && (expression.right?.type === "null" || expression.left?.type === "null");
+
+/** asArray(value).length, without making the array. */
+const listLength = (value: unknown): number => (Array.isArray(value) ? value.length : value === null || value === undefined ? 0 : 1);
+
+/** Tables in a FROM/USING list. */
+function tableCount(list: unknown): number {
+  let count = 0;
+  for (const table of asArray(list as AstNode[])) if (table && typeof table === "object") count++;
+  return count;
+}
 
 /** Tables a DML statement reads or writes together: its FROM/USING list and its JOINs. */
 function joinedTables(node: AstNode): number {
-  const lists = node.type === "update" ? [node.table, node.from] : node.type === "delete" ? [node.from] : [insertSelect(node)?.from ?? node.from];
   // SELECT lists only its FROM; a DML statement's own target is counted with its joins.
-  return lists.reduce((count: number, list) => count + asArray(list as AstNode[]).filter((table) => table && typeof table === "object").length, 0);
+  if (node.type === "update") return tableCount(node.table) + tableCount(node.from);
+  if (node.type === "delete") return tableCount(node.from);
+  return tableCount(insertSelect(node)?.from ?? node.from);
 }
 
 /** The row count of LIMIT: `LIMIT n`, `LIMIT n OFFSET m`, or MySQL's `LIMIT offset, n`. */
 const limitValue = (node: AstNode): number | undefined => {
-  const values = asArray(node.limit?.value as AstNode[]);
-  const value = node.limit?.seperator === "," ? values[1] : values[0];
+  if (!node.limit) return undefined;
+  const values = asArray(node.limit.value as AstNode[]);
+  const value = node.limit.seperator === "," ? values[1] : values[0];
   return value?.type === "number" ? Number(value.value) : undefined;
 };
 
@@ -70,6 +97,22 @@ function firstAmongSeveral(ctx: ChangeContext, matches: (statement: ChangeStatem
     },
     finish: () => (found < 0 ? NO_HITS : [{ ordinal: found, message }]),
   };
+}
+
+function startsWithWildcard(patterns: readonly string[]): boolean {
+  for (const pattern of patterns) if (pattern.startsWith("%")) return true;
+  return false;
+}
+
+function truncateCascades(node: AstNode): boolean {
+  for (const suffix of asArray(node.suffix as AstNode[])) if (String(suffix.value).toUpperCase() === "CASCADE") return true;
+  return false;
+}
+
+/** A DROP whose CASCADE reads as the alias of a dropped name. */
+function dropCascades(node: AstNode): boolean {
+  for (const name of asArray(node.name as AstNode[])) if (String(name?.as ?? "").toUpperCase() === "CASCADE") return true;
+  return false;
 }
 
 const NON_TRANSACTIONAL = /\bCONCURRENTLY\b|^\s*VACUUM\b/i;
@@ -96,7 +139,7 @@ function alterClauseRule(spec: { id: string; description: string; advice: string
     check: ({ node }) =>
       node.type === "alter" && node.keyword !== "view" && targetTable(node) && !alterActions(node).some((action) => action.resource === spec.clause)
         ? [{ message: `ALTER TABLE ${targetTable(node)} without ${shown}=.` }]
-        : [],
+        : NO_HITS,
   });
 }
 
@@ -119,7 +162,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["update", "delete"],
     check: ({ node }) =>
-      isUpdateOrDelete(node) && !node.where ? [{ message: `${node.type.toUpperCase()} on ${dmlTargets(node).join(", ")} has no WHERE clause.` }] : [],
+      isUpdateOrDelete(node) && !node.where ? [{ message: `${node.type.toUpperCase()} on ${dmlTargets(node).join(", ")} has no WHERE clause.` }] : NO_HITS,
   }),
   statementRule({
     id: "statement.where.no-tautology",
@@ -132,7 +175,7 @@ export const statementRules: ReviewRule[] = [
     check: ({ node }) =>
       isUpdateOrDelete(node) && isConstantTrue(node.where)
         ? [{ message: `${node.type.toUpperCase()} has a WHERE clause that is always true.` }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.select.no-star",
@@ -143,7 +186,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete", "create"],
     check: ({ node, facts }) =>
-      (DML_TYPES.has(node.type) || (node.type === "create" && (node.keyword !== "table" || node.query_expr))) && facts().selectsStar ? [{ message: "SELECT * used." }] : [],
+      (DML_TYPES.has(node.type) || (node.type === "create" && (node.keyword !== "table" || node.query_expr))) && facts().selectsStar ? [{ message: "SELECT * used." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.insert.column-list",
@@ -154,9 +197,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["insert", "replace"],
     check: ({ node }) =>
-      isInsert(node) && asArray(node.columns).length === 0 && node.set === undefined
+      isInsert(node) && listLength(node.columns) === 0 && node.set === undefined
         ? [{ message: `INSERT into ${targetTable(node)} has no column list.` }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.insert.max-rows",
@@ -167,11 +210,11 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["insert", "replace"],
     check: ({ node, options }) => {
-      if (!isInsert(node) || node.values?.type !== "values") return [];
-      const rows = asArray(node.values.values).length;
+      if (!isInsert(node) || node.values?.type !== "values") return NO_HITS;
+      const rows = listLength(node.values.values);
       return rows > options.maxInsertRows
         ? [{ message: `INSERT has ${rows} rows in one VALUES list (max ${options.maxInsertRows}).` }]
-        : [];
+        : NO_HITS;
     },
   }),
   statementRule({
@@ -183,11 +226,12 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, options, facts }) => {
-      if (!DML_TYPES.has(node.type)) return [];
-      const largest = Math.max(0, ...facts().inListSizes);
+      if (!DML_TYPES.has(node.type)) return NO_HITS;
+      let largest = 0;
+      for (const size of facts().inListSizes) if (size > largest) largest = size;
       return largest > options.maxInListSize
         ? [{ message: `IN list has ${largest} values (max ${options.maxInListSize}).` }]
-        : [];
+        : NO_HITS;
     },
   }),
   statementRule({
@@ -199,9 +243,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, facts }) =>
-      DML_TYPES.has(node.type) && facts().likePatterns.some((pattern) => pattern.startsWith("%"))
+      DML_TYPES.has(node.type) && startsWithWildcard(facts().likePatterns)
         ? [{ message: "LIKE pattern starts with a wildcard." }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.order-by-random",
@@ -212,7 +256,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, facts }) =>
-      DML_TYPES.has(node.type) && facts().orderByRandom ? [{ message: "ORDER BY a random function." }] : [],
+      DML_TYPES.has(node.type) && facts().orderByRandom ? [{ message: "ORDER BY a random function." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.dml.no-limit",
@@ -224,7 +268,7 @@ export const statementRules: ReviewRule[] = [
     on: ["update", "delete", "insert", "replace"],
     check: ({ node }) => {
       const target = isUpdateOrDelete(node) ? node : insertSelect(node);
-      return target && asArray(target.limit?.value).length > 0 ? [{ message: `${node.type.toUpperCase()} uses LIMIT.` }] : [];
+      return target && listLength(target.limit?.value) > 0 ? [{ message: `${node.type.toUpperCase()} uses LIMIT.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -236,9 +280,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["update", "delete"],
     check: ({ node }) =>
-      isUpdateOrDelete(node) && asArray(node.orderby).length > 0
+      isUpdateOrDelete(node) && listLength(node.orderby) > 0
         ? [{ message: `${node.type.toUpperCase()} uses ORDER BY.` }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.transaction.no-control",
@@ -250,7 +294,7 @@ export const statementRules: ReviewRule[] = [
     on: ["transaction"],
     check: ({ node }) => {
       const action = transactionAction(node);
-      return action ? [{ message: `${action.toUpperCase()} inside a change.` }] : [];
+      return action ? [{ message: `${action.toUpperCase()} inside a change.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -261,7 +305,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Rely on row locks taken by the statements themselves.",
     defaults: { test: "warning", prod: "error" },
     on: ["lock"],
-    check: ({ node }) => (node.type === "lock" ? [{ message: "Explicit table lock." }] : []),
+    check: ({ node }) => (node.type === "lock" ? [{ message: "Explicit table lock." }] : NO_HITS),
   }),
   statementRule({
     id: "statement.grant",
@@ -271,7 +315,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Request privilege changes through your access process.",
     defaults: { test: "warning", prod: "error" },
     on: ["grant", "revoke"],
-    check: ({ node }) => (node.type === "grant" || node.type === "revoke" ? [{ message: "Privilege change in a change." }] : []),
+    check: ({ node }) => (node.type === "grant" || node.type === "revoke" ? [{ message: "Privilege change in a change." }] : NO_HITS),
   }),
   statementRule({
     id: "statement.account",
@@ -284,7 +328,7 @@ export const statementRules: ReviewRule[] = [
     check: ({ node }) =>
       node.type === "account" || (node.type === "create" && (node.keyword === "user" || node.keyword === "role"))
         ? [{ message: "Account management in a change." }]
-        : [],
+        : NO_HITS,
   }),
   changeRule({
     id: "statement.ddl-dml.mixed",
@@ -355,7 +399,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Write the statements out in the change; have a reviewer read the SQL the variable holds.",
     defaults: { test: "warning", prod: "error" },
     on: ["prepare"],
-    check: ({ node }) => (node.type === "prepare" ? [{ message: `PREPARE ${node.name} FROM ${String(node.source).slice(0, 60)}: dynamic SQL is not reviewed.` }] : []),
+    check: ({ node }) => (node.type === "prepare" ? [{ message: `PREPARE ${node.name} FROM ${String(node.source).slice(0, 60)}: dynamic SQL is not reviewed.` }] : NO_HITS),
   }),
   statementRule({
     id: "statement.insert.select-where",
@@ -367,7 +411,7 @@ export const statementRules: ReviewRule[] = [
     on: ["insert", "replace"],
     check: ({ node }) => {
       const select = insertSelect(node);
-      return select && asArray(select.from).length > 0 && !select.where ? [{ message: `INSERT into ${targetTable(node)} copies every row of its SELECT.` }] : [];
+      return select && listLength(select.from) > 0 && !select.where ? [{ message: `INSERT into ${targetTable(node)} copies every row of its SELECT.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -378,7 +422,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Update the existing rows explicitly, then insert the new ones.",
     defaults: { test: "off", prod: "warning" },
     on: ["insert", "replace"],
-    check: ({ node }) => (isInsert(node) && node.on_duplicate_update ? [{ message: `INSERT into ${targetTable(node)} uses ON DUPLICATE KEY UPDATE.` }] : []),
+    check: ({ node }) => (isInsert(node) && node.on_duplicate_update ? [{ message: `INSERT into ${targetTable(node)} uses ON DUPLICATE KEY UPDATE.` }] : NO_HITS),
   }),
   statementRule({
     id: "statement.insert.ignore",
@@ -389,7 +433,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["insert", "replace"],
     check: ({ node }) =>
-      isInsert(node) && /\bignore\b/i.test(String(node.prefix ?? "")) ? [{ message: `INSERT IGNORE into ${targetTable(node)}.` }] : [],
+      isInsert(node) && /\bignore\b/i.test(String(node.prefix ?? "")) ? [{ message: `INSERT IGNORE into ${targetTable(node)}.` }] : NO_HITS,
   }),
   statementRule({
     id: "statement.replace",
@@ -399,7 +443,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Use INSERT plus UPDATE (or ON DUPLICATE KEY UPDATE) instead.",
     defaults: { test: "warning", prod: "error" },
     on: ["replace"],
-    check: ({ node }) => (node.type === "replace" ? [{ message: `REPLACE into ${targetTable(node)}.` }] : []),
+    check: ({ node }) => (node.type === "replace" ? [{ message: `REPLACE into ${targetTable(node)}.` }] : NO_HITS),
   }),
   statementRule({
     id: "statement.dml.join",
@@ -410,7 +454,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["update", "delete"],
     check: ({ node }) =>
-      isUpdateOrDelete(node) && joinedTables(node) > 1 ? [{ message: `${node.type.toUpperCase()} joins ${joinedTables(node)} tables.` }] : [],
+      isUpdateOrDelete(node) && joinedTables(node) > 1 ? [{ message: `${node.type.toUpperCase()} joins ${joinedTables(node)} tables.` }] : NO_HITS,
   }),
   statementRule({
     id: "statement.dml.limit-without-order-by",
@@ -422,9 +466,9 @@ export const statementRules: ReviewRule[] = [
     on: ["update", "delete", "insert", "replace"],
     check: ({ node }) => {
       const target = isUpdateOrDelete(node) ? node : insertSelect(node);
-      return target && limitValue(target) !== undefined && asArray(target.orderby).length === 0
+      return target && limitValue(target) !== undefined && listLength(target.orderby) === 0
         ? [{ message: `${node.type.toUpperCase()} has LIMIT without ORDER BY.` }]
-        : [];
+        : NO_HITS;
     },
   }),
   statementRule({
@@ -435,14 +479,8 @@ export const statementRules: ReviewRule[] = [
     advice: "Compare the bare column to a computed value, e.g. created_at >= '2024-01-01' AND created_at < '2024-01-02'.",
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
-    check: ({ node }) => {
-      const hits = whereExpressions(statementWhere(node)).filter(
-        (expression) =>
-          COMPARISONS.has(String(expression.operator).toUpperCase()) &&
-          [expression.left, expression.right].some((side: AstNode | undefined) => (side?.type === "function" || side?.type === "binary_expr") && referencesColumn(side)),
-      );
-      return hits.length > 0 ? [{ message: "WHERE applies a function or calculation to a column." }] : [];
-    },
+    check: ({ node }) =>
+      anyWhereExpression(statementWhere(node), comparesComputedColumn) ? [{ message: "WHERE applies a function or calculation to a column." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.where.or",
@@ -453,9 +491,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "off", prod: "warning" },
     on: ["update", "delete", "insert", "replace"],
     check: ({ node }) =>
-      whereExpressions(dataChangeWhere(node)).some((expression) => String(expression.operator).toUpperCase() === "OR")
+      anyWhereExpression(dataChangeWhere(node), isOr)
         ? [{ message: `${node.type.toUpperCase()} has OR in its WHERE clause.` }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.where.equal-null",
@@ -466,11 +504,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "error", prod: "error" },
     on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node }) =>
-      whereExpressions(statementWhere(node)).some(
-        (expression) => ["=", "<>", "!="].includes(String(expression.operator)) && (expression.right?.type === "null" || expression.left?.type === "null"),
-      )
+      anyWhereExpression(statementWhere(node), comparesEqualToNull)
         ? [{ message: "Comparison with NULL using = or <>." }]
-        : [],
+        : NO_HITS,
   }),
   statementRule({
     id: "statement.sysdate",
@@ -481,7 +517,7 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["select", "insert", "replace", "update", "delete", "set"],
     check: ({ node, facts }) =>
-      (DML_TYPES.has(node.type) || node.type === "set") && facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : [],
+      (DML_TYPES.has(node.type) || node.type === "set") && facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.limit.max",
@@ -494,7 +530,7 @@ export const statementRules: ReviewRule[] = [
     check: ({ node, options }) => {
       const target = isUpdateOrDelete(node) || node.type === "select" ? node : insertSelect(node);
       const limit = target ? limitValue(target) : undefined;
-      return limit !== undefined && limit > options.maxLimitValue ? [{ message: `LIMIT ${limit} (max ${options.maxLimitValue}).` }] : [];
+      return limit !== undefined && limit > options.maxLimitValue ? [{ message: `LIMIT ${limit} (max ${options.maxLimitValue}).` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -506,9 +542,9 @@ export const statementRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
     check: ({ node, options }) => {
-      if (!DML_TYPES.has(node.type)) return [];
+      if (!DML_TYPES.has(node.type)) return NO_HITS;
       const tables = joinedTables(node);
-      return tables > options.maxJoinTables ? [{ message: `${tables} tables joined (max ${options.maxJoinTables}).` }] : [];
+      return tables > options.maxJoinTables ? [{ message: `${tables} tables joined (max ${options.maxJoinTables}).` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -519,11 +555,8 @@ export const statementRules: ReviewRule[] = [
     advice: "Drop or truncate the dependent objects explicitly, so the change says what it removes.",
     defaults: { test: "warning", prod: "error" },
     check: ({ node }) => {
-      const cascades =
-        node.cascade === true ||
-        (node.type === "truncate" && asArray(node.suffix as AstNode[]).some((suffix) => String(suffix.value).toUpperCase() === "CASCADE")) ||
-        (node.type === "drop" && asArray(node.name as AstNode[]).some((name) => String(name?.as ?? "").toUpperCase() === "CASCADE"));
-      return cascades ? [{ message: `${String(node.type).toUpperCase()} ... CASCADE.` }] : [];
+      const cascades = node.cascade === true || (node.type === "truncate" && truncateCascades(node)) || (node.type === "drop" && dropCascades(node));
+      return cascades ? [{ message: `${String(node.type).toUpperCase()} ... CASCADE.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -534,7 +567,7 @@ export const statementRules: ReviewRule[] = [
     advice: "CREATE TABLE with its columns and keys, then INSERT ... SELECT.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table"],
-    check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : []),
+    check: ({ node }) => (isCreateTable(node) && node.query_expr ? [{ message: `CREATE TABLE ${targetTable(node)} AS SELECT.` }] : NO_HITS),
   }),
   alterClauseRule({
     id: "statement.mysql.alter-algorithm",
@@ -584,7 +617,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Filter on the rows you need.",
     defaults: { test: "off", prod: "off" },
     on: ["select"],
-    check: ({ node }) => (node.type === "select" && unfilteredSelects(node) > 0 ? [{ message: "SELECT without a WHERE clause." }] : []),
+    check: ({ node }) => (node.type === "select" && unfilteredSelects(node) > 0 ? [{ message: "SELECT without a WHERE clause." }] : NO_HITS),
   }),
   changeRule({
     id: "statement.mysql.max-execution-time",
@@ -635,9 +668,14 @@ export const statementRules: ReviewRule[] = [
     advice: "Add the column without a default, then SET DEFAULT and backfill in batches.",
     defaults: { test: "off", prod: "off" },
     on: ["alter"],
-    check: ({ node }) =>
-      alterActions(node)
-        .filter((action) => action.action === "add" && action.resource === "column" && action.default_val)
-        .map((action) => ({ message: `Column ${columnName(action.column)} is added with a DEFAULT.` })),
+    check: ({ node }) => {
+      let hits: RuleHit[] | undefined;
+      for (const action of alterActions(node)) {
+        if (action.action === "add" && action.resource === "column" && action.default_val) {
+          (hits ??= []).push({ message: `Column ${columnName(action.column)} is added with a DEFAULT.` });
+        }
+      }
+      return hits ?? NO_HITS;
+    },
   }),
 ];

@@ -4,7 +4,7 @@ import type { AstNode } from "../parse.ts";
 import { createsView, routineKind } from "../parse.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import type { EngineName } from "../../engines/engine.ts";
-import { BOTH, changeRule, MYSQL, POSTGRES, statementRule } from "./define.ts";
+import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 
 /** Off by default; read from the text, so bodies the grammar cannot parse are caught too. */
 function objectRule(id: string, kind: string, engines: readonly EngineName[], description: string) {
@@ -33,7 +33,6 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 /** Session settings that switch off a safety net or hide the change from replication and rollback. */
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
 
-
 const lowerCasedLists = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** A configured list of names as a lower-cased set, made once per list rather than once per statement. */
@@ -52,12 +51,15 @@ export const systemRules: ReviewRule[] = [
     advice: "Leave the safety settings on; if the change needs them off, say why to the approver.",
     defaults: { test: "warning", prod: "error" },
     on: ["set"],
-    check: ({ node }) =>
-      node.type === "set"
-        ? asArray(node.expr as AstNode[])
-            .filter((assignment) => DANGEROUS_SETTINGS.has(settingName(assignment)))
-            .map((assignment) => ({ message: `SET ${settingName(assignment)}.` }))
-        : [],
+    check: ({ node }) => {
+      if (node.type !== "set") return NO_HITS;
+      let hits: RuleHit[] | undefined;
+      for (const assignment of asArray(node.expr as AstNode[])) {
+        const setting = settingName(assignment);
+        if (DANGEROUS_SETTINGS.has(setting)) (hits ??= []).push({ message: `SET ${setting}.` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "system.routine",
@@ -70,7 +72,7 @@ export const systemRules: ReviewRule[] = [
     check: ({ statement, node }) => {
       if (node.type === "do") return [{ message: "DO block: procedural code run once." }];
       const kind = node.type === "routine" ? String(node.kind) : routineKind(statement.text);
-      return kind ? [{ message: `CREATE ${kind.toUpperCase()}.` }] : [];
+      return kind ? [{ message: `CREATE ${kind.toUpperCase()}.` }] : NO_HITS;
     },
   }),
   statementRule({
@@ -81,7 +83,7 @@ export const systemRules: ReviewRule[] = [
     advice: "Use plain VACUUM, or pg_repack for an online rebuild.",
     defaults: { test: "warning", prod: "error" },
     on: ["vacuum"],
-    check: ({ node }) => (node.type === "vacuum" && node.full ? [{ message: "VACUUM FULL." }] : []),
+    check: ({ node }) => (node.type === "vacuum" && node.full ? [{ message: "VACUUM FULL." }] : NO_HITS),
   }),
   statementRule({
     id: "system.mysql.optimize-table",
@@ -91,7 +93,7 @@ export const systemRules: ReviewRule[] = [
     advice: "Rebuild large tables with an online schema change tool, or in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
     on: ["optimize"],
-    check: ({ node }) => (node.type === "optimize" ? [{ message: `OPTIMIZE TABLE ${asArray(node.tables as string[]).join(", ")}.` }] : []),
+    check: ({ node }) => (node.type === "optimize" ? [{ message: `OPTIMIZE TABLE ${asArray(node.tables as string[]).join(", ")}.` }] : NO_HITS),
   }),
   statementRule({
     id: "system.pg.extension",
@@ -101,7 +103,7 @@ export const systemRules: ReviewRule[] = [
     advice: "Have a DBA install extensions.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create extension", "drop"],
-    check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : []),
+    check: ({ node }) => (node.keyword === "extension" && (node.type === "create" || node.type === "drop") ? [{ message: `${String(node.type).toUpperCase()} EXTENSION.` }] : NO_HITS),
   }),
   objectRule("system.trigger.disallow", "trigger", BOTH, "CREATE TRIGGER, for teams that keep logic out of the database."),
   objectRule("system.procedure.disallow", "procedure", BOTH, "CREATE PROCEDURE, for teams that keep logic out of the database."),
@@ -116,7 +118,7 @@ export const systemRules: ReviewRule[] = [
     advice: "Use pg_repack for an online reorder, or run it in a maintenance window.",
     defaults: { test: "warning", prod: "error" },
     on: ["cluster"],
-    check: ({ node }) => (node.type === "cluster" ? [{ message: "CLUSTER rewrites the table." }] : []),
+    check: ({ node }) => (node.type === "cluster" ? [{ message: "CLUSTER rewrites the table." }] : NO_HITS),
   }),
   statementRule({
     id: "system.pg.reindex",
@@ -126,7 +128,7 @@ export const systemRules: ReviewRule[] = [
     advice: "REINDEX ... CONCURRENTLY (PostgreSQL 12+), in a change of its own.",
     defaults: { test: "warning", prod: "error" },
     on: ["reindex"],
-    check: ({ node }) => (node.type === "reindex" && !node.concurrently ? [{ message: `REINDEX ${String(node.keyword).toUpperCase()} without CONCURRENTLY.` }] : []),
+    check: ({ node }) => (node.type === "reindex" && !node.concurrently ? [{ message: `REINDEX ${String(node.keyword).toUpperCase()} without CONCURRENTLY.` }] : NO_HITS),
   }),
   statementRule({
     id: "system.function.disallowed-list",
@@ -136,9 +138,17 @@ export const systemRules: ReviewRule[] = [
     advice: "Leave the function out of the change, or remove it from `disallowedFunctions`.",
     defaults: { test: "off", prod: "warning" },
     check: ({ facts, options }) => {
-      if (options.disallowedFunctions.length === 0) return [];
+      if (options.disallowedFunctions.length === 0) return NO_HITS;
+      const called = facts().functionNames;
+      if (called.length === 0) return NO_HITS;
       const disallowed = lowerCased(options.disallowedFunctions);
-      return [...new Set(facts().functionNames.filter((name) => disallowed.has(name)))].map((name) => ({ message: `${name.toUpperCase()}() is not allowed.` }));
+      let hits: RuleHit[] | undefined;
+      for (let i = 0; i < called.length; i++) {
+        const name = called[i]!;
+        // One hit per function, at its first call.
+        if (disallowed.has(name) && called.indexOf(name) === i) (hits ??= []).push({ message: `${name.toUpperCase()}() is not allowed.` });
+      }
+      return hits ?? NO_HITS;
     },
   }),
   statementRule({
@@ -149,10 +159,13 @@ export const systemRules: ReviewRule[] = [
     advice: "Shorten the comment; keep documentation elsewhere.",
     defaults: { test: "off", prod: "off" },
     on: ["comment"],
-    check: ({ node, options }) =>
-      commentOn(node)
-        .filter((comment) => comment.length > options.maxCommentLength)
-        .map((comment) => ({ message: `Comment is ${comment.length} characters (max ${options.maxCommentLength}).` })),
+    check: ({ node, options }) => {
+      let hits: RuleHit[] | undefined;
+      for (const comment of commentOn(node)) {
+        if (comment.length > options.maxCommentLength) (hits ??= []).push({ message: `Comment is ${comment.length} characters (max ${options.maxCommentLength}).` });
+      }
+      return hits ?? NO_HITS;
+    },
   }),
   statementRule({
     id: "system.pg.encoding",
@@ -163,10 +176,10 @@ export const systemRules: ReviewRule[] = [
     defaults: { test: "warning", prod: "error" },
     on: ["create database"],
     check: ({ node, options }) => {
-      if (node.type !== "create" || node.keyword !== "database" || !node.encoding) return [];
+      if (node.type !== "create" || node.keyword !== "database" || !node.encoding) return NO_HITS;
       const allowed = new Set(options.encodings.map((encoding) => encoding.toLowerCase().replace(/[-_]/g, "")));
       const encoding = String(node.encoding);
-      return allowed.has(encoding.toLowerCase().replace(/[-_]/g, "")) ? [] : [{ message: `Encoding ${encoding} is not allowed (allowed: ${options.encodings.join(", ")}).` }];
+      return allowed.has(encoding.toLowerCase().replace(/[-_]/g, "")) ? NO_HITS : [{ message: `Encoding ${encoding} is not allowed (allowed: ${options.encodings.join(", ")}).` }];
     },
   }),
 ];
