@@ -29,7 +29,7 @@ export const ruleCases: RuleCase[] = [
   { rule: "naming.unique", engines: BOTH, triggers: ["CREATE UNIQUE INDEX idx_t_a ON t (a)"], passes: ["CREATE UNIQUE INDEX uk_t_a ON t (a)"] },
   { rule: "naming.unique", engines: BOTH, triggers: ["ALTER TABLE t ADD CONSTRAINT email_unique UNIQUE (email)"], passes: ["ALTER TABLE t ADD CONSTRAINT uk_email UNIQUE (email)"] },
   { rule: "naming.foreign-key", engines: BOTH, triggers: ["ALTER TABLE t ADD CONSTRAINT t_u FOREIGN KEY (u_id) REFERENCES u (id)"], passes: ["ALTER TABLE t ADD CONSTRAINT fk_t_u FOREIGN KEY (u_id) REFERENCES u (id)"] },
-  { rule: "naming.identifier.length", engines: PG, triggers: [`ALTER TABLE t ADD COLUMN a text DEFAULT 'it''s', ADD COLUMN ${"c".repeat(70)} int`], passes: [`ALTER TABLE t ADD COLUMN a text DEFAULT '${"x".repeat(70)}'`] },
+  { rule: "naming.identifier.length", engines: PG, triggers: [`ALTER TABLE t ADD COLUMN a text DEFAULT 'it''s', ADD COLUMN ${"c".repeat(70)} int`, `CREATE TABLE t (${"é".repeat(32)} int)`], passes: [`ALTER TABLE t ADD COLUMN a text DEFAULT '${"x".repeat(70)}'`, `CREATE TABLE t (${"é".repeat(31)} int)`] },
   { rule: "naming.identifier.length", engines: BOTH, triggers: [`CREATE TABLE t (${"c".repeat(70)} INT, id INT PRIMARY KEY)`], passes: [`CREATE TABLE t (${"c".repeat(60)} INT, id INT PRIMARY KEY)`] },
 
   { rule: "statement.parse", engines: BOTH, triggers: ["UPDATE t SET WHERE"], passes: ["UPDATE t SET a = 1 WHERE id = 1"] },

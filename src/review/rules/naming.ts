@@ -219,34 +219,6 @@ const POSTGRES_IDENTIFIER_BYTES = 63;
 /** MySQL's identifier limit in characters. */
 const MYSQL_IDENTIFIER_LENGTH = 64;
 
-/**
- * Characters that end a run that could be one identifier: whitespace and control characters, `(`, `)`, `,`, `.`, `;`
- * (hasLongRun's separators in postgres-ast.ts), and the quote that starts a string literal.
- */
-const SEPARATORS = new Uint8Array(128);
-for (let code = 0; code <= 32; code++) SEPARATORS[code] = 1;
-for (const char of "(),.;'") SEPARATORS[char.charCodeAt(0)] = 1;
-
-const isSeparator = (code: number): boolean => code < 128 && SEPARATORS[code] === 1;
-
-/**
- * Whether the text may hold an identifier longer than `limit`: a run of more than `limit` characters with no separator.
- * A necessary condition for longIdentifiers' exact scan, tested on every PostgreSQL statement, so it reads few
- * characters: any such run covers one offset in every `limit + 1`, so only those offsets are read, and a run is
- * measured around one only when it is no separator.
- */
-function mayHoldLongIdentifier(text: string, limit: number): boolean {
-  for (let probe = limit; probe < text.length; probe += limit + 1) {
-    if (isSeparator(text.charCodeAt(probe))) continue;
-    let start = probe;
-    while (start > 0 && probe - start < limit && !isSeparator(text.charCodeAt(start - 1))) start--;
-    let end = probe + 1;
-    while (end < text.length && end - start <= limit && !isSeparator(text.charCodeAt(end))) end++;
-    if (end - start > limit) return true;
-  }
-  return false;
-}
-
 /** Statement types that can give a table, column or index its name. */
 const NAMING_TYPES = new Set(["create", "alter", "rename", "alter_index"]);
 
@@ -280,7 +252,6 @@ export const namingRules: ReviewRule[] = [
     check: (ctx) => {
       if (ctx.engine === "mysql") return NAMING_TYPES.has(ctx.node.type) ? longMysqlNames(ctx) : NO_HITS;
       const { text } = ctx.statement;
-      if (!mayHoldLongIdentifier(text, POSTGRES_IDENTIFIER_BYTES)) return NO_HITS;
       const names = longIdentifiers(text, POSTGRES_IDENTIFIER_BYTES);
       if (names.length === 0) return NO_HITS;
       const hits: RuleHit[] = [];
