@@ -7,6 +7,8 @@ import {
   asArray,
   columnName,
   constraintType,
+  createTableColumns,
+  createTableConstraints,
   dataType,
   functionName,
   isCreateIndex,
@@ -370,12 +372,13 @@ export class WalkThrough {
     const table: WalkTable = like
       ? { ...copyTable(like), name: key, createdAt: ordinal, comment: undefined }
       : { name: key, columns: [], indexes: [], partitioned: false, createdAt: ordinal, complete: !node.like && !node.query_expr };
-    // Columns first (their inline keys become indexes), then the table's constraints, as the server builds them.
-    const definitions = asArray(node.create_definitions as AstNode[]);
-    for (const definition of definitions) if (definition.resource === "column") this.addColumn(table, definition, ordinal);
-    for (const definition of definitions) {
-      if (definition.resource !== "constraint" && definition.resource !== "index") continue;
-      const index = walkIndex(definition, key, table.indexes);
+    // Columns first (their inline keys become indexes), then the table's constraints, as the server builds them. Both
+    // lists are read once per statement, for the rules too.
+    const columns = createTableColumns(node);
+    for (let i = 0; i < columns.length; i++) this.addColumn(table, columns[i]!.node, ordinal);
+    const constraints = createTableConstraints(node);
+    for (let i = 0; i < constraints.length; i++) {
+      const index = walkIndex(constraints[i]!, key, table.indexes);
       if (index) this.indexesOf(table).push(index);
     }
     for (const option of asArray(node.table_options as AstNode[])) {

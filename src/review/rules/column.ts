@@ -185,6 +185,19 @@ function definesColumn(defined: readonly ColumnDefinition[], name: string): bool
 
 const disallowedTypes = configuredSet((type) => type.toUpperCase());
 
+/** A check reporting each column a statement defines whose type `matches` (the rules that flag a type). */
+function columnsOfType(matches: (type: string) => boolean, message: (name: string, type: string) => string): (ctx: StatementContext) => readonly RuleHit[] {
+  return ({ node }) => {
+    let hits: RuleHit[] | undefined;
+    const columns = definedColumns(node);
+    for (let i = 0; i < columns.length; i++) {
+      const { name, type } = columns[i]!;
+      if (matches(type)) (hits ??= []).push({ message: message(name, type) });
+    }
+    return hits ?? NO_HITS;
+  };
+}
+
 export const columnRules: ReviewRule[] = [
   statementRule({
     id: "column.drop",
@@ -481,15 +494,7 @@ export const columnRules: ReviewRule[] = [
     advice: "Use bigint GENERATED ALWAYS AS IDENTITY.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, type } = columns[i]!;
-        if (SERIAL_TYPES.has(type)) (hits ??= []).push({ message: `Column ${name} is ${type.toLowerCase()}.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: columnsOfType((type) => SERIAL_TYPES.has(type), (name, type) => `Column ${name} is ${type.toLowerCase()}.`),
   }),
   statementRule({
     id: "column.pg.prefer-jsonb",
@@ -499,15 +504,7 @@ export const columnRules: ReviewRule[] = [
     advice: "Use jsonb.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, type } = columns[i]!;
-        if (type === "JSON") (hits ??= []).push({ message: `Column ${name} is json.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: columnsOfType((type) => type === "JSON", (name) => `Column ${name} is json.`),
   }),
   statementRule({
     id: "column.type.disallow",
@@ -677,15 +674,7 @@ export const columnRules: ReviewRule[] = [
     advice: "Use text (or varchar).",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, type } = columns[i]!;
-        if (CHAR_TYPES.has(type)) (hits ??= []).push({ message: `Column ${name} is char(n).` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: columnsOfType((type) => CHAR_TYPES.has(type), (name) => `Column ${name} is char(n).`),
   }),
   statementRule({
     id: "column.pg.money",
@@ -695,15 +684,7 @@ export const columnRules: ReviewRule[] = [
     advice: "Use numeric (e.g. numeric(12,2)) and store the currency separately.",
     defaults: { test: "warning", prod: "error" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, type } = columns[i]!;
-        if (type === "MONEY") (hits ??= []).push({ message: `Column ${name} is money.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: columnsOfType((type) => type === "MONEY", (name) => `Column ${name} is money.`),
   }),
   statementRule({
     id: "column.drop-in-index",
