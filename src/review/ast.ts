@@ -85,8 +85,9 @@ export function hasTypeSuffix(definition: AstNode | null | undefined, suffix: st
   return false;
 }
 
+/** UNSIGNED among a type's suffixes, or ZEROFILL, which implies UNSIGNED in MySQL. */
 export function isUnsigned(definition: AstNode | null | undefined): boolean {
-  return hasTypeSuffix(definition, "UNSIGNED");
+  return hasTypeSuffix(definition, "UNSIGNED") || hasTypeSuffix(definition, "ZEROFILL");
 }
 
 /** CREATE TABLE column definitions and ALTER TABLE ADD COLUMN / MODIFY / CHANGE clauses share this shape. */

@@ -13,6 +13,7 @@ import {
   functionName,
   isCreateIndex,
   isCreateTable,
+  isUnsigned,
   joinLists,
   tableKey,
   tableName,
@@ -99,15 +100,6 @@ function updatesToCurrentTime(actions: AstNode[] | AstNode | undefined): boolean
   return false;
 }
 
-const UNSIGNED_SUFFIX = /^(unsigned|zerofill)$/i;
-
-/** UNSIGNED among a type's suffixes, or ZEROFILL, which implies UNSIGNED in MySQL. */
-function hasUnsignedSuffix(suffixes: unknown): boolean {
-  if (!Array.isArray(suffixes)) return suffixes !== null && suffixes !== undefined && UNSIGNED_SUFFIX.test(String(suffixes));
-  for (let i = 0; i < suffixes.length; i++) if (UNSIGNED_SUFFIX.test(String(suffixes[i]))) return true;
-  return false;
-}
-
 /** The column a CREATE TABLE definition or an ALTER TABLE ADD/MODIFY/CHANGE clause describes. */
 export function walkColumn(definition: AstNode, ordinal: number | undefined): WalkColumn {
   const defaultValue = definition.default_val?.value as AstNode | undefined;
@@ -117,7 +109,7 @@ export function walkColumn(definition: AstNode, ordinal: number | undefined): Wa
     name: columnName(definition.column),
     type: dataType(definition.definition),
     length: Number.isFinite(length) ? length : undefined,
-    unsigned: hasUnsignedSuffix(definition.definition?.suffix),
+    unsigned: isUnsigned(definition.definition),
     nullable: definition.nullable?.type !== "not null" && !definition.primary_key && definition.unique !== "primary key",
     hasDefault: Boolean(definition.default_val) && defaultValue?.type !== "null",
     defaultCurrentTime: isCurrentTime(defaultValue),

@@ -44,16 +44,11 @@ function declaredLengthRule(spec: { id: string; description: string; advice: str
     advice: spec.advice,
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node, options }) => {
+    check: eachDefinedColumn(({ name, node: column, type }, { options }) => {
+      if (!spec.types.has(type)) return undefined;
       const max = spec.limit(options);
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if (spec.types.has(type) && Number(column.definition?.length) > max) (hits ??= []).push({ message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` });
-      }
-      return hits ?? NO_HITS;
-    },
+      return Number(column.definition?.length) > max ? { message: `Column ${name} is ${spec.typeName}(${column.definition.length}) (max ${max}).` } : undefined;
+    }),
   });
 }
 
@@ -70,15 +65,9 @@ function columnAttributeRule(spec: { id: string; attribute: string; advice: stri
     advice: spec.advice,
     defaults: { test: "off", prod: "off" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if ((isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(type) && !spec.has(column)) (hits ??= []).push({ message: `Column ${name} has no ${spec.attribute}.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: eachDefinedColumn(({ name, node: column, type }, { node }) =>
+      (isCreateTable(node) || column.action === "add") && CHARACTER_TYPES.has(type) && !spec.has(column) ? { message: `Column ${name} has no ${spec.attribute}.` } : undefined,
+    ),
   });
 }
 
@@ -117,11 +106,9 @@ function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
   return (
     canonicalType(before.type) !== canonicalType(dataType(action.definition)) ||
     (Number.isFinite(length) && before.length !== undefined && before.length !== length) ||
-    before.unsigned !== isUnsignedOrZerofill(action)
+    before.unsigned !== isUnsigned(action.definition)
   );
 }
-
-const isUnsignedOrZerofill = (column: AstNode): boolean => isUnsigned(column.definition) || hasTypeSuffix(column.definition, "ZEROFILL");
 
 const NO_COLUMNS: readonly string[] = Object.freeze([]);
 
@@ -185,18 +172,25 @@ function definesColumn(defined: readonly ColumnDefinition[], name: string): bool
 
 const disallowedTypes = configuredSet((type) => type.toUpperCase());
 
-/** A check reporting each column a statement defines whose type `matches` (the rules that flag a type). */
-function columnsOfType(matches: (type: string) => boolean, message: (name: string, type: string) => string): (ctx: StatementContext) => readonly RuleHit[] {
-  return ({ node }) => {
+/**
+ * A check reporting, for each column a statement defines, what `judge` finds wrong with it (undefined when nothing).
+ * `judge` is made once with the rule, so a statement whose columns are all fine costs no allocation.
+ */
+function eachDefinedColumn(judge: (column: ColumnDefinition, ctx: StatementContext) => RuleHit | undefined): (ctx: StatementContext) => readonly RuleHit[] {
+  return (ctx) => {
     let hits: RuleHit[] | undefined;
-    const columns = definedColumns(node);
+    const columns = definedColumns(ctx.node);
     for (let i = 0; i < columns.length; i++) {
-      const { name, type } = columns[i]!;
-      if (matches(type)) (hits ??= []).push({ message: message(name, type) });
+      const hit = judge(columns[i]!, ctx);
+      if (hit) (hits ??= []).push(hit);
     }
     return hits ?? NO_HITS;
   };
 }
+
+/** A check reporting each column a statement defines whose type `matches` (the rules that flag a type). */
+const columnsOfType = (matches: (type: string) => boolean, message: (name: string, type: string) => string) =>
+  eachDefinedColumn(({ name, type }) => (matches(type) ? { message: message(name, type) } : undefined));
 
 export const columnRules: ReviewRule[] = [
   statementRule({
@@ -358,17 +352,11 @@ export const columnRules: ReviewRule[] = [
     advice: "Use INT UNSIGNED or BIGINT UNSIGNED.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if (!isAutoIncrement(column)) continue;
-        const unsigned = isUnsignedOrZerofill(column);
-        if (!(INTEGER_TYPES.has(type) && unsigned)) (hits ??= []).push({ message: `AUTO_INCREMENT column ${name} is ${type}${unsigned ? " UNSIGNED" : ""}.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: eachDefinedColumn(({ name, node: column, type }) => {
+      if (!isAutoIncrement(column)) return undefined;
+      const unsigned = isUnsigned(column.definition);
+      return INTEGER_TYPES.has(type) && unsigned ? undefined : { message: `AUTO_INCREMENT column ${name} is ${type}${unsigned ? " UNSIGNED" : ""}.` };
+    }),
   }),
   statementRule({
     id: "column.on-update-current-timestamp",
@@ -458,15 +446,9 @@ export const columnRules: ReviewRule[] = [
     advice: "Use timestamptz.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if (type === "TIMESTAMP" && !hasTypeSuffix(column.definition, "WITH")) (hits ??= []).push({ message: `Column ${name} is timestamp without time zone.` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: eachDefinedColumn(({ name, node: column, type }) =>
+      type === "TIMESTAMP" && !hasTypeSuffix(column.definition, "WITH") ? { message: `Column ${name} is timestamp without time zone.` } : undefined,
+    ),
   }),
   statementRule({
     id: "column.pg.prefer-text",
@@ -476,15 +458,9 @@ export const columnRules: ReviewRule[] = [
     advice: "Use text, with a CHECK constraint on length if it matters.",
     defaults: { test: "off", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if ((type === "VARCHAR" || type === "CHARACTER VARYING") && column.definition?.length !== undefined) (hits ??= []).push({ message: `Column ${name} is varchar(n).` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: eachDefinedColumn(({ name, node: column, type }) =>
+      (type === "VARCHAR" || type === "CHARACTER VARYING") && column.definition?.length !== undefined ? { message: `Column ${name} is varchar(n).` } : undefined,
+    ),
   }),
   statementRule({
     id: "column.pg.prefer-identity",
@@ -558,17 +534,11 @@ export const columnRules: ReviewRule[] = [
     advice: "Use a lookup table with a foreign key instead.",
     defaults: { test: "warning", prod: "warning" },
     on: ["create table", "alter column"],
-    check: ({ node, options }) => {
-      let hits: RuleHit[] | undefined;
-      const columns = definedColumns(node);
-      for (let i = 0; i < columns.length; i++) {
-        const { name, node: column, type } = columns[i]!;
-        if (type !== "ENUM" && type !== "SET") continue;
-        const values = asArray(column.definition?.expr?.value).length;
-        if (values > options.maxEnumValues) (hits ??= []).push({ message: `Column ${name} has ${values} values (max ${options.maxEnumValues}).` });
-      }
-      return hits ?? NO_HITS;
-    },
+    check: eachDefinedColumn(({ name, node: column, type }, { options }) => {
+      if (type !== "ENUM" && type !== "SET") return undefined;
+      const values = asArray(column.definition?.expr?.value).length;
+      return values > options.maxEnumValues ? { message: `Column ${name} has ${values} values (max ${options.maxEnumValues}).` } : undefined;
+    }),
   }),
   statementRule({
     id: "column.comment.max-length",
