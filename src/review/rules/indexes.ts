@@ -1,10 +1,10 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
 import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readOnce, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ReviewOptions } from "../config.ts";
 import type { WalkColumn, WalkIndex, WalkTable } from "../walk-through.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
+import { configuredSet } from "./configured.ts";
 
 const LARGE_OBJECT_TYPES = /^(TINY|MEDIUM|LONG)?(BLOB|TEXT)$|^JSON$/;
 
@@ -70,14 +70,8 @@ function columnNamed(table: WalkTable, lowerCasedName: string): WalkColumn | und
   return undefined;
 }
 
-const canonicalTypeLists = new WeakMap<readonly string[], ReadonlySet<string>>();
-
-/** `primaryKeyTypes` in their canonical spelling, made once per options object rather than once per statement. */
-function allowedKeyTypes(options: ReviewOptions): ReadonlySet<string> {
-  let allowed = canonicalTypeLists.get(options.primaryKeyTypes);
-  if (!allowed) canonicalTypeLists.set(options.primaryKeyTypes, (allowed = new Set(options.primaryKeyTypes.map(canonicalType))));
-  return allowed;
-}
+/** `primaryKeyTypes` in their canonical spelling. */
+const allowedKeyTypes = configuredSet(canonicalType);
 
 /** Whether one of an ALTER TABLE's clauses drops an index or key. */
 function dropsIndex(node: AstNode): boolean {
@@ -178,7 +172,7 @@ export const indexRules: ReviewRule[] = [
       const added = ctx.schema.addedIndexes();
       const key = added && primaryKey(added.indexes);
       if (!added || !key) return NO_HITS;
-      const allowed = allowedKeyTypes(ctx.options);
+      const allowed = allowedKeyTypes(ctx.options.primaryKeyTypes);
       let hits: RuleHit[] | undefined;
       for (const name of key.columns) {
         const column = columnNamed(added.table, name);

@@ -5,6 +5,7 @@ import { createsView, routineKind } from "../parse.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
+import { configuredSet } from "./configured.ts";
 
 /** Off by default; read from the text, so bodies the grammar cannot parse are caught too. */
 function objectRule(id: string, kind: string, engines: readonly EngineName[], description: string) {
@@ -33,14 +34,8 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 /** Session settings that switch off a safety net or hide the change from replication and rollback. */
 const DANGEROUS_SETTINGS = new Set(["foreign_key_checks", "unique_checks", "sql_log_bin", "sql_safe_updates", "session_replication_role", "check_function_bodies"]);
 
-const lowerCasedLists = new WeakMap<readonly string[], ReadonlySet<string>>();
-
-/** A configured list of names as a lower-cased set, made once per list rather than once per statement. */
-function lowerCased(names: readonly string[]): ReadonlySet<string> {
-  let set = lowerCasedLists.get(names);
-  if (!set) lowerCasedLists.set(names, (set = new Set(names.map((name) => name.toLowerCase()))));
-  return set;
-}
+/** `disallowedFunctions`, lower-cased as function names are read. */
+const disallowedFunctions = configuredSet((name) => name.toLowerCase());
 
 export const systemRules: ReviewRule[] = [
   statementRule({
@@ -141,7 +136,7 @@ export const systemRules: ReviewRule[] = [
       if (options.disallowedFunctions.length === 0) return NO_HITS;
       const called = facts().functionNames;
       if (called.length === 0) return NO_HITS;
-      const disallowed = lowerCased(options.disallowedFunctions);
+      const disallowed = disallowedFunctions(options.disallowedFunctions);
       let hits: RuleHit[] | undefined;
       for (let i = 0; i < called.length; i++) {
         const name = called[i]!;
