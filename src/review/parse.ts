@@ -375,10 +375,10 @@ function offsetInScript(statement: SqlStatement, offset: number): { line: number
   return { line: statement.line + lines, column: lines === 0 ? statement.column + offset : before.at(-1)!.length + 1 };
 }
 
-/** PostgreSQL: its own grammar reads every statement it would run; what it rejects, the server would reject too. */
 /** PostgreSQL's grammar takes column character sets, so the review never removes one: no statement has any to report. */
 const NO_CHARSETS: string[] = Object.freeze([]) as unknown as string[];
 
+/** PostgreSQL: its own grammar reads every statement it would run; what it rejects, the server would reject too. */
 function parsePostgresStatement(statement: SqlStatement): ParsedStatement {
   try {
     const { nodes, notValid, plain } = parsePostgres(statement.text);

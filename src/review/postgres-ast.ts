@@ -196,7 +196,7 @@ function fn(name: string, args: AstNode[]): AstNode {
   return { type: "function", name: { name: [{ type: "default", value: name }] }, args: { type: "expr_list", value: args } };
 }
 
-/** An expression, in the shapes whereExpressions/expressionFacts read: binary_expr, column_ref, function, literals. */
+/** An expression, in the shapes the WHERE rules (anyWhereExpression) and expressionFacts read: binary_expr, column_ref, function, literals. */
 function expression(node: PgNode | undefined): AstNode | undefined {
   if (!node) return undefined;
   const kind = kindOf(node);
