@@ -1,7 +1,7 @@
 // Starts Sluice: the history store, the configured catalog, the Slack app and its HTTP endpoint.
 // main.ts calls this for a real run; the tests call it to get the very same process in-process.
 import { fileURLToPath } from "node:url";
-import { tuneHeapGrowth } from "./heap-growth.ts";
+import { applyHeapSettings } from "./heap-settings.ts";
 import type { CustomRoute } from "@slack/bolt";
 import type { Config } from "./config/load.ts";
 import { connectLive, DriftMonitor, fingerprintsLive } from "./drift/index.ts";
@@ -68,7 +68,7 @@ export interface RunningSluice {
 
 export async function startSluice(options: StartOptions): Promise<RunningSluice> {
   const { config, logger } = options;
-  tuneHeapGrowth();
+  applyHeapSettings();
   const store = await openStore({
     databaseUrl: config.settings.databaseUrl,
     dataDir: config.settings.dataDir,

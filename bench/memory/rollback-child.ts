@@ -1,7 +1,7 @@
 // Child process of the memory bench: runs the rollback bench alone, so the peak RSS of its process is its own.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { tuneHeapGrowth } from "../../src/heap-growth.ts";
+import { applyHeapSettings } from "../../src/heap-settings.ts";
 import { runRollbackBench } from "../rollback/rollback-bench.ts";
 
 // The bench collects garbage before each preparation (global.gc), so each run's peak is its own, as on a server where
@@ -10,5 +10,5 @@ setFlagsFromString("--expose-gc");
 globalThis.gc ??= runInNewContext("gc") as NonNullable<typeof globalThis.gc>;
 
 // The preparation runs inside Sluice's runner, under the heap settings Sluice starts with.
-tuneHeapGrowth();
+applyHeapSettings();
 process.stdout.write((await runRollbackBench()).markdown);

@@ -2,6 +2,7 @@
 // uses (node-sql-parser for MySQL, PostgreSQL's own parser through libpg-query for PostgreSQL) and by node-sql-parser,
 // the reference this bench has always used.
 import type { EngineName, SqlStatement } from "../../src/engines/engine.ts";
+import { applyHeapSettings } from "../../src/heap-settings.ts";
 import { defaultReviewConfig, reviewStatements } from "../../src/review/index.ts";
 import { astify, bareParse as parseOne } from "../../src/review/parse.ts";
 import { loadPostgresParser } from "../../src/review/postgres-ast.ts";
@@ -47,6 +48,8 @@ async function wallTimed(run: () => unknown): Promise<number> {
 
 export async function runReviewBench(): Promise<{ markdown: string }> {
   if (!corpusPresent()) return { markdown: "### SQL review throughput\n\nCorpus absent: skipped.\n" };
+  // The review runs under the heap settings Sluice starts with (without them V8 pretenures the review's ASTs).
+  applyHeapSettings();
   await loadPostgresParser();
   const rows: string[] = [];
   for (const engine of ["mysql", "postgres"] as const) {
