@@ -230,7 +230,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
       if (catalog) await walk.seed(node);
       const ctx = new StatementView(engine, statement, ordinal, result, node, options, change, walk.step(node, ordinal), isExistingTable);
       const hits = statementHits(rules.statement.for(node), ctx);
-      if (hits.some(({ rule, level, hit }) => escalates(rule, level, hit))) {
+      if (catalog && hits.some(({ rule, level, hit }) => escalates(rule, level, hit))) {
         for (const { rule, level, hit } of hits) await record(rule, level, ordinal, hit);
       } else {
         for (let i = 0; i < hits.length; i++) add(hits[i]!.rule, hits[i]!.level, ordinal, hits[i]!.hit);

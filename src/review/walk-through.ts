@@ -260,9 +260,12 @@ export class WalkThrough {
    */
   private noteIndexes(key: string, previous?: WalkTable): void {
     const indexes = this.tables.get(key)?.indexes ?? [];
-    if (indexes === previous?.indexes) return;
-    for (const index of indexes) {
-      if (previous?.indexes.includes(index)) continue;
+    const before = previous?.indexes;
+    if (indexes === before) return;
+    for (let i = 0; i < indexes.length; i++) {
+      const index = indexes[i]!;
+      // Indexes are mostly appended, so an index already noted is usually at the same place as before.
+      if (before && (before[i] === index || before.includes(index))) continue;
       const name = index.name.toLowerCase();
       let owners = this.indexOwners.get(name);
       if (!owners) this.indexOwners.set(name, (owners = new Set()));
@@ -309,7 +312,8 @@ export class WalkThrough {
   }
 
   private change(node: AstNode, ordinal: number): string[] {
-    this.fresh.clear();
+    // Clearing a Set makes it a new table even when it is empty: most statements made no array.
+    if (this.fresh.size > 0) this.fresh.clear();
     if (isCreateTable(node)) return this.createTable(node, ordinal);
     if (isCreateIndex(node) && targetTable(node)) {
       const table = this.tableOrPlaceholder(targetTable(node));

@@ -1,5 +1,5 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
-import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readOnce, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readingOf, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { WalkColumn, WalkIndex, WalkTable } from "../walk-through.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
@@ -14,12 +14,8 @@ interface CreatedIndex {
   parts: string[];
 }
 
-const CREATED_INDEXES = Symbol("createdIndexes");
-
 /** Indexes a statement creates with their key parts, read once per statement for the rules that count them. */
-function createdIndexes(node: AstNode): readonly CreatedIndex[] {
-  return readOnce(node, CREATED_INDEXES, () => readCreatedIndexes(node));
-}
+const createdIndexes: (node: AstNode) => readonly CreatedIndex[] = readingOf(readCreatedIndexes);
 
 /** Key parts as text: a column's lower-cased name, or `name()` for an expression. */
 function parts(definition: unknown): string[] {

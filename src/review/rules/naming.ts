@@ -1,5 +1,5 @@
 // Naming rules: identifiers follow the configured patterns and fit the engine's length limit.
-import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, readOnce, tableName, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, readingOf, tableName, targetTable } from "../ast.ts";
 import { RESERVED_WORDS } from "../reserved-words.ts";
 import { longIdentifiers } from "../postgres-ast.ts";
 import { indexParts } from "../walk-through.ts";
@@ -34,14 +34,14 @@ function kindOf(definition: AstNode): IndexKind | undefined {
 const NO_INDEXES: readonly NamedIndex[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
-const NAMED_INDEXES = Symbol("namedIndexes");
-
 /** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
 function namedIndexes(ctx: StatementContext): readonly NamedIndex[] {
   const { node } = ctx;
   if (node.type !== "create" && node.type !== "alter" && node.type !== "alter_index") return NO_INDEXES;
-  return readOnce(ctx, NAMED_INDEXES, () => readNamedIndexes(ctx));
+  return namedIndexesOf(ctx);
 }
+
+const namedIndexesOf: (ctx: StatementContext) => readonly NamedIndex[] = readingOf((ctx: StatementContext) => readNamedIndexes(ctx));
 
 /** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
 function readNamedIndexes(ctx: StatementContext): readonly NamedIndex[] {
@@ -112,16 +112,14 @@ function expand(pattern: string, index: NamedIndex): string {
 
 const unqualified = (name: string): string => name.slice(name.lastIndexOf(".") + 1);
 
-const NEW_TABLE_NAMES = Symbol("newTableNames");
-const NEW_COLUMN_NAMES = Symbol("newColumnNames");
+const tableNamesOf: (node: AstNode) => readonly string[] = readingOf((node: AstNode) => readNewTableNames(node));
+const columnNamesOf: (node: AstNode) => readonly string[] = readingOf((node: AstNode) => readNewColumnNames(node));
 
 /** Tables a statement names (read once per statement: several naming rules read them). */
-const newTableNames = (node: AstNode): readonly string[] =>
-  isCreateTable(node) || node.type === "alter" || node.type === "rename" ? readOnce(node, NEW_TABLE_NAMES, () => readNewTableNames(node)) : NO_NAMES;
+const newTableNames = (node: AstNode): readonly string[] => (isCreateTable(node) || node.type === "alter" || node.type === "rename" ? tableNamesOf(node) : NO_NAMES);
 
 /** Columns a statement names (read once per statement: several naming rules read them). */
-const newColumnNames = (node: AstNode): readonly string[] =>
-  isCreateTable(node) || node.type === "alter" ? readOnce(node, NEW_COLUMN_NAMES, () => readNewColumnNames(node)) : NO_NAMES;
+const newColumnNames = (node: AstNode): readonly string[] => (isCreateTable(node) || node.type === "alter" ? columnNamesOf(node) : NO_NAMES);
 
 /** Tables a statement names: CREATE TABLE, ALTER TABLE ... RENAME TO, RENAME TABLE. */
 function readNewTableNames(node: AstNode): readonly string[] {

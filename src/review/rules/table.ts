@@ -11,7 +11,7 @@ import {
   isCreateTable,
   isPrimaryKeyColumn,
   commentOn,
-  readOnce,
+  readingOf,
   tableKey,
   tableName,
   targetTable,
@@ -94,10 +94,8 @@ interface TableOption {
 }
 
 const NO_OPTIONS: readonly TableOption[] = Object.freeze([]);
-const TABLE_OPTIONS = Symbol("tableOptions");
-
 /** Table options from CREATE TABLE options and ALTER TABLE clauses (read once per statement, by many rules). */
-const tableOptions = (node: AstNode): readonly TableOption[] => readOnce(node, TABLE_OPTIONS, readTableOptions);
+const tableOptions: (node: AstNode) => readonly TableOption[] = readingOf(readTableOptions);
 
 function readTableOptions(node: AstNode): readonly TableOption[] {
   let options: TableOption[] | undefined;
@@ -157,10 +155,8 @@ const CHARSET_OPTIONS = new Set(["default charset", "charset", "character set", 
 const COLLATE_OPTIONS = new Set(["collate", "default collate"]);
 const PARTITION_OPTIONS = new Set(["partition by"]);
 const NO_CONSTRAINTS: readonly AstNode[] = Object.freeze([]);
-const FOREIGN_KEYS = Symbol("foreignKeys");
-
 /** Foreign keys a CREATE TABLE or ALTER TABLE adds (read once per statement, by several rules). */
-const foreignKeys = (node: AstNode): readonly AstNode[] => readOnce(node, FOREIGN_KEYS, readForeignKeys);
+const foreignKeys: (node: AstNode) => readonly AstNode[] = readingOf(readForeignKeys);
 
 function readForeignKeys(node: AstNode): readonly AstNode[] {
   let keys: AstNode[] | undefined;
