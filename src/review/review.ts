@@ -1,6 +1,6 @@
 // Runs the rules over a change: parse each statement once, share the AST, collect findings.
 import type { EngineName, SqlStatement } from "../engines/engine.ts";
-import { asArray, expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
+import { asArray, EMPTY, expressionFacts, isCreateTable, tableKey, targetTable, type ExpressionFacts } from "./ast.ts";
 import type { ReviewCatalog } from "./catalog.ts";
 import { resolveRuleLevels, type ReviewConfig, type ReviewEnvironment, type ReviewOptions } from "./config.ts";
 import { parseStatement, type AstNode, type ParsedStatement } from "./parse.ts";
@@ -95,7 +95,7 @@ interface StatementHit {
   hit: RuleHit;
 }
 
-const NO_STATEMENT_HITS: readonly StatementHit[] = Object.freeze([]);
+const NO_STATEMENT_HITS: readonly StatementHit[] = EMPTY;
 
 /** Hands one statement to every change rule's reader. */
 function readStatement(readers: ReadonlyArray<{ rule: ChangeRule; reader: ChangeReader }>, statement: ChangeStatement): void {

@@ -1,5 +1,6 @@
 // Column rules: types, defaults, nullability and the column changes that rewrite a table or lose data.
 import {
+  EMPTY,
   alterActions,
   asArray,
   canonicalType,
@@ -110,7 +111,7 @@ function changesType(before: WalkColumn | undefined, action: AstNode): boolean {
   );
 }
 
-const NO_COLUMNS: readonly string[] = Object.freeze([]);
+const NO_COLUMNS: readonly string[] = EMPTY;
 
 /**
  * Lower-cased primary-key columns of the statement's table as the statement leaves it. Rules read it only once a

@@ -1,5 +1,5 @@
 // Rules that read the live database through a ReviewCatalog; skipped when no catalog is given.
-import { asArray, columnName, dmlTargets, isCreateIndex, tableKey, targetTable } from "../ast.ts";
+import { asArray, columnName, dmlTargets, EMPTY, isCreateIndex, tableKey, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import type { CatalogContext, ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, catalogRule } from "./define.ts";
@@ -10,7 +10,7 @@ function splitName(name: string): { schema: string | undefined; table: string } 
 }
 
 const DATA_CHANGES = new Set(["insert", "replace", "update", "delete"]);
-const NO_TABLES: readonly string[] = Object.freeze([]);
+const NO_TABLES: readonly string[] = EMPTY;
 
 /** Tables a statement needs to exist already: DML targets, ALTER TABLE and CREATE INDEX targets. */
 function referencedTables(node: AstNode): readonly string[] {

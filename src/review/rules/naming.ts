@@ -1,5 +1,5 @@
 // Naming rules: identifiers follow the configured patterns and fit the engine's length limit.
-import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, isAutoIncrement, isCreateIndex, isCreateTable, readingOf, tableName, targetTable } from "../ast.ts";
+import { addedConstraint, alterActions, asArray, columnName, constraintType, createTableConstraints, definedColumns, EMPTY, isAutoIncrement, isCreateIndex, isCreateTable, readingOf, tableName, targetTable } from "../ast.ts";
 import { RESERVED_WORDS } from "../reserved-words.ts";
 import { longIdentifiers } from "../postgres-ast.ts";
 import { indexParts } from "../walk-through.ts";
@@ -31,8 +31,8 @@ function kindOf(definition: AstNode): IndexKind | undefined {
 }
 
 /** What a statement of a kind that names nothing names (shared, and kept on no statement). */
-const NO_INDEXES: readonly NamedIndex[] = Object.freeze([]);
-const NO_NAMES: readonly string[] = Object.freeze([]);
+const NO_INDEXES: readonly NamedIndex[] = EMPTY;
+const NO_NAMES: readonly string[] = EMPTY;
 
 /** Named indexes and constraints a statement creates, and indexes it renames: read once per statement for the naming rules. */
 function namedIndexes(ctx: StatementContext): readonly NamedIndex[] {

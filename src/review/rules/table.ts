@@ -1,5 +1,6 @@
 // Table rules: keys, options, renames, drops and MySQL/PostgreSQL operations that rewrite or lock a table.
 import {
+  EMPTY,
   addedConstraint,
   alterActions,
   asArray,
@@ -93,7 +94,7 @@ interface TableOption {
   value: string;
 }
 
-const NO_OPTIONS: readonly TableOption[] = Object.freeze([]);
+const NO_OPTIONS: readonly TableOption[] = EMPTY;
 /** Table options from CREATE TABLE options and ALTER TABLE clauses (read once per statement, by many rules). */
 const tableOptions: (node: AstNode) => readonly TableOption[] = readingOf(readTableOptions);
 
@@ -127,7 +128,7 @@ function setsOption(node: AstNode, keywords: ReadonlySet<string>): boolean {
   return false;
 }
 
-const NO_NAMES: readonly string[] = Object.freeze([]);
+const NO_NAMES: readonly string[] = EMPTY;
 
 /** CHARACTER SET / COLLATE of CREATE DATABASE and ALTER DATABASE. */
 function databaseOptions(node: AstNode, option: "charset" | "collate"): readonly string[] {
@@ -154,7 +155,7 @@ function collationAllowed(options: ReviewOptions, collation: string): boolean {
 const CHARSET_OPTIONS = new Set(["default charset", "charset", "character set", "default character set"]);
 const COLLATE_OPTIONS = new Set(["collate", "default collate"]);
 const PARTITION_OPTIONS = new Set(["partition by"]);
-const NO_CONSTRAINTS: readonly AstNode[] = Object.freeze([]);
+const NO_CONSTRAINTS: readonly AstNode[] = EMPTY;
 /** Foreign keys a CREATE TABLE or ALTER TABLE adds (read once per statement, by several rules). */
 const foreignKeys: (node: AstNode) => readonly AstNode[] = readingOf(readForeignKeys);
 
