@@ -76,8 +76,8 @@ export function longIdentifiers(text: string, limit: number): string[] {
  * identifier: most statements have none. String literals are skipped (a long hash or URL in an INSERT is no identifier).
  */
 function hasLongRun(text: string, limit: number): boolean {
-  // Most statements are ASCII, where a character is a byte: a quick probe of a fraction of the text clears them.
-  if (!NON_ASCII.test(text) && !mayHaveLongAsciiRun(text, limit)) return false;
+  // A quick probe of a fraction of the text clears most statements.
+  if (!mayHaveLongRun(text, limit)) return false;
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -95,21 +95,24 @@ function hasLongRun(text: string, limit: number): boolean {
   return false;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
 /**
- * Whether an ASCII text may hold a run of more than `limit` characters, quotes counted as run characters (so string
- * literals only make it say yes more often). Such a run covers one of any `limit + 1` consecutive offsets, so only every
- * `limit + 1`th offset is probed, and the run through it measured: a fraction of the text is read.
+ * Whether the text may hold a run of more than `limit` bytes, quotes counted as run characters (so string literals only
+ * make it say yes more often). A code unit is at most 3 bytes, so such a run is longer than `limit / 3` code units and
+ * covers one of any `span` consecutive offsets: only every `span`th offset is probed, and the run through it measured.
+ * A fraction of the text is read, where a scan for non-ASCII characters read all of it.
  */
-function mayHaveLongAsciiRun(text: string, limit: number): boolean {
-  for (let probe = limit; probe < text.length; probe += limit + 1) {
+function mayHaveLongRun(text: string, limit: number): boolean {
+  const span = Math.floor(limit / 3) + 1;
+  for (let probe = span - 1; probe < text.length; probe += span) {
     if (isSeparator(text.charCodeAt(probe))) continue;
     let start = probe;
     while (start > 0 && !isSeparator(text.charCodeAt(start - 1))) start--;
     let end = probe + 1;
     while (end < text.length && !isSeparator(text.charCodeAt(end))) end++;
-    if (end - start > limit) return true;
+    if (end - start < span) continue;
+    let bytes = 0;
+    for (let i = start; i < end && bytes <= limit; i++) bytes += utf8Bytes(text.charCodeAt(i));
+    if (bytes > limit) return true;
   }
   return false;
 }

@@ -620,10 +620,11 @@ export class SchemaView {
         // The statement left the table's index array as it was (it is copied before any change): nothing added.
         this.added = { table, indexes: [] };
       } else {
-        // Indexes are never changed in place, so an index the table had before the statement is the same object after it.
-        // A table has few indexes: a linear search costs less than a set built for one statement.
+        // Indexes are never changed in place, so an index the table had before the statement is the same object after it,
+        // and mostly at the same place (indexes are appended). A table has few indexes: a linear search, after that
+        // check, costs less than a set built for one statement.
         const existing = this.previous?.indexes ?? [];
-        this.added = table ? { table, indexes: table.indexes.filter((index) => !existing.includes(index)) } : null;
+        this.added = table ? { table, indexes: table.indexes.filter((index, i) => existing[i] !== index && !existing.includes(index)) } : null;
       }
     }
     return this.added ?? undefined;
