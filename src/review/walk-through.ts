@@ -264,8 +264,7 @@ export class WalkThrough {
     if (indexes === before) return;
     for (let i = 0; i < indexes.length; i++) {
       const index = indexes[i]!;
-      // Indexes are mostly appended, so an index already noted is usually at the same place as before.
-      if (before && (before[i] === index || before.includes(index))) continue;
+      if (hadIndex(before, index, i)) continue;
       const name = index.name.toLowerCase();
       let owners = this.indexOwners.get(name);
       if (!owners) this.indexOwners.set(name, (owners = new Set()));
@@ -620,15 +619,21 @@ export class SchemaView {
         // The statement left the table's index array as it was (it is copied before any change): nothing added.
         this.added = { table, indexes: [] };
       } else {
-        // Indexes are never changed in place, so an index the table had before the statement is the same object after it,
-        // and mostly at the same place (indexes are appended). A table has few indexes: a linear search, after that
-        // check, costs less than a set built for one statement.
-        const existing = this.previous?.indexes ?? [];
-        this.added = table ? { table, indexes: table.indexes.filter((index, i) => existing[i] !== index && !existing.includes(index)) } : null;
+        const before = this.previous?.indexes;
+        this.added = table ? { table, indexes: table.indexes.filter((index, i) => !hadIndex(before, index, i)) } : null;
       }
     }
     return this.added ?? undefined;
   }
+}
+
+/**
+ * Whether a table had `index` (found at `at` in its indexes now) among `before`, its indexes before a statement. Indexes
+ * are never changed in place, so one the table had is the same object after the statement, and mostly at the same place
+ * (indexes are appended). A table has few indexes: a linear search, after that check, costs less than a set.
+ */
+function hadIndex(before: readonly WalkIndex[] | undefined, index: WalkIndex, at: number): boolean {
+  return before !== undefined && (before[at] === index || before.includes(index));
 }
 
 /** Tables a statement reads or changes, whose live definitions the walk needs before applying it. */

@@ -41,7 +41,7 @@ function namedIndexes(ctx: StatementContext): readonly NamedIndex[] {
   return namedIndexesOf(ctx);
 }
 
-const namedIndexesOf: (ctx: StatementContext) => readonly NamedIndex[] = readingOf((ctx: StatementContext) => readNamedIndexes(ctx));
+const namedIndexesOf: (ctx: StatementContext) => readonly NamedIndex[] = readingOf(readNamedIndexes);
 
 /** Named indexes and constraints a statement creates, and indexes it renames (read from the walk-through catalog). */
 function readNamedIndexes(ctx: StatementContext): readonly NamedIndex[] {
@@ -112,8 +112,8 @@ function expand(pattern: string, index: NamedIndex): string {
 
 const unqualified = (name: string): string => name.slice(name.lastIndexOf(".") + 1);
 
-const tableNamesOf: (node: AstNode) => readonly string[] = readingOf((node: AstNode) => readNewTableNames(node));
-const columnNamesOf: (node: AstNode) => readonly string[] = readingOf((node: AstNode) => readNewColumnNames(node));
+const tableNamesOf: (node: AstNode) => readonly string[] = readingOf(readNewTableNames);
+const columnNamesOf: (node: AstNode) => readonly string[] = readingOf(readNewColumnNames);
 
 /** Tables a statement names (read once per statement: several naming rules read them). */
 const newTableNames = (node: AstNode): readonly string[] => (isCreateTable(node) || node.type === "alter" || node.type === "rename" ? tableNamesOf(node) : NO_NAMES);

@@ -95,6 +95,7 @@ interface TableOption {
 }
 
 const NO_OPTIONS: readonly TableOption[] = EMPTY;
+
 /** Table options from CREATE TABLE options and ALTER TABLE clauses (read once per statement, by many rules). */
 const tableOptions: (node: AstNode) => readonly TableOption[] = readingOf(readTableOptions);
 
