@@ -104,8 +104,8 @@ export async function runReviewBench(): Promise<{ markdown: string }> {
   if (!corpusPresent()) return { markdown: "### SQL review throughput\n\nCorpus absent: skipped.\n" };
   const rows: string[] = [];
   for (const engine of ["mysql", "postgres"] as const) {
-    // Each engine in a process of its own: run after MySQL's passes in one process, PostgreSQL's bare parse took 437 ms
-    // instead of 271–300 (it collected the garbage MySQL's review left in the old generation).
+    // Each engine in a process of its own, so neither engine's passes collect garbage the other's left: run after MySQL's
+    // passes in one process, PostgreSQL's bare parse measured anywhere from 283 to 460 ms.
     const { stdout } = await runTsChild(THIS_FILE, [engine]);
     const m = JSON.parse(stdout) as EngineMeasure;
     rows.push(
