@@ -54,7 +54,7 @@ export function dataType(definition: AstNode | null | undefined): string {
   return String(definition.dataType ?? "").toUpperCase();
 }
 
-const TYPE_SYNONYMS: Record<string, string> = {
+const TYPE_SYNONYMS = new Map<string, string>(Object.entries({
   INTEGER: "INT",
   INT4: "INT",
   INT8: "BIGINT",
@@ -68,12 +68,12 @@ const TYPE_SYNONYMS: Record<string, string> = {
   DEC: "DECIMAL",
   FLOAT8: "DOUBLE PRECISION",
   FLOAT4: "REAL",
-};
+}));
 
 /** One spelling per type, so `integer` and `INT` (or `int8` and `BIGINT`) compare equal. */
 export function canonicalType(type: string): string {
   const upper = type.toUpperCase();
-  return TYPE_SYNONYMS[upper] ?? upper;
+  return TYPE_SYNONYMS.get(upper) ?? upper;
 }
 
 /** Whether a data type carries that suffix (`UNSIGNED`, `ZEROFILL`, PostgreSQL's `WITH` of `WITH TIME ZONE`), in any case. */

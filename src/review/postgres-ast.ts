@@ -97,12 +97,12 @@ function hasLongRun(text: string, limit: number): boolean {
 
 /**
  * Whether the text may hold a run of more than `limit` bytes, quotes counted as run characters (so string literals only
- * make it say yes more often). A code unit is at most 3 bytes, so such a run is longer than `limit / 3` code units and
- * covers one of any `span` consecutive offsets: only every `span`th offset is probed, and the run through it measured.
- * A fraction of the text is read, where a scan for non-ASCII characters read all of it.
+ * make it say yes more often). Such a run is longer than `limit` code units in ASCII text, and than `limit / 3` in any
+ * text (a code unit is at most 3 bytes), so it covers one of any `span` consecutive offsets: only every `span`th offset
+ * is probed, and the run through it measured. In ASCII text, most statements, one offset in 64 is read.
  */
 function mayHaveLongRun(text: string, limit: number): boolean {
-  const span = Math.floor(limit / 3) + 1;
+  const span = NON_ASCII.test(text) ? Math.floor(limit / 3) + 1 : limit + 1;
   for (let probe = span - 1; probe < text.length; probe += span) {
     if (isSeparator(text.charCodeAt(probe))) continue;
     let start = probe;
@@ -116,6 +116,8 @@ function mayHaveLongRun(text: string, limit: number): boolean {
   }
   return false;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** UTF-8 bytes of one UTF-16 code unit, at most: a surrogate half counts 3 (a pair takes 4), so no run is undercounted. */
 const utf8Bytes = (code: number): number => (code < 0x80 ? 1 : code < 0x800 ? 2 : 3);
@@ -155,7 +157,7 @@ function relation(range: PgNode | undefined): AstNode {
 const columnRef = (name: string, table?: string): AstNode => ({ type: "column_ref", table: table ?? null, column: name });
 
 /** libpg-query's internal type names, in the SQL spelling the rules compare with. */
-const TYPE_NAMES: Record<string, string> = {
+const TYPE_NAMES = new Map<string, string>(Object.entries({
   int4: "INT",
   int8: "BIGINT",
   int2: "SMALLINT",
@@ -166,7 +168,7 @@ const TYPE_NAMES: Record<string, string> = {
   float4: "REAL",
   timestamptz: "TIMESTAMP",
   timetz: "TIME",
-};
+}));
 
 function dataType(typeName: PgNode | undefined): AstNode {
   const names = strings(typeName?.names);
@@ -174,7 +176,7 @@ function dataType(typeName: PgNode | undefined): AstNode {
   const mods = list(typeName?.typmods).map((mod) => inner(mod).ival?.ival ?? 0);
   // One shape for every type (see columnDefinition).
   return {
-    dataType: (TYPE_NAMES[name] ?? name).toUpperCase(),
+    dataType: (TYPE_NAMES.get(name) ?? name).toUpperCase(),
     suffix: name === "timestamptz" || name === "timetz" ? WITH_TIME_ZONE : NO_SUFFIX,
     length: mods.length > 0 && name !== "timestamptz" && name !== "timestamp" ? mods[0] : undefined,
     scale: mods.length > 1 ? mods[1] : undefined,
@@ -192,7 +194,7 @@ function constant(value: PgNode): AstNode {
   return { type: "null", value: null };
 }
 
-const OPERATORS: Record<string, string> = { "~~": "LIKE", "!~~": "NOT LIKE", "~~*": "ILIKE", "!~~*": "NOT ILIKE" };
+const OPERATORS = new Map<string, string>(Object.entries({ "~~": "LIKE", "!~~": "NOT LIKE", "~~*": "ILIKE", "!~~*": "NOT ILIKE" }));
 
 function fn(name: string, args: AstNode[]): AstNode {
   expressive = true;
@@ -233,7 +235,7 @@ function expression(node: PgNode | undefined): AstNode | undefined {
       if (value.kind === "AEXPR_BETWEEN" || value.kind === "AEXPR_NOT_BETWEEN") {
         return { type: "binary_expr", operator: value.kind === "AEXPR_BETWEEN" ? "BETWEEN" : "NOT BETWEEN", left, right: { type: "expr_list", value: list(inner(value.rexpr).items ?? value.rexpr).map(expression) } };
       }
-      return { type: "binary_expr", operator: OPERATORS[operator] ?? operator.toUpperCase(), left, right: expression(value.rexpr) };
+      return { type: "binary_expr", operator: OPERATORS.get(operator) ?? operator.toUpperCase(), left, right: expression(value.rexpr) };
     }
     case "BoolExpr": {
       expressive = true;
@@ -315,7 +317,7 @@ function select(value: PgNode): AstNode {
   };
 }
 
-const FK_ACTIONS: Record<string, string> = { a: "no action", r: "restrict", c: "cascade", n: "set null", d: "set default" };
+const FK_ACTIONS = new Map<string, string>(Object.entries({ a: "no action", r: "restrict", c: "cascade", n: "set null", d: "set default" }));
 
 function reference(constraint: PgNode): AstNode {
   const onAction = [
@@ -323,21 +325,21 @@ function reference(constraint: PgNode): AstNode {
     ["on update", constraint.fk_upd_action],
   ]
     .filter(([, action]) => action && action !== "a")
-    .map(([type, action]) => ({ type, value: { type: "origin", value: FK_ACTIONS[action!] ?? action } }));
+    .map(([type, action]) => ({ type, value: { type: "origin", value: FK_ACTIONS.get(action!) ?? action } }));
   return { table: [relation(constraint.pktable)], definition: strings(constraint.pk_attrs).map((name) => columnRef(name)), on_action: onAction };
 }
 
-const CONSTRAINT_TYPES: Record<string, string> = {
+const CONSTRAINT_TYPES = new Map<string, string>(Object.entries({
   CONSTR_PRIMARY: "primary key",
   CONSTR_UNIQUE: "unique",
   CONSTR_FOREIGN: "foreign key",
   CONSTR_CHECK: "check",
   CONSTR_EXCLUSION: "exclude",
-};
+}));
 
 /** A table constraint (CREATE TABLE element or ALTER TABLE ... ADD CONSTRAINT). */
 function tableConstraint(value: PgNode, state: { notValid: boolean }): AstNode | undefined {
-  const type = CONSTRAINT_TYPES[value.contype];
+  const type = CONSTRAINT_TYPES.get(value.contype);
   if (!type) return undefined;
   if (value.skip_validation) state.notValid = true;
   const keys = value.contype === "CONSTR_FOREIGN" ? strings(value.fk_attrs) : strings(value.keys);
@@ -497,7 +499,7 @@ function rename(value: PgNode): AstNode {
   }
 }
 
-const DROP_KEYWORDS: Record<string, string> = {
+const DROP_KEYWORDS = new Map<string, string>(Object.entries({
   OBJECT_TABLE: "table",
   OBJECT_INDEX: "index",
   OBJECT_VIEW: "view",
@@ -510,10 +512,10 @@ const DROP_KEYWORDS: Record<string, string> = {
   OBJECT_PROCEDURE: "procedure",
   OBJECT_TYPE: "type",
   OBJECT_DOMAIN: "domain",
-};
+}));
 
 function drop(value: PgNode): AstNode {
-  const keyword = DROP_KEYWORDS[value.removeType] ?? String(value.removeType ?? "").replace(/^OBJECT_/, "").toLowerCase();
+  const keyword = DROP_KEYWORDS.get(value.removeType) ?? String(value.removeType ?? "").replace(/^OBJECT_/, "").toLowerCase();
   const names = list(value.objects).map((object) => {
     const parts = kindOf(object) === "List" ? strings(inner(object).items) : [String(inner(object).sval ?? "")];
     return { db: parts.length > 1 ? parts.at(-2) : null, table: parts.at(-1) ?? "" };
@@ -521,10 +523,10 @@ function drop(value: PgNode): AstNode {
   return { type: "drop", keyword, name: names, prefix: value.concurrent ? "CONCURRENTLY" : "", cascade: value.behavior === "DROP_CASCADE" };
 }
 
-const COMMENT_TARGETS: Record<string, string> = { OBJECT_TABLE: "table", OBJECT_COLUMN: "column", OBJECT_INDEX: "index", OBJECT_VIEW: "view" };
+const COMMENT_TARGETS = new Map<string, string>(Object.entries({ OBJECT_TABLE: "table", OBJECT_COLUMN: "column", OBJECT_INDEX: "index", OBJECT_VIEW: "view" }));
 
 function comment(value: PgNode): AstNode {
-  const type = COMMENT_TARGETS[value.objtype] ?? String(value.objtype ?? "").replace(/^OBJECT_/, "").toLowerCase();
+  const type = COMMENT_TARGETS.get(value.objtype) ?? String(value.objtype ?? "").replace(/^OBJECT_/, "").toLowerCase();
   const parts = kindOf(value.object) === "List" ? strings(inner(value.object).items) : [String(inner(value.object).sval ?? "")];
   const name =
     type === "column"
@@ -541,7 +543,7 @@ function variableSet(value: PgNode): AstNode {
   return { type: "set", expr: [{ type: "assign", left: { type: "var", name }, right: expression(list(value.args)[0]) }] };
 }
 
-const TRANSACTIONS: Record<string, string> = {
+const TRANSACTIONS = new Map<string, string>(Object.entries({
   TRANS_STMT_BEGIN: "begin",
   TRANS_STMT_START: "begin",
   TRANS_STMT_COMMIT: "commit",
@@ -552,7 +554,7 @@ const TRANSACTIONS: Record<string, string> = {
   TRANS_STMT_PREPARE: "prepare transaction",
   TRANS_STMT_COMMIT_PREPARED: "commit prepared",
   TRANS_STMT_ROLLBACK_PREPARED: "rollback prepared",
-};
+}));
 
 const optionNames = (options: unknown): string[] => list(options).map((option) => String(inner(option).defname ?? "").toLowerCase());
 
@@ -627,7 +629,7 @@ function statement(raw: PgNode | undefined, state: { notValid: boolean }): AstNo
     case "VariableSetStmt":
       return variableSet(value);
     case "TransactionStmt":
-      return { type: "transaction", expr: { action: { value: TRANSACTIONS[value.kind] ?? "begin" } } };
+      return { type: "transaction", expr: { action: { value: TRANSACTIONS.get(value.kind) ?? "begin" } } };
     case "LockStmt":
       return { type: "lock" };
     case "GrantStmt":

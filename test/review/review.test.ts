@@ -92,3 +92,34 @@ test("the rule catalog lists every rule with category, engines and both tiers' d
     assert.ok(rule.description.length > 10 && rule.engines.length > 0, rule.id);
   }
 });
+
+test("one config reviewed in several environments gets each environment's levels, however often and in whatever order", async () => {
+  const statements = change(["DROP TABLE t"]);
+  const levelOf = async (name: string, tier: "test" | "prod"): Promise<string | undefined> => {
+    const report = await reviewStatements({ engine: "postgres", statements, environment: { name, tier }, config: defaultReviewConfig });
+    return report.findings.find((finding) => finding.ruleId === "table.drop")?.level;
+  };
+  // The active rules are worked out once per config, engine and environment: a review must not get another one's.
+  for (let round = 0; round < 2; round++) {
+    assert.equal(await levelOf("Test", "test"), "warning");
+    assert.equal(await levelOf("Prod", "prod"), "error");
+  }
+  const config = reviewConfigSchema.parse({ environments: { Staging: { "table.drop": "off" } } });
+  const staging = await reviewStatements({ engine: "postgres", statements, environment: { name: "Staging", tier: "prod" }, config });
+  const prod = await reviewStatements({ engine: "postgres", statements, environment: { name: "Prod", tier: "prod" }, config });
+  assert.equal(staging.findings.some((finding) => finding.ruleId === "table.drop"), false);
+  assert.equal(prod.findings.find((finding) => finding.ruleId === "table.drop")?.level, "error");
+});
+
+test("PostgreSQL: a type or object named like a JavaScript object property (constructor, __proto__) is reviewed, not a crash", async () => {
+  for (const type of ['"constructor"', "__proto__", '"toString"', '"hasOwnProperty"']) {
+    const report = await reviewStatements({
+      engine: "postgres",
+      statements: change([`CREATE TABLE t (id bigint PRIMARY KEY, a ${type} NOT NULL DEFAULT 1)`, `DROP TABLE ${type}`]),
+      environment: { name: "Prod", tier: "prod" },
+      config: defaultReviewConfig,
+    });
+    assert.equal(report.findings.some((finding) => finding.ruleId === "statement.parse"), false, type);
+    assert.ok(report.findings.some((finding) => finding.ruleId === "table.drop"), type);
+  }
+});
