@@ -10,6 +10,7 @@ import {
   createTableColumns,
   createTableConstraints,
   dataType,
+  EMPTY,
   functionName,
   isCreateIndex,
   isCreateTable,
@@ -207,7 +208,7 @@ export class WalkThrough {
   /** Each table's state at the step last reported for it: what its index names were noted from. */
   private readonly reported = new Map<string, WalkTable | undefined>();
   /** Index name (lower-cased) → keys of the tables that had an index of that name after some statement. */
-  private readonly indexOwners = new Map<string, Set<string>>();
+  private readonly indexOwners = new Map<string, string | string[]>();
 
   /** The view of a statement that changes no table (most of them): one for the whole walk. */
   private unchanged?: SchemaView;
@@ -251,7 +252,13 @@ export class WalkThrough {
 
   /** Tables that have, or once had, an index of that (lower-cased) name: where a name is looked for without a table. */
   private tablesWithIndex(name: string): WalkTable[] {
-    return [...(this.indexOwners.get(name) ?? [])].flatMap((key) => this.tables.get(key) ?? []);
+    return this.ownersOf(name).flatMap((key) => this.tables.get(key) ?? []);
+  }
+
+  /** Keys of the tables that have, or once had, an index of that (lower-cased) name. */
+  private ownersOf(name: string): readonly string[] {
+    const owners = this.indexOwners.get(name);
+    return owners === undefined ? EMPTY : typeof owners === "string" ? [owners] : owners;
   }
 
   /**
@@ -266,9 +273,12 @@ export class WalkThrough {
       const index = indexes[i]!;
       if (hadIndex(before, index, i)) continue;
       const name = index.name.toLowerCase();
-      let owners = this.indexOwners.get(name);
-      if (!owners) this.indexOwners.set(name, (owners = new Set()));
-      owners.add(key);
+      // Most names belong to one table: its key alone, rather than a set, is kept for the whole change.
+      const owners = this.indexOwners.get(name);
+      if (owners === undefined) this.indexOwners.set(name, key);
+      else if (typeof owners === "string") {
+        if (owners !== key) this.indexOwners.set(name, [owners, key]);
+      } else if (!owners.includes(key)) owners.push(key);
     }
   }
 
@@ -521,7 +531,7 @@ export class WalkThrough {
     const names = asArray(node.name as AstNode[]).map((name) => columnName(name) || String(name?.table ?? name)).map((name) => name.toLowerCase());
     const onTable = node.table
       ? [tableKey(tableName(asArray(node.table as AstNode[])[0] ?? node.table))]
-      : [...new Set(names.flatMap((name) => [...(this.indexOwners.get(name) ?? [])]))];
+      : [...new Set(names.flatMap((name) => this.ownersOf(name)))];
     const touched: string[] = [];
     for (const key of onTable) {
       if (!this.tables.get(key)?.indexes.some((index) => names.includes(index.name.toLowerCase()))) continue;

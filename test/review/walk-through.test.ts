@@ -81,3 +81,12 @@ test("PostgreSQL: an index named alone (DROP INDEX, ALTER INDEX ... RENAME) is f
   assert.deepEqual(await flaggedAt("postgres", "naming.unique", [...tables, "ALTER INDEX uk_b_x RENAME TO b_x_key"]), [5]);
   assert.deepEqual(await flaggedAt("postgres", "naming.index", [...tables, "ALTER INDEX uk_b_x RENAME TO b_x_key"]), []);
 });
+
+test("PostgreSQL: an index name that moved to another table is dropped from the table that has it now", async () => {
+  const tables = ["CREATE TABLE a (id int PRIMARY KEY, x int)", "CREATE TABLE b (id int PRIMARY KEY, x int)"];
+  const moved = ["CREATE INDEX ix ON a (x)", "DROP INDEX ix", "CREATE INDEX ix ON b (x)", "DROP INDEX ix", "CREATE INDEX iy ON b (x)"];
+  const options = { maxIndexesPerTable: 2 };
+  // Both tables have held an index named ix: the second DROP INDEX must find it on b, or b ends with three indexes.
+  assert.deepEqual(await flaggedAt("postgres", "index.max-count", [...tables, ...moved], options), []);
+  assert.deepEqual(await flaggedAt("postgres", "index.max-count", [...tables, ...moved.slice(0, 3), "CREATE INDEX iy ON b (x)"], options), [6]);
+});
