@@ -271,7 +271,7 @@ function fromItems(items: unknown): AstNode[] {
       case "RangeVar":
         return [relation(value)];
       case "JoinExpr":
-        return [...fromItems(value.larg), ...fromItems(value.rarg).map((table) => ({ ...table, on: expression(value.quals) }))];
+        return [...fromItems(value.larg), ...fromItems(value.rarg).map((table) => joinedOn(table, expression(value.quals)))];
       case "RangeSubselect":
         return [{ expr: { ast: select(inner(value.subquery)) } }];
       case "RangeFunction":
@@ -280,6 +280,14 @@ function fromItems(items: unknown): AstNode[] {
         return [];
     }
   });
+}
+
+/**
+ * A FROM item with its join condition. Written field by field: a spread of items of several shapes made V8 a new shape
+ * for each join, pass after pass, and threw away the compiled code of what read them.
+ */
+function joinedOn(item: AstNode, on: AstNode | undefined): AstNode {
+  return item.expr !== undefined ? { expr: item.expr, on } : { db: item.db, table: item.table, on };
 }
 
 function limit(value: PgNode): AstNode {
