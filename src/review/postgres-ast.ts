@@ -283,8 +283,8 @@ function fromItems(items: unknown): AstNode[] {
 }
 
 /**
- * A FROM item with its join condition. Written field by field: a spread of items of several shapes made V8 a new shape
- * for each join, pass after pass, and threw away the compiled code of what read them.
+ * A FROM item with its join condition. Written field by field: a spread of items of several shapes made V8 a new object
+ * shape for each join (logged with `--log-maps`), which every function reading the item then met as a stranger.
  */
 function joinedOn(item: AstNode, on: AstNode | undefined): AstNode {
   return item.expr !== undefined ? { expr: item.expr, on } : { db: item.db, table: item.table, on };
