@@ -492,8 +492,9 @@ export class WalkThrough {
         const column = { ...table.columns[at]! };
         this.columnsOf(table)[at] = column;
         if (action.definition) {
-          // Only the type is read from the clause. (A copy of the clause with one more field made V8 a new object shape
-          // for each such ALTER, 192 a pass of the PostgreSQL corpus, logged with `--log-maps`.)
+          // Only the type (its length, sign and collation) is read from the clause, so it is read as it is. (A copy of it
+          // with one more field made V8 a new object shape for each such ALTER, 192 a pass of the PostgreSQL corpus,
+          // logged with `--log-maps`.)
           const changed = walkColumn(action, ordinal);
           column.type = changed.type;
           column.length = changed.length;
