@@ -201,6 +201,32 @@ function liveColumn(column: CatalogColumn): WalkColumn {
  */
 const copyTable = (table: WalkTable): WalkTable => ({ ...table });
 
+/**
+ * A copy of a column, to change a field of. Written out field by field (the type makes sure none is left out): a spread
+ * with a field after it (`{ ...column, comment }`) missed V8's inline cache on every call and went into the runtime,
+ * 468 times a pass of the PostgreSQL corpus (COMMENT ON COLUMN), logged with `--log-ic`.
+ */
+const copyColumn = (column: WalkColumn): WalkColumn =>
+  ({
+    name: column.name,
+    type: column.type,
+    length: column.length,
+    unsigned: column.unsigned,
+    nullable: column.nullable,
+    hasDefault: column.hasDefault,
+    defaultCurrentTime: column.defaultCurrentTime,
+    onUpdateCurrentTime: column.onUpdateCurrentTime,
+    autoIncrement: column.autoIncrement,
+    comment: column.comment,
+    charset: column.charset,
+    collation: column.collation,
+    definedAt: column.definedAt,
+  }) satisfies Record<keyof WalkColumn, unknown>;
+
+/** An index with other key parts or another name, written out as copyColumn is (a DROP COLUMN's spread missed 722 times a pass). */
+const changedIndex = (index: WalkIndex, name: string, columns: string[]): WalkIndex =>
+  ({ name, kind: index.kind, columns, method: index.method }) satisfies Record<keyof WalkIndex, unknown>;
+
 export class WalkThrough {
   private readonly tables = new Map<string, WalkTable>();
   /** Tables the live database was asked about, found or not. */
@@ -455,9 +481,12 @@ export class WalkThrough {
       case "drop": {
         const dropped = name.toLowerCase();
         table.columns = table.columns.filter((column) => column.name.toLowerCase() !== dropped);
-        // A dropped column leaves every index it was part of; an index with no part left is gone.
+        // A dropped column leaves every index it was part of; an index with no part left is gone. The other indexes stay
+        // the same objects: a new copy of each would count as an index the statement added (addedIndexes), and rules
+        // such as index.duplicate reported the table's indexes again on every DROP COLUMN.
+        if (!table.indexes.some((index) => index.columns.includes(dropped))) return;
         table.indexes = table.indexes
-          .map((index) => ({ ...index, columns: index.columns.filter((part) => part !== dropped) }))
+          .map((index) => (index.columns.includes(dropped) ? changedIndex(index, index.name, index.columns.filter((part) => part !== dropped)) : index))
           .filter((index) => index.columns.length > 0);
         return;
       }
@@ -482,14 +511,18 @@ export class WalkThrough {
       case "rename": {
         const old = columnName(action.old_column);
         const at = columnIndex(table, old);
-        if (at >= 0) this.columnsOf(table)[at] = { ...table.columns[at]!, name };
+        if (at >= 0) {
+          const renamed = copyColumn(table.columns[at]!);
+          renamed.name = name;
+          this.columnsOf(table)[at] = renamed;
+        }
         this.renameInIndexes(table, old, name);
         return;
       }
       case "alter": {
         const at = columnIndex(table, name);
         if (at < 0) return;
-        const column = { ...table.columns[at]! };
+        const column = copyColumn(table.columns[at]!);
         this.columnsOf(table)[at] = column;
         if (action.definition) {
           // Only the type (its length, sign and collation) is read from the clause, so it is read as it is. (A copy of it
@@ -513,7 +546,9 @@ export class WalkThrough {
   private renameInIndexes(table: WalkTable, from: string, to: string): void {
     const old = from.toLowerCase();
     if (old === to.toLowerCase()) return;
-    table.indexes = table.indexes.map((index) => (index.columns.includes(old) ? { ...index, columns: index.columns.map((part) => (part === old ? to.toLowerCase() : part)) } : index));
+    table.indexes = table.indexes.map((index) =>
+      index.columns.includes(old) ? changedIndex(index, index.name, index.columns.map((part) => (part === old ? to.toLowerCase() : part))) : index,
+    );
   }
 
   /** ALTER TABLE ... DROP PRIMARY KEY / INDEX / KEY / CONSTRAINT. */
@@ -551,7 +586,8 @@ export class WalkThrough {
       if (at < 0) continue;
       const key = tableKey(candidate.name);
       const changed = table ?? this.writable(key)!;
-      this.indexesOf(changed)[at] = { ...changed.indexes[at]!, name: to };
+      const index = changed.indexes[at]!;
+      this.indexesOf(changed)[at] = changedIndex(index, to, index.columns);
       return [key];
     }
     return [];
@@ -583,7 +619,9 @@ export class WalkThrough {
       const at = this.tables.get(key)?.columns.findIndex((candidate) => candidate.name.toLowerCase() === columnName(target.name).toLowerCase()) ?? -1;
       if (at < 0) return [];
       const table = this.writable(key)!;
-      this.columnsOf(table)[at] = { ...table.columns[at]!, comment: value };
+      const commented = copyColumn(table.columns[at]!);
+      commented.comment = value;
+      this.columnsOf(table)[at] = commented;
       return [key];
     }
     return [];

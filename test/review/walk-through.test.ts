@@ -43,6 +43,15 @@ for (const engine of ["mysql", "postgres"] as const) {
     test("dropping a column that an index uses is caught wherever the index was made", async () => {
       assert.deepEqual(await flaggedAt(engine, "column.drop-in-index", ["CREATE TABLE t (id INT PRIMARY KEY, a INT)", "CREATE INDEX idx_a ON t (a)", "ALTER TABLE t DROP COLUMN a"]), [3]);
     });
+
+    test("a DROP COLUMN is not charged with the indexes it leaves alone, and is with one it turns into a duplicate", async () => {
+      const script = ["CREATE TABLE t (id CHAR(36) PRIMARY KEY, a INT, b INT, c INT)", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_a2 ON t (a)"];
+      assert.deepEqual(await flaggedAt(engine, "index.duplicate", [...script, "ALTER TABLE t DROP COLUMN b"]), [3]);
+      assert.deepEqual(await flaggedAt(engine, "index.primary-key.type", [...script, "ALTER TABLE t DROP COLUMN b"]), [1]);
+      assert.deepEqual(await flaggedAt(engine, "index.max-count", [...script, "ALTER TABLE t DROP COLUMN b"], { maxIndexesPerTable: 2 }), [3]);
+      const narrowed = ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_ab ON t (a, b)", "ALTER TABLE t DROP COLUMN b"];
+      assert.deepEqual(await flaggedAt(engine, "index.duplicate", narrowed), [4]);
+    });
   });
 }
 
