@@ -239,6 +239,15 @@ export class WalkThrough {
   /** The view of a statement that changes no table (most of them): one for the whole walk. */
   private unchanged?: SchemaView;
 
+  /**
+   * Copies of indexes that a statement only renamed, or whose column it renamed: the same index under another name, not
+   * one the statement added (SchemaView.addedIndexes), so the rules that judge added indexes do not report it again.
+   */
+  private readonly renamedCopies = new Set<WalkIndex>();
+
+  /** Copies of indexes one of whose columns a statement gave another type (retypeInIndexes). */
+  private readonly retypedCopies = new Set<WalkIndex>();
+
   /** Column and index arrays made while applying the current statement: no earlier state holds them, so they change in place. */
   private readonly fresh = new Set<unknown[]>();
 
@@ -264,6 +273,16 @@ export class WalkThrough {
   /** The table as the change has left it so far, or undefined when it does not exist or is unknown. */
   table(name: string): WalkTable | undefined {
     return this.tables.get(tableKey(name));
+  }
+
+  /** Whether the index is a copy made by a rename of it or of one of its columns, or by a change of a column's type. */
+  isCopy(index: WalkIndex): boolean {
+    return this.renamedCopies.has(index) || this.retypedCopies.has(index);
+  }
+
+  /** Whether the index is a copy made by a change of one of its columns' types. */
+  isRetypedCopy(index: WalkIndex): boolean {
+    return this.retypedCopies.has(index);
   }
 
   /** The index of that name, on whichever table holds it. */
@@ -494,10 +513,12 @@ export class WalkThrough {
       case "change": {
         const old = action.action === "change" ? columnName(action.old_column) : name;
         const at = columnIndex(table, old);
+        const before = at >= 0 ? table.columns[at] : undefined;
         if (at >= 0) this.columnsOf(table).splice(at, 1);
         this.renameInIndexes(table, old, name);
         const previous = at >= 0 ? at : table.columns.length;
         const column = walkColumn(action, ordinal);
+        if (before && retyped(before, column)) this.retypeInIndexes(table, name);
         const position = action.suffix?.keyword ? this.position(table, action.suffix) : previous;
         this.columnsOf(table).splice(position, 0, column);
         if (action.primary_key) {
@@ -529,6 +550,7 @@ export class WalkThrough {
           // with one more field made V8 a new object shape for each such ALTER, 192 a pass of the PostgreSQL corpus,
           // logged with `--log-maps`.)
           const changed = walkColumn(action, ordinal);
+          if (retyped(column, changed)) this.retypeInIndexes(table, name);
           column.type = changed.type;
           column.length = changed.length;
           column.unsigned = changed.unsigned;
@@ -543,12 +565,31 @@ export class WalkThrough {
     }
   }
 
+  /**
+   * The indexes holding a column whose type a statement changed, copied so that the rules judging an index by its columns'
+   * types (the primary key's, BLOB/TEXT) see them again (SchemaView.retypedIndexes), and noted so that the rest do not
+   * take them for indexes the statement added.
+   */
+  private retypeInIndexes(table: WalkTable, column: string): void {
+    const lower = column.toLowerCase();
+    if (!table.indexes.some((index) => index.columns.includes(lower))) return;
+    table.indexes = table.indexes.map((index) => {
+      if (!index.columns.includes(lower)) return index;
+      const copy = changedIndex(index, index.name, index.columns);
+      this.retypedCopies.add(copy);
+      return copy;
+    });
+  }
+
   private renameInIndexes(table: WalkTable, from: string, to: string): void {
     const old = from.toLowerCase();
     if (old === to.toLowerCase()) return;
-    table.indexes = table.indexes.map((index) =>
-      index.columns.includes(old) ? changedIndex(index, index.name, index.columns.map((part) => (part === old ? to.toLowerCase() : part))) : index,
-    );
+    table.indexes = table.indexes.map((index) => {
+      if (!index.columns.includes(old)) return index;
+      const renamed = changedIndex(index, index.name, index.columns.map((part) => (part === old ? to.toLowerCase() : part)));
+      this.renamedCopies.add(renamed);
+      return renamed;
+    });
   }
 
   /** ALTER TABLE ... DROP PRIMARY KEY / INDEX / KEY / CONSTRAINT. */
@@ -587,7 +628,9 @@ export class WalkThrough {
       const key = tableKey(candidate.name);
       const changed = table ?? this.writable(key)!;
       const index = changed.indexes[at]!;
-      this.indexesOf(changed)[at] = changedIndex(index, to, index.columns);
+      const renamed = changedIndex(index, to, index.columns);
+      this.renamedCopies.add(renamed);
+      this.indexesOf(changed)[at] = renamed;
       return [key];
     }
     return [];
@@ -627,6 +670,9 @@ export class WalkThrough {
     return [];
   }
 }
+
+/** Whether a column definition gives the column another type than it had (its name or length). */
+const retyped = (before: WalkColumn, after: WalkColumn): boolean => before.type !== after.type || before.length !== after.length;
 
 /** Where the column of that name (any case) is in the table, or -1. */
 function columnIndex(table: WalkTable, name: string): number {
@@ -671,10 +717,18 @@ export class SchemaView {
         this.added = { table, indexes: [] };
       } else {
         const before = this.previous?.indexes;
-        this.added = table ? { table, indexes: table.indexes.filter((index, i) => !hadIndex(before, index, i)) } : null;
+        this.added = table ? { table, indexes: table.indexes.filter((index, i) => !hadIndex(before, index, i) && !this.walk.isCopy(index)) } : null;
       }
     }
     return this.added ?? undefined;
+  }
+
+  /** Indexes of the statement's table holding a column the statement gave another type (MODIFY, CHANGE, ALTER COLUMN ... TYPE). */
+  retypedIndexes(): readonly WalkIndex[] {
+    const table = this.target ? this.walk.table(this.target) : undefined;
+    if (!table || table.indexes === this.previous?.indexes) return EMPTY;
+    const before = this.previous?.indexes;
+    return table.indexes.filter((index, i) => this.walk.isRetypedCopy(index) && !hadIndex(before, index, i));
   }
 }
 

@@ -52,6 +52,23 @@ for (const engine of ["mysql", "postgres"] as const) {
       const narrowed = ["CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT)", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_ab ON t (a, b)", "ALTER TABLE t DROP COLUMN b"];
       assert.deepEqual(await flaggedAt(engine, "index.duplicate", narrowed), [4]);
     });
+
+    test("renaming a column or an index is not adding an index: index rules do not report it again", async () => {
+      const script = ["CREATE TABLE t (id CHAR(36) PRIMARY KEY, a INT, b INT)", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_a2 ON t (a)"];
+      const renames = ["ALTER TABLE t RENAME COLUMN a TO c", "ALTER TABLE t RENAME COLUMN id TO uid", engine === "mysql" ? "ALTER TABLE t RENAME INDEX idx_a2 TO idx_c2" : "ALTER INDEX idx_a2 RENAME TO idx_c2"];
+      assert.deepEqual(await flaggedAt(engine, "index.duplicate", [...script, ...renames]), [3]);
+      assert.deepEqual(await flaggedAt(engine, "index.primary-key.type", [...script, ...renames]), [1]);
+      assert.deepEqual(await flaggedAt(engine, "index.max-count", [...script, ...renames], { maxIndexesPerTable: 2 }), [3]);
+    });
+
+    test("a primary-key column given another type is held to the primary-key types; other key columns and indexes are not reported again", async () => {
+      const retype = (column: string, type: string) => (engine === "mysql" ? `ALTER TABLE t MODIFY ${column} ${type}` : `ALTER TABLE t ALTER COLUMN ${column} TYPE ${type}`);
+      const script = ["CREATE TABLE t (id INT, code CHAR(2), a INT, PRIMARY KEY (id, code))", "CREATE INDEX idx_a ON t (a)", "CREATE INDEX idx_a2 ON t (a)"];
+      const flagged = (sqls: string[]) => reviewAllOn(engine, sqls).then((report) => report.findings.filter((finding) => finding.ruleId === "index.primary-key.type").map((finding) => `${finding.statementOrdinal + 1} ${finding.message}`));
+      assert.deepEqual(await flagged([...script, retype("id", "VARCHAR(5)")]), ["1 Primary-key column code is CHAR.", "4 Primary-key column id is VARCHAR."]);
+      assert.deepEqual(await flagged([...script, retype("id", "BIGINT")]), ["1 Primary-key column code is CHAR."]);
+      assert.deepEqual(await flaggedAt(engine, "index.duplicate", [...script, retype("a", "BIGINT")]), [3]);
+    });
   });
 }
 
@@ -60,6 +77,13 @@ describe("walk-through catalog on mysql only", () => {
     assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc TEXT)", "ALTER TABLE t ADD INDEX idx_doc (doc(20))"]), [2]);
     assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc BLOB)", "CREATE INDEX idx_doc ON t (doc(20))"]), [2]);
     assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", ["CREATE TABLE t (id INT PRIMARY KEY, doc VARCHAR(20))", "CREATE INDEX idx_doc ON t (doc)"]), []);
+  });
+
+  test("an indexed column made BLOB/TEXT by MODIFY or CHANGE meets the BLOB/TEXT index rule", async () => {
+    const script = ["CREATE TABLE t (id INT PRIMARY KEY, doc VARCHAR(20), INDEX idx_doc (doc))"];
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", [...script, "ALTER TABLE t MODIFY doc TEXT"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", [...script, "ALTER TABLE t CHANGE doc body LONGTEXT"]), [2]);
+    assert.deepEqual(await flaggedAt("mysql", "index.mysql.blob-text", [...script, "ALTER TABLE t MODIFY doc VARCHAR(40) NOT NULL"]), []);
   });
 
   test("indexes added by ALTER TABLE count toward the index limit and against duplicates", async () => {

@@ -166,13 +166,20 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      const key = added && primaryKey(added.indexes);
-      if (!added || !key) return NO_HITS;
+      if (!added) return NO_HITS;
+      // A primary key the statement added, all its columns; or one whose column the statement gave another type, that column.
+      const addedKey = primaryKey(added.indexes);
+      const key = addedKey ?? primaryKey(ctx.schema.retypedIndexes());
+      if (!key) return NO_HITS;
+      const before = addedKey ? undefined : ctx.schema.before(added.table.name);
       const allowed = allowedKeyTypes(ctx.options.primaryKeyTypes);
       let hits: RuleHit[] | undefined;
       for (const name of key.columns) {
         const column = columnNamed(added.table, name);
-        if (column && !allowed.has(canonicalType(column.type))) (hits ??= []).push({ message: `Primary-key column ${column.name} is ${column.type}.` });
+        if (!column || allowed.has(canonicalType(column.type))) continue;
+        const was = before && columnNamed(before, name);
+        if (was && was.type === column.type && was.length === column.length) continue;
+        (hits ??= []).push({ message: `Primary-key column ${column.name} is ${column.type}.` });
       }
       return hits ?? NO_HITS;
     },
@@ -187,9 +194,13 @@ export const indexRules: ReviewRule[] = [
     on: ["create table", "create index", "alter", "drop", "rename", "comment", "alter_index"],
     check: (ctx) => {
       const added = ctx.schema.addedIndexes();
-      if (!added || added.indexes.length === 0) return NO_HITS;
+      if (!added) return NO_HITS;
+      // The indexes the statement added, and those holding a column it gave another type.
+      const retyped = ctx.schema.retypedIndexes();
+      if (added.indexes.length === 0 && retyped.length === 0) return NO_HITS;
+      const judged = retyped.length === 0 ? added.indexes : [...added.indexes, ...retyped];
       let hits: RuleHit[] | undefined;
-      for (const index of added.indexes) {
+      for (const index of judged) {
         if (index.kind === "fulltext") continue;
         for (const part of index.columns) {
           const column = columnNamed(added.table, part);
