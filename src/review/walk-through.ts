@@ -671,7 +671,7 @@ export class WalkThrough {
   }
 }
 
-/** Whether a column definition gives the column another type than it had (its name or length). */
+/** Whether a column definition gives the column another type than it had: another type name, or another length. */
 const retyped = (before: WalkColumn, after: WalkColumn): boolean => before.type !== after.type || before.length !== after.length;
 
 /** Where the column of that name (any case) is in the table, or -1. */
