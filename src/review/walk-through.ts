@@ -240,13 +240,12 @@ export class WalkThrough {
   private unchanged?: SchemaView;
 
   /**
-   * Copies of indexes that a statement only renamed, or whose column it renamed: the same index under another name, not
-   * one the statement added (SchemaView.addedIndexes), so the rules that judge added indexes do not report it again.
+   * Copies of indexes a statement kept but had to copy: `renamed`, when it renamed the index or one of its columns;
+   * `retyped`, when it gave one of its columns another type. Neither is an index the statement added
+   * (SchemaView.addedIndexes), so the rules that judge added indexes do not report it again; a retyped one is judged
+   * again by the rules that read its columns' types.
    */
-  private readonly renamedCopies = new Set<WalkIndex>();
-
-  /** Copies of indexes one of whose columns a statement gave another type (retypeInIndexes). */
-  private readonly retypedCopies = new Set<WalkIndex>();
+  private readonly copies = new Map<WalkIndex, "renamed" | "retyped">();
 
   /** Column and index arrays made while applying the current statement: no earlier state holds them, so they change in place. */
   private readonly fresh = new Set<unknown[]>();
@@ -275,14 +274,9 @@ export class WalkThrough {
     return this.tables.get(tableKey(name));
   }
 
-  /** Whether the index is a copy made by a rename of it or of one of its columns, or by a change of a column's type. */
-  isCopy(index: WalkIndex): boolean {
-    return this.renamedCopies.has(index) || this.retypedCopies.has(index);
-  }
-
-  /** Whether the index is a copy made by a change of one of its columns' types. */
-  isRetypedCopy(index: WalkIndex): boolean {
-    return this.retypedCopies.has(index);
+  /** Why a statement copied an index it kept (see `copies`), or undefined for an index as it was made. */
+  copyOf(index: WalkIndex): "renamed" | "retyped" | undefined {
+    return this.copies.get(index);
   }
 
   /** The index of that name, on whichever table holds it. */
@@ -518,7 +512,7 @@ export class WalkThrough {
         this.renameInIndexes(table, old, name);
         const previous = at >= 0 ? at : table.columns.length;
         const column = walkColumn(action, ordinal);
-        if (before && retyped(before, column)) this.retypeInIndexes(table, name);
+        if (before && typeChanged(before, column)) this.retypeInIndexes(table, name);
         const position = action.suffix?.keyword ? this.position(table, action.suffix) : previous;
         this.columnsOf(table).splice(position, 0, column);
         if (action.primary_key) {
@@ -550,7 +544,7 @@ export class WalkThrough {
           // with one more field made V8 a new object shape for each such ALTER, 192 a pass of the PostgreSQL corpus,
           // logged with `--log-maps`.)
           const changed = walkColumn(action, ordinal);
-          if (retyped(column, changed)) this.retypeInIndexes(table, name);
+          if (typeChanged(column, changed)) this.retypeInIndexes(table, name);
           column.type = changed.type;
           column.length = changed.length;
           column.unsigned = changed.unsigned;
@@ -567,7 +561,7 @@ export class WalkThrough {
 
   /**
    * The indexes holding a column whose type a statement changed, copied so that the rules judging an index by its columns'
-   * types (the primary key's, BLOB/TEXT) see them again (SchemaView.retypedIndexes), and noted so that the rest do not
+   * types (the primary key's, BLOB/TEXT) see them again (SchemaView.addedIndexes' `retyped`), and noted so that the rest do not
    * take them for indexes the statement added.
    */
   private retypeInIndexes(table: WalkTable, column: string): void {
@@ -576,7 +570,7 @@ export class WalkThrough {
     table.indexes = table.indexes.map((index) => {
       if (!index.columns.includes(lower)) return index;
       const copy = changedIndex(index, index.name, index.columns);
-      this.retypedCopies.add(copy);
+      this.copies.set(copy, "retyped");
       return copy;
     });
   }
@@ -587,7 +581,7 @@ export class WalkThrough {
     table.indexes = table.indexes.map((index) => {
       if (!index.columns.includes(old)) return index;
       const renamed = changedIndex(index, index.name, index.columns.map((part) => (part === old ? to.toLowerCase() : part)));
-      this.renamedCopies.add(renamed);
+      this.copies.set(renamed, "renamed");
       return renamed;
     });
   }
@@ -629,7 +623,7 @@ export class WalkThrough {
       const changed = table ?? this.writable(key)!;
       const index = changed.indexes[at]!;
       const renamed = changedIndex(index, to, index.columns);
-      this.renamedCopies.add(renamed);
+      this.copies.set(renamed, "renamed");
       this.indexesOf(changed)[at] = renamed;
       return [key];
     }
@@ -671,8 +665,8 @@ export class WalkThrough {
   }
 }
 
-/** Whether a column definition gives the column another type than it had: another type name, or another length. */
-const retyped = (before: WalkColumn, after: WalkColumn): boolean => before.type !== after.type || before.length !== after.length;
+/** Whether a column has another type than it had: another type name, or another length. */
+export const typeChanged = (before: WalkColumn, after: WalkColumn): boolean => before.type !== after.type || before.length !== after.length;
 
 /** Where the column of that name (any case) is in the table, or -1. */
 function columnIndex(table: WalkTable, name: string): number {
@@ -706,30 +700,43 @@ export class SchemaView {
     return this.walk.findIndex(name);
   }
 
-  private added?: { table: WalkTable; indexes: WalkIndex[] } | null;
+  private added?: AddedIndexes | null;
 
-  /** The statement's table after it, with the indexes the statement added (read by several rules, computed once). */
-  addedIndexes(): { table: WalkTable; indexes: WalkIndex[] } | undefined {
+  /**
+   * The statement's table after it, with the indexes the statement added and those it copied because it gave one of their
+   * columns another type (MODIFY, CHANGE, ALTER COLUMN ... TYPE); read by several rules, computed once.
+   */
+  addedIndexes(): AddedIndexes | undefined {
     if (this.added === undefined) {
       const table = this.target ? this.walk.table(this.target) : undefined;
       if (table && table.indexes === this.previous?.indexes) {
         // The statement left the table's index array as it was (it is copied before any change): nothing added.
-        this.added = { table, indexes: [] };
-      } else {
+        this.added = { table, indexes: [], retyped: [] };
+      } else if (table) {
         const before = this.previous?.indexes;
-        this.added = table ? { table, indexes: table.indexes.filter((index, i) => !hadIndex(before, index, i) && !this.walk.isCopy(index)) } : null;
+        const added: WalkIndex[] = [];
+        const retyped: WalkIndex[] = [];
+        for (let i = 0; i < table.indexes.length; i++) {
+          const index = table.indexes[i]!;
+          if (hadIndex(before, index, i)) continue;
+          const copy = this.walk.copyOf(index);
+          if (copy === undefined) added.push(index);
+          else if (copy === "retyped") retyped.push(index);
+        }
+        this.added = { table, indexes: added, retyped };
+      } else {
+        this.added = null;
       }
     }
     return this.added ?? undefined;
   }
+}
 
-  /** Indexes of the statement's table holding a column the statement gave another type (MODIFY, CHANGE, ALTER COLUMN ... TYPE). */
-  retypedIndexes(): readonly WalkIndex[] {
-    const table = this.target ? this.walk.table(this.target) : undefined;
-    if (!table || table.indexes === this.previous?.indexes) return EMPTY;
-    const before = this.previous?.indexes;
-    return table.indexes.filter((index, i) => this.walk.isRetypedCopy(index) && !hadIndex(before, index, i));
-  }
+/** A table after a statement, with the indexes the statement added and those it retyped (SchemaView.addedIndexes). */
+export interface AddedIndexes {
+  table: WalkTable;
+  indexes: WalkIndex[];
+  retyped: WalkIndex[];
 }
 
 /**

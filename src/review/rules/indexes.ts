@@ -1,7 +1,7 @@
 // Index rules (category "index"): how indexes are created, dropped and shaped.
 import { addedConstraint, alterActions, asArray, canonicalType, columnName, constraintType, createTableConstraints, functionName, isCreateIndex, isCreateTable, readingOf, targetTable } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { WalkColumn, WalkIndex, WalkTable } from "../walk-through.ts";
+import { typeChanged, type WalkColumn, type WalkIndex, type WalkTable } from "../walk-through.ts";
 import type { ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 import { configuredSet } from "./configured.ts";
@@ -169,7 +169,7 @@ export const indexRules: ReviewRule[] = [
       if (!added) return NO_HITS;
       // A primary key the statement added, all its columns; or one whose column the statement gave another type, that column.
       const addedKey = primaryKey(added.indexes);
-      const key = addedKey ?? primaryKey(ctx.schema.retypedIndexes());
+      const key = addedKey ?? primaryKey(added.retyped);
       if (!key) return NO_HITS;
       const before = addedKey ? undefined : ctx.schema.before(added.table.name);
       const allowed = allowedKeyTypes(ctx.options.primaryKeyTypes);
@@ -178,7 +178,7 @@ export const indexRules: ReviewRule[] = [
         const column = columnNamed(added.table, name);
         if (!column || allowed.has(canonicalType(column.type))) continue;
         const was = before && columnNamed(before, name);
-        if (was && was.type === column.type && was.length === column.length) continue;
+        if (was && !typeChanged(was, column)) continue;
         (hits ??= []).push({ message: `Primary-key column ${column.name} is ${column.type}.` });
       }
       return hits ?? NO_HITS;
@@ -196,9 +196,8 @@ export const indexRules: ReviewRule[] = [
       const added = ctx.schema.addedIndexes();
       if (!added) return NO_HITS;
       // The indexes the statement added, and those holding a column it gave another type.
-      const retyped = ctx.schema.retypedIndexes();
-      if (added.indexes.length === 0 && retyped.length === 0) return NO_HITS;
-      const judged = retyped.length === 0 ? added.indexes : [...added.indexes, ...retyped];
+      if (added.indexes.length === 0 && added.retyped.length === 0) return NO_HITS;
+      const judged = added.retyped.length === 0 ? added.indexes : [...added.indexes, ...added.retyped];
       let hits: RuleHit[] | undefined;
       for (const index of judged) {
         if (index.kind === "fulltext") continue;
