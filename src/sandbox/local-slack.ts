@@ -137,12 +137,13 @@ export class LocalSlack {
     return this.views.filter((v) => v.userId === user && !v.closed).at(-1);
   }
 
-  /** Closes one view (an empty submission answer) or its whole stack (response_action: clear, or the user's ✕). */
-  closeView(id: string, wholeStack = false): void {
+  /** Closes one view (an empty submission answer) or its whole stack (response_action: clear, or the user's ✕); false for an unknown view. */
+  closeView(id: string, wholeStack = false): boolean {
     const local = this.views.find((v) => v.id === id);
-    if (!local) return;
+    if (!local) return false;
     for (const view of this.views) if (view === local || (wholeStack && view.stackId === local.stackId)) view.closed = true;
     this.changed();
+    return true;
   }
 
   /** Replaces a view's content in place (response_action: update). */

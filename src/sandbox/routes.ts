@@ -166,7 +166,7 @@ export function sandboxRoutes(local: LocalSlack, options: SandboxRouteOptions): 
     route("/sandbox/close", async (body) => {
       actor(body);
       // ✕ or Cancel closes the whole stack; the back arrow only the top view.
-      local.closeView(String(body.viewId), body.back !== true);
+      if (!local.closeView(String(body.viewId), body.back !== true)) throw new SandboxRequestError(`no view ${String(body.viewId)}`);
       return { ok: true };
     }),
     {

@@ -81,6 +81,21 @@ export async function screenshot(page: Page, name: string, dir = artifactsDir): 
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+/**
+ * What went wrong on the page, for a walk that failed somewhere: script errors, console errors, requests that failed
+ * or were answered 4xx/5xx, each with the time since the page opened.
+ */
+export function recordPageProblems(page: Page): () => string[] {
+  const problems: string[] = [];
+  const started = Date.now();
+  const note = (what: string) => problems.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${what}`);
+  page.on("pageerror", (error) => note(`page error: ${error.message}`));
+  page.on("console", (entry) => entry.type() === "error" && note(`console: ${entry.text()}`));
+  page.on("requestfailed", (request) => note(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`));
+  page.on("response", (response) => response.status() >= 400 && note(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`));
+  return () => problems;
+}
+
 /** Types a slash command in the composer and waits until the page shows it was sent. */
 export async function runCommand(page: Page, text: string): Promise<void> {
   const before = await page.locator("#messages .message").count();

@@ -14,6 +14,7 @@ import {
   fillModal,
   launchBrowser,
   message,
+  recordPageProblems,
   modal,
   runCommand,
   screenshot,
@@ -34,12 +35,14 @@ describe("a first visit to the sandbox, end to end", { skip }, () => {
   let browser: Browser;
   let page: Page;
   let prodChangeKey = "";
+  let pageProblems: () => string[] = () => [];
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "sluice-first-visit-"));
     shots = mkdtempSync(join(tmpdir(), "sluice-first-visit-shots-"));
     [sandbox, browser] = await Promise.all([startSandboxProcess(dataDir), launchBrowser()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    pageProblems = recordPageProblems(page);
     // Generous: on a loaded 2-core machine a command's round trip has taken over 20 s.
     page.setDefaultTimeout(60_000);
     await page.goto(sandbox.url);
@@ -48,6 +51,7 @@ describe("a first visit to the sandbox, end to end", { skip }, () => {
   after(async () => {
     // What Sluice logged, for a walk that failed somewhere along the way.
     if (sandbox) console.log(`sandbox output (last 4000 characters):\n${sandbox.output().slice(-4000)}`);
+    console.log(`what went wrong on the page:\n${pageProblems().join("\n") || "nothing"}`);
     await browser?.close();
     await sandbox?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

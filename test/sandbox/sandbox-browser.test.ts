@@ -190,6 +190,52 @@ describe("the sandbox page against `npm start` in sandbox mode", { skip }, () =>
     await screenshot(page, "sandbox-13-drift-resolved");
   });
 
+  test("an answer the page asked for as the developer, arriving after a switch to the approver, is not drawn", async () => {
+    await switchUser(page, "UDEVELOPER");
+    await runCommand(page, "/db change");
+    await modal(page).waitFor();
+    // Hold the developer's next poll until the page has switched; meanwhile the channel changes, so that poll's answer
+    // is the whole workspace as the developer sees it (their open modal included), newer than what the page showed.
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let once = false;
+    await page.route(/\/sandbox\/state\?user=UDEVELOPER/, async (route) => {
+      if (once) return route.continue();
+      once = true;
+      held();
+      await released;
+      await route.continue();
+    });
+    await Promise.race([holding, new Promise((_, reject) => setTimeout(() => reject(new Error("the page did not poll as the developer within 15 s")), 15_000))]);
+    const posted = await fetch(new URL("/sandbox/api/chat.postMessage", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ channel: "CSANDBOX", text: "Posted while a poll was held" }) });
+    assert.equal(posted.status, 200);
+    const approverDrawn = page.waitForResponse((response) => response.url().includes("/sandbox/state?user=UAPPROVER"));
+    await switchUser(page, "UAPPROVER");
+    // The page that polls one request at a time asks for the approver's view only after the held poll: give up waiting.
+    await Promise.race([approverDrawn, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    release();
+    await message(page, "Posted while a poll was held").waitFor();
+    await page.unroute(/\/sandbox\/state\?user=UDEVELOPER/);
+    // Three polls later, the approver still sees no modal: the developer's late answer was dropped, not drawn.
+    await page.waitForTimeout(1_500);
+    assert.equal(await page.locator("#modal").isHidden(), true, "the developer's modal is not shown to the approver");
+    assert.equal(await page.evaluate(() => document.body.dataset.user), "UAPPROVER");
+    await switchUser(page, "UDEVELOPER");
+    await modal(page).waitFor();
+  });
+
+  test("a Cancel the sandbox could not carry out says so in the modal, and the next Cancel closes it", async () => {
+    await modal(page).waitFor();
+    await page.route("**/sandbox/close", (route) => route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: "the sandbox is restarting" }) }), { times: 1 });
+    await page.click("#modal-close");
+    await page.locator("#modal-error", { hasText: "The modal could not be closed: the sandbox is restarting" }).waitFor();
+    assert.equal(await page.locator("#modal").isVisible(), true);
+    await page.click("#modal-close");
+    await page.locator("#modal").waitFor({ state: "hidden" });
+  });
+
   test("a text that is not a slash command is refused with a hint", async () => {
     await page.fill("#composer", "hello");
     await page.press("#composer", "Enter");

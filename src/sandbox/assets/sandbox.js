@@ -13,6 +13,9 @@ const page = {
   busy: false,
   dmsOpen: false,
   dmsSeen: new Set(),
+  /** Polls asked for and not yet answered, and the chain they run on, one after another. */
+  polls: 0,
+  pollChain: Promise.resolve(),
 };
 
 async function post(path, body) {
@@ -281,10 +284,15 @@ async function submitView() {
   }
 }
 
-async function closeView() {
-  page.viewErrors = {};
-  await post("/sandbox/close", { user: page.user, viewId: $("#modal").dataset.viewId });
-  await poll();
+/** ✕ or Cancel closes the whole stack, the back arrow the top view only; a failure is shown in the modal, not lost. */
+async function closeView(back = false) {
+  try {
+    await post("/sandbox/close", { user: page.user, viewId: $("#modal").dataset.viewId, back });
+    page.viewErrors = {};
+    await poll();
+  } catch (error) {
+    $("#modal-error").textContent = `The modal could not be closed: ${error.message}`;
+  }
 }
 
 async function uploadFiles(input) {
@@ -385,15 +393,39 @@ function setBusy(busy) {
 
 // ---- polling --------------------------------------------------------------------------------------------------
 
-async function poll() {
-  const answer = await fetch(`/sandbox/state?user=${encodeURIComponent(page.user)}&since=${page.version}`).then((r) => r.json());
-  if (answer.unchanged) return;
+/**
+ * Fetches the workspace as `page.user` sees it and redraws what changed. Polls run one at a time, in the order asked
+ * (the timer's and those after an action would otherwise race, and a late answer could undo a newer one); an answer
+ * for a user the page no longer shows is dropped. A poll that does not answer within POLL_TIMEOUT_MS gives up, so one
+ * lost request never stalls the page.
+ */
+function poll() {
+  page.polls += 1;
+  const run = page.pollChain.then(pollOnce).finally(() => (page.polls -= 1));
+  page.pollChain = run.catch(() => {});
+  return run;
+}
+
+const POLL_TIMEOUT_MS = 10_000;
+
+async function pollOnce() {
+  const user = page.user;
+  const response = await fetch(`/sandbox/state?user=${encodeURIComponent(user)}&since=${page.version}`, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`the sandbox answered HTTP ${response.status} to /sandbox/state`);
+  const answer = await response.json();
+  if (answer.unchanged || user !== page.user) return;
   page.state = answer;
+  try {
+    renderUsers();
+    renderMessages();
+    renderDms();
+    renderView();
+  } catch (error) {
+    // Drawn in part: the next poll asks for everything again rather than taking this version as shown.
+    page.version = -1;
+    throw error;
+  }
   page.version = answer.version;
-  renderUsers();
-  renderMessages();
-  renderDms();
-  renderView();
   document.body.dataset.version = String(answer.version);
 }
 
@@ -435,7 +467,7 @@ document.addEventListener("click", (event) => {
     renderThread();
   } else if (target.id === "modal-submit") void submitView();
   else if (target.id === "modal-close") void closeView();
-  else if (target.id === "modal-back") void post("/sandbox/close", { user: page.user, viewId: $("#modal").dataset.viewId, back: true }).then(poll);
+  else if (target.id === "modal-back") void closeView(true);
 });
 
 document.addEventListener("change", (event) => {
@@ -470,5 +502,8 @@ $("#composer-form").addEventListener("submit", (event) => {
 $("#user").addEventListener("change", (event) => switchUser(event.target.value));
 document.body.dataset.user = page.user;
 
-await poll();
-setInterval(() => void poll().catch(() => {}), 500);
+await poll().catch((error) => showNotice(error.message));
+// The timer polls only when no poll is waiting: on a slow machine, polls would otherwise pile up behind each other.
+setInterval(() => {
+  if (page.polls === 0) void poll().catch((error) => console.error(error));
+}, 500);
