@@ -302,7 +302,8 @@ export const CONSTANT_ROW: AstNode = Object.freeze({ type: "expr_list", value: O
 const isConstant = (item: PgNode): boolean => item.A_Const !== undefined || (item.TypeCast !== undefined && item.TypeCast.arg?.A_Const !== undefined);
 
 function valuesRow(row: PgNode): AstNode {
-  const items = list(inner(row).items);
+  // A row is a List node; read it by name (inner's for-in costs more on the thousands of rows of a bulk INSERT).
+  const items = list((row.List ?? inner(row)).items);
   return items.every(isConstant) ? CONSTANT_ROW : { type: "expr_list", value: items.map(expression) };
 }
 

@@ -199,7 +199,37 @@ function liveColumn(column: CatalogColumn): WalkColumn {
  * arrays shared until the statement changes one: see WalkThrough.columnsOf), so each earlier state stays as it was
  * without a deep copy.
  */
-const copyTable = (table: WalkTable): WalkTable => ({ ...table });
+const copyTable = (table: WalkTable): WalkTable => ({
+  name: table.name,
+  columns: table.columns,
+  indexes: table.indexes,
+  comment: table.comment,
+  charset: table.charset,
+  collation: table.collation,
+  partitioned: table.partitioned,
+  partitionOf: table.partitionOf,
+  createdAt: table.createdAt,
+  complete: table.complete,
+}) satisfies Required<Record<keyof WalkTable, unknown>>;
+
+/**
+ * A table with nothing known of it yet but what is given. Every table is made here or by copyTable, with every field in
+ * one order: tables of as many shapes as the fields a statement had set made the rules' reads of them megamorphic.
+ */
+function newTable(name: string, columns: WalkColumn[], indexes: WalkIndex[], complete: boolean, createdAt?: number): WalkTable {
+  return {
+    name,
+    columns,
+    indexes,
+    comment: undefined,
+    charset: undefined,
+    collation: undefined,
+    partitioned: false,
+    partitionOf: undefined,
+    createdAt,
+    complete,
+  };
+}
 
 /**
  * A copy of a column, to change a field of. Written out field by field (the type makes sure none is left out): a spread
@@ -330,7 +360,7 @@ export class WalkThrough {
       this.seeded.add(key);
       const columns = await this.catalog.columnsOf(name);
       if (columns.length === 0) continue;
-      const table: WalkTable = { name: key, columns: columns.map(liveColumn), indexes: await this.catalog.indexesOf(name), partitioned: false, complete: true };
+      const table = newTable(key, columns.map(liveColumn), await this.catalog.indexesOf(name), true);
       this.tables.set(key, table);
       this.noteIndexes(key);
       // The live state comes first in the table's history, so end-of-change rules can tell what the change broke.
@@ -394,7 +424,7 @@ export class WalkThrough {
    */
   private tableOrPlaceholder(name: string): WalkTable {
     const key = tableKey(name);
-    const table = this.writable(key) ?? { name: key, columns: [], indexes: [], partitioned: false, complete: false };
+    const table = this.writable(key) ?? newTable(key, [], [], false);
     this.tables.set(key, table);
     return table;
   }
@@ -413,9 +443,15 @@ export class WalkThrough {
     const key = tableKey(name);
     const like = node.like ? this.table(tableName(asArray(node.like.table as AstNode[])[0] ?? node.like)) : undefined;
     if (node.if_not_exists && this.tables.has(key)) return [];
-    const table: WalkTable = like
-      ? { ...copyTable(like), name: key, createdAt: ordinal, comment: undefined }
-      : { name: key, columns: [], indexes: [], partitioned: false, createdAt: ordinal, complete: !node.like && !node.query_expr };
+    let table: WalkTable;
+    if (like) {
+      table = copyTable(like);
+      table.name = key;
+      table.createdAt = ordinal;
+      table.comment = undefined;
+    } else {
+      table = newTable(key, [], [], !node.like && !node.query_expr, ordinal);
+    }
     // Columns first (their inline keys become indexes), then the table's constraints, as the server builds them. Both
     // lists are read once per statement, for the rules too.
     const columns = createTableColumns(node);
@@ -636,7 +672,9 @@ export class WalkThrough {
     if (!table || !to) return [oldKey];
     const newKey = tableKey(to);
     this.tables.delete(oldKey);
-    this.tables.set(newKey, { ...table, name: newKey });
+    const renamed = copyTable(table);
+    renamed.name = newKey;
+    this.tables.set(newKey, renamed);
     return [oldKey, newKey];
   }
 
