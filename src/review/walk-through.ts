@@ -533,10 +533,8 @@ export class WalkThrough {
         // A dropped column leaves every index it was part of; an index with no part left is gone. The other indexes stay
         // the same objects: a new copy of each would count as an index the statement added (addedIndexes), and rules
         // such as index.duplicate reported the table's indexes again on every DROP COLUMN.
-        if (!table.indexes.some((index) => index.columns.includes(dropped))) return;
-        table.indexes = table.indexes
-          .map((index) => (index.columns.includes(dropped) ? changedIndex(index, index.name, index.columns.filter((part) => part !== dropped)) : index))
-          .filter((index) => index.columns.length > 0);
+        const narrowed = this.changeIndexesHolding(table, dropped, (index) => changedIndex(index, index.name, index.columns.filter((part) => part !== dropped)));
+        if (narrowed) table.indexes = table.indexes.filter((index) => index.columns.length > 0);
         return;
       }
       case "modify":
@@ -601,25 +599,30 @@ export class WalkThrough {
    * take them for indexes the statement added.
    */
   private retypeInIndexes(table: WalkTable, column: string): void {
-    const lower = column.toLowerCase();
-    if (!table.indexes.some((index) => index.columns.includes(lower))) return;
-    table.indexes = table.indexes.map((index) => {
-      if (!index.columns.includes(lower)) return index;
-      const copy = changedIndex(index, index.name, index.columns);
-      this.copies.set(copy, "retyped");
-      return copy;
-    });
+    this.changeIndexesHolding(table, column.toLowerCase(), (index) => this.noted(changedIndex(index, index.name, index.columns), "retyped"));
   }
 
   private renameInIndexes(table: WalkTable, from: string, to: string): void {
     const old = from.toLowerCase();
-    if (old === to.toLowerCase()) return;
-    table.indexes = table.indexes.map((index) => {
-      if (!index.columns.includes(old)) return index;
-      const renamed = changedIndex(index, index.name, index.columns.map((part) => (part === old ? to.toLowerCase() : part)));
-      this.copies.set(renamed, "renamed");
-      return renamed;
-    });
+    const renamed = to.toLowerCase();
+    if (old === renamed) return;
+    this.changeIndexesHolding(table, old, (index) => this.noted(changedIndex(index, index.name, index.columns.map((part) => (part === old ? renamed : part))), "renamed"));
+  }
+
+  /**
+   * Puts `change(index)` in place of each index of the table that holds `column` (lower case); false, and the index array
+   * left as it was, when none does.
+   */
+  private changeIndexesHolding(table: WalkTable, column: string, change: (index: WalkIndex) => WalkIndex): boolean {
+    if (!table.indexes.some((index) => index.columns.includes(column))) return false;
+    table.indexes = table.indexes.map((index) => (index.columns.includes(column) ? change(index) : index));
+    return true;
+  }
+
+  /** Notes why a statement copied an index it kept (see `copies`). */
+  private noted(copy: WalkIndex, why: "renamed" | "retyped"): WalkIndex {
+    this.copies.set(copy, why);
+    return copy;
   }
 
   /** ALTER TABLE ... DROP PRIMARY KEY / INDEX / KEY / CONSTRAINT. */
@@ -658,9 +661,7 @@ export class WalkThrough {
       const key = tableKey(candidate.name);
       const changed = table ?? this.writable(key)!;
       const index = changed.indexes[at]!;
-      const renamed = changedIndex(index, to, index.columns);
-      this.copies.set(renamed, "renamed");
-      this.indexesOf(changed)[at] = renamed;
+      this.indexesOf(changed)[at] = this.noted(changedIndex(index, to, index.columns), "renamed");
       return [key];
     }
     return [];
