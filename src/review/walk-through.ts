@@ -750,19 +750,20 @@ export class SchemaView {
       const table = this.target ? this.walk.table(this.target) : undefined;
       if (table && table.indexes === this.previous?.indexes) {
         // The statement left the table's index array as it was (it is copied before any change): nothing added.
-        this.added = { table, indexes: [], retyped: [] };
+        this.added = { table, indexes: EMPTY, retyped: EMPTY };
       } else if (table) {
         const before = this.previous?.indexes;
-        const added: WalkIndex[] = [];
-        const retyped: WalkIndex[] = [];
+        // A list is made only when something goes in it; otherwise the shared empty one, as a rule that finds nothing returns.
+        let added: WalkIndex[] | undefined;
+        let retyped: WalkIndex[] | undefined;
         for (let i = 0; i < table.indexes.length; i++) {
           const index = table.indexes[i]!;
           if (hadIndex(before, index, i)) continue;
           const copy = this.walk.copyOf(index);
-          if (copy === undefined) added.push(index);
-          else if (copy === "retyped") retyped.push(index);
+          if (copy === undefined) (added ??= []).push(index);
+          else if (copy === "retyped") (retyped ??= []).push(index);
         }
-        this.added = { table, indexes: added, retyped };
+        this.added = { table, indexes: added ?? EMPTY, retyped: retyped ?? EMPTY };
       } else {
         this.added = null;
       }
@@ -774,8 +775,8 @@ export class SchemaView {
 /** A table after a statement, with the indexes the statement added and those it retyped (SchemaView.addedIndexes). */
 export interface AddedIndexes {
   table: WalkTable;
-  indexes: WalkIndex[];
-  retyped: WalkIndex[];
+  indexes: readonly WalkIndex[];
+  retyped: readonly WalkIndex[];
 }
 
 /**
