@@ -236,6 +236,16 @@ describe("the sandbox page against `npm start` in sandbox mode", { skip }, () =>
     await page.locator("#modal").waitFor({ state: "hidden" });
   });
 
+  test("closing a view the sandbox does not have is refused with HTTP 400, not answered ok", async () => {
+    const before = await (await fetch(new URL("/sandbox/state?user=UDEVELOPER", sandbox.url))).json();
+    const answer = await fetch(new URL("/sandbox/close", sandbox.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "UDEVELOPER", viewId: "VNOSUCHVIEW" }) });
+    assert.equal(answer.status, 400);
+    assert.deepEqual(await answer.json(), { error: "no view VNOSUCHVIEW" });
+    // Nothing changed: a refused close does not count as a change of the workspace.
+    const after = await (await fetch(new URL("/sandbox/state?user=UDEVELOPER", sandbox.url))).json();
+    assert.equal(after.version, before.version);
+  });
+
   test("a text that is not a slash command is refused with a hint", async () => {
     await page.fill("#composer", "hello");
     await page.press("#composer", "Enter");
