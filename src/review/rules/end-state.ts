@@ -19,43 +19,60 @@ interface FailingTrace {
  * it never held. Nothing for a table that holds at the end, is gone, or was not touched by the change.
  */
 export function leftFailing(holds: (table: WalkTable) => boolean, report: (table: WalkTable, ordinal: number) => SchemaHit): SchemaReader {
-  const traces = new Map<string, FailingTrace>();
-  return {
-    step(key, step) {
-      const trace = traces.get(key);
-      const held = step.state !== undefined && holds(step.state);
-      if (!trace) {
-        traces.set(key, { last: step, held });
-        return;
-      }
-      if (!step.state) trace.brokeAt = undefined;
-      else if (trace.last.state && trace.held && !held) trace.brokeAt = step.ordinal;
-      trace.last = step;
-      trace.held = held;
-    },
-    finish() {
-      let hits: SchemaHit[] | undefined;
-      for (const { last, held, brokeAt } of traces.values()) {
-        if (!last.state || last.ordinal < 0 || held) continue;
-        const ordinal = brokeAt ?? last.state.createdAt;
-        if (ordinal !== undefined) (hits ??= []).push(report(last.state, ordinal));
-      }
-      return hits ?? NO_HITS;
-    },
-  };
+  return new LeftFailing(holds, report);
+}
+
+// The readers are classes, not objects of closures made per review: V8 keeps the optimized code of a closure only while
+// one lives, so each review after a full collection compiled `step` and `finish` again (see FindingList in review.ts).
+class LeftFailing implements SchemaReader {
+  private readonly traces = new Map<string, FailingTrace>();
+
+  constructor(
+    private readonly holds: (table: WalkTable) => boolean,
+    private readonly report: (table: WalkTable, ordinal: number) => SchemaHit,
+  ) {}
+
+  step(key: string, step: TableStep): void {
+    const trace = this.traces.get(key);
+    const held = step.state !== undefined && this.holds(step.state);
+    if (!trace) {
+      this.traces.set(key, { last: step, held });
+      return;
+    }
+    if (!step.state) trace.brokeAt = undefined;
+    else if (trace.last.state && trace.held && !held) trace.brokeAt = step.ordinal;
+    trace.last = step;
+    trace.held = held;
+  }
+
+  finish(): readonly SchemaHit[] {
+    let hits: SchemaHit[] | undefined;
+    for (const { last, held, brokeAt } of this.traces.values()) {
+      if (!last.state || last.ordinal < 0 || held) continue;
+      const ordinal = brokeAt ?? last.state.createdAt;
+      if (ordinal !== undefined) (hits ??= []).push(this.report(last.state, ordinal));
+    }
+    return hits ?? NO_HITS;
+  }
 }
 
 /** Reports on the state each table is left in, for every table the change touched and did not drop. */
 export function finalStates(report: (table: WalkTable) => readonly SchemaHit[]): SchemaReader {
-  const last = new Map<string, TableStep>();
-  return {
-    step(key, step) {
-      last.set(key, step);
-    },
-    finish() {
-      const hits: SchemaHit[] = [];
-      for (const step of last.values()) if (step.ordinal >= 0 && step.state) hits.push(...report(step.state));
-      return hits;
-    },
-  };
+  return new FinalStates(report);
+}
+
+class FinalStates implements SchemaReader {
+  private readonly last = new Map<string, TableStep>();
+
+  constructor(private readonly report: (table: WalkTable) => readonly SchemaHit[]) {}
+
+  step(key: string, step: TableStep): void {
+    this.last.set(key, step);
+  }
+
+  finish(): readonly SchemaHit[] {
+    const hits: SchemaHit[] = [];
+    for (const step of this.last.values()) if (step.ordinal >= 0 && step.state) hits.push(...this.report(step.state));
+    return hits;
+  }
 }

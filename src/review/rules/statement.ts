@@ -90,13 +90,124 @@ const limitValue = (node: AstNode): number | undefined => {
 
 /** Reports the first statement that `matches`, in a change of more than one statement (alone, it is harmless). */
 function firstAmongSeveral(ctx: ChangeContext, matches: (statement: ChangeStatement) => boolean, message: string): ChangeReader {
-  let found = -1;
-  return {
-    read: (statement) => {
-      if (found < 0 && ctx.statementCount >= 2 && matches(statement)) found = statement.ordinal;
-    },
-    finish: () => (found < 0 ? NO_HITS : [{ ordinal: found, message }]),
-  };
+  return new FirstAmongSeveral(ctx.statementCount, matches, message);
+}
+
+// The change rules' readers are classes, not objects of closures made per review: V8 keeps the optimized code of a closure
+// only while one lives, so each review after a full collection compiled them again (see FindingList in review.ts).
+
+class FirstAmongSeveral implements ChangeReader {
+  private found = -1;
+
+  constructor(
+    private readonly statementCount: number,
+    private readonly matches: (statement: ChangeStatement) => boolean,
+    private readonly message: string,
+  ) {}
+
+  read(statement: ChangeStatement): void {
+    if (this.found < 0 && this.statementCount >= 2 && this.matches(statement)) this.found = statement.ordinal;
+  }
+
+  finish(): readonly ChangeHit[] {
+    return this.found < 0 ? NO_HITS : [{ ordinal: this.found, message: this.message }];
+  }
+}
+
+type ChangeHit = RuleHit & { ordinal: number };
+
+const isNonTransactional = ({ statement, parsed }: ChangeStatement): boolean =>
+  parsed.failure ? NON_TRANSACTIONAL.test(statement.text) : parsed.nodes.some(runsOutsideTransaction);
+
+const addsEnumValue = ({ parsed }: ChangeStatement): boolean => parsed.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined);
+
+/** The first DDL and the first data change of the change (SELECT is neither). */
+class MixedDdlDml implements ChangeReader {
+  private firstDdl = -1;
+  private firstDml = -1;
+
+  read({ ordinal, parsed }: ChangeStatement): void {
+    for (const node of parsed.nodes) {
+      if (this.firstDdl < 0 && DDL_TYPES.has(node.type)) this.firstDdl = ordinal;
+      if (this.firstDml < 0 && DML_TYPES.has(node.type) && node.type !== "select") this.firstDml = ordinal;
+    }
+  }
+
+  finish(): readonly ChangeHit[] {
+    return this.firstDdl < 0 || this.firstDml < 0 ? NO_HITS : [{ ordinal: Math.max(this.firstDdl, this.firstDml), message: "The change mixes DDL and DML statements." }];
+  }
+}
+
+/** Needs nothing from the statements: the count is known before the first. */
+class StatementCount implements ChangeReader {
+  constructor(
+    private readonly statementCount: number,
+    private readonly maxStatements: number,
+  ) {}
+
+  read(): void {}
+
+  finish(): readonly ChangeHit[] {
+    return this.statementCount > this.maxStatements
+      ? [{ ordinal: this.maxStatements, message: `The change has ${this.statementCount} statements (max ${this.maxStatements}).` }]
+      : NO_HITS;
+  }
+}
+
+/** The second CREATE/ALTER TABLE statement on a table. */
+class AlterMerge implements ChangeReader {
+  private readonly seen = new Map<string, number>();
+  private readonly hits: ChangeHit[] = [];
+
+  read({ ordinal, parsed }: ChangeStatement): void {
+    for (const node of parsed.nodes) {
+      if (!(node.type === "alter" && node.keyword !== "view") && !isCreateTable(node)) continue;
+      const table = targetTable(node).toLowerCase();
+      if (!table) continue;
+      const count = (this.seen.get(table) ?? 0) + 1;
+      this.seen.set(table, count);
+      if (count === 2) this.hits.push({ ordinal, message: `Table ${table} is altered by more than one statement.` });
+    }
+  }
+
+  finish(): readonly ChangeHit[] {
+    return this.hits;
+  }
+}
+
+/** The first query or data change, unless a SET max_execution_time comes before it. */
+class MaxExecutionTime implements ChangeReader {
+  private settled = false;
+  private hits: readonly ChangeHit[] = NO_HITS;
+
+  read({ ordinal, parsed }: ChangeStatement): void {
+    if (this.settled) return;
+    if (parsed.nodes.some((node) => node.type === "set" && asArray(node.expr as AstNode[]).some((assignment) => settingName(assignment) === "max_execution_time"))) {
+      this.settled = true;
+    } else if (parsed.nodes.some((node) => DML_TYPES.has(node.type))) {
+      this.settled = true;
+      this.hits = [{ ordinal, message: "max_execution_time is not set before this statement." }];
+    }
+  }
+
+  finish(): readonly ChangeHit[] {
+    return this.hits;
+  }
+}
+
+/** Whether any statement of the change is a SET ROLE. */
+class SetRole implements ChangeReader {
+  private setsRole = false;
+
+  constructor(private readonly statementCount: number) {}
+
+  read({ parsed }: ChangeStatement): void {
+    this.setsRole ||= parsed.nodes.some((node) => node.type === "set_role");
+  }
+
+  finish(): readonly ChangeHit[] {
+    return this.statementCount > 0 && !this.setsRole ? [{ ordinal: 0, message: "No SET ROLE in the change." }] : NO_HITS;
+  }
 }
 
 function startsWithWildcard(patterns: readonly string[]): boolean {
@@ -337,19 +448,7 @@ export const statementRules: ReviewRule[] = [
     description: "A change that mixes schema changes (DDL) and data changes (DML).",
     advice: "Split it into a schema change and a data change; they roll back differently.",
     defaults: { test: "warning", prod: "error" },
-    reader: () => {
-      let firstDdl = -1;
-      let firstDml = -1;
-      return {
-        read: ({ ordinal, parsed }) => {
-          for (const node of parsed.nodes) {
-            if (firstDdl < 0 && DDL_TYPES.has(node.type)) firstDdl = ordinal;
-            if (firstDml < 0 && DML_TYPES.has(node.type) && node.type !== "select") firstDml = ordinal;
-          }
-        },
-        finish: () => (firstDdl < 0 || firstDml < 0 ? NO_HITS : [{ ordinal: Math.max(firstDdl, firstDml), message: "The change mixes DDL and DML statements." }]),
-      };
-    },
+    reader: () => new MixedDdlDml(),
   }),
   changeRule({
     id: "statement.max-count",
@@ -358,13 +457,7 @@ export const statementRules: ReviewRule[] = [
     description: "A change with more statements than `maxStatements`.",
     advice: "Split the change; a reviewer cannot really read that many statements.",
     defaults: { test: "warning", prod: "error" },
-    reader: ({ statementCount, options }) => ({
-      read: () => undefined,
-      finish: () =>
-        statementCount > options.maxStatements
-          ? [{ ordinal: options.maxStatements, message: `The change has ${statementCount} statements (max ${options.maxStatements}).` }]
-          : NO_HITS,
-    }),
+    reader: ({ statementCount, options }) => new StatementCount(statementCount, options.maxStatements),
   }),
   changeRule({
     id: "statement.alter.merge",
@@ -373,23 +466,7 @@ export const statementRules: ReviewRule[] = [
     description: "Several CREATE/ALTER TABLE statements on the same table: each ALTER may rebuild or lock it.",
     advice: "Merge them into one ALTER TABLE with several clauses.",
     defaults: { test: "warning", prod: "warning" },
-    reader: () => {
-      const seen = new Map<string, number>();
-      const hits: Array<RuleHit & { ordinal: number }> = [];
-      return {
-        read: ({ ordinal, parsed }) => {
-          for (const node of parsed.nodes) {
-            if (!(node.type === "alter" && node.keyword !== "view") && !isCreateTable(node)) continue;
-            const table = targetTable(node).toLowerCase();
-            if (!table) continue;
-            const count = (seen.get(table) ?? 0) + 1;
-            seen.set(table, count);
-            if (count === 2) hits.push({ ordinal, message: `Table ${table} is altered by more than one statement.` });
-          }
-        },
-        finish: () => hits,
-      };
-    },
+    reader: () => new AlterMerge(),
   }),
   statementRule({
     id: "statement.dynamic-sql",
@@ -589,11 +666,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Put the CONCURRENTLY/VACUUM statement in a change of its own.",
     defaults: { test: "warning", prod: "warning" },
     reader: (ctx) =>
-      firstAmongSeveral(
-        ctx,
-        ({ statement, parsed }) => (parsed.failure ? NON_TRANSACTIONAL.test(statement.text) : parsed.nodes.some(runsOutsideTransaction)),
-        "This statement cannot run in a transaction, so none of the change's statements will.",
-      ),
+      firstAmongSeveral(ctx, isNonTransactional, "This statement cannot run in a transaction, so none of the change's statements will."),
   }),
   changeRule({
     id: "statement.pg.enum-add-value",
@@ -603,11 +676,7 @@ export const statementRules: ReviewRule[] = [
     advice: "Add enum values in a change of their own, before the change that uses them.",
     defaults: { test: "warning", prod: "warning" },
     reader: (ctx) =>
-      firstAmongSeveral(
-        ctx,
-        ({ parsed }) => parsed.nodes.some((node) => node.type === "alter_type" && node.addValue !== undefined),
-        "ALTER TYPE ... ADD VALUE runs in one transaction with other statements.",
-      ),
+      firstAmongSeveral(ctx, addsEnumValue, "ALTER TYPE ... ADD VALUE runs in one transaction with other statements."),
   }),
   statementRule({
     id: "statement.where.require.select",
@@ -626,22 +695,7 @@ export const statementRules: ReviewRule[] = [
     description: "Queries and data changes that run before the change sets max_execution_time: nothing stops a runaway one.",
     advice: "Start the change with SET max_execution_time = <ms>.",
     defaults: { test: "off", prod: "off" },
-    reader: () => {
-      let settled = false;
-      let hits: ReadonlyArray<RuleHit & { ordinal: number }> = NO_HITS;
-      return {
-        read: ({ ordinal, parsed }) => {
-          if (settled) return;
-          if (parsed.nodes.some((node) => node.type === "set" && asArray(node.expr as AstNode[]).some((assignment) => settingName(assignment) === "max_execution_time"))) {
-            settled = true;
-          } else if (parsed.nodes.some((node) => DML_TYPES.has(node.type))) {
-            settled = true;
-            hits = [{ ordinal, message: "max_execution_time is not set before this statement." }];
-          }
-        },
-        finish: () => hits,
-      };
-    },
+    reader: () => new MaxExecutionTime(),
   }),
   changeRule({
     id: "statement.pg.set-role",
@@ -650,15 +704,7 @@ export const statementRules: ReviewRule[] = [
     description: "A change that does not start with SET ROLE: objects it creates belong to Sluice's connection user.",
     advice: "Begin the change with SET ROLE <owner>.",
     defaults: { test: "off", prod: "off" },
-    reader: ({ statementCount }) => {
-      let setsRole = false;
-      return {
-        read: ({ parsed }) => {
-          setsRole ||= parsed.nodes.some((node) => node.type === "set_role");
-        },
-        finish: () => (statementCount > 0 && !setsRole ? [{ ordinal: 0, message: "No SET ROLE in the change." }] : NO_HITS),
-      };
-    },
+    reader: ({ statementCount }) => new SetRole(statementCount),
   }),
   statementRule({
     id: "statement.pg.add-column-with-default",

@@ -2,7 +2,7 @@
 import { asArray, commentOn, settingName } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import { createsView, routineKind } from "../parse.ts";
-import type { ReviewRule, RuleHit } from "../types.ts";
+import type { ChangeReader, ChangeStatement, ReviewRule, RuleHit } from "../types.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 import { configuredSet } from "./configured.ts";
@@ -17,18 +17,28 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
     description,
     advice: `Leave the ${kind} out of the change, or have this rule switched off for the environment.`,
     defaults: { test: "off", prod: "off" },
-    reader: () => {
-      const hits: Array<RuleHit & { ordinal: number }> = [];
-      return {
-        read: ({ ordinal, statement, parsed }) => {
-          if (creates(statement.text) || parsed.nodes.some((node) => node.type === "routine" && node.kind === kind)) {
-            hits.push({ ordinal, message: `CREATE ${kind.toUpperCase()} is not allowed.` });
-          }
-        },
-        finish: () => hits,
-      };
-    },
+    reader: () => new ObjectCreations(kind, creates),
   });
+}
+
+/** Each statement that creates a view or routine of one kind. A class, as the other change readers (statement.ts). */
+class ObjectCreations implements ChangeReader {
+  private readonly hits: Array<RuleHit & { ordinal: number }> = [];
+
+  constructor(
+    private readonly kind: string,
+    private readonly creates: (text: string) => boolean,
+  ) {}
+
+  read({ ordinal, statement, parsed }: ChangeStatement): void {
+    if (this.creates(statement.text) || parsed.nodes.some((node) => node.type === "routine" && node.kind === this.kind)) {
+      this.hits.push({ ordinal, message: `CREATE ${this.kind.toUpperCase()} is not allowed.` });
+    }
+  }
+
+  finish(): ReadonlyArray<RuleHit & { ordinal: number }> {
+    return this.hits;
+  }
 }
 
 /** Session settings that switch off a safety net or hide the change from replication and rollback. */

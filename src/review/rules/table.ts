@@ -269,6 +269,9 @@ const commentTooLong = (comment: string, max: number): RuleHit => ({ message: `T
 const ddlDisallowedMessage = (table: string): string => `Schema change on ${table}, which is in ddlDisallowedTables.`;
 const dmlDisallowedMessage = (table: string): string => `Data change on ${table}, which is in dmlDisallowedTables.`;
 
+const hasPrimaryKey = (table: WalkTable): boolean => !table.complete || table.partitionOf !== undefined || table.indexes.some((index) => index.kind === "primary");
+const noPrimaryKey = (table: WalkTable, ordinal: number) => ({ ordinal, message: `Table ${table.name} has no primary key.` });
+
 export const tableRules: ReviewRule[] = [
   schemaRule({
     id: "table.primary-key.require",
@@ -277,11 +280,7 @@ export const tableRules: ReviewRule[] = [
     description: "A table the change creates or changes is left without a primary key at the end of the change.",
     advice: "Add a primary key; replication, online schema changes and row-level rollback need one.",
     defaults: { test: "warning", prod: "error" },
-    reader: () =>
-      leftFailing(
-        (table) => !table.complete || table.partitionOf !== undefined || table.indexes.some((index) => index.kind === "primary"),
-        (table, ordinal) => ({ ordinal, message: `Table ${table.name} has no primary key.` }),
-      ),
+    reader: () => leftFailing(hasPrimaryKey, noPrimaryKey),
   }),
   statementRule({
     id: "table.foreign-key.disallow",
