@@ -144,8 +144,9 @@ function followTable(readers: ReadonlyArray<{ rule: SchemaRule; reader: SchemaRe
 
 /**
  * The statement rules for each statement kind, gathered once per kind met (and kept with the config's rules: the kinds
- * are a few dozen), so a statement runs only the rules that read its kind. A CREATE's kind is what it creates (`create table`, `create index`...); an ALTER's, what its clauses change
- * (`alter column`, `alter constraint`...). A rule `on` plain `create` or `alter` takes them all.
+ * are a few dozen), so a statement runs only the rules that read its kind. A CREATE's kind is what it creates
+ * (`create table`, `create index`...); an ALTER's, what its clauses change (`alter column`, `alter constraint`...). A
+ * rule `on` plain `create` or `alter` takes them all.
  */
 class StatementRuleDispatch {
   /** Statement type → what it creates or changes (its keyword, or an ALTER's clause resources) → the rules. */
@@ -335,8 +336,8 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
 }
 
 /**
- * What a statement rule sees. Rules destructure `facts` and `isExistingTable`, so those are functions that need no
- * `this`: `isExistingTable` is one per review (it reads the change's state), `facts` is made only when a rule reads it.
+ * What a statement rule sees. Rules destructure `isExistingTable`, so it needs no `this` (one per review, bound to the
+ * change's state); `facts()` is a method, read as `ctx.facts()`, and works them out on first use.
  */
 class StatementView implements StatementContext {
   private expressionFacts?: ExpressionFacts;
@@ -353,10 +354,8 @@ class StatementView implements StatementContext {
     readonly isExistingTable: (table: string) => boolean,
   ) {}
 
-  private factsReader?: () => ExpressionFacts;
-
-  get facts(): () => ExpressionFacts {
-    return (this.factsReader ??= () => (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node)));
+  facts(): ExpressionFacts {
+    return (this.expressionFacts ??= this.parsed.plain ? NO_FACTS : expressionFacts(this.node));
   }
 }
 

@@ -60,7 +60,7 @@ export interface StatementContext {
   change: ChangeState;
   /** True when the table existed before this change (not created earlier in it). */
   isExistingTable(table: string): boolean;
-  /** Expression facts of a DML statement, computed once on first use. */
+  /** Expression facts of a DML statement, computed once on first use. A method: call it as `ctx.facts()`, not destructured. */
   facts(): ExpressionFacts;
   /** The walk-through catalog around this statement: a table as it was before it and as it is after it. */
   schema: SchemaView;

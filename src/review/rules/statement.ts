@@ -296,8 +296,8 @@ export const statementRules: ReviewRule[] = [
     advice: "List the columns explicitly.",
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete", "create"],
-    check: ({ node, facts }) =>
-      (DML_TYPES.has(node.type) || (node.type === "create" && (node.keyword !== "table" || node.query_expr))) && facts().selectsStar ? [{ message: "SELECT * used." }] : NO_HITS,
+    check: (ctx) =>
+      (DML_TYPES.has(ctx.node.type) || (ctx.node.type === "create" && (ctx.node.keyword !== "table" || ctx.node.query_expr))) && ctx.facts().selectsStar ? [{ message: "SELECT * used." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.insert.column-list",
@@ -336,10 +336,11 @@ export const statementRules: ReviewRule[] = [
     advice: "Use a temporary table and a join, or split the change into batches.",
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
-    check: ({ node, options, facts }) => {
-      if (!DML_TYPES.has(node.type)) return NO_HITS;
+    check: (ctx) => {
+      if (!DML_TYPES.has(ctx.node.type)) return NO_HITS;
       let largest = 0;
-      for (const size of facts().inListSizes) if (size > largest) largest = size;
+      for (const size of ctx.facts().inListSizes) if (size > largest) largest = size;
+      const { options } = ctx;
       return largest > options.maxInListSize
         ? [{ message: `IN list has ${largest} values (max ${options.maxInListSize}).` }]
         : NO_HITS;
@@ -353,8 +354,8 @@ export const statementRules: ReviewRule[] = [
     advice: "Anchor the pattern at the start, or use a full-text index.",
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
-    check: ({ node, facts }) =>
-      DML_TYPES.has(node.type) && startsWithWildcard(facts().likePatterns)
+    check: (ctx) =>
+      DML_TYPES.has(ctx.node.type) && startsWithWildcard(ctx.facts().likePatterns)
         ? [{ message: "LIKE pattern starts with a wildcard." }]
         : NO_HITS,
   }),
@@ -366,8 +367,8 @@ export const statementRules: ReviewRule[] = [
     advice: "Pick rows by key ranges or a sampled id instead.",
     defaults: { test: "warning", prod: "warning" },
     on: ["select", "insert", "replace", "update", "delete"],
-    check: ({ node, facts }) =>
-      DML_TYPES.has(node.type) && facts().orderByRandom ? [{ message: "ORDER BY a random function." }] : NO_HITS,
+    check: (ctx) =>
+      DML_TYPES.has(ctx.node.type) && ctx.facts().orderByRandom ? [{ message: "ORDER BY a random function." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.dml.no-limit",
@@ -593,8 +594,8 @@ export const statementRules: ReviewRule[] = [
     advice: "Use NOW() (or CURRENT_TIMESTAMP).",
     defaults: { test: "warning", prod: "error" },
     on: ["select", "insert", "replace", "update", "delete", "set"],
-    check: ({ node, facts }) =>
-      (DML_TYPES.has(node.type) || node.type === "set") && facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : NO_HITS,
+    check: (ctx) =>
+      (DML_TYPES.has(ctx.node.type) || ctx.node.type === "set") && ctx.facts().functionNames.includes("sysdate") ? [{ message: "SYSDATE() used." }] : NO_HITS,
   }),
   statementRule({
     id: "statement.limit.max",

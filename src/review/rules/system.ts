@@ -142,9 +142,10 @@ export const systemRules: ReviewRule[] = [
     description: "A call to a function listed in `disallowedFunctions` (SLEEP, BENCHMARK, GET_LOCK, LOAD_FILE... by default).",
     advice: "Leave the function out of the change, or remove it from `disallowedFunctions`.",
     defaults: { test: "off", prod: "warning" },
-    check: ({ facts, options }) => {
+    check: (ctx) => {
+      const { options } = ctx;
       if (options.disallowedFunctions.length === 0) return NO_HITS;
-      const called = facts().functionNames;
+      const called = ctx.facts().functionNames;
       if (called.length === 0) return NO_HITS;
       const disallowed = disallowedFunctions(options.disallowedFunctions);
       let hits: RuleHit[] | undefined;
