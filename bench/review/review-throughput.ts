@@ -18,11 +18,13 @@ const ITERATIONS = 9;
  * compiling it: CPU time counts V8's compiler threads too. Three passes were once thought enough. Traced with
  * `--trace-opt` (2026-12-04), TurboFan was still compiling the PostgreSQL review's code for 107–217 ms in each of the
  * second to fourth passes after them (a pass of the review takes ~350 ms), as rules met statement shapes they had not
- * been compiled for, and for 0–45 ms a pass from the twelfth pass on. On MySQL it is node-sql-parser's code that V8
- * keeps compiling, ~2 s a pass from the first pass to the tenth, in the parse and the review alike: more passes would
- * not change what is measured there, and each takes 6 s.
+ * been compiled for. Traced again over 40 passes (three processes, 2026-12-04 evening): 20–87 ms a pass, with
+ * "wrong map" deoptimizations in most passes, up to the eighteenth; from the nineteenth on, 0–42 ms a pass (~10 at the
+ * median), a deoptimization in one pass of twenty. Fifteen passes left four of the still-settling ones among the nine
+ * measured. On MySQL it is node-sql-parser's code that V8 keeps compiling, ~2 s a pass from the first pass to the tenth,
+ * in the parse and the review alike: more passes would not change what is measured there, and each takes 6 s.
  */
-const WARM_UPS: Record<EngineName, number> = { mysql: 3, postgres: 15 };
+const WARM_UPS: Record<EngineName, number> = { mysql: 3, postgres: 20 };
 const CHANGE_SIZE = 100;
 
 function parseAll(parse: (sql: string) => unknown, statements: readonly SqlStatement[]): void {
