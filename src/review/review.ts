@@ -226,11 +226,11 @@ class FindingList {
     else this.add(rule, "warning", ordinal, hit);
   }
 
-  /** A reader's hits at the end of the review; only a hit that escalates is awaited. */
-  async addAll(rule: ReviewRule, level: FindingLevel, hits: ReadonlyArray<RuleHit & { ordinal: number }>, ordinalLimit: number): Promise<void> {
+  /** A reader's hits at the end of the review, each at its statement (at most the last); only a hit that escalates is awaited. */
+  async addAll(rule: ReviewRule, level: FindingLevel, hits: ReadonlyArray<RuleHit & { ordinal: number }>): Promise<void> {
     for (let i = 0; i < hits.length; i++) {
       const hit = hits[i]!;
-      const ordinal = Math.min(hit.ordinal, ordinalLimit);
+      const ordinal = Math.min(hit.ordinal, this.statements.length - 1);
       if (this.escalates(rule, level, hit)) await this.addEscalated(rule, ordinal, hit);
       else this.add(rule, level, ordinal, hit);
     }
@@ -313,7 +313,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     } catch (error) {
       throw new ReviewRuleError(rule.id, 0, error);
     }
-    await findings.addAll(rule, level, hits, statements.length - 1);
+    await findings.addAll(rule, level, hits);
   }
 
   for (const { rule, level, reader } of schemaReaders) {
@@ -323,7 +323,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
     } catch (error) {
       throw new ReviewRuleError(rule.id, 0, error);
     }
-    await findings.addAll(rule, level, hits, Number.MAX_SAFE_INTEGER);
+    await findings.addAll(rule, level, hits);
   }
 
   const all = findings.items.sort(byStatementThenSeverity);
