@@ -14,6 +14,7 @@ import type {
   ChangeState,
   ChangeStatement,
   FindingLevel,
+  ReaderHit,
   ReviewFinding,
   ReviewReport,
   ReviewRule,
@@ -227,7 +228,7 @@ class FindingList {
   }
 
   /** A reader's hits at the end of the review, each at its statement (at most the last); only a hit that escalates is awaited. */
-  async addAll(rule: ReviewRule, level: FindingLevel, hits: ReadonlyArray<RuleHit & { ordinal: number }>): Promise<void> {
+  async addAll(rule: ReviewRule, level: FindingLevel, hits: readonly ReaderHit[]): Promise<void> {
     for (let i = 0; i < hits.length; i++) {
       const hit = hits[i]!;
       const ordinal = Math.min(hit.ordinal, this.statements.length - 1);
@@ -307,7 +308,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   }
 
   for (const { rule, level, reader } of changeReaders) {
-    let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
+    let hits: readonly ReaderHit[];
     try {
       hits = reader.finish();
     } catch (error) {
@@ -317,7 +318,7 @@ export async function reviewStatements(request: ReviewRequest): Promise<ReviewRe
   }
 
   for (const { rule, level, reader } of schemaReaders) {
-    let hits: ReadonlyArray<RuleHit & { ordinal: number }>;
+    let hits: readonly ReaderHit[];
     try {
       hits = reader.finish();
     } catch (error) {

@@ -41,6 +41,9 @@ export interface RuleHit {
   column?: number;
 }
 
+/** What a change or schema reader reports at the end of the review: a hit at the statement it is about. */
+export type ReaderHit = RuleHit & { ordinal: number };
+
 /** Facts about the change as a whole that statement rules need (e.g. tables created earlier in it). */
 export interface ChangeState {
   /** Lower-cased names of tables created by earlier statements of the change. */
@@ -88,7 +91,7 @@ export interface ChangeStatement {
  */
 export interface ChangeReader {
   read(statement: ChangeStatement): void;
-  finish(): ReadonlyArray<RuleHit & { ordinal: number }>;
+  finish(): readonly ReaderHit[];
 }
 
 /** What a schema rule knows before the walk-through starts. */
@@ -105,7 +108,7 @@ export interface SchemaContext {
 export interface SchemaReader {
   /** The table under `key` after the statement at `step.ordinal` (its state undefined once dropped or renamed away). */
   step(key: string, step: TableStep): void;
-  finish(): ReadonlyArray<RuleHit & { ordinal: number }>;
+  finish(): readonly ReaderHit[];
 }
 
 export interface CatalogContext extends StatementContext {

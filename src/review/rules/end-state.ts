@@ -1,9 +1,7 @@
 // Following a table through the change, for rules judged on the schema the change leads to.
-import type { RuleHit, SchemaReader } from "../types.ts";
+import type { ReaderHit, SchemaReader } from "../types.ts";
 import type { TableStep, WalkTable } from "../walk-through.ts";
 import { NO_HITS } from "./define.ts";
-
-type SchemaHit = RuleHit & { ordinal: number };
 
 /** Where one table stands for `leftFailing`, updated at each of its steps. */
 interface FailingTrace {
@@ -18,7 +16,7 @@ interface FailingTrace {
  * Reports each table the change leaves failing `holds`, at the last statement that broke it, or at its CREATE TABLE when
  * it never held. Nothing for a table that holds at the end, is gone, or was not touched by the change.
  */
-export function leftFailing(holds: (table: WalkTable) => boolean, report: (table: WalkTable, ordinal: number) => SchemaHit): SchemaReader {
+export function leftFailing(holds: (table: WalkTable) => boolean, report: (table: WalkTable, ordinal: number) => ReaderHit): SchemaReader {
   return new LeftFailing(holds, report);
 }
 
@@ -29,7 +27,7 @@ class LeftFailing implements SchemaReader {
 
   constructor(
     private readonly holds: (table: WalkTable) => boolean,
-    private readonly report: (table: WalkTable, ordinal: number) => SchemaHit,
+    private readonly report: (table: WalkTable, ordinal: number) => ReaderHit,
   ) {}
 
   step(key: string, step: TableStep): void {
@@ -45,8 +43,8 @@ class LeftFailing implements SchemaReader {
     trace.held = held;
   }
 
-  finish(): readonly SchemaHit[] {
-    let hits: SchemaHit[] | undefined;
+  finish(): readonly ReaderHit[] {
+    let hits: ReaderHit[] | undefined;
     for (const { last, held, brokeAt } of this.traces.values()) {
       if (!last.state || last.ordinal < 0 || held) continue;
       const ordinal = brokeAt ?? last.state.createdAt;
@@ -57,21 +55,21 @@ class LeftFailing implements SchemaReader {
 }
 
 /** Reports on the state each table is left in, for every table the change touched and did not drop. */
-export function finalStates(report: (table: WalkTable) => readonly SchemaHit[]): SchemaReader {
+export function finalStates(report: (table: WalkTable) => readonly ReaderHit[]): SchemaReader {
   return new FinalStates(report);
 }
 
 class FinalStates implements SchemaReader {
   private readonly last = new Map<string, TableStep>();
 
-  constructor(private readonly report: (table: WalkTable) => readonly SchemaHit[]) {}
+  constructor(private readonly report: (table: WalkTable) => readonly ReaderHit[]) {}
 
   step(key: string, step: TableStep): void {
     this.last.set(key, step);
   }
 
-  finish(): readonly SchemaHit[] {
-    const hits: SchemaHit[] = [];
+  finish(): readonly ReaderHit[] {
+    const hits: ReaderHit[] = [];
     for (const step of this.last.values()) if (step.ordinal >= 0 && step.state) hits.push(...this.report(step.state));
     return hits;
   }

@@ -1,7 +1,7 @@
 // Statement rules: what a DML or utility statement does, independent of the schema.
 import { alterActions, asArray, columnName, DDL_TYPES, DML_TYPES, dmlTargets, isConstantTrue, isCreateTable, settingName, targetTable, unfilteredSelects } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
-import type { ChangeContext, ChangeReader, ChangeStatement, ReviewRule, RuleHit } from "../types.ts";
+import type { ChangeContext, ChangeReader, ChangeStatement, ReaderHit, ReviewRule, RuleHit } from "../types.ts";
 import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 
 const isUpdateOrDelete = (node: AstNode): boolean => node.type === "update" || node.type === "delete";
@@ -109,12 +109,10 @@ class FirstAmongSeveral implements ChangeReader {
     if (this.found < 0 && this.statementCount >= 2 && this.matches(statement)) this.found = statement.ordinal;
   }
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.found < 0 ? NO_HITS : [{ ordinal: this.found, message: this.message }];
   }
 }
-
-type ChangeHit = RuleHit & { ordinal: number };
 
 const isNonTransactional = ({ statement, parsed }: ChangeStatement): boolean =>
   parsed.failure ? NON_TRANSACTIONAL.test(statement.text) : parsed.nodes.some(runsOutsideTransaction);
@@ -133,7 +131,7 @@ class MixedDdlDml implements ChangeReader {
     }
   }
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.firstDdl < 0 || this.firstDml < 0 ? NO_HITS : [{ ordinal: Math.max(this.firstDdl, this.firstDml), message: "The change mixes DDL and DML statements." }];
   }
 }
@@ -147,7 +145,7 @@ class StatementCount implements ChangeReader {
 
   read(): void {}
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.statementCount > this.maxStatements
       ? [{ ordinal: this.maxStatements, message: `The change has ${this.statementCount} statements (max ${this.maxStatements}).` }]
       : NO_HITS;
@@ -157,7 +155,7 @@ class StatementCount implements ChangeReader {
 /** The second CREATE/ALTER TABLE statement on a table. */
 class AlterMerge implements ChangeReader {
   private readonly seen = new Map<string, number>();
-  private readonly hits: ChangeHit[] = [];
+  private readonly hits: ReaderHit[] = [];
 
   read({ ordinal, parsed }: ChangeStatement): void {
     for (const node of parsed.nodes) {
@@ -170,7 +168,7 @@ class AlterMerge implements ChangeReader {
     }
   }
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.hits;
   }
 }
@@ -178,7 +176,7 @@ class AlterMerge implements ChangeReader {
 /** The first query or data change, unless a SET max_execution_time comes before it. */
 class MaxExecutionTime implements ChangeReader {
   private settled = false;
-  private hits: readonly ChangeHit[] = NO_HITS;
+  private hits: readonly ReaderHit[] = NO_HITS;
 
   read({ ordinal, parsed }: ChangeStatement): void {
     if (this.settled) return;
@@ -190,7 +188,7 @@ class MaxExecutionTime implements ChangeReader {
     }
   }
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.hits;
   }
 }
@@ -205,7 +203,7 @@ class SetRole implements ChangeReader {
     this.setsRole ||= parsed.nodes.some((node) => node.type === "set_role");
   }
 
-  finish(): readonly ChangeHit[] {
+  finish(): readonly ReaderHit[] {
     return this.statementCount > 0 && !this.setsRole ? [{ ordinal: 0, message: "No SET ROLE in the change." }] : NO_HITS;
   }
 }

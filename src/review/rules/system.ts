@@ -2,7 +2,7 @@
 import { asArray, commentOn, settingName } from "../ast.ts";
 import type { AstNode } from "../parse.ts";
 import { createsView, routineKind } from "../parse.ts";
-import type { ChangeReader, ChangeStatement, ReviewRule, RuleHit } from "../types.ts";
+import type { ChangeReader, ChangeStatement, ReaderHit, ReviewRule, RuleHit } from "../types.ts";
 import type { EngineName } from "../../engines/engine.ts";
 import { BOTH, changeRule, MYSQL, NO_HITS, POSTGRES, statementRule } from "./define.ts";
 import { configuredSet } from "./configured.ts";
@@ -23,7 +23,7 @@ function objectRule(id: string, kind: string, engines: readonly EngineName[], de
 
 /** Each statement that creates a view or routine of one kind. A class, as the other change readers (statement.ts). */
 class ObjectCreations implements ChangeReader {
-  private readonly hits: Array<RuleHit & { ordinal: number }> = [];
+  private readonly hits: ReaderHit[] = [];
 
   constructor(
     private readonly kind: string,
@@ -36,7 +36,7 @@ class ObjectCreations implements ChangeReader {
     }
   }
 
-  finish(): ReadonlyArray<RuleHit & { ordinal: number }> {
+  finish(): readonly ReaderHit[] {
     return this.hits;
   }
 }
