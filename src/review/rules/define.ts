@@ -7,7 +7,22 @@ export const BOTH: readonly EngineName[] = ["mysql", "postgres"];
 export const MYSQL: readonly EngineName[] = ["mysql"];
 export const POSTGRES: readonly EngineName[] = ["postgres"];
 
-export const statementRule = (rule: Omit<StatementRule, "scope">): StatementRule => ({ scope: "statement", ...rule });
+/**
+ * A statement rule with every field in one order, whichever its definition states: the review reads `check`, `id` and
+ * `advice` of ~100 rules on every statement, and rules of as many shapes as their definitions made those reads megamorphic.
+ */
+export const statementRule = (rule: Omit<StatementRule, "scope">): StatementRule => ({
+  scope: "statement" as const,
+  id: rule.id,
+  category: rule.category,
+  engines: rule.engines,
+  description: rule.description,
+  advice: rule.advice,
+  defaults: rule.defaults,
+  escalatesOnLargeTable: rule.escalatesOnLargeTable,
+  on: rule.on,
+  check: rule.check,
+}) satisfies Required<Record<keyof StatementRule, unknown>>;
 export const changeRule = (rule: Omit<ChangeRule, "scope">): ChangeRule => ({ scope: "change", ...rule });
 export const catalogRule = (rule: Omit<CatalogRule, "scope">): CatalogRule => ({ scope: "catalog", ...rule });
 export const schemaRule = (rule: Omit<SchemaRule, "scope">): SchemaRule => ({ scope: "schema", ...rule });
