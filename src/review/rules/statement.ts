@@ -630,6 +630,7 @@ export const statementRules: ReviewRule[] = [
     description: "DROP ... CASCADE / TRUNCATE ... CASCADE also drops or empties every dependent object.",
     advice: "Drop or truncate the dependent objects explicitly, so the change says what it removes.",
     defaults: { test: "warning", prod: "error" },
+    on: ["alter", "drop", "truncate"],
     check: ({ node }) => {
       const cascades = node.cascade === true || (node.type === "truncate" && truncateCascades(node)) || (node.type === "drop" && dropCascades(node));
       return cascades ? [{ message: `${String(node.type).toUpperCase()} ... CASCADE.` }] : NO_HITS;

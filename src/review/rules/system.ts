@@ -74,6 +74,7 @@ export const systemRules: ReviewRule[] = [
     advice: "Have a reviewer read the body.",
     // As strict as an unparsed statement in Prod: the body is code no rule read.
     defaults: { test: "warning", prod: "error" },
+    on: ["create", "routine", "do"],
     check: ({ statement, node }) => {
       if (node.type === "do") return [{ message: "DO block: procedural code run once." }];
       const kind = node.type === "routine" ? String(node.kind) : routineKind(statement.text);
