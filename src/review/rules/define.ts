@@ -9,7 +9,7 @@ export const POSTGRES: readonly EngineName[] = ["postgres"];
 
 /**
  * A statement rule with every field in one order, whichever its definition states: the review reads `check`, `id` and
- * `advice` of ~100 rules on every statement, and rules of as many shapes as their definitions made those reads megamorphic.
+ * `advice` of ~100 rules on every statement, and spread definitions gave the rules as many shapes as they had sets of fields.
  */
 export const statementRule = (rule: Omit<StatementRule, "scope">): StatementRule => ({
   scope: "statement" as const,
